@@ -1,0 +1,162 @@
+//! Kernel call numbers. The doc comment of each call lists its arguments in
+//! register order (`rdi, rsi, rdx, r10, r8, r9`) and its results.
+
+/// A kernel call number, passed in `rax`.
+#[repr(u64)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// (ptr, len): write bytes to the kernel console. For debugging and tests.
+    DebugWrite = 0,
+    /// (): give up the rest of the time slice.
+    Yield = 1,
+    /// (endpoint|reply, info, mr0..): send a message; blocks until received
+    /// unless `MsgInfo::NONBLOCK`.
+    Send = 2,
+    /// (endpoint|notification, info) -> (badge, info, mr0..): wait for a message.
+    Recv = 3,
+    /// (endpoint, info, mr0..) -> (badge, info, mr0..): send and wait for the reply.
+    Call = 4,
+    /// (endpoint, info, mr0..) -> (badge, info, mr0..): reply to the last caller,
+    /// then wait for the next message on `endpoint`.
+    ReplyRecv = 5,
+    /// (info, mr0..): reply to the last caller.
+    Reply = 6,
+    /// (notification, bits): OR `bits` into the notification word.
+    NotifySignal = 7,
+    /// (notification, info) -> (bits): wait until the word is non-zero, take it.
+    NotifyWait = 8,
+    /// (slot, rights, badge) -> (new slot): copy a capability with fewer rights
+    /// (and, for an unbadged endpoint, a badge). The copy is a child of `slot`.
+    CapDerive = 9,
+    /// (slot): delete one capability.
+    CapDelete = 10,
+    /// (slot): delete every capability derived from `slot`, in every task.
+    CapRevoke = 11,
+    /// (slot) -> (type, rights, badge, object id): describe a capability.
+    CapIdentify = 12,
+    /// (space, slot, rights, badge) -> (slot in space): give a derived copy of
+    /// one of our capabilities to the task owning `space`.
+    CapCopyTo = 13,
+    /// (factory) -> (slot): create an empty address space with its capability table.
+    SpaceCreate = 14,
+    /// (factory, space) -> (slot, thread id): create a suspended thread in `space`.
+    ThreadCreate = 15,
+    /// (factory) -> (slot): create an IPC endpoint.
+    EndpointCreate = 16,
+    /// (factory) -> (slot): create a notification.
+    NotificationCreate = 17,
+    /// (space, frame, first page in frame, vaddr, pages, flags): map frames.
+    /// Flags are [`crate::cap::Rights`] READ/WRITE/EXEC bits.
+    Map = 18,
+    /// (space, vaddr, pages): remove mappings (absent pages are skipped).
+    Unmap = 19,
+    /// (thread, pager endpoint slot or NONE, ipc buffer vaddr or 0, priority).
+    ThreadConfigure = 20,
+    /// (thread): stop a thread at its next kernel exit.
+    ThreadSuspend = 21,
+    /// (thread): make a suspended thread runnable again.
+    ThreadResume = 22,
+    /// (thread, ptr to ThreadRegs): read the saved registers of a suspended
+    /// thread (or one blocked in a kernel call).
+    ThreadReadRegs = 23,
+    /// (thread, ptr to ThreadRegs): replace the saved registers of a thread
+    /// that is not running.
+    ThreadWriteRegs = 24,
+    /// (space, entry, gate start, gate end): reflect `syscall` instructions
+    /// executed outside `[gate start, gate end)` to `entry` in the same space.
+    SpacePersonality = 25,
+    /// (irq, notification, bits): deliver the IRQ as `bits` on the notification.
+    IrqBind = 26,
+    /// (irq): unmask the line after handling.
+    IrqAck = 27,
+    /// (ioports): allow `in`/`out` on the capability's range for this task.
+    IoPortEnable = 28,
+    /// (reply slot or NONE for the current caller, grant index, offset,
+    /// local ptr, len, direction): copy through a grant attached to a call.
+    GrantCopy = 29,
+    /// () -> (slot): move the right to reply to the current caller into a slot.
+    SaveReply = 30,
+    /// (frame, first page, pages, rights) -> (slot): a capability over part of a frame range.
+    FrameDerive = 31,
+    /// (fs base): set this thread's FS base (thread-local storage pointer).
+    SetFsBase = 32,
+    /// () -> (ns since boot, tsc ticks per second).
+    Clock = 33,
+    /// (space): stop every thread of the space and free its mappings and capabilities.
+    SpaceDestroy = 34,
+    /// (thread): stop a thread for good and release it.
+    ThreadDestroy = 35,
+}
+
+impl Call {
+    /// Every call, in number order.
+    pub const ALL: [Call; 36] = [
+        Call::DebugWrite,
+        Call::Yield,
+        Call::Send,
+        Call::Recv,
+        Call::Call,
+        Call::ReplyRecv,
+        Call::Reply,
+        Call::NotifySignal,
+        Call::NotifyWait,
+        Call::CapDerive,
+        Call::CapDelete,
+        Call::CapRevoke,
+        Call::CapIdentify,
+        Call::CapCopyTo,
+        Call::SpaceCreate,
+        Call::ThreadCreate,
+        Call::EndpointCreate,
+        Call::NotificationCreate,
+        Call::Map,
+        Call::Unmap,
+        Call::ThreadConfigure,
+        Call::ThreadSuspend,
+        Call::ThreadResume,
+        Call::ThreadReadRegs,
+        Call::ThreadWriteRegs,
+        Call::SpacePersonality,
+        Call::IrqBind,
+        Call::IrqAck,
+        Call::IoPortEnable,
+        Call::GrantCopy,
+        Call::SaveReply,
+        Call::FrameDerive,
+        Call::SetFsBase,
+        Call::Clock,
+        Call::SpaceDestroy,
+        Call::ThreadDestroy,
+    ];
+
+    /// Decode a call number; `None` for numbers the kernel does not know.
+    pub fn from_number(n: u64) -> Option<Call> {
+        Call::ALL.get(usize::try_from(n).ok()?).copied()
+    }
+}
+
+/// A slot argument meaning "none" (no pager, the current caller...).
+pub const NONE: u64 = u64::MAX;
+
+/// Direction of a [`Call::GrantCopy`].
+pub mod direction {
+    /// From the granter's memory into ours.
+    pub const FROM_GRANTER: u64 = 0;
+    /// From our memory into the granter's.
+    pub const TO_GRANTER: u64 = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        for (i, c) in Call::ALL.iter().enumerate() {
+            assert_eq!(*c as u64, i as u64);
+            assert_eq!(Call::from_number(i as u64), Some(*c));
+        }
+        assert_eq!(Call::from_number(Call::ALL.len() as u64), None);
+        assert_eq!(Call::from_number(u64::MAX), None);
+    }
+}

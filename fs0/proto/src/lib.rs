@@ -1,0 +1,3 @@
+//! The protocol between libposix and fs0.
+#![no_std]
+#![forbid(unsafe_code)]

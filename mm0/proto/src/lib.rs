@@ -1,0 +1,91 @@
+//! The protocol between mm0 (the root server) and the tasks it starts.
+//!
+//! A request is an IPC `Call` on the task's mm0 endpoint ([`SLOT_MM0`]) with
+//! one of the labels below; the reply's label is 0 for success or an errno
+//! value (Linux numbering) for failure, and its words carry the results.
+//! The badge of the endpoint capability tells mm0 which task is calling.
+#![no_std]
+#![forbid(unsafe_code)]
+
+/// Slot of the endpoint to mm0 in every task mm0 starts (SEND, GRANT).
+pub const SLOT_MM0: u64 = 0;
+/// Slot of the endpoint to fs0 in every task but fs0 (SEND, GRANT).
+pub const SLOT_FS0: u64 = 1;
+/// fs0 only: the endpoint fs0 receives requests on.
+pub const SLOT_FS0_SERVICE: u64 = 2;
+/// fs0 only: I/O ports of the first serial port (0x3f8..0x400).
+pub const SLOT_SERIAL_PORTS: u64 = 3;
+/// ktest only: an endpoint shared by every ktest instance (SEND, RECV).
+pub const SLOT_TEST_ENDPOINT: u64 = 2;
+/// ktest only: the PIT's I/O ports (0x40..0x44).
+pub const SLOT_PIT_PORTS: u64 = 3;
+/// ktest only: IRQ line 0 (the PIT).
+pub const SLOT_IRQ0: u64 = 4;
+/// ktest only: a notification (SEND, RECV) for the IRQ test.
+pub const SLOT_TEST_NOTIFICATION: u64 = 5;
+/// First slot a task may use freely (received capabilities land from here).
+pub const SLOT_FIRST_FREE: u64 = 8;
+
+/// Where mm0 maps a native task's IPC buffer (one page).
+pub const NATIVE_IPC_BUFFER: u64 = abi::boot::ROOT_IPC_BUFFER;
+/// Where mm0 maps a native task's [`StartInfo`] page.
+pub const NATIVE_START_INFO: u64 = abi::boot::BOOT_INFO_ADDR;
+/// Top of a native task's initial stack.
+pub const NATIVE_STACK_TOP: u64 = abi::boot::ROOT_STACK_TOP;
+
+/// Where libposix is linked and mapped in every POSIX process.
+pub const LIBPOSIX_BASE: u64 = 0x0000_7f00_0000_0000;
+/// The IPC buffer of a POSIX process's main thread.
+pub const POSIX_IPC_BUFFER: u64 = 0x0000_7f80_0000_0000;
+/// Top of a POSIX process's main-thread stack.
+pub const POSIX_STACK_TOP: u64 = 0x0000_7ff0_0000_0000;
+
+/// Request labels.
+pub mod label {
+    /// (status): the whole task exits. No reply.
+    pub const EXIT: u32 = 1;
+    /// (new break or 0) -> (current break).
+    pub const BRK: u32 = 2;
+    /// (addr hint, len, prot bits R=1 W=2 X=4, flags) -> (addr): anonymous
+    /// private memory, zero-filled on first touch.
+    pub const MMAP_ANON: u32 = 3;
+    /// (addr, len): remove mappings.
+    pub const MUNMAP: u32 = 4;
+    /// (entry, stack top, argument) -> (thread id): a new thread in the
+    /// caller's task, started at `entry` with `rdi = argument`.
+    pub const THREAD_SPAWN: u32 = 5;
+    /// (code): the calling thread ends. No reply.
+    pub const THREAD_EXIT: u32 = 6;
+    /// (thread id) -> (outcome, value, address): wait for a thread of the
+    /// caller's task to end. Outcome [`outcome::EXITED`] with the exit code,
+    /// or [`outcome::FAULTED`] with the vector and faulting address.
+    pub const THREAD_JOIN: u32 = 7;
+    /// () -> (free pages, total pages): mm0's physical memory figures.
+    pub const MEM_STATS: u32 = 8;
+}
+
+/// How a joined thread ended.
+pub mod outcome {
+    pub const EXITED: u64 = 0;
+    pub const FAULTED: u64 = 1;
+}
+
+/// What mm0 puts at [`NATIVE_START_INFO`] for a native task.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct StartInfo {
+    /// The task's id (also the badge of its endpoint capabilities).
+    pub task_id: u64,
+    /// TSC ticks per second.
+    pub tsc_hz: u64,
+    pub args_len: u64,
+    /// The module command line after the name and kind words.
+    pub args: [u8; 256],
+}
+
+impl StartInfo {
+    pub fn args(&self) -> &str {
+        let n = (self.args_len as usize).min(self.args.len());
+        core::str::from_utf8(&self.args[..n]).unwrap_or("")
+    }
+}
