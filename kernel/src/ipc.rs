@@ -1,0 +1,368 @@
+//! Synchronous IPC on endpoints, notifications, and grants.
+//!
+//! A send meets a receive: whichever arrives first waits in the endpoint's
+//! queue. The message moves at the rendezvous: register words into the
+//! receiver's saved registers, buffer words between IPC buffers, transferred
+//! capabilities into free slots of the receiver. A `Call` leaves the
+//! receiver a reply right (its `caller`), which `Reply`, `ReplyRecv`, or a
+//! saved Reply capability uses once.
+
+use abi::ipc::{Grant, IpcBuffer, MAX_CAPS, MAX_GRANTS};
+use abi::{Error, MsgInfo, Rights};
+use alloc::collections::VecDeque;
+
+use crate::arena::Id;
+use crate::cap::Object;
+use crate::state::Kernel;
+use crate::thread::{Caller, Message, State};
+use crate::usercopy;
+
+pub struct Endpoint {
+    pub senders: VecDeque<Id>,
+    pub receivers: VecDeque<Id>,
+    pub refs: usize,
+}
+
+pub struct Notification {
+    pub word: u64,
+    pub waiters: VecDeque<Id>,
+    pub refs: usize,
+}
+
+/// What became of the calling thread.
+pub enum Outcome {
+    /// Done; results are in place (or none are needed).
+    Done,
+    /// The thread waits; its results are written when it wakes.
+    Blocked,
+}
+
+/// Most bytes one `GrantCopy` moves (keeps a non-preemptible call short).
+pub const MAX_GRANT_COPY: u64 = 16 << 20;
+
+const BUFFER_WORDS_OFFSET: u64 = 0;
+const BUFFER_CAPS_OFFSET: u64 = core::mem::offset_of!(IpcBuffer, caps) as u64;
+const BUFFER_GRANTS_OFFSET: u64 = core::mem::offset_of!(IpcBuffer, grants) as u64;
+const BUFFER_RECEIVED_GRANTS_OFFSET: u64 = core::mem::offset_of!(IpcBuffer, received_grants) as u64;
+
+impl Kernel {
+    pub fn create_endpoint(&mut self) -> Result<Id, Error> {
+        if !crate::heap::has_room() {
+            return Err(Error::NoMemory);
+        }
+        let ep = Endpoint { senders: VecDeque::new(), receivers: VecDeque::new(), refs: 0 };
+        self.endpoints.insert(ep).ok_or(Error::NoMemory)
+    }
+
+    pub fn create_notification(&mut self) -> Result<Id, Error> {
+        if !crate::heap::has_room() {
+            return Err(Error::NoMemory);
+        }
+        let n = Notification { word: 0, waiters: VecDeque::new(), refs: 0 };
+        self.notifications.insert(n).ok_or(Error::NoMemory)
+    }
+
+    /// The last capability is gone: everyone waiting learns it is dead.
+    pub fn destroy_endpoint(&mut self, id: Id) {
+        if let Some(ep) = self.endpoints.remove(id) {
+            for t in ep.senders.into_iter().chain(ep.receivers) {
+                self.wake_with_error(t, Error::Dead);
+            }
+        }
+    }
+
+    pub fn destroy_notification(&mut self, id: Id) {
+        if let Some(n) = self.notifications.remove(id) {
+            for t in n.waiters {
+                self.wake_with_error(t, Error::Dead);
+            }
+        }
+        for binding in self.irqs.iter_mut() {
+            if binding.is_some_and(|b| b.notification == id) {
+                *binding = None;
+            }
+        }
+    }
+
+    /// Read the message words of `t`'s registers.
+    pub fn message_from_regs(&self, t: Id) -> Message {
+        let r = &self.threads.get(t).expect("caller exists").saved.regs;
+        Message { info: MsgInfo(r.rsi), words: [r.rdx, r.r10, r.r8, r.r9, r.r12, r.r13, r.r14, r.r15] }
+    }
+
+    /// Send `msg` from `from` to `endpoint`. `call` waits for a reply;
+    /// `fault` marks a kernel-made fault message.
+    pub fn send(&mut self, from: Id, endpoint: Id, badge: u64, msg: Message, call: bool, fault: bool) -> Result<Outcome, Error> {
+        if !msg.info.is_valid() || (msg.info.grants() > 0 && !call) {
+            return Err(Error::InvalidArgument);
+        }
+        let receiver = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.receivers.pop_front();
+        if let Some(receiver) = receiver {
+            self.begin_call(from, call, fault)?;
+            if let Err(e) = self.deliver(from, receiver, &msg, badge, call) {
+                self.wake_with_error(receiver, e);
+                self.end_call(from);
+                return Err(e);
+            }
+            self.wake(receiver);
+            return Ok(if call { Outcome::Blocked } else { Outcome::Done });
+        }
+        if msg.info.is_nonblocking() {
+            return Err(Error::WouldBlock);
+        }
+        self.begin_call(from, call, fault)?;
+        self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.push_back(from);
+        let th = self.threads.get_mut(from).expect("sender exists");
+        th.state = State::Sending { endpoint, msg, badge, call };
+        Ok(Outcome::Blocked)
+    }
+
+    /// Record a call about to be made: sequence number and grants.
+    fn begin_call(&mut self, from: Id, call: bool, fault: bool) -> Result<(), Error> {
+        if !call {
+            return Ok(());
+        }
+        let th = self.threads.get(from).ok_or(Error::Dead)?;
+        let info = if fault { MsgInfo(0) } else { MsgInfo(th.saved.regs.rsi) };
+        let mut grants = [Grant::default(); MAX_GRANTS];
+        if info.grants() > 0 {
+            let space = self.spaces.get(th.space).ok_or(Error::Dead)?;
+            for (i, g) in grants.iter_mut().enumerate().take(info.grants()) {
+                let at = th.ipc_buffer + BUFFER_GRANTS_OFFSET + (i * core::mem::size_of::<Grant>()) as u64;
+                *g = usercopy::read_value(&space.tables, at)?;
+                if g.len > 0 && !abi::is_user_range(g.addr, g.len) {
+                    return Err(Error::BadAddress);
+                }
+            }
+        }
+        let th = self.threads.get_mut(from).expect("checked above");
+        th.call.seq += 1;
+        th.call.grants = grants;
+        th.call.grant_count = info.grants();
+        th.call.fault = fault;
+        Ok(())
+    }
+
+    fn end_call(&mut self, from: Id) {
+        if let Some(th) = self.threads.get_mut(from) {
+            th.call.grant_count = 0;
+            th.call.fault = false;
+        }
+    }
+
+    /// Move a message into `to`'s registers and IPC buffer.
+    fn deliver(&mut self, from: Id, to: Id, msg: &Message, badge: u64, call: bool) -> Result<(), Error> {
+        let info = msg.info;
+        let (from_space, from_buffer) = {
+            let th = self.threads.get(from).ok_or(Error::Dead)?;
+            (th.space, th.ipc_buffer)
+        };
+        let (to_space, to_buffer) = {
+            let th = self.threads.get(to).ok_or(Error::Dead)?;
+            (th.space, th.ipc_buffer)
+        };
+        let needs_buffer = info.buf_words() > 0 || info.caps() > 0 || info.grants() > 0;
+        if needs_buffer && (from_buffer == 0 || to_buffer == 0) {
+            return Err(Error::BadAddress);
+        }
+        if info.buf_words() > 0 {
+            let bytes = info.buf_words() * 8;
+            let from_tables = &self.spaces.get(from_space).ok_or(Error::Dead)?.tables;
+            let to_tables = &self.spaces.get(to_space).ok_or(Error::Dead)?.tables;
+            usercopy::copy_between(from_tables, from_buffer + BUFFER_WORDS_OFFSET, to_tables, to_buffer + BUFFER_WORDS_OFFSET, bytes)?;
+        }
+        let mut received = [0u64; MAX_CAPS];
+        for (i, slot_out) in received.iter_mut().enumerate().take(info.caps()) {
+            let from_tables = &self.spaces.get(from_space).ok_or(Error::Dead)?.tables;
+            let slot: u64 = usercopy::read_value(from_tables, from_buffer + BUFFER_CAPS_OFFSET + 8 * i as u64)?;
+            let cap = self.cap(from_space, slot)?;
+            if matches!(cap.object, Object::Reply { .. }) {
+                return Err(Error::InvalidArgument);
+            }
+            *slot_out = self.install(to_space, cap.object, cap.rights, cap.badge, cap.id)?;
+        }
+        let to_tables = &self.spaces.get(to_space).ok_or(Error::Dead)?.tables;
+        if info.caps() > 0 {
+            for (i, slot) in received.iter().enumerate().take(info.caps()) {
+                usercopy::write_value(to_tables, to_buffer + BUFFER_CAPS_OFFSET + 8 * i as u64, slot)?;
+            }
+        }
+        if call && info.grants() > 0 {
+            let grants = self.threads.get(from).ok_or(Error::Dead)?.call.grants;
+            for (i, g) in grants.iter().enumerate().take(info.grants()) {
+                let visible = Grant { addr: 0, len: g.len, access: g.access };
+                usercopy::write_value(to_tables, to_buffer + BUFFER_RECEIVED_GRANTS_OFFSET + (i * core::mem::size_of::<Grant>()) as u64, &visible)?;
+            }
+        }
+        let seq = self.threads.get(from).ok_or(Error::Dead)?.call.seq;
+        let receiver = self.threads.get_mut(to).ok_or(Error::Dead)?;
+        let r = &mut receiver.saved.regs;
+        r.rax = 0;
+        r.rdi = badge;
+        r.rsi = info.0 & !MsgInfo::NONBLOCK;
+        let w = &msg.words;
+        let n = info.reg_words();
+        let regs = [&mut r.rdx, &mut r.r10, &mut r.r8, &mut r.r9, &mut r.r12, &mut r.r13, &mut r.r14, &mut r.r15];
+        for (i, reg) in regs.into_iter().enumerate() {
+            *reg = if i < n { w[i] } else { 0 };
+        }
+        if call {
+            receiver.caller = Some(Caller { thread: from, seq });
+            let sender = self.threads.get_mut(from).expect("checked above");
+            sender.state = State::AwaitingReply;
+        }
+        Ok(())
+    }
+
+    /// Wait for a message on `endpoint`.
+    pub fn receive(&mut self, to: Id, endpoint: Id, nonblocking: bool) -> Result<Outcome, Error> {
+        self.drop_caller(to);
+        loop {
+            let Some(sender) = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.pop_front() else {
+                break;
+            };
+            let Some(State::Sending { msg, badge, call, .. }) = self.threads.get(sender).map(|th| th.state) else {
+                continue;
+            };
+            if let Err(e) = self.deliver(sender, to, &msg, badge, call) {
+                self.end_call(sender);
+                self.wake_with_error(sender, e);
+                return Err(e);
+            }
+            if !call {
+                if let Some(th) = self.threads.get_mut(sender) {
+                    th.saved.regs.rax = 0;
+                }
+                self.wake(sender);
+            }
+            return Ok(Outcome::Done);
+        }
+        if nonblocking {
+            return Err(Error::WouldBlock);
+        }
+        self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.receivers.push_back(to);
+        self.threads.get_mut(to).expect("receiver exists").state = State::Receiving { endpoint };
+        Ok(Outcome::Blocked)
+    }
+
+    /// A receiver that moves on without replying gives up the reply right.
+    fn drop_caller(&mut self, t: Id) {
+        if let Some(caller) = self.threads.get_mut(t).and_then(|th| th.caller.take()) {
+            self.abandon_caller(caller.thread, caller.seq);
+        }
+    }
+
+    /// Answer `caller`'s call `seq` with `msg` from `from`.
+    pub fn reply_to(&mut self, from: Id, caller: Caller, msg: Message) -> Result<(), Error> {
+        if !msg.info.is_valid() || msg.info.grants() > 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let waiting = self
+            .threads
+            .get(caller.thread)
+            .is_some_and(|th| matches!(th.state, State::AwaitingReply) && th.call.seq == caller.seq);
+        if !waiting {
+            return Err(Error::NoCaller);
+        }
+        let fault = self.threads.get(caller.thread).is_some_and(|th| th.call.fault);
+        if !fault {
+            if let Err(e) = self.deliver(from, caller.thread, &msg, 0, false) {
+                self.end_call(caller.thread);
+                self.wake_with_error(caller.thread, e);
+                return Err(e);
+            }
+        }
+        self.end_call(caller.thread);
+        self.wake(caller.thread);
+        Ok(())
+    }
+
+    /// Reply with the implicit reply right of `from`.
+    pub fn reply(&mut self, from: Id, msg: Message) -> Result<(), Error> {
+        let caller = self.threads.get_mut(from).and_then(|th| th.caller.take()).ok_or(Error::NoCaller)?;
+        self.reply_to(from, caller, msg)
+    }
+
+    /// Move the implicit reply right into a Reply capability.
+    pub fn save_reply(&mut self, t: Id) -> Result<u64, Error> {
+        let th = self.threads.get(t).ok_or(Error::Dead)?;
+        let caller = th.caller.ok_or(Error::NoCaller)?;
+        let space = th.space;
+        let slot = self.install(space, Object::Reply { thread: caller.thread, seq: caller.seq }, Rights::ALL, 0, 0)?;
+        self.threads.get_mut(t).expect("checked above").caller = None;
+        Ok(slot)
+    }
+
+    /// The caller a grant copy refers to: the implicit one or a Reply cap.
+    pub fn granting_caller(&self, t: Id, reply_slot: u64) -> Result<Caller, Error> {
+        let th = self.threads.get(t).ok_or(Error::Dead)?;
+        let caller = if reply_slot == abi::call::NONE {
+            th.caller.ok_or(Error::NoCaller)?
+        } else {
+            match self.cap(th.space, reply_slot)?.object {
+                Object::Reply { thread, seq } => Caller { thread, seq },
+                _ => return Err(Error::WrongType),
+            }
+        };
+        let live = self
+            .threads
+            .get(caller.thread)
+            .is_some_and(|c| matches!(c.state, State::AwaitingReply) && c.call.seq == caller.seq);
+        if live { Ok(caller) } else { Err(Error::NoCaller) }
+    }
+
+    /// Copy through grant `index` of `caller`'s call.
+    pub fn grant_copy(&mut self, t: Id, caller: Caller, index: u64, offset: u64, local: u64, len: u64, to_granter: bool) -> Result<(), Error> {
+        let c = self.threads.get(caller.thread).ok_or(Error::Dead)?;
+        if index as usize >= c.call.grant_count {
+            return Err(Error::InvalidArgument);
+        }
+        let g = c.call.grants[index as usize];
+        let need = if to_granter { abi::ipc::grant::WRITE } else { abi::ipc::grant::READ };
+        if g.access & need == 0 {
+            return Err(Error::NoRights);
+        }
+        if len > MAX_GRANT_COPY || offset.checked_add(len).is_none_or(|end| end > g.len) {
+            return Err(Error::InvalidArgument);
+        }
+        let granter = &self.spaces.get(c.space).ok_or(Error::Dead)?.tables;
+        let own = &self.spaces.get(self.threads.get(t).ok_or(Error::Dead)?.space).ok_or(Error::Dead)?.tables;
+        if to_granter {
+            usercopy::copy_between(own, local, granter, g.addr + offset, len as usize)
+        } else {
+            usercopy::copy_between(granter, g.addr + offset, own, local, len as usize)
+        }
+    }
+
+    /// OR `bits` into a notification and wake one waiter.
+    pub fn signal(&mut self, id: Id, bits: u64) {
+        let Some(n) = self.notifications.get_mut(id) else { return };
+        n.word |= bits;
+        if let Some(t) = n.waiters.pop_front() {
+            let word = core::mem::take(&mut n.word);
+            if let Some(th) = self.threads.get_mut(t) {
+                th.saved.regs.rax = 0;
+                th.saved.regs.rdi = word;
+            }
+            self.wake(t);
+        }
+    }
+
+    /// Take the notification word, or wait for it to become non-zero.
+    pub fn wait_notification(&mut self, t: Id, id: Id, nonblocking: bool) -> Result<Outcome, Error> {
+        let n = self.notifications.get_mut(id).ok_or(Error::Dead)?;
+        if n.word != 0 {
+            let word = core::mem::take(&mut n.word);
+            let th = self.threads.get_mut(t).expect("caller exists");
+            th.saved.regs.rax = 0;
+            th.saved.regs.rdi = word;
+            return Ok(Outcome::Done);
+        }
+        if nonblocking {
+            return Err(Error::WouldBlock);
+        }
+        n.waiters.push_back(t);
+        self.threads.get_mut(t).expect("caller exists").state = State::WaitingNotification { notification: id };
+        Ok(Outcome::Blocked)
+    }
+}

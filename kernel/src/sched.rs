@@ -1,0 +1,136 @@
+//! The scheduler: round robin within 32 priorities, preemption on the
+//! timer tick, and the path out of the kernel.
+
+use alloc::collections::VecDeque;
+
+use crate::arena::Id;
+use crate::cpu;
+use crate::entry::return_to_user;
+use crate::paging;
+use crate::state::{KERNEL, Kernel};
+use crate::thread::{PRIORITIES, State};
+
+/// Timer ticks in one time slice.
+pub const SLICE_TICKS: u32 = 2;
+
+pub struct Scheduler {
+    ready: [VecDeque<Id>; PRIORITIES],
+    pub current: Option<Id>,
+    /// The current thread used up its slice.
+    pub preempt: bool,
+}
+
+impl Scheduler {
+    pub const fn new() -> Scheduler {
+        Scheduler { ready: [const { VecDeque::new() }; PRIORITIES], current: None, preempt: false }
+    }
+
+    pub fn enqueue(&mut self, t: Id, priority: u8) {
+        let q = &mut self.ready[priority as usize % PRIORITIES];
+        if !q.contains(&t) {
+            q.push_back(t);
+        }
+    }
+
+    pub fn remove(&mut self, t: Id) {
+        for q in self.ready.iter_mut() {
+            q.retain(|&x| x != t);
+        }
+    }
+
+    fn highest_ready(&self) -> Option<usize> {
+        (0..PRIORITIES).rev().find(|&p| !self.ready[p].is_empty())
+    }
+
+    fn pop(&mut self) -> Option<Id> {
+        let p = self.highest_ready()?;
+        self.ready[p].pop_front()
+    }
+}
+
+impl Kernel {
+    /// Decide who runs next: the current thread keeps the CPU unless it
+    /// blocked, used up its slice, or a higher priority is ready.
+    fn choose_next(&mut self) -> Option<Id> {
+        if let Some(c) = self.sched.current.take() {
+            if let Some(th) = self.threads.get(c) {
+                if matches!(th.state, State::Runnable) {
+                    let higher = self.sched.highest_ready().is_some_and(|p| p > th.priority as usize);
+                    if !self.sched.preempt && !higher {
+                        self.sched.current = Some(c);
+                        return Some(c);
+                    }
+                    let prio = th.priority;
+                    self.sched.enqueue(c, prio);
+                }
+            }
+        }
+        self.sched.preempt = false;
+        while let Some(t) = self.sched.pop() {
+            if self.threads.get(t).is_some_and(|th| matches!(th.state, State::Runnable)) {
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    /// Load `t`'s address space, FPU and segment bases; make it current.
+    fn activate(&mut self, t: Id) {
+        if self.cpu_owner != Some(t) {
+            if let Some(old) = self.cpu_owner {
+                self.sync_cpu_state(old);
+            }
+            let th = self.threads.get(t).expect("chosen thread exists");
+            cpu::fpu_restore(&th.saved.fpu);
+            cpu::wrmsr(cpu::MSR_FS_BASE, th.saved.regs.fs_base);
+            cpu::wrmsr(cpu::MSR_KERNEL_GS_BASE, th.saved.regs.gs_base);
+            self.cpu_owner = Some(t);
+        }
+        let th = self.threads.get(t).expect("chosen thread exists");
+        let space_id = th.space;
+        let save_area = &th.saved.regs as *const _ as u64;
+        let space = self.spaces.get(space_id).expect("a thread's space outlives it");
+        if paging::current_pml4() != space.tables.root() {
+            paging::activate(space.tables.root());
+        }
+        if self.io_bitmap_owner != Some(space_id) {
+            crate::gdt::load_io_bitmap(space.io_bitmap.as_deref());
+            self.io_bitmap_owner = Some(space_id);
+        }
+        // SAFETY: one CPU, interrupts off; the save area is boxed and lives
+        // as long as the thread, which stays current until the next entry.
+        unsafe { crate::gdt::PER_CPU.save_area = save_area };
+        self.sched.current = Some(t);
+    }
+
+    /// A timer tick: account the current thread's slice.
+    pub fn tick(&mut self) {
+        self.ticks += 1;
+        if let Some(c) = self.sched.current {
+            if let Some(th) = self.threads.get_mut(c) {
+                th.slice = th.slice.saturating_sub(1);
+                if th.slice == 0 {
+                    th.slice = SLICE_TICKS;
+                    self.sched.preempt = true;
+                }
+            }
+        }
+    }
+}
+
+/// Leave the kernel: run the chosen thread, or idle until one is ready.
+pub fn run_next() -> ! {
+    loop {
+        {
+            let mut k = KERNEL.lock();
+            if let Some(t) = k.choose_next() {
+                k.activate(t);
+                drop(k);
+                // SAFETY: PER_CPU.save_area points at the current thread's
+                // complete, checked register state.
+                unsafe { return_to_user() }
+            }
+        }
+        cpu::wait_for_interrupt();
+    }
+}

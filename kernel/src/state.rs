@@ -1,0 +1,50 @@
+//! The kernel's state: every object arena and the scheduler behind one lock.
+//!
+//! The kernel is non-preemptible and runs with interrupts off on one CPU, so
+//! the lock is never contended; it exists so that all kernel state is
+//! reached through one `&mut Kernel` and Rust's borrow rules apply to it.
+
+use spin::Mutex;
+
+use crate::arena::{Arena, Id};
+use crate::ipc::{Endpoint, Notification};
+use crate::irq::IrqBinding;
+use crate::sched::Scheduler;
+use crate::space::Space;
+use crate::thread::Thread;
+
+pub struct Kernel {
+    pub threads: Arena<Thread>,
+    pub spaces: Arena<Space>,
+    pub endpoints: Arena<Endpoint>,
+    pub notifications: Arena<Notification>,
+    pub sched: Scheduler,
+    pub irqs: [Option<IrqBinding>; 16],
+    pub next_cap_id: u64,
+    pub next_thread_id: u64,
+    /// The thread whose FPU registers and FS/GS bases are live in the CPU.
+    pub cpu_owner: Option<Id>,
+    /// The space whose I/O bitmap is loaded in the TSS.
+    pub io_bitmap_owner: Option<Id>,
+    pub ticks: u64,
+}
+
+impl Kernel {
+    const fn new() -> Kernel {
+        Kernel {
+            threads: Arena::new(),
+            spaces: Arena::new(),
+            endpoints: Arena::new(),
+            notifications: Arena::new(),
+            sched: Scheduler::new(),
+            irqs: [None; 16],
+            next_cap_id: 0,
+            next_thread_id: 0,
+            cpu_owner: None,
+            io_bitmap_owner: None,
+            ticks: 0,
+        }
+    }
+}
+
+pub static KERNEL: Mutex<Kernel> = Mutex::new(Kernel::new());

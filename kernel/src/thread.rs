@@ -1,0 +1,275 @@
+//! Threads: saved user state, scheduling state, and what they wait for.
+
+use abi::ipc::{Grant, MAX_GRANTS};
+use abi::regs::{ThreadRegs, USER_RFLAGS_MASK};
+use abi::{Error, MsgInfo};
+use alloc::boxed::Box;
+use core::alloc::Layout;
+
+use crate::arena::Id;
+use crate::state::Kernel;
+
+/// Bytes kept for the FPU/SSE/AVX state (xsave with x87, SSE and AVX).
+pub const FPU_AREA: usize = 1024;
+/// Priority levels: 0 (lowest) to 31.
+pub const PRIORITIES: usize = 32;
+
+/// A thread's registers while it is not running. The entry stubs write the
+/// general registers at fixed offsets (see entry.rs): `regs` must come first.
+#[repr(C, align(64))]
+pub struct SavedState {
+    pub regs: ThreadRegs,
+    pad: [u64; 4],
+    pub fpu: [u8; FPU_AREA],
+}
+
+/// A message as it travels: the info word and the register words.
+#[derive(Clone, Copy, Debug)]
+pub struct Message {
+    pub info: MsgInfo,
+    pub words: [u64; abi::ipc::REG_WORDS],
+}
+
+/// An endpoint capability as a pager reference.
+#[derive(Clone, Copy, Debug)]
+pub struct EndpointRef {
+    pub endpoint: Id,
+    pub badge: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum State {
+    /// Ready or running.
+    Runnable,
+    /// Created, suspended or stopped after an unhandled fault.
+    Inactive,
+    Sending { endpoint: Id, msg: Message, badge: u64, call: bool },
+    Receiving { endpoint: Id },
+    AwaitingReply,
+    WaitingNotification { notification: Id },
+}
+
+/// The thread a receiver owes a reply to.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller {
+    pub thread: Id,
+    pub seq: u64,
+}
+
+/// The outstanding call a thread is waiting on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallRecord {
+    pub seq: u64,
+    pub grants: [Grant; MAX_GRANTS],
+    pub grant_count: usize,
+    /// The call is a fault message: the reply resumes the thread without
+    /// touching its registers.
+    pub fault: bool,
+}
+
+pub struct Thread {
+    pub tid: u64,
+    pub space: Id,
+    pub state: State,
+    /// Stop at the next point the thread would become runnable.
+    pub suspended: bool,
+    pub priority: u8,
+    pub pager: Option<EndpointRef>,
+    pub ipc_buffer: u64,
+    pub saved: Box<SavedState>,
+    pub caller: Option<Caller>,
+    pub call: CallRecord,
+    pub slice: u32,
+}
+
+/// Saved state for a new thread: zero registers, interrupts on, FPU in
+/// its initial state.
+fn new_saved_state(fpu_template: &[u8; FPU_AREA]) -> Option<Box<SavedState>> {
+    let layout = Layout::new::<SavedState>();
+    // SAFETY: SavedState is plain data for which all-zero bytes are valid.
+    let ptr = unsafe { alloc::alloc::alloc_zeroed(layout) } as *mut SavedState;
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: ptr is a fresh, zeroed allocation with SavedState's layout.
+    let mut saved = unsafe { Box::from_raw(ptr) };
+    saved.regs.rflags = 0x202;
+    saved.fpu = *fpu_template;
+    Some(saved)
+}
+
+static FPU_TEMPLATE: spin::Once<Box<[u8; FPU_AREA]>> = spin::Once::new();
+
+/// Record the FPU's initial state (after `fninit`) for new threads.
+pub fn capture_fpu_template() {
+    FPU_TEMPLATE.call_once(|| {
+        let mut area = Box::new(SavedState {
+            regs: ThreadRegs::default(),
+            pad: [0; 4],
+            fpu: [0; FPU_AREA],
+        });
+        // SAFETY: ldmxcsr with the architectural default value.
+        unsafe { core::arch::asm!("ldmxcsr [{}]", in(reg) &0x1f80u32, options(nostack)) };
+        crate::cpu::fpu_save(&mut area.fpu);
+        Box::new(area.fpu)
+    });
+}
+
+/// Check user-supplied registers: addresses the CPU will load must be
+/// canonical user addresses, or `iretq`/`wrmsr` would fault in the kernel.
+pub fn check_user_regs(regs: &ThreadRegs) -> Result<ThreadRegs, Error> {
+    for addr in [regs.rip, regs.fs_base, regs.gs_base] {
+        if addr >= abi::USER_TOP {
+            return Err(Error::InvalidArgument);
+        }
+    }
+    if regs.rsp >= abi::USER_TOP {
+        return Err(Error::InvalidArgument);
+    }
+    let mut clean = *regs;
+    clean.rflags = (regs.rflags & USER_RFLAGS_MASK) | 0x202;
+    Ok(clean)
+}
+
+impl Kernel {
+    pub fn create_thread(&mut self, space: Id) -> Result<Id, Error> {
+        if !crate::heap::has_room() {
+            return Err(Error::NoMemory);
+        }
+        let template = FPU_TEMPLATE.get().ok_or(Error::Busy)?;
+        let saved = new_saved_state(template).ok_or(Error::NoMemory)?;
+        self.next_thread_id += 1;
+        let thread = Thread {
+            tid: self.next_thread_id,
+            space,
+            state: State::Inactive,
+            suspended: false,
+            priority: 10,
+            pager: None,
+            ipc_buffer: 0,
+            saved,
+            caller: None,
+            call: CallRecord::default(),
+            slice: crate::sched::SLICE_TICKS,
+        };
+        let id = self.threads.insert(thread).ok_or(Error::NoMemory)?;
+        let sp = self.spaces.get_mut(space).ok_or(Error::Dead)?;
+        if sp.threads.try_reserve(1).is_err() {
+            self.threads.remove(id);
+            return Err(Error::NoMemory);
+        }
+        sp.threads.push(id);
+        Ok(id)
+    }
+
+    /// Write the FPU and FS/GS bases of `t` back to its save area if they
+    /// are live in the CPU, so its saved state is complete.
+    pub fn sync_cpu_state(&mut self, t: Id) {
+        if self.cpu_owner != Some(t) {
+            return;
+        }
+        if let Some(th) = self.threads.get_mut(t) {
+            crate::cpu::fpu_save(&mut th.saved.fpu);
+            th.saved.regs.fs_base = crate::cpu::rdmsr(crate::cpu::MSR_FS_BASE);
+            th.saved.regs.gs_base = crate::cpu::rdmsr(crate::cpu::MSR_KERNEL_GS_BASE);
+        }
+        self.cpu_owner = None;
+    }
+
+    /// Make a blocked or inactive thread runnable (or park it if suspended).
+    pub fn wake(&mut self, t: Id) {
+        let Some(th) = self.threads.get_mut(t) else { return };
+        if th.suspended {
+            th.state = State::Inactive;
+            return;
+        }
+        th.state = State::Runnable;
+        let prio = th.priority;
+        if self.sched.current != Some(t) {
+            self.sched.enqueue(t, prio);
+        }
+    }
+
+    /// Wake a blocked thread with an error code as its call's result.
+    /// A thread whose fault cannot be answered stays stopped instead.
+    pub fn wake_with_error(&mut self, t: Id, err: Error) {
+        let Some(th) = self.threads.get_mut(t) else { return };
+        if th.call.fault {
+            th.call.fault = false;
+            th.state = State::Inactive;
+            crate::log!(Warn, "kernel: thread {} stopped: its pager is gone ({:?})", th.tid, err);
+            return;
+        }
+        th.saved.regs.rax = err as u64;
+        self.wake(t);
+    }
+
+    /// Take a thread out of whatever queue it waits in.
+    fn unlink(&mut self, t: Id) {
+        let Some(th) = self.threads.get(t) else { return };
+        match th.state {
+            State::Runnable => self.sched.remove(t),
+            State::Sending { endpoint, .. } | State::Receiving { endpoint } => {
+                if let Some(ep) = self.endpoints.get_mut(endpoint) {
+                    ep.senders.retain(|&x| x != t);
+                    ep.receivers.retain(|&x| x != t);
+                }
+            }
+            State::WaitingNotification { notification } => {
+                if let Some(n) = self.notifications.get_mut(notification) {
+                    n.waiters.retain(|&x| x != t);
+                }
+            }
+            State::AwaitingReply | State::Inactive => {}
+        }
+    }
+
+    pub fn suspend(&mut self, t: Id) {
+        let Some(th) = self.threads.get_mut(t) else { return };
+        th.suspended = true;
+        if matches!(th.state, State::Runnable) {
+            self.unlink(t);
+            if let Some(th) = self.threads.get_mut(t) {
+                th.state = State::Inactive;
+            }
+        }
+    }
+
+    pub fn resume(&mut self, t: Id) {
+        let Some(th) = self.threads.get_mut(t) else { return };
+        th.suspended = false;
+        if matches!(th.state, State::Inactive) {
+            self.wake(t);
+        }
+    }
+
+    /// Stop a thread for good: out of every queue, its pending reply owed
+    /// to a caller fails with `Dead`, and it is freed.
+    pub fn destroy_thread(&mut self, t: Id) {
+        self.unlink(t);
+        if self.cpu_owner == Some(t) {
+            self.cpu_owner = None;
+        }
+        if self.sched.current == Some(t) {
+            self.sched.current = None;
+        }
+        let Some(th) = self.threads.remove(t) else { return };
+        if let Some(caller) = th.caller {
+            self.abandon_caller(caller.thread, caller.seq);
+        }
+        if let Some(sp) = self.spaces.get_mut(th.space) {
+            sp.threads.retain(|&x| x != t);
+        }
+    }
+
+    /// The right to answer `thread`'s call `seq` is gone: fail that call.
+    pub fn abandon_caller(&mut self, thread: Id, seq: u64) {
+        let waiting = self
+            .threads
+            .get(thread)
+            .is_some_and(|th| matches!(th.state, State::AwaitingReply) && th.call.seq == seq);
+        if waiting {
+            self.wake_with_error(thread, Error::Dead);
+        }
+    }
+}
