@@ -27,6 +27,8 @@ pub enum Call {
     NotifyWait = 8,
     /// (slot, rights, badge) -> (new slot): copy a capability with fewer rights
     /// (and, for an unbadged endpoint, a badge). The copy is a child of `slot`.
+    /// For an I/O port capability a non-zero `badge` narrows the range:
+    /// bits 0-15 the first port, bits 16-31 the last.
     CapDerive = 9,
     /// (slot): delete one capability.
     CapDelete = 10,
@@ -35,7 +37,7 @@ pub enum Call {
     /// (slot) -> (type, rights, badge, object id): describe a capability.
     CapIdentify = 12,
     /// (space, slot, rights, badge) -> (slot in space): give a derived copy of
-    /// one of our capabilities to the task owning `space`.
+    /// one of our capabilities to the task owning `space` (badge as in `CapDerive`).
     CapCopyTo = 13,
     /// (factory) -> (slot): create an empty address space with its capability table.
     SpaceCreate = 14,

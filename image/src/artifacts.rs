@@ -1,0 +1,125 @@
+//! Building every file a boot can use, and the index from module name to file.
+//!
+//! - Native components: the no_std packages built by cargo for
+//!   x86_64-unknown-none (release); each binary is a module of that name.
+//! - C userland: each `userland/c/<stem>.c`, built static with musl-gcc into
+//!   `build/userland/<stem>`, is a module named `<stem>`.
+//! - `kernel.sym`: the kernel's function symbols (see [`crate::symbols`]).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cmd;
+use crate::paths::{NATIVE_TARGET, Paths};
+use crate::symbols;
+
+/// Cargo packages built for x86_64-unknown-none.
+const NATIVE_PACKAGES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest"];
+
+/// The binaries those packages produce.
+const NATIVE_BINARIES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest"];
+
+/// The kernel binary (one of [`NATIVE_BINARIES`]).
+const KERNEL: &str = "tern-kernel";
+
+/// The module name of the kernel symbol file.
+const KERNEL_SYM: &str = "kernel.sym";
+
+/// Built files: the kernel, and every other file by module name.
+pub struct Artifacts {
+    pub kernel: PathBuf,
+    modules: BTreeMap<String, PathBuf>,
+}
+
+impl Artifacts {
+    /// The file for the module `name`.
+    pub fn module(&self, name: &str) -> Result<&Path> {
+        match self.modules.get(name) {
+            Some(path) => Ok(path),
+            None => bail!(
+                "no built file for module `{name}` (built: {})",
+                self.modules.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// Builds everything; the host dependencies must be present.
+pub fn build(paths: &Paths) -> Result<Artifacts> {
+    fs::create_dir_all(&paths.build)
+        .with_context(|| format!("creating {}", paths.build.display()))?;
+    let mut modules = build_native(paths)?;
+    modules.extend(build_userland(paths)?);
+
+    let kernel = modules
+        .remove(KERNEL)
+        .expect("the kernel is a native binary");
+    let kernel_sym = paths.kernel_sym();
+    let count = symbols::write(&kernel, &kernel_sym)?;
+    println!("wrote {} ({count} function symbols)", kernel_sym.display());
+    modules.insert(KERNEL_SYM.to_string(), kernel_sym);
+    Ok(Artifacts { kernel, modules })
+}
+
+fn build_native(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
+    let mut command = cmd::cargo(paths);
+    command.args(["build", "--release", "--target", NATIVE_TARGET]);
+    for package in NATIVE_PACKAGES {
+        command.args(["-p", package]);
+    }
+    cmd::run(&mut command)?;
+    let dir = paths.native_release();
+    NATIVE_BINARIES
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            if !path.is_file() {
+                bail!("cargo built no {}", path.display());
+            }
+            Ok((name.to_string(), path))
+        })
+        .collect()
+}
+
+fn build_userland(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
+    let source_dir = paths.root.join("userland/c");
+    let out_dir = paths.userland();
+    fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let mut built = BTreeMap::new();
+    for source in c_sources(&source_dir)? {
+        let stem = source
+            .file_stem()
+            .expect("a .c file has a stem")
+            .to_string_lossy()
+            .into_owned();
+        let out = out_dir.join(&stem);
+        cmd::run(
+            Command::new("musl-gcc")
+                .args(["-static", "-O2", "-o"])
+                .arg(&out)
+                .arg(&source),
+        )?;
+        built.insert(stem, out);
+    }
+    Ok(built)
+}
+
+/// The `.c` files directly in `dir`, sorted; none if `dir` does not exist.
+fn c_sources(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut sources = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "c") && path.is_file() {
+            sources.push(path);
+        }
+    }
+    sources.sort();
+    Ok(sources)
+}

@@ -1,0 +1,285 @@
+//! `cargo tern`: the host-side tool that builds Tern, makes its boot image,
+//! boots it in QEMU and runs the tests.
+//!
+//! # Design
+//!
+//! Everything the tool does is a pipeline over a few plain values:
+//!
+//! 1. [`deps`] makes sure the host has the programs and Rust targets the
+//!    later steps call (installing Debian packages when run as root).
+//! 2. [`artifacts`] builds every file a boot can use — the no_std ELF
+//!    binaries (kernel, servers, libposix, native test tasks), the static musl
+//!    C programs, and the kernel symbol file written by [`symbols`] — and
+//!    returns an [`artifacts::Artifacts`] index from module name to file.
+//! 3. A [`plan::Plan`] says what to boot: the kernel command line and the
+//!    ordered boot modules (`<name> <kind> [args...]`). Plans are data: the
+//!    run and bench plans live in [`plan`], the system-test scenarios in
+//!    [`scenario`].
+//! 4. [`boot`] turns a plan into QEMU media: a directory of modules for a
+//!    direct multiboot `-kernel` boot, or a GRUB ISO made by [`iso`] for a
+//!    BIOS or UEFI boot.
+//! 5. [`qemu`] builds the QEMU command line and runs it, either on this
+//!    terminal or captured line by line with a timeout.
+//! 6. [`report`] reads the captured serial output (the `test:`, `tests: done`,
+//!    `bench:` and panic lines that form the contract with the guest) and
+//!    cargo's test output, and adds everything up into one tally.
+//!
+//! Paths are fixed by [`paths`]; every external program goes through [`cmd`].
+//! Pure logic (parsing, grub.cfg text, QEMU arguments, judging a scenario)
+//! has host unit tests; the steps that touch the machine stay thin.
+
+mod artifacts;
+mod boot;
+mod cmd;
+mod deps;
+mod iso;
+mod paths;
+mod plan;
+mod qemu;
+mod report;
+mod scenario;
+mod symbols;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::boot::Boot;
+use crate::paths::Paths;
+use crate::qemu::{Accel, Console};
+
+/// Build, boot and test the Tern microkernel.
+///
+/// Build outputs go to `build/` at the workspace root; native components are
+/// built by cargo into `target/x86_64-unknown-none/release/`.
+#[derive(Parser)]
+#[command(name = "cargo tern", bin_name = "cargo tern")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install missing host tools, then build everything a boot needs.
+    ///
+    /// Builds the kernel, mm0, fs0, libposix and the native test tasks for
+    /// x86_64-unknown-none (release), every `userland/c/*.c` with
+    /// `musl-gcc -static` into `build/userland/`, and the kernel symbol file
+    /// `build/kernel.sym` (`<addr> <size> <name>` per function, by address).
+    Build,
+    /// Build, then make the bootable BIOS + UEFI GRUB image `build/tern.iso`.
+    ///
+    /// The image boots the run plan (`log=info mode=run`, modules mm0,
+    /// libposix, kernel.sym, fs0, hello) with GRUB's console on the serial
+    /// port. Write it to a USB stick or boot it with `cargo tern run --iso`.
+    Image,
+    /// Build, then boot the run plan in QEMU with the serial console here.
+    ///
+    /// Default is a direct multiboot `-kernel` boot (fastest). The console is
+    /// QEMU's `mon:stdio`: press Ctrl-A X to quit QEMU, Ctrl-A C for its
+    /// monitor.
+    Run(RunArgs),
+    /// Build, run the host unit tests and every QEMU system-test scenario.
+    ///
+    /// Host tests are `cargo test` over the workspace's default members.
+    /// Each scenario boots a test plan and reads `test: <name> ... ok|FAILED`
+    /// lines from the serial console; a scenario's boot counts as one more
+    /// test that fails on a panic, a timeout, a missing `tests: done` line or
+    /// a QEMU exit status other than 33/35. The scenarios (direct boot, ISO
+    /// with SeaBIOS, ISO with UEFI) are defined in `image/src/scenario.rs`.
+    /// Serial logs are saved to `build/logs/<scenario>.log`. The last line of output is
+    /// `N passed, N failed`; the exit status is non-zero if anything failed.
+    Test(TestArgs),
+    /// Build, boot the bench plan and print its `name value unit` lines.
+    ///
+    /// Boots `log=warn mode=bench` with `ktest native bench` directly
+    /// (`-kernel`) and collects the guest's `bench: <name> <value> <unit>`
+    /// lines. The serial log is saved to `build/logs/bench.log`.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Boot the GRUB ISO with SeaBIOS instead of a direct `-kernel` boot.
+    #[arg(long)]
+    iso: bool,
+    /// Boot the GRUB ISO with UEFI firmware (OVMF).
+    #[arg(long)]
+    uefi: bool,
+    #[command(flatten)]
+    accel: AccelArgs,
+    /// Extra kernel command-line words, appended to the plan's (e.g. `log=debug`).
+    #[arg(long, value_name = "STR")]
+    cmdline: Option<String>,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Run only the system-test scenarios whose name contains SUBSTR.
+    #[arg(long, value_name = "SUBSTR")]
+    filter: Option<String>,
+    /// Stream each scenario's serial output to this terminal as it arrives.
+    #[arg(long)]
+    verbose: bool,
+    #[command(flatten)]
+    accel: AccelArgs,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Stream the serial output to this terminal as it arrives.
+    #[arg(long)]
+    verbose: bool,
+    #[command(flatten)]
+    accel: AccelArgs,
+}
+
+#[derive(Args)]
+struct AccelArgs {
+    /// Use KVM instead of TCG (only where KVM is real hardware virtualisation:
+    /// nested KVM can be far slower than TCG).
+    #[arg(long)]
+    kvm: bool,
+}
+
+impl AccelArgs {
+    fn accel(&self) -> Accel {
+        if self.kvm { Accel::Kvm } else { Accel::Tcg }
+    }
+}
+
+/// How long the bench plan may run before it counts as hung.
+const BENCH_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = Paths::new();
+    let result = match cli.command {
+        Command::Build => build(&paths).map(|_| ExitCode::SUCCESS),
+        Command::Image => image(&paths),
+        Command::Run(args) => run(&paths, &args),
+        Command::Test(args) => test(&paths, &args),
+        Command::Bench(args) => bench(&paths, &args),
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("cargo tern: error: {error:#}");
+        ExitCode::FAILURE
+    })
+}
+
+fn build(paths: &Paths) -> Result<artifacts::Artifacts> {
+    deps::ensure(paths)?;
+    artifacts::build(paths)
+}
+
+fn image(paths: &Paths) -> Result<ExitCode> {
+    let artifacts = build(paths)?;
+    let iso = paths.iso("tern");
+    iso::make(&plan::run()?, &artifacts, &paths.iso_root("tern"), &iso)?;
+    println!("image: {}", iso.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
+    let artifacts = build(paths)?;
+    let mut plan = plan::run()?;
+    if let Some(words) = &args.cmdline {
+        plan.add_cmdline(words);
+    }
+    let boot = match (args.iso, args.uefi) {
+        (_, true) => Boot::IsoUefi,
+        (true, false) => Boot::IsoBios,
+        (false, false) => Boot::Direct,
+    };
+    let media = boot::media(&plan, boot, &artifacts, paths, "run")?;
+    let machine = qemu::Machine {
+        media,
+        accel: args.accel.accel(),
+        console: Console::Interactive,
+    };
+    let status = machine.run_interactive()?;
+    match status.code() {
+        Some(0) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
+        _ => bail!("QEMU ended with {status}"),
+    }
+}
+
+fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
+    let scenarios = scenario::select(args.filter.as_deref())?;
+    deps::ensure(paths)?;
+    let mut tally = report::Tally::default();
+    println!("== build");
+    let built = artifacts::build(paths);
+    if let Err(error) = &built {
+        eprintln!("build failed: {error:#}");
+        tally.push(report::Group::single("build", Err(format!("{error:#}"))));
+    }
+    println!("== host tests: cargo test");
+    tally.push(host_tests(paths)?);
+    match &built {
+        Ok(artifacts) => {
+            let opts = scenario::Options {
+                accel: args.accel.accel(),
+                verbose: args.verbose,
+            };
+            for scenario in scenarios {
+                tally.push(scenario.run(artifacts, paths, &opts)?);
+            }
+        }
+        Err(_) => println!("== system tests skipped: the build failed"),
+    }
+    tally.print_summary();
+    Ok(if tally.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs `cargo test` over the workspace's default members (the crates whose
+/// logic runs without hardware) and counts its results.
+fn host_tests(paths: &Paths) -> Result<report::Group> {
+    let mut command = cmd::cargo(paths);
+    command.arg("test");
+    let output = cmd::output(&mut command)?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let counts = report::cargo_test(&stdout);
+    let group = counts.into_group("host tests", output.status.success());
+    if group.failures.is_empty() {
+        println!("   {} passed", group.passed);
+    } else {
+        print!("{stdout}");
+        eprint!("{stderr}");
+    }
+    Ok(group)
+}
+
+fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
+    let artifacts = build(paths)?;
+    let media = boot::media(&plan::bench()?, Boot::Direct, &artifacts, paths, "bench")?;
+    let machine = qemu::Machine {
+        media,
+        accel: args.accel.accel(),
+        console: Console::Captured,
+    };
+    let log = paths.logs().join("bench.log");
+    let capture = machine
+        .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal)
+        .context("running the bench plan")?;
+    let serial = report::scan(&capture.lines);
+    for bench in &serial.benches {
+        println!("{bench}");
+    }
+    match report::bench_failure(&capture.end, &serial) {
+        None => Ok(ExitCode::SUCCESS),
+        Some(reason) => {
+            eprintln!("bench failed: {reason}");
+            report::print_tail(&log)?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

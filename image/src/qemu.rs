@@ -1,0 +1,488 @@
+//! Launching QEMU: the command line for a machine, and running it either on
+//! this terminal or captured line by line into a log, with a timeout.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::cmd;
+
+pub const QEMU: &str = "qemu-system-x86_64";
+
+/// UEFI firmware files, in order of preference. A combined image (`OVMF.fd`)
+/// is loaded with `-bios`; a `*_CODE*` image goes in read-only pflash with a
+/// writable copy of its `*_VARS*` sibling.
+pub const OVMF_CANDIDATES: &[&str] = &[
+    "/usr/share/ovmf/OVMF.fd",
+    "/usr/share/OVMF/OVMF_CODE.fd",
+    "/usr/share/OVMF/OVMF_CODE_4M.fd",
+];
+
+/// How long a run may go on after a fatal line (for the rest of the panic
+/// message) before it is stopped.
+const FATAL_GRACE: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Copy)]
+pub enum Accel {
+    Tcg,
+    Kvm,
+}
+
+/// Where the guest's serial console goes.
+pub enum Console {
+    /// This terminal, muxed with the QEMU monitor (Ctrl-A C).
+    Interactive,
+    /// A pipe read by this tool.
+    Captured,
+}
+
+/// What the machine boots.
+pub enum Media {
+    /// Multiboot `-kernel` boot. Each module string is `<file> <kind> [args...]`.
+    Direct {
+        kernel: PathBuf,
+        cmdline: String,
+        modules: Vec<String>,
+    },
+    /// A bootable CD image.
+    Cdrom { iso: PathBuf, firmware: Firmware },
+}
+
+pub enum Firmware {
+    /// QEMU's default BIOS.
+    SeaBios,
+    Ovmf(Ovmf),
+}
+
+pub enum Ovmf {
+    /// Code and variables in one image, loaded with `-bios`.
+    Combined(PathBuf),
+    /// Read-only code plus this run's own copy of the variable store.
+    Split { code: PathBuf, vars: PathBuf },
+}
+
+pub struct Machine {
+    pub media: Media,
+    pub accel: Accel,
+    pub console: Console,
+}
+
+/// How a captured run ended.
+#[derive(Debug, PartialEq)]
+pub enum End {
+    /// QEMU exited on its own with this status.
+    Exited(i32),
+    /// QEMU was killed by a signal it was not sent by this tool.
+    Signalled,
+    /// The run hit its time limit and was killed.
+    TimedOut(Duration),
+    /// The guest printed a fatal line and the run was stopped.
+    StoppedAfterFatal,
+}
+
+pub struct Capture {
+    pub end: End,
+    /// Serial output, one entry per line, without `\r` and `\n`.
+    pub lines: Vec<String>,
+}
+
+impl Machine {
+    /// QEMU's arguments for this machine.
+    pub fn args(&self) -> Vec<String> {
+        let accel = match self.accel {
+            Accel::Tcg => "tcg",
+            Accel::Kvm => "kvm",
+        };
+        let serial = match self.console {
+            Console::Interactive => "mon:stdio",
+            Console::Captured => "stdio",
+        };
+        let mut args = strings(&["-accel", accel, "-m", "512M", "-cpu", "max", "-no-reboot"]);
+        args.extend(strings(&["-display", "none", "-serial", serial]));
+        args.extend(strings(&[
+            "-device",
+            "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        ]));
+        match &self.media {
+            Media::Direct {
+                kernel,
+                cmdline,
+                modules,
+            } => {
+                args.extend(strings(&["-kernel", &kernel.display().to_string()]));
+                args.extend(strings(&["-append", cmdline]));
+                if !modules.is_empty() {
+                    args.extend(strings(&["-initrd", &initrd_arg(modules)]));
+                }
+            }
+            Media::Cdrom { iso, firmware } => {
+                args.extend(strings(&[
+                    "-cdrom",
+                    &iso.display().to_string(),
+                    "-boot",
+                    "d",
+                ]));
+                match firmware {
+                    Firmware::SeaBios => {}
+                    Firmware::Ovmf(Ovmf::Combined(image)) => {
+                        args.extend(strings(&["-bios", &image.display().to_string()]));
+                    }
+                    Firmware::Ovmf(Ovmf::Split { code, vars }) => {
+                        let code = double_commas(&code.display().to_string());
+                        let vars = double_commas(&vars.display().to_string());
+                        args.extend(strings(&[
+                            "-drive",
+                            &format!("if=pflash,format=raw,readonly=on,file={code}"),
+                            "-drive",
+                            &format!("if=pflash,format=raw,file={vars}"),
+                        ]));
+                    }
+                }
+            }
+        }
+        args
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(QEMU);
+        command.args(self.args());
+        command
+    }
+
+    /// Runs the machine with its console on this terminal.
+    pub fn run_interactive(&self) -> Result<ExitStatus> {
+        let mut command = self.command();
+        println!("$ {}", cmd::show(&command));
+        println!("(Ctrl-A X quits QEMU)");
+        command
+            .status()
+            .with_context(|| format!("cannot start {QEMU}"))
+    }
+
+    /// Runs the machine with its serial output captured into `log` (and echoed
+    /// to this terminal if `echo`). The run is killed after `timeout`, or
+    /// shortly after a serial line for which `fatal` is true.
+    pub fn run_captured(
+        &self,
+        timeout: Duration,
+        log: &Path,
+        echo: bool,
+        fatal: fn(&str) -> bool,
+    ) -> Result<Capture> {
+        let mut command = self.command();
+        let shown = cmd::show(&command);
+        if echo {
+            println!("$ {shown}");
+        }
+        if let Some(dir) = log.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let mut log_file =
+            File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        writeln!(log_file, "$ {shown}")?;
+
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("cannot start {QEMU}"))?;
+        let (sender, receiver) = mpsc::channel();
+        let readers = [
+            read_lines(
+                child.stdout.take().expect("stdout is piped"),
+                Stream::Serial,
+                sender.clone(),
+            ),
+            read_lines(
+                child.stderr.take().expect("stderr is piped"),
+                Stream::Qemu,
+                sender,
+            ),
+        ];
+
+        let start = Instant::now();
+        let mut deadline = start + timeout;
+        let mut saw_fatal = false;
+        let mut lines = Vec::new();
+        let exited = loop {
+            match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok((Stream::Serial, line)) => {
+                    writeln!(log_file, "{line}")?;
+                    if echo {
+                        println!("{line}");
+                    }
+                    if !saw_fatal && fatal(&line) {
+                        saw_fatal = true;
+                        deadline = deadline.min(Instant::now() + FATAL_GRACE);
+                    }
+                    lines.push(line);
+                }
+                Ok((Stream::Qemu, line)) => {
+                    writeln!(log_file, "qemu: {line}")?;
+                    if echo {
+                        eprintln!("qemu: {line}");
+                    }
+                }
+                // QEMU closed its output: it is exiting.
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    break wait_until(&mut child, deadline)?;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => break None,
+            }
+        };
+        let end = match exited {
+            Some(status) => match status.code() {
+                Some(code) => End::Exited(code),
+                None => End::Signalled,
+            },
+            None => {
+                child.kill().context("killing QEMU")?;
+                child.wait().context("waiting for QEMU")?;
+                if saw_fatal {
+                    End::StoppedAfterFatal
+                } else {
+                    End::TimedOut(timeout)
+                }
+            }
+        };
+        for reader in readers {
+            reader.join().expect("reader thread panicked");
+        }
+        writeln!(
+            log_file,
+            "# {end:?} after {:.1} s",
+            start.elapsed().as_secs_f64()
+        )?;
+        Ok(Capture { end, lines })
+    }
+}
+
+/// Finds UEFI firmware: the first of [`OVMF_CANDIDATES`] present.
+/// A split image's variable store is copied into `scratch` (the guest may
+/// write to it).
+pub fn find_ovmf(scratch: &Path) -> Result<Ovmf> {
+    let Some(code) = OVMF_CANDIDATES
+        .iter()
+        .map(Path::new)
+        .find(|path| path.exists())
+    else {
+        bail!(
+            "no UEFI firmware found (looked for {})",
+            OVMF_CANDIDATES.join(", ")
+        );
+    };
+    let name = code
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    if !name.contains("_CODE") {
+        return Ok(Ovmf::Combined(code.to_path_buf()));
+    }
+    let vars_template = code.with_file_name(name.replace("_CODE", "_VARS"));
+    let vars = scratch.join(vars_template.file_name().expect("has a file name"));
+    fs::create_dir_all(scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    fs::copy(&vars_template, &vars)
+        .with_context(|| format!("copying {} to {}", vars_template.display(), vars.display()))?;
+    Ok(Ovmf::Split {
+        code: code.to_path_buf(),
+        vars,
+    })
+}
+
+/// The `-initrd` argument for multiboot modules: module strings joined by
+/// commas, with literal commas doubled as QEMU requires.
+pub fn initrd_arg(modules: &[String]) -> String {
+    modules
+        .iter()
+        .map(|module| double_commas(module))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn strings(words: &[&str]) -> Vec<String> {
+    words.iter().map(|word| word.to_string()).collect()
+}
+
+fn double_commas(text: &str) -> String {
+    text.replace(',', ",,")
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Serial,
+    Qemu,
+}
+
+/// Sends each line read from `pipe` (without `\r` and `\n`) to `sender`.
+fn read_lines(
+    pipe: impl Read + Send + 'static,
+    stream: Stream,
+    sender: mpsc::Sender<(Stream, String)>,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut buffer = Vec::new();
+        loop {
+            buffer.clear();
+            match reader.read_until(b'\n', &mut buffer) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {
+                    let line = String::from_utf8_lossy(&buffer).replace(['\r', '\n'], "");
+                    if sender.send((stream, line)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Waits for `child` to exit until `deadline`; `None` if it is still running.
+fn wait_until(child: &mut std::process::Child, deadline: Instant) -> Result<Option<ExitStatus>> {
+    loop {
+        if let Some(status) = child.try_wait().context("waiting for QEMU")? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine(media: Media) -> Machine {
+        Machine {
+            media,
+            accel: Accel::Tcg,
+            console: Console::Captured,
+        }
+    }
+
+    const COMMON: &[&str] = &[
+        "-accel",
+        "tcg",
+        "-m",
+        "512M",
+        "-cpu",
+        "max",
+        "-no-reboot",
+        "-display",
+        "none",
+        "-serial",
+        "stdio",
+        "-device",
+        "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    ];
+
+    fn with_common(rest: &[&str]) -> Vec<String> {
+        COMMON.iter().chain(rest).map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn direct_boot_passes_kernel_cmdline_and_modules() {
+        let machine = machine(Media::Direct {
+            kernel: "/b/tern-kernel".into(),
+            cmdline: "log=info mode=test".into(),
+            modules: vec![
+                "/b/mods/mm0 native".into(),
+                "/b/mods/ktest native a,b".into(),
+            ],
+        });
+        assert_eq!(
+            machine.args(),
+            with_common(&[
+                "-kernel",
+                "/b/tern-kernel",
+                "-append",
+                "log=info mode=test",
+                "-initrd",
+                "/b/mods/mm0 native,/b/mods/ktest native a,,b",
+            ])
+        );
+    }
+
+    #[test]
+    fn direct_boot_without_modules_has_no_initrd() {
+        let machine = machine(Media::Direct {
+            kernel: "k".into(),
+            cmdline: String::new(),
+            modules: vec![],
+        });
+        assert_eq!(
+            machine.args(),
+            with_common(&["-kernel", "k", "-append", ""])
+        );
+    }
+
+    #[test]
+    fn iso_boots_with_seabios_or_ovmf() {
+        let bios = machine(Media::Cdrom {
+            iso: "/b/t.iso".into(),
+            firmware: Firmware::SeaBios,
+        });
+        assert_eq!(
+            bios.args(),
+            with_common(&["-cdrom", "/b/t.iso", "-boot", "d"])
+        );
+
+        let combined = Firmware::Ovmf(Ovmf::Combined("/fw/OVMF.fd".into()));
+        let uefi = machine(Media::Cdrom {
+            iso: "/b/t.iso".into(),
+            firmware: combined,
+        });
+        assert_eq!(
+            uefi.args(),
+            with_common(&["-cdrom", "/b/t.iso", "-boot", "d", "-bios", "/fw/OVMF.fd"])
+        );
+
+        let split = Firmware::Ovmf(Ovmf::Split {
+            code: "/fw/CODE.fd".into(),
+            vars: "/b/x,y/VARS.fd".into(),
+        });
+        let uefi = machine(Media::Cdrom {
+            iso: "/b/t.iso".into(),
+            firmware: split,
+        });
+        assert_eq!(
+            uefi.args(),
+            with_common(&[
+                "-cdrom",
+                "/b/t.iso",
+                "-boot",
+                "d",
+                "-drive",
+                "if=pflash,format=raw,readonly=on,file=/fw/CODE.fd",
+                "-drive",
+                "if=pflash,format=raw,file=/b/x,,y/VARS.fd",
+            ])
+        );
+    }
+
+    #[test]
+    fn interactive_kvm_console() {
+        let machine = Machine {
+            media: Media::Direct {
+                kernel: "k".into(),
+                cmdline: String::new(),
+                modules: vec![],
+            },
+            accel: Accel::Kvm,
+            console: Console::Interactive,
+        };
+        let args = machine.args();
+        assert_eq!(args[..2], ["-accel", "kvm"]);
+        assert!(args.windows(2).any(|pair| pair == ["-serial", "mon:stdio"]));
+    }
+}

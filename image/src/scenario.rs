@@ -1,0 +1,298 @@
+//! System-test scenarios: a test plan booted one way in QEMU, and the
+//! judging of its serial output.
+//!
+//! Each scenario yields these tests, each named `<scenario>: ...`:
+//! - `boot`: passes if the guest ended on its own — `tests: done` printed,
+//!   QEMU exited with 33 or 35 through isa-debug-exit, no panic, no timeout.
+//! - one per `test: <name> ... ok|FAILED` line of the guest.
+//! - `expect '<text>'` for each text the scenario expects in the output.
+//!
+//! To add a scenario, add an entry to [`SCENARIOS`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+
+use crate::artifacts::Artifacts;
+use crate::boot::{self, Boot};
+use crate::paths::Paths;
+use crate::plan::Plan;
+use crate::qemu::{Accel, Console, End, Machine};
+use crate::report::{self, EXIT_SOME_FAILED, Group, Outcome};
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub boot: Boot,
+    pub cmdline: &'static str,
+    /// Modules after the base modules (see [`crate::plan`]).
+    pub tasks: &'static [&'static str],
+    /// Texts that must appear in the serial output (within one line).
+    pub expect: &'static [&'static str],
+    pub timeout: Duration,
+}
+
+const TEST_CMDLINE: &str = "log=info selftest=all mode=test";
+const TEST_TASKS: &[&str] = &["ktest native", "hello posix"];
+const HELLO_EXPECT: &[&str] = &["hello from musl", "hello exited with status 3"];
+const TIMEOUT: Duration = Duration::from_secs(60);
+/// UEFI firmware alone takes seconds under TCG.
+const UEFI_TIMEOUT: Duration = Duration::from_secs(180);
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "direct",
+        boot: Boot::Direct,
+        cmdline: TEST_CMDLINE,
+        tasks: TEST_TASKS,
+        expect: HELLO_EXPECT,
+        timeout: TIMEOUT,
+    },
+    Scenario {
+        name: "iso-bios",
+        boot: Boot::IsoBios,
+        cmdline: TEST_CMDLINE,
+        tasks: TEST_TASKS,
+        expect: HELLO_EXPECT,
+        timeout: TIMEOUT,
+    },
+    Scenario {
+        name: "iso-uefi",
+        boot: Boot::IsoUefi,
+        cmdline: TEST_CMDLINE,
+        tasks: TEST_TASKS,
+        expect: HELLO_EXPECT,
+        timeout: UEFI_TIMEOUT,
+    },
+];
+
+/// The scenarios whose name contains `filter` (all without one).
+pub fn select(filter: Option<&str>) -> Result<Vec<&'static Scenario>> {
+    let selected: Vec<&Scenario> = SCENARIOS
+        .iter()
+        .filter(|scenario| filter.is_none_or(|text| scenario.name.contains(text)))
+        .collect();
+    if selected.is_empty() {
+        let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
+        bail!(
+            "no scenario name contains `{}` (scenarios: {})",
+            filter.unwrap_or_default(),
+            names.join(", ")
+        );
+    }
+    Ok(selected)
+}
+
+pub struct Options {
+    pub accel: Accel,
+    /// Stream the serial output to this terminal.
+    pub verbose: bool,
+}
+
+impl Scenario {
+    pub fn plan(&self) -> Result<Plan> {
+        Plan::new(self.cmdline, self.tasks)
+    }
+
+    /// Boots the scenario and judges it. A scenario that cannot even be
+    /// staged counts as a failed boot.
+    pub fn run(&self, artifacts: &Artifacts, paths: &Paths, options: &Options) -> Result<Group> {
+        println!(
+            "== {} ({}, timeout {} s)",
+            self.name,
+            self.boot.describe(),
+            self.timeout.as_secs()
+        );
+        let log = paths.logs().join(format!("{}.log", self.name));
+        let results = match self.boot_and_capture(artifacts, paths, options, &log) {
+            Ok((end, lines)) => self.judge(&end, &lines),
+            Err(error) => vec![(self.test_name("boot"), Err(format!("{error:#}")))],
+        };
+        let mut group = Group::new(self.name);
+        for (test, outcome) in results {
+            match &outcome {
+                Ok(()) => println!("   ok     {test}"),
+                Err(reason) => println!("   FAILED {test}: {reason}"),
+            }
+            group.record(test, outcome);
+        }
+        if !group.failures.is_empty() && log.exists() {
+            report::print_tail(&log)?;
+        }
+        Ok(group)
+    }
+
+    fn boot_and_capture(
+        &self,
+        artifacts: &Artifacts,
+        paths: &Paths,
+        options: &Options,
+        log: &Path,
+    ) -> Result<(End, Vec<String>)> {
+        let tag = format!("test-{}", self.name);
+        let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
+        let machine = Machine {
+            media,
+            accel: options.accel,
+            console: Console::Captured,
+        };
+        let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal)?;
+        Ok((capture.end, capture.lines))
+    }
+
+    /// The scenario's tests and their outcomes, from how QEMU ended and the
+    /// serial output.
+    fn judge(&self, end: &End, lines: &[String]) -> Vec<(String, Outcome)> {
+        let serial = report::scan(lines);
+        let mut results = vec![(self.test_name("boot"), boot_outcome(end, &serial))];
+        for test in serial.tests {
+            results.push((self.test_name(&test.name), test.outcome));
+        }
+        for text in self.expect {
+            let outcome = match lines.iter().any(|line| line.contains(text)) {
+                true => Ok(()),
+                false => Err("not in the serial output".to_string()),
+            };
+            results.push((self.test_name(&format!("expect '{text}'")), outcome));
+        }
+        results
+    }
+
+    fn test_name(&self, test: &str) -> String {
+        format!("{}: {test}", self.name)
+    }
+}
+
+fn boot_outcome(end: &End, serial: &report::Serial) -> Outcome {
+    if let Some(reason) = report::run_failure(end, serial) {
+        return Err(reason);
+    }
+    if !serial.done {
+        return Err("the guest exited without printing `tests: done`".to_string());
+    }
+    if *end == End::Exited(EXIT_SOME_FAILED) && serial.tests.iter().all(|test| test.outcome.is_ok())
+    {
+        return Err(format!(
+            "the guest reported a failure (exit status {EXIT_SOME_FAILED}) but no test line says FAILED"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(String::from).collect()
+    }
+
+    fn direct() -> &'static Scenario {
+        &SCENARIOS[0]
+    }
+
+    fn failures(results: &[(String, Outcome)]) -> Vec<(&str, &str)> {
+        results
+            .iter()
+            .filter_map(|(name, outcome)| Some((name.as_str(), outcome.as_ref().err()?.as_str())))
+            .collect()
+    }
+
+    const GOOD_RUN: &str = "\
+[kernel] test: frames ... ok
+hello from musl
+[mm0] hello exited with status 3
+tests: done
+";
+
+    #[test]
+    fn every_scenario_has_a_valid_plan() {
+        for scenario in SCENARIOS {
+            let plan = scenario.plan().unwrap();
+            assert_eq!(plan.modules[0].name, "mm0");
+        }
+        let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
+        assert_eq!(names, ["direct", "iso-bios", "iso-uefi"]);
+    }
+
+    #[test]
+    fn filters_scenarios_by_name() {
+        assert_eq!(select(None).unwrap().len(), SCENARIOS.len());
+        let iso: Vec<&str> = select(Some("iso"))
+            .unwrap()
+            .iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(iso, ["iso-bios", "iso-uefi"]);
+        assert!(select(Some("nope")).is_err());
+    }
+
+    #[test]
+    fn a_good_run_passes_every_test() {
+        let results = direct().judge(&End::Exited(33), &lines(GOOD_RUN));
+        let names: Vec<&str> = results.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "direct: boot",
+                "direct: frames",
+                "direct: expect 'hello from musl'",
+                "direct: expect 'hello exited with status 3'"
+            ]
+        );
+        assert_eq!(failures(&results), []);
+    }
+
+    #[test]
+    fn failed_tests_and_missing_output_fail() {
+        let output = "test: frames ... FAILED leaked 3 frames\ntests: done\n";
+        let results = direct().judge(&End::Exited(35), &lines(output));
+        assert_eq!(
+            failures(&results),
+            [
+                ("direct: frames", "leaked 3 frames"),
+                (
+                    "direct: expect 'hello from musl'",
+                    "not in the serial output"
+                ),
+                (
+                    "direct: expect 'hello exited with status 3'",
+                    "not in the serial output"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_end_fails_the_boot() {
+        let boot_failure = |end: End, output: &str| {
+            let results = direct().judge(&end, &lines(output));
+            results[0].1.clone().err()
+        };
+        assert!(
+            boot_failure(End::TimedOut(TIMEOUT), GOOD_RUN)
+                .unwrap()
+                .contains("timed out")
+        );
+        assert!(
+            boot_failure(End::Exited(0), GOOD_RUN)
+                .unwrap()
+                .contains("status 0")
+        );
+        assert!(
+            boot_failure(End::Exited(33), "hello from musl\n")
+                .unwrap()
+                .contains("tests: done")
+        );
+        assert!(
+            boot_failure(End::Exited(35), GOOD_RUN)
+                .unwrap()
+                .contains("no test line says FAILED")
+        );
+        assert_eq!(
+            boot_failure(End::StoppedAfterFatal, "PANIC at kernel/src/mm.rs:10\n").unwrap(),
+            "kernel died: PANIC at kernel/src/mm.rs:10"
+        );
+        assert_eq!(boot_failure(End::Exited(33), GOOD_RUN), None);
+    }
+}
