@@ -4,6 +4,5 @@
 fn main() {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap();
     println!("cargo:rustc-link-arg-bins=-T{dir}/linker.ld");
-    println!("cargo:rustc-link-arg-bins=--no-pie");
     println!("cargo:rerun-if-changed=linker.ld");
 }

@@ -9,7 +9,8 @@
 
 /// Slot of the endpoint to mm0 in every task mm0 starts (SEND, GRANT).
 pub const SLOT_MM0: u64 = 0;
-/// Slot of the endpoint to fs0 in every task but fs0 (SEND, GRANT).
+/// Slot of the endpoint to fs0 in every task (SEND, GRANT). fs0 has one
+/// too, so that the slot numbers after it are the same in every task.
 pub const SLOT_FS0: u64 = 1;
 /// fs0 only: the endpoint fs0 receives requests on.
 pub const SLOT_FS0_SERVICE: u64 = 2;
@@ -52,9 +53,14 @@ pub mod label {
     /// (addr, len): remove mappings.
     pub const MUNMAP: u32 = 4;
     /// (entry, stack top, argument) -> (thread id): a new thread in the
-    /// caller's task, started at `entry` with `rdi = argument`.
+    /// caller's task, started at `entry` with `rdi = argument`,
+    /// `rsi` = the new thread's IPC buffer (a page mm0 maps for it),
+    /// `rdx` = its thread id, `rsp = stack top`.
     pub const THREAD_SPAWN: u32 = 5;
-    /// (code): the calling thread ends. No reply.
+    /// (code, thread id): the calling thread, whose id is `thread id` (the
+    /// value THREAD_SPAWN returned, or [`StartInfo::thread_id`] for the main
+    /// thread), ends. No reply. The id is the caller's word for who it is:
+    /// a task can only end its own threads this way.
     pub const THREAD_EXIT: u32 = 6;
     /// (thread id) -> (outcome, value, address): wait for a thread of the
     /// caller's task to end. Outcome [`outcome::EXITED`] with the exit code,
@@ -62,6 +68,38 @@ pub mod label {
     pub const THREAD_JOIN: u32 = 7;
     /// () -> (free pages, total pages): mm0's physical memory figures.
     pub const MEM_STATS: u32 = 8;
+}
+
+/// Errors in reply labels (Linux numbering).
+pub mod errno {
+    /// No such thread or task.
+    pub const ESRCH: u32 = 3;
+    /// Out of memory (or address space).
+    pub const ENOMEM: u32 = 12;
+    /// A bad argument.
+    pub const EINVAL: u32 = 22;
+    /// Unknown request label.
+    pub const ENOSYS: u32 = 38;
+}
+
+/// Protection bits of MMAP_ANON (the Linux PROT_* values).
+pub mod prot {
+    pub const READ: u64 = 1;
+    pub const WRITE: u64 = 2;
+    pub const EXEC: u64 = 4;
+    /// Every bit mm0 knows; others make MMAP_ANON fail with EINVAL.
+    pub const ALL: u64 = READ | WRITE | EXEC;
+}
+
+/// Flags of MMAP_ANON (the Linux MAP_* values mm0 looks at; others are
+/// ignored).
+pub mod map {
+    /// Place the mapping exactly at the hint, replacing what is there.
+    pub const FIXED: u64 = 0x10;
+    /// Back every page now instead of on first touch (for memory the kernel
+    /// will read or write on the task's behalf before the task touches it:
+    /// the kernel does not page in memory, it fails with `BadAddress`).
+    pub const POPULATE: u64 = 0x8000;
 }
 
 /// How a joined thread ended.
@@ -81,6 +119,8 @@ pub struct StartInfo {
     pub args_len: u64,
     /// The module command line after the name and kind words.
     pub args: [u8; 256],
+    /// The id of the task's first thread (for THREAD_EXIT and THREAD_JOIN).
+    pub thread_id: u64,
 }
 
 impl StartInfo {

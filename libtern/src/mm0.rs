@@ -1,0 +1,92 @@
+//! Requests to mm0 (the root server), as `mm0_proto` defines them.
+//!
+//! Each request is a `Call` on [`SLOT_MM0`]; a reply label of 0 is success,
+//! anything else an errno. The calls that end a task or thread get no reply:
+//! mm0 destroys the caller instead.
+
+use abi::Error;
+use mm0_proto::{SLOT_MM0, label, outcome};
+
+use crate::ipc::{self, Message};
+
+/// Why a request to mm0 failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mm0Error {
+    /// The IPC itself failed (no mm0 endpoint, mm0 gone...).
+    Ipc(Error),
+    /// mm0 refused with this errno (Linux numbering, see `mm0_proto::errno`).
+    Errno(u32),
+}
+
+/// How a joined thread ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It called `THREAD_EXIT` with this code.
+    Exited(u64),
+    /// It took CPU exception `vector` at `address` (the fault address for a
+    /// page fault, the instruction for other exceptions).
+    Faulted { vector: u64, address: u64 },
+}
+
+fn request(label: u32, words: &[u64]) -> Result<Message, Mm0Error> {
+    let reply = ipc::call(SLOT_MM0, &Message::new(label, words)).map_err(Mm0Error::Ipc)?;
+    match reply.label() {
+        0 => Ok(reply),
+        errno => Err(Mm0Error::Errno(errno)),
+    }
+}
+
+/// Ends the whole task with `status`.
+pub fn exit(status: u64) -> ! {
+    // mm0 does not answer EXIT; if the call returns, mm0 is unreachable.
+    let result = ipc::call(SLOT_MM0, &Message::new(label::EXIT, &[status]));
+    crate::println!("libtern: EXIT request failed ({result:?}); parking");
+    loop {
+        crate::time::yield_now();
+    }
+}
+
+/// Moves the break to `new` (0: just ask); returns the break now in force.
+pub fn brk(new: u64) -> Result<u64, Mm0Error> {
+    request(label::BRK, &[new]).map(|r| r.word(0))
+}
+
+/// Anonymous zero-filled memory of `len` bytes with `prot`
+/// (`mm0_proto::prot` bits) near `hint`; returns its address.
+pub fn mmap_anon(hint: u64, len: u64, prot: u64, flags: u64) -> Result<u64, Mm0Error> {
+    request(label::MMAP_ANON, &[hint, len, prot, flags]).map(|r| r.word(0))
+}
+
+/// Removes the memory `[addr, addr + len)`.
+pub fn munmap(addr: u64, len: u64) -> Result<(), Mm0Error> {
+    request(label::MUNMAP, &[addr, len]).map(|_| ())
+}
+
+/// Starts a thread in this task at `entry` with `rsp = stack_top`,
+/// `rdi = arg`, `rsi` = its IPC buffer, `rdx` = its thread id; returns the id.
+pub fn thread_spawn(entry: u64, stack_top: u64, arg: u64) -> Result<u64, Mm0Error> {
+    request(label::THREAD_SPAWN, &[entry, stack_top, arg]).map(|r| r.word(0))
+}
+
+/// Ends the calling thread (whose id is `thread_id`) with `code`.
+pub fn thread_exit(code: u64, thread_id: u64) -> ! {
+    let result = ipc::call(SLOT_MM0, &Message::new(label::THREAD_EXIT, &[code, thread_id]));
+    crate::println!("libtern: THREAD_EXIT request failed ({result:?}); parking");
+    loop {
+        crate::time::yield_now();
+    }
+}
+
+/// Waits for thread `thread_id` of this task to end.
+pub fn thread_join(thread_id: u64) -> Result<Outcome, Mm0Error> {
+    let r = request(label::THREAD_JOIN, &[thread_id])?;
+    match r.word(0) {
+        outcome::EXITED => Ok(Outcome::Exited(r.word(1))),
+        _ => Ok(Outcome::Faulted { vector: r.word(1), address: r.word(2) }),
+    }
+}
+
+/// mm0's free and total physical pages.
+pub fn mem_stats() -> Result<(u64, u64), Mm0Error> {
+    request(label::MEM_STATS, &[]).map(|r| (r.word(0), r.word(1)))
+}

@@ -1,0 +1,21 @@
+//! Notifications: a word of event bits, signalled without blocking and
+//! waited for by one thread (IRQs arrive this way too).
+
+use abi::{Call, Error, MsgInfo};
+
+use crate::syscall::call6;
+
+/// ORs `bits` into the notification word.
+pub fn signal(notification: u64, bits: u64) -> Result<(), Error> {
+    call6(Call::NotifySignal, [notification, bits, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Waits until the word is non-zero, then takes (and clears) it.
+pub fn wait(notification: u64) -> Result<u64, Error> {
+    call6(Call::NotifyWait, [notification, 0, 0, 0, 0, 0]).map(|r| r[0])
+}
+
+/// Takes the word if it is non-zero, else fails with `WouldBlock`.
+pub fn poll(notification: u64) -> Result<u64, Error> {
+    call6(Call::NotifyWait, [notification, MsgInfo::NONBLOCK, 0, 0, 0, 0]).map(|r| r[0])
+}

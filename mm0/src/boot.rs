@@ -1,0 +1,125 @@
+//! Which boot modules run, in which order, with which role.
+//!
+//! Module command lines are `<path> <kind> [args...]`. mm0 skips itself and
+//! `data` modules, starts `fs0` first (the other tasks' files go to it),
+//! then every `native` and `posix` module in boot order.
+//!
+//! ktest needs a partner in another address space for its IPC tests and
+//! benchmarks: for each `ktest` module (unless its args already start with
+//! `peer`), mm0 starts the module twice, as `ktest` with the module's args
+//! and as `ktest-peer` with the single arg `peer`, and gives both the same
+//! test endpoint. The peer serves ktest's messages until ktest tells it to
+//! exit, so both end with status 0 when all is well; should ktest end
+//! without telling it (a crash), mm0 stops the peer with it.
+
+use alloc::vec;
+
+use abi::boot::{BootInfo, SLOT_FACTORY};
+use libtern::{factory, println};
+use mm0::cmdline::{ModuleKind, ModuleLine};
+use mm0::elf;
+use mm0::layout::TaskKind;
+
+use crate::loader::{LibPosix, Program};
+use crate::roles::Role;
+use crate::server::Mm0;
+
+impl Mm0 {
+    /// Parses the `libposix` module, if there is one.
+    pub fn find_libposix(&mut self, boot: &BootInfo) {
+        let Some((index, module)) = boot.modules().iter().enumerate().find(|(_, m)| m.name() == "libposix") else {
+            return;
+        };
+        let Some(bytes) = self.phys.module_bytes(index, module) else {
+            println!("mm0: libposix module is not mapped");
+            return;
+        };
+        match elf::parse(bytes) {
+            Ok(image) if image.exec_range().is_some() => self.libposix = Some(LibPosix { bytes, image }),
+            Ok(_) => println!("mm0: libposix has no executable segment"),
+            Err(e) => println!("mm0: libposix is not loadable: {e:?}"),
+        }
+    }
+
+    /// Starts every module that is a task, fs0 first.
+    pub fn start_boot_modules(&mut self, boot: &BootInfo) {
+        let modules = boot.modules();
+        let fs0 = modules.iter().position(|m| m.name() == "fs0");
+        let order = fs0.into_iter().chain((0..modules.len()).filter(|&i| Some(i) != fs0));
+        for index in order {
+            let module = &modules[index];
+            let name = module.name();
+            let line = ModuleLine::parse(module.cmdline());
+            let kind = match line.kind {
+                _ if name == "mm0" => continue,
+                Some(ModuleKind::Data) => continue,
+                Some(ModuleKind::Native) => TaskKind::Native,
+                Some(ModuleKind::Posix) => TaskKind::Posix,
+                None => {
+                    println!("mm0: module `{}` is not `<path> native|posix|data [args...]`; skipped", module.cmdline());
+                    self.verdict.failed_to_start();
+                    continue;
+                }
+            };
+            let Some(bytes) = self.phys.module_bytes(index, module) else {
+                println!("mm0: module {name} is not mapped; skipped");
+                self.verdict.failed_to_start();
+                continue;
+            };
+            let args = line.program_args();
+            let native_default = (kind == TaskKind::Native).then_some(0);
+            let expected = line.expected_status(native_default);
+            let program = |name, role, args, counted, companion_of| Program {
+                name,
+                kind,
+                bytes,
+                args,
+                role,
+                expected,
+                counted,
+                companion_of,
+            };
+            if Some(index) == fs0 {
+                self.launch(&program(name, Role::Fs0, args, false, None));
+            } else if name == "ktest" && args.first() != Some(&"peer") {
+                match factory::endpoint(SLOT_FACTORY) {
+                    Ok(endpoint) => {
+                        let role = Role::Ktest { endpoint };
+                        if let Some(main) = self.launch(&program(name, role, args, true, None)) {
+                            self.launch(&program("ktest-peer", role, vec!["peer"], true, Some(main)));
+                        }
+                    }
+                    Err(e) => {
+                        println!("mm0: no endpoint for ktest: {e:?}");
+                        self.verdict.failed_to_start();
+                    }
+                }
+            } else {
+                self.launch(&program(name, Role::Plain, args, true, None));
+            }
+        }
+        self.verdict.check();
+    }
+
+    /// Starts `program`; returns its task id.
+    fn launch(&mut self, program: &Program) -> Option<u64> {
+        match self.start(program) {
+            Ok(id) => {
+                if self.verbose {
+                    println!("mm0: started {} as task {id}", program.name);
+                }
+                if program.counted {
+                    self.verdict.started();
+                }
+                Some(id)
+            }
+            Err(e) => {
+                println!("mm0: cannot start {}: {e}", program.name);
+                if program.counted {
+                    self.verdict.failed_to_start();
+                }
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! ELF loading decisions: which pages a program needs and what goes in them.
+//!
+//! mm0 loads static x86_64 executables (ET_EXEC) by their PT_LOAD program
+//! headers only; sections and symbols are never read. [`parse`] checks every
+//! segment (inside the user half, file bytes inside the file, no overflow)
+//! so the loader can trust the [`Image`]. [`Segment::pages`] splits a
+//! segment into pages: a page holding file bytes is filled and mapped at
+//! load time; a page of pure .bss is left to the page-fault path, which
+//! gives it a zeroed frame on first touch.
+
+use alloc::vec::Vec;
+
+use abi::PAGE_SIZE;
+use goblin::container::{Container, Ctx};
+use goblin::elf::header::{EM_X86_64, ET_EXEC};
+use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, ProgramHeader};
+use goblin::elf::{Elf, Header};
+
+use crate::layout::{page_down, page_up};
+use crate::vma::prot;
+
+/// Why a file cannot be loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElfError {
+    /// Not a readable ELF64 little-endian file.
+    Malformed,
+    /// Not an x86_64 static executable (ET_EXEC).
+    Unsupported,
+    /// A segment lies outside the user half, wraps, or reads past the file.
+    BadSegment,
+    /// No PT_LOAD segment.
+    Empty,
+}
+
+/// One PT_LOAD segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub vaddr: u64,
+    pub memsz: u64,
+    pub offset: u64,
+    pub filesz: u64,
+    /// [`prot`] bits.
+    pub prot: u64,
+}
+
+/// What goes into one page of a segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PagePlan {
+    pub vaddr: u64,
+    /// File bytes for this page: `(offset in page, offset in file, length)`;
+    /// `None` for a page of pure .bss.
+    pub copy: Option<(u64, u64, u64)>,
+}
+
+impl Segment {
+    /// First page and end of the pages the segment covers.
+    pub fn page_range(&self) -> (u64, u64) {
+        // `parse` checked that the end does not overflow.
+        (page_down(self.vaddr), page_up(self.vaddr + self.memsz).unwrap_or(abi::USER_TOP))
+    }
+
+    /// The segment page by page.
+    pub fn pages(&self) -> impl Iterator<Item = PagePlan> + '_ {
+        let (start, end) = self.page_range();
+        let file_end = self.vaddr + self.filesz;
+        (start..end).step_by(PAGE_SIZE as usize).map(move |page| {
+            let from = page.max(self.vaddr);
+            let to = (page + PAGE_SIZE).min(file_end);
+            let copy = (from < to).then(|| (from - page, self.offset + (from - self.vaddr), to - from));
+            PagePlan { vaddr: page, copy }
+        })
+    }
+}
+
+/// A parsed executable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    pub entry: u64,
+    pub segments: Vec<Segment>,
+    /// Where the program headers are in memory (for AT_PHDR), if loaded.
+    pub phdr: Option<u64>,
+    pub phent: u64,
+    pub phnum: u64,
+}
+
+impl Image {
+    /// End of the highest segment, page-aligned: where the brk heap starts.
+    pub fn end(&self) -> u64 {
+        self.segments.iter().map(|s| s.page_range().1).max().unwrap_or(0)
+    }
+
+    /// The executable segment `[start, end)` (the first one, if several).
+    pub fn exec_range(&self) -> Option<(u64, u64)> {
+        self.segments.iter().find(|s| s.prot & prot::EXEC != 0).map(|s| (s.vaddr, s.vaddr + s.memsz))
+    }
+}
+
+fn segment_prot(flags: u32) -> u64 {
+    let mut p = 0;
+    if flags & PF_R != 0 {
+        p |= prot::READ;
+    }
+    if flags & PF_W != 0 {
+        p |= prot::WRITE;
+    }
+    if flags & PF_X != 0 {
+        p |= prot::EXEC;
+    }
+    p
+}
+
+fn check(ph: &ProgramHeader, file_len: u64) -> Result<Segment, ElfError> {
+    let seg = Segment { vaddr: ph.p_vaddr, memsz: ph.p_memsz, offset: ph.p_offset, filesz: ph.p_filesz, prot: segment_prot(ph.p_flags) };
+    let file_end = seg.offset.checked_add(seg.filesz).ok_or(ElfError::BadSegment)?;
+    let mem_end = seg.vaddr.checked_add(seg.memsz).ok_or(ElfError::BadSegment)?;
+    if seg.filesz > seg.memsz || file_end > file_len || seg.memsz == 0 {
+        return Err(ElfError::BadSegment);
+    }
+    if seg.vaddr < abi::USER_BOTTOM || page_up(mem_end).is_none_or(|e| e > abi::USER_TOP) {
+        return Err(ElfError::BadSegment);
+    }
+    Ok(seg)
+}
+
+/// Reads the program headers of `bytes`.
+pub fn parse(bytes: &[u8]) -> Result<Image, ElfError> {
+    let header: Header = Elf::parse_header(bytes).map_err(|_| ElfError::Malformed)?;
+    let container = header.container().map_err(|_| ElfError::Malformed)?;
+    let endian = header.endianness().map_err(|_| ElfError::Malformed)?;
+    if container != Container::Big || !endian.is_little() {
+        return Err(ElfError::Unsupported);
+    }
+    if header.e_machine != EM_X86_64 || header.e_type != ET_EXEC {
+        return Err(ElfError::Unsupported);
+    }
+    let ctx = Ctx::new(container, endian);
+    let phdrs = ProgramHeader::parse(bytes, header.e_phoff as usize, header.e_phnum as usize, ctx)
+        .map_err(|_| ElfError::Malformed)?;
+    let file_len = bytes.len() as u64;
+    let mut segments = Vec::new();
+    for ph in phdrs.iter().filter(|ph| ph.p_type == PT_LOAD && ph.p_memsz != 0) {
+        segments.push(check(ph, file_len)?);
+    }
+    if segments.is_empty() {
+        return Err(ElfError::Empty);
+    }
+    let phdr = phdrs.iter().find(|ph| ph.p_type == PT_PHDR).map(|ph| ph.p_vaddr).or_else(|| {
+        // Without PT_PHDR: the headers are in memory if a segment maps
+        // their file offset.
+        segments
+            .iter()
+            .find(|s| s.offset <= header.e_phoff && header.e_phoff < s.offset + s.filesz)
+            .map(|s| s.vaddr + (header.e_phoff - s.offset))
+    });
+    Ok(Image {
+        entry: header.e_entry,
+        segments,
+        phdr,
+        phent: u64::from(header.e_phentsize),
+        phnum: u64::from(header.e_phnum),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PHOFF: u64 = 64;
+
+    /// A minimal ELF64 x86_64 executable with the given PT_LOADs
+    /// `(vaddr, memsz, offset, filesz, flags)`.
+    fn elf(e_type: u16, segs: &[(u64, u64, u64, u64, u32)], len: usize) -> Vec<u8> {
+        let mut b = vec![0u8; len];
+        b[..4].copy_from_slice(b"\x7fELF");
+        b[4] = 2; // ELFCLASS64
+        b[5] = 1; // little endian
+        b[6] = 1; // version
+        b[16..18].copy_from_slice(&e_type.to_le_bytes());
+        b[18..20].copy_from_slice(&EM_X86_64.to_le_bytes());
+        b[20..24].copy_from_slice(&1u32.to_le_bytes());
+        b[24..32].copy_from_slice(&0x40_1000u64.to_le_bytes()); // entry
+        b[32..40].copy_from_slice(&PHOFF.to_le_bytes());
+        b[52..54].copy_from_slice(&64u16.to_le_bytes()); // ehsize
+        b[54..56].copy_from_slice(&56u16.to_le_bytes()); // phentsize
+        b[56..58].copy_from_slice(&(segs.len() as u16).to_le_bytes());
+        for (i, &(vaddr, memsz, offset, filesz, flags)) in segs.iter().enumerate() {
+            let p = PHOFF as usize + i * 56;
+            b[p..p + 4].copy_from_slice(&PT_LOAD.to_le_bytes());
+            b[p + 4..p + 8].copy_from_slice(&flags.to_le_bytes());
+            b[p + 8..p + 16].copy_from_slice(&offset.to_le_bytes());
+            b[p + 16..p + 24].copy_from_slice(&vaddr.to_le_bytes());
+            b[p + 24..p + 32].copy_from_slice(&vaddr.to_le_bytes());
+            b[p + 32..p + 40].copy_from_slice(&filesz.to_le_bytes());
+            b[p + 40..p + 48].copy_from_slice(&memsz.to_le_bytes());
+        }
+        b
+    }
+
+    #[test]
+    fn parses_segments_and_headers_location() {
+        let bytes = elf(ET_EXEC, &[(0x40_0000, 0x1800, 0, 0x1800, PF_R | PF_X), (0x40_2000, 0x3000, 0x1800, 0x100, PF_R | PF_W)], 0x2000);
+        let image = parse(&bytes).unwrap();
+        assert_eq!(image.entry, 0x40_1000);
+        assert_eq!(image.segments.len(), 2);
+        assert_eq!(image.segments[0].prot, prot::READ | prot::EXEC);
+        assert_eq!(image.segments[1].prot, prot::READ | prot::WRITE);
+        assert_eq!(image.phdr, Some(0x40_0000 + PHOFF));
+        assert_eq!((image.phent, image.phnum), (56, 2));
+        assert_eq!(image.end(), 0x40_5000);
+        assert_eq!(image.exec_range(), Some((0x40_0000, 0x40_1800)));
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_load() {
+        assert_eq!(parse(b"not an elf").unwrap_err(), ElfError::Malformed);
+        let dyn_ = elf(3, &[(0x40_0000, 0x1000, 0, 0x1000, PF_R)], 0x1000);
+        assert_eq!(parse(&dyn_).unwrap_err(), ElfError::Unsupported);
+        let past_file = elf(ET_EXEC, &[(0x40_0000, 0x2000, 0, 0x2000, PF_R)], 0x1000);
+        assert_eq!(parse(&past_file).unwrap_err(), ElfError::BadSegment);
+        let kernel = elf(ET_EXEC, &[(0xffff_8000_0000_0000, 0x1000, 0, 0x100, PF_R)], 0x1000);
+        assert_eq!(parse(&kernel).unwrap_err(), ElfError::BadSegment);
+        let null_page = elf(ET_EXEC, &[(0, 0x1000, 0, 0x100, PF_R)], 0x1000);
+        assert_eq!(parse(&null_page).unwrap_err(), ElfError::BadSegment);
+        let wraps = elf(ET_EXEC, &[(u64::MAX - 0xfff, 0x2000, 0, 0x100, PF_R)], 0x1000);
+        assert_eq!(parse(&wraps).unwrap_err(), ElfError::BadSegment);
+        let file_bigger = elf(ET_EXEC, &[(0x40_0000, 0x100, 0, 0x200, PF_R)], 0x1000);
+        assert_eq!(parse(&file_bigger).unwrap_err(), ElfError::BadSegment);
+        let empty = elf(ET_EXEC, &[], 0x1000);
+        assert_eq!(parse(&empty).unwrap_err(), ElfError::Empty);
+    }
+
+    #[test]
+    fn pages_split_file_bytes_and_bss() {
+        // Data at 0x40_2100..0x40_2300 from file offset 0x1100, .bss to 0x40_4010.
+        let seg = Segment { vaddr: 0x40_2100, memsz: 0x1f10, offset: 0x1100, filesz: 0x200, prot: prot::READ };
+        let pages: Vec<_> = seg.pages().collect();
+        assert_eq!(pages.len(), 3);
+        assert_eq!(pages[0], PagePlan { vaddr: 0x40_2000, copy: Some((0x100, 0x1100, 0x200)) });
+        assert_eq!(pages[1], PagePlan { vaddr: 0x40_3000, copy: None });
+        assert_eq!(pages[2], PagePlan { vaddr: 0x40_4000, copy: None });
+
+        let big = Segment { vaddr: 0x40_0000, memsz: 0x2800, offset: 0, filesz: 0x2800, prot: prot::READ };
+        let copies: Vec<_> = big.pages().map(|p| p.copy.unwrap()).collect();
+        assert_eq!(copies, [(0, 0, 0x1000), (0, 0x1000, 0x1000), (0, 0x2000, 0x800)]);
+    }
+}

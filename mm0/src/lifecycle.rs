@@ -1,0 +1,112 @@
+//! How threads and tasks end, and what is cleaned up.
+//!
+//! A thread ends by THREAD_EXIT or by a fault mm0 will not serve; its
+//! kernel thread is destroyed at once, its IPC buffer page freed, and its
+//! outcome kept for THREAD_JOIN (or handed straight to a waiting joiner).
+//! A task ends by EXIT, by a fault of a POSIX process, or when its last
+//! thread ends. Its space is destroyed first (so none of its threads runs
+//! again), then its frames and mm0's capabilities for it are released.
+//! Its companions (ktest's peer) are stopped with it: they only serve it.
+
+use alloc::vec::Vec;
+
+use abi::{Error, PAGE_SIZE};
+use libtern::ipc::{self, Message};
+use libtern::{cap, kthread, println, space};
+
+use crate::server::Mm0;
+use crate::task::{Ending, Task};
+
+/// Exit status of a task ended by a fault (128 + SIGSEGV).
+pub const FAULT_STATUS: i64 = 139;
+
+/// Reports a failed clean-up call: the kernel and mm0 disagree about
+/// what exists.
+pub fn cleanup(what: &str, result: Result<(), Error>) {
+    if let Err(e) = result {
+        println!("mm0: clean-up: {what} failed: {e:?}");
+    }
+}
+
+impl Mm0 {
+    /// Ends thread `tid` of task `id` with `ending`.
+    pub fn end_thread(&mut self, id: u64, tid: u64, ending: Ending) {
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
+        let Some(thread) = task.threads.get_mut(&tid) else {
+            return;
+        };
+        if thread.ended.is_some() {
+            return;
+        }
+        thread.ended = Some(ending);
+        let (slot, ipc_index, joiner) = (thread.slot, thread.ipc_index, thread.joiner.take());
+        cleanup("ThreadDestroy", kthread::destroy(slot));
+        cleanup("deleting a thread capability", cap::delete(slot));
+        self.threads.remove(&tid);
+        let ipc = task.kind.ipc_buffer(ipc_index);
+        task.unmap(&mut self.phys, ipc, ipc + PAGE_SIZE);
+        task.vmas.remove(ipc, ipc + PAGE_SIZE);
+        task.free_ipc_index(ipc_index);
+        if let Some(reply) = joiner {
+            // Sending on a saved reply never blocks and uses the capability up.
+            if let Err(e) = ipc::send(reply, &Message::new(0, &ending.words())) {
+                println!("mm0: {}: answering THREAD_JOIN failed: {e:?}", task.name);
+                cleanup("deleting a saved reply", cap::delete(reply));
+            }
+            task.threads.remove(&tid);
+        }
+        if task.live_threads() == 0 {
+            let status = match ending {
+                Ending::Exited(code) => code as i64,
+                Ending::Faulted { .. } => FAULT_STATUS,
+            };
+            self.end_task(id, status);
+        }
+    }
+
+    /// Ends task `id` with `status`.
+    pub fn end_task(&mut self, id: u64, status: i64) {
+        let Some(mut task) = self.tasks.remove(&id) else {
+            return;
+        };
+        println!("mm0: {} exited with status {status}", task.name);
+        self.dispose(&mut task);
+        if task.counted {
+            self.verdict.ended(&task.name, task.expected, status);
+        }
+        let companions: Vec<u64> = self.tasks.values().filter(|t| t.companion_of == Some(id)).map(|t| t.id).collect();
+        for companion in companions {
+            if let Some(mut c) = self.tasks.remove(&companion) {
+                println!("mm0: {} stopped: {} has ended", c.name, task.name);
+                self.dispose(&mut c);
+                if c.counted {
+                    self.verdict.ended(&c.name, None, 0);
+                }
+            }
+        }
+    }
+
+    /// Destroys `task`'s space and releases everything mm0 holds for it.
+    pub fn dispose(&mut self, task: &mut Task) {
+        cleanup("SpaceDestroy", space::destroy(task.space));
+        for (tid, thread) in &task.threads {
+            if thread.ended.is_none() {
+                self.threads.remove(tid);
+                cleanup("deleting a thread capability", cap::delete(thread.slot));
+            }
+            if let Some(reply) = thread.joiner {
+                cleanup("deleting a saved reply", cap::delete(reply));
+            }
+        }
+        cleanup("deleting a space capability", cap::delete(task.space));
+        if task.pager != 0 {
+            cleanup("deleting a pager capability", cap::delete(task.pager));
+        }
+        for &slot in &task.owned_caps {
+            cleanup("deleting a task's capability", cap::delete(slot));
+        }
+        task.release_frames(&mut self.phys);
+    }
+}

@@ -1,0 +1,201 @@
+//! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP) and
+//! threads (THREAD_SPAWN, THREAD_EXIT, THREAD_JOIN).
+//!
+//! Every argument is checked before anything changes: a bad address,
+//! length, flag or thread id is EINVAL (or ESRCH), running out of frames or
+//! address space is ENOMEM, and a failed request leaves the task as it was.
+//! Memory requests only change regions; pages are backed on first touch
+//! unless MAP_POPULATE asks for them now.
+
+use abi::regs::ThreadRegs;
+use abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
+use libtern::ipc::Message;
+use libtern::{cap, factory, grant, kthread, println};
+use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_up};
+use mm0::vma::{Kind, Vma, prot};
+use mm0_proto::{errno, map};
+
+use crate::lifecycle::cleanup;
+use crate::loader::START_RFLAGS;
+use crate::server::{Mm0, fail, ok};
+use crate::task::{Ending, Thread};
+
+/// Scheduling priority of spawned threads.
+const PRIORITY_THREAD: u64 = 10;
+
+impl Mm0 {
+    /// BRK (new break or 0) -> (current break). As on Linux, a break that
+    /// cannot be set leaves the old one, which is returned.
+    pub fn brk(&mut self, id: u64, new: u64) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        let (start, old) = (task.brk_start, task.brk);
+        let limit = start.saturating_add(HEAP_MAX).min(USER_TOP);
+        if new < start || new > limit {
+            return ok(&[old]);
+        }
+        let (Some(old_end), Some(new_end)) = (page_up(old), page_up(new)) else {
+            return ok(&[old]);
+        };
+        if new_end > old_end {
+            let grown = Vma { start: old_end, end: new_end, prot: prot::READ | prot::WRITE, kind: Kind::Heap };
+            if task.vmas.insert(grown).is_err() {
+                return ok(&[old]);
+            }
+        } else if new_end < old_end {
+            task.vmas.remove(new_end, old_end);
+            task.unmap(&mut self.phys, new_end, old_end);
+        }
+        task.brk = new;
+        ok(&[new])
+    }
+
+    /// MMAP_ANON (addr hint, len, prot, flags) -> (addr).
+    pub fn mmap_anon(&mut self, id: u64, [hint, len, p, flags]: [u64; 4]) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        if len == 0 || p & !prot::ALL != 0 {
+            return fail(errno::EINVAL);
+        }
+        let Some(len) = page_up(len) else {
+            return fail(errno::ENOMEM);
+        };
+        let fits = |start: u64| start.is_multiple_of(PAGE_SIZE) && start >= USER_BOTTOM && start.checked_add(len).is_some_and(|e| e <= USER_TOP);
+        let start = if flags & map::FIXED != 0 {
+            if !fits(hint) {
+                return fail(errno::EINVAL);
+            }
+            if task.vmas.touches(hint, hint + len, Kind::System) {
+                return fail(errno::EINVAL);
+            }
+            task.vmas.remove(hint, hint + len);
+            task.unmap(&mut self.phys, hint, hint + len);
+            hint
+        } else if hint != 0 && fits(hint) && task.vmas.is_free(hint, hint + len) {
+            hint
+        } else {
+            match task.vmas.find_gap_top_down(len, MMAP_BOTTOM, MMAP_TOP) {
+                Some(start) => start,
+                None => return fail(errno::ENOMEM),
+            }
+        };
+        let vma = Vma { start, end: start + len, prot: p, kind: Kind::Anon };
+        if task.vmas.insert(vma).is_err() {
+            return fail(errno::ENOMEM);
+        }
+        if flags & map::POPULATE != 0 && p != 0 {
+            for page in (start..start + len).step_by(PAGE_SIZE as usize) {
+                if let Err(e) = task.map_new(&mut self.phys, page, p) {
+                    task.vmas.remove(start, start + len);
+                    task.unmap(&mut self.phys, start, start + len);
+                    return fail(e.errno());
+                }
+            }
+        }
+        ok(&[start])
+    }
+
+    /// MUNMAP (addr, len).
+    pub fn munmap(&mut self, id: u64, addr: u64, len: u64) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        let end = page_up(len).and_then(|l| addr.checked_add(l));
+        let Some(end) = end.filter(|_| len != 0 && addr.is_multiple_of(PAGE_SIZE) && addr >= USER_BOTTOM) else {
+            return fail(errno::EINVAL);
+        };
+        if end > USER_TOP || task.vmas.touches(addr, end, Kind::System) {
+            return fail(errno::EINVAL);
+        }
+        task.vmas.remove(addr, end);
+        task.unmap(&mut self.phys, addr, end);
+        ok(&[])
+    }
+
+    /// THREAD_SPAWN (entry, stack top, argument) -> (thread id).
+    pub fn thread_spawn(&mut self, id: u64, entry: u64, stack_top: u64, arg: u64) -> Option<Message> {
+        let user = |a: u64| (USER_BOTTOM..USER_TOP).contains(&a);
+        if !user(entry) || !user(stack_top) {
+            return fail(errno::EINVAL);
+        }
+        let task = self.tasks.get_mut(&id)?;
+        let Some(index) = task.alloc_ipc_index() else {
+            return fail(errno::ENOMEM);
+        };
+        let ipc = task.kind.ipc_buffer(index);
+        let rw = prot::READ | prot::WRITE;
+        if task.vmas.insert(Vma { start: ipc, end: ipc + PAGE_SIZE, prot: rw, kind: Kind::System }).is_err() {
+            task.free_ipc_index(index);
+            return fail(errno::ENOMEM);
+        }
+        let undo = |mm: &mut Mm0, slot: Option<u64>| {
+            if let Some(slot) = slot {
+                cleanup("ThreadDestroy", kthread::destroy(slot));
+                cleanup("deleting a thread capability", cap::delete(slot));
+            }
+            let Some(task) = mm.tasks.get_mut(&id) else {
+                return;
+            };
+            task.vmas.remove(ipc, ipc + PAGE_SIZE);
+            task.unmap(&mut mm.phys, ipc, ipc + PAGE_SIZE);
+            task.free_ipc_index(index);
+        };
+        if let Err(e) = task.map_new(&mut self.phys, ipc, rw) {
+            undo(self, None);
+            return fail(e.errno());
+        }
+        let (slot, tid) = match factory::thread(abi::boot::SLOT_FACTORY, task.space) {
+            Ok(t) => t,
+            Err(e) => {
+                println!("mm0: {}: ThreadCreate failed: {e:?}", task.name);
+                undo(self, None);
+                return fail(errno::ENOMEM);
+            }
+        };
+        let regs = ThreadRegs { rip: entry, rsp: stack_top, rdi: arg, rsi: ipc, rdx: tid, rflags: START_RFLAGS, ..ThreadRegs::default() };
+        let started = kthread::configure(slot, task.pager, ipc, PRIORITY_THREAD)
+            // SAFETY: the thread belongs to the calling task, not to mm0.
+            .and_then(|()| unsafe { kthread::write_regs(slot, &regs) })
+            .and_then(|()| kthread::resume(slot));
+        if let Err(e) = started {
+            println!("mm0: {}: cannot start a thread: {e:?}", task.name);
+            undo(self, Some(slot));
+            return fail(errno::EINVAL);
+        }
+        task.threads.insert(tid, Thread { slot, ipc_index: index, ended: None, joiner: None });
+        self.threads.insert(tid, id);
+        ok(&[tid])
+    }
+
+    /// THREAD_EXIT (code, thread id): no reply.
+    pub fn thread_exit(&mut self, id: u64, code: u64, tid: u64) -> Option<Message> {
+        let task = self.tasks.get(&id)?;
+        if task.threads.get(&tid).is_none_or(|t| t.ended.is_some()) {
+            return fail(errno::EINVAL);
+        }
+        self.end_thread(id, tid, Ending::Exited(code));
+        None
+    }
+
+    /// THREAD_JOIN (thread id) -> (outcome, value, address), now or when the
+    /// thread ends.
+    pub fn thread_join(&mut self, id: u64, tid: u64) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        let Some(thread) = task.threads.get_mut(&tid) else {
+            return fail(errno::ESRCH);
+        };
+        if let Some(ending) = thread.ended {
+            task.threads.remove(&tid);
+            return ok(&ending.words());
+        }
+        if thread.joiner.is_some() {
+            return fail(errno::EINVAL);
+        }
+        match grant::save_reply() {
+            Ok(reply) => {
+                thread.joiner = Some(reply);
+                None
+            }
+            Err(e) => {
+                println!("mm0: {}: SaveReply failed: {e:?}", task.name);
+                fail(errno::ENOMEM)
+            }
+        }
+    }
+}

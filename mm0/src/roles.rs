@@ -1,0 +1,88 @@
+//! The capabilities each kind of task starts with, in the slots
+//! `mm0_proto` names.
+//!
+//! The kernel puts a copied capability in the first free slot of the target
+//! table, so capabilities are handed over in slot order and each landing
+//! slot is checked. Every task gets, badged with its task id, SEND|GRANT on
+//! mm0's endpoint ([`SLOT_MM0`]) and on fs0's ([`SLOT_FS0`]; fs0 too, which
+//! keeps the slot numbers uniform). Then:
+//! - fs0: RECV on its own endpoint and the first serial port's registers.
+//! - ktest (and its peer): an endpoint shared by the pair, the PIT's ports,
+//!   IRQ line 0 and a notification of its own.
+//!
+//! Port capabilities are narrowed from mm0's all-ports capability: for an
+//! IoPorts capability the kernel reads the badge argument of a copy as the
+//! range, first port in bits 0..16 and last port in bits 16..32.
+
+use abi::boot::{SLOT_FACTORY, SLOT_IOPORTS, SLOT_IRQ_FIRST};
+use abi::{Error, Rights};
+use libtern::{cap, factory};
+use mm0_proto::{
+    SLOT_FS0, SLOT_FS0_SERVICE, SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_SERIAL_PORTS, SLOT_TEST_ENDPOINT,
+    SLOT_TEST_NOTIFICATION,
+};
+
+use crate::loader::StartError;
+use crate::server::Mm0;
+use crate::task::Task;
+
+/// What a task is for, as far as its capabilities go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The file server.
+    Fs0,
+    /// A ktest instance; `endpoint` is mm0's slot of the pair's endpoint.
+    Ktest { endpoint: u64 },
+    /// Anything else.
+    Plain,
+}
+
+/// Gives `task` a copy of mm0's `slot` with `rights` and `badge`, and checks
+/// that it landed in `want`.
+fn give(task: &Task, slot: u64, rights: Rights, badge: u64, want: u64) -> Result<(), StartError> {
+    let got = cap::copy_to(task.space, slot, rights, badge)?;
+    if got != want {
+        return Err(StartError::Slot { want, got });
+    }
+    Ok(())
+}
+
+/// The rights mm0 itself holds on `slot` (for copies of boot capabilities
+/// whose rights mm0 did not choose).
+fn held(slot: u64) -> Result<Rights, Error> {
+    cap::identify(slot).map(|c| c.rights)
+}
+
+/// The badge that narrows an IoPorts copy to ports `first..=last`.
+const fn port_range(first: u16, last: u16) -> u64 {
+    first as u64 | ((last as u64) << 16)
+}
+
+/// The first serial port's registers.
+const SERIAL_PORTS: u64 = port_range(0x3f8, 0x3ff);
+/// The PIT's channel and command registers.
+const PIT_PORTS: u64 = port_range(0x40, 0x43);
+
+impl Mm0 {
+    pub fn install_caps(&mut self, task: &mut Task, role: &Role) -> Result<(), StartError> {
+        let send = Rights::SEND.union(Rights::GRANT);
+        give(task, self.endpoint, send, task.id, SLOT_MM0)?;
+        give(task, self.fs0_endpoint, send, task.id, SLOT_FS0)?;
+        match *role {
+            Role::Fs0 => {
+                give(task, self.fs0_endpoint, Rights::RECV.union(Rights::GRANT), 0, SLOT_FS0_SERVICE)?;
+                give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, SERIAL_PORTS, SLOT_SERIAL_PORTS)?;
+            }
+            Role::Ktest { endpoint } => {
+                give(task, endpoint, Rights::SEND.union(Rights::RECV).union(Rights::GRANT), 0, SLOT_TEST_ENDPOINT)?;
+                give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, PIT_PORTS, SLOT_PIT_PORTS)?;
+                give(task, SLOT_IRQ_FIRST, held(SLOT_IRQ_FIRST)?, 0, SLOT_IRQ0)?;
+                let notification = factory::notification(SLOT_FACTORY)?;
+                task.owned_caps.push(notification);
+                give(task, notification, Rights::ALL, 0, SLOT_TEST_NOTIFICATION)?;
+            }
+            Role::Plain => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,102 @@
+//! mm0's state and its one loop: receive, handle, reply.
+//!
+//! mm0 has one thread and one endpoint. Requests from tasks arrive through
+//! SEND capabilities badged with the task id; the kernel's fault messages
+//! arrive through the pager capabilities, badged with the task id plus
+//! [`PAGER_BADGE`], so a task cannot pass a request off as a fault. mm0
+//! never blocks on a client: it only replies (`ReplyRecv`), or sends
+//! non-blocking on a saved reply to a caller known to be waiting.
+
+use alloc::collections::BTreeMap;
+
+use libtern::ipc::{self, Message, Received};
+use libtern::{cap, println};
+use mm0_proto::{errno, label};
+
+use crate::loader::LibPosix;
+use crate::phys::Phys;
+use crate::task::Task;
+use crate::verdict::Verdict;
+
+/// Badge bit of pager capabilities (task ids stay below it).
+pub const PAGER_BADGE: u64 = 1 << 32;
+
+pub struct Mm0 {
+    pub phys: Phys,
+    /// mm0's endpoint (all rights, unbadged).
+    pub endpoint: u64,
+    /// fs0's endpoint (all rights, unbadged); tasks get badged SEND copies.
+    pub fs0_endpoint: u64,
+    pub tasks: BTreeMap<u64, Task>,
+    /// Kernel thread id -> task id, for every live thread.
+    pub threads: BTreeMap<u64, u64>,
+    pub next_task: u64,
+    pub verdict: Verdict,
+    pub libposix: Option<LibPosix>,
+    pub tsc_hz: u64,
+    /// Print informational lines (task starts).
+    pub verbose: bool,
+}
+
+/// A success reply carrying `words`.
+pub fn ok(words: &[u64]) -> Option<Message> {
+    Some(Message::new(0, words))
+}
+
+/// A failure reply with `errno` as its label.
+pub fn fail(errno: u32) -> Option<Message> {
+    Some(Message::empty(errno))
+}
+
+impl Mm0 {
+    /// Serves faults and requests forever.
+    pub fn serve(&mut self) -> ! {
+        let mut reply: Option<Message> = None;
+        loop {
+            let received = match reply.take() {
+                Some(msg) => ipc::reply_recv(self.endpoint, &msg),
+                None => ipc::recv(self.endpoint),
+            };
+            match received {
+                Ok(r) => reply = self.handle(r),
+                Err(e) => println!("mm0: receive failed: {e:?}"),
+            }
+        }
+    }
+
+    fn handle(&mut self, r: Received) -> Option<Message> {
+        let msg = r.msg;
+        if msg.info.caps() > 0 {
+            // mm0 takes no capabilities from tasks: drop what was sent.
+            for &slot in ipc::received_caps().iter().take(msg.info.caps()) {
+                if let Err(e) = cap::delete(slot) {
+                    println!("mm0: cannot delete a received capability: {e:?}");
+                }
+            }
+        }
+        if r.badge & PAGER_BADGE != 0 {
+            return self.fault(r.badge & !PAGER_BADGE, &msg);
+        }
+        let id = r.badge;
+        if !self.tasks.contains_key(&id) {
+            return fail(errno::ESRCH);
+        }
+        match msg.label() {
+            label::EXIT => {
+                self.end_task(id, msg.word(0) as i64);
+                None
+            }
+            label::BRK => self.brk(id, msg.word(0)),
+            label::MMAP_ANON => self.mmap_anon(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3)]),
+            label::MUNMAP => self.munmap(id, msg.word(0), msg.word(1)),
+            label::THREAD_SPAWN => self.thread_spawn(id, msg.word(0), msg.word(1), msg.word(2)),
+            label::THREAD_EXIT => self.thread_exit(id, msg.word(0), msg.word(1)),
+            label::THREAD_JOIN => self.thread_join(id, msg.word(0)),
+            label::MEM_STATS => {
+                let (free, total) = self.phys.stats();
+                ok(&[free, total])
+            }
+            _ => fail(errno::ENOSYS),
+        }
+    }
+}

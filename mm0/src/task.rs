@@ -1,0 +1,216 @@
+//! A task as mm0 keeps it: its address space, regions, backed pages,
+//! threads and what it ended with.
+//!
+//! mm0 is the only one who maps memory into a task, so `pages` is the whole
+//! truth about which frames a task holds: freeing a task is freeing its
+//! `pages`. Every mapping goes through [`Task::map_frame`], which records it.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use abi::{Error, PAGE_SIZE, Rights};
+use libtern::space;
+use mm0::frames::Frame;
+use mm0::layout::{MAX_THREADS, TaskKind};
+use mm0::vma::{VmaList, prot};
+use mm0_proto::errno;
+
+use crate::phys::Phys;
+
+/// How a thread ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Exited(u64),
+    Faulted { vector: u64, address: u64 },
+}
+
+impl Ending {
+    /// The THREAD_JOIN reply words: outcome, value, address.
+    pub fn words(self) -> [u64; 3] {
+        match self {
+            Ending::Exited(code) => [mm0_proto::outcome::EXITED, code, 0],
+            Ending::Faulted { vector, address } => [mm0_proto::outcome::FAULTED, vector, address],
+        }
+    }
+}
+
+pub struct Thread {
+    /// mm0's slot of the thread capability.
+    pub slot: u64,
+    /// Which of the task's IPC buffer pages the thread uses.
+    pub ipc_index: usize,
+    /// `None` while it runs.
+    pub ended: Option<Ending>,
+    /// A saved reply to a THREAD_JOIN waiting for this thread.
+    pub joiner: Option<u64>,
+}
+
+/// A backed page of a task.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    pub phys: u64,
+    pub prot: u64,
+}
+
+/// Why memory could not be given to a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapError {
+    /// mm0 has no free frame.
+    OutOfFrames,
+    /// The kernel refused the mapping.
+    Kernel(Error),
+}
+
+impl MapError {
+    pub fn errno(self) -> u32 {
+        match self {
+            MapError::OutOfFrames | MapError::Kernel(Error::NoMemory) => errno::ENOMEM,
+            MapError::Kernel(_) => errno::EINVAL,
+        }
+    }
+}
+
+/// The kernel Map rights for region protection `p` (x86 pages are always
+/// readable, and the kernel wants READ in every mapping).
+fn rights(p: u64) -> Rights {
+    Rights((p & prot::ALL) | prot::READ)
+}
+
+pub struct Task {
+    pub id: u64,
+    pub name: String,
+    pub kind: TaskKind,
+    /// mm0's slot of the task's space capability.
+    pub space: u64,
+    /// mm0's slot of the badged endpoint capability used as the pager of the
+    /// task's threads (0 until created).
+    pub pager: u64,
+    pub vmas: VmaList,
+    /// Backed pages by virtual address.
+    pub pages: BTreeMap<u64, Page>,
+    pub brk_start: u64,
+    pub brk: u64,
+    /// Threads by kernel thread id; ended ones stay until joined.
+    pub threads: BTreeMap<u64, Thread>,
+    /// Bit i set: IPC buffer page i is in use.
+    ipc_used: u64,
+    /// Other capabilities of mm0 made for this task, deleted with it.
+    pub owned_caps: Vec<u64>,
+    /// The exit status a test run expects (`None`: any).
+    pub expected: Option<i64>,
+    /// Whether the task counts for the test run's end (fs0 does not).
+    pub counted: bool,
+    /// A task whose end also ends this one (ktest's peer, which would wait
+    /// forever for a partner that is gone).
+    pub companion_of: Option<u64>,
+}
+
+const _: () = assert!(MAX_THREADS <= 64);
+const _: () = assert!(prot::READ == Rights::READ.0 && prot::WRITE == Rights::WRITE.0 && prot::EXEC == Rights::EXEC.0);
+
+impl Task {
+    pub fn new(id: u64, name: &str, kind: TaskKind, space: u64) -> Task {
+        Task {
+            id,
+            name: String::from(name),
+            kind,
+            space,
+            pager: 0,
+            vmas: VmaList::new(),
+            pages: BTreeMap::new(),
+            brk_start: 0,
+            brk: 0,
+            threads: BTreeMap::new(),
+            ipc_used: 0,
+            owned_caps: Vec::new(),
+            expected: None,
+            counted: false,
+            companion_of: None,
+        }
+    }
+
+    /// Threads that have not ended.
+    pub fn live_threads(&self) -> usize {
+        self.threads.values().filter(|t| t.ended.is_none()).count()
+    }
+
+    /// Takes a free IPC buffer index.
+    pub fn alloc_ipc_index(&mut self) -> Option<usize> {
+        let i = (!self.ipc_used).trailing_zeros() as usize;
+        (i < MAX_THREADS).then(|| {
+            self.ipc_used |= 1 << i;
+            i
+        })
+    }
+
+    pub fn free_ipc_index(&mut self, i: usize) {
+        self.ipc_used &= !(1u64 << i);
+    }
+
+    /// Maps `frame` at `vaddr` with protection `p` and records it.
+    pub fn map_frame(&mut self, frame: Frame, vaddr: u64, p: u64) -> Result<(), MapError> {
+        // SAFETY: `self.space` is the space of another task, never mm0's.
+        unsafe { space::map(self.space, frame.slot, frame.index, vaddr, 1, rights(p)) }.map_err(MapError::Kernel)?;
+        self.pages.insert(vaddr, Page { phys: frame.phys, prot: p });
+        Ok(())
+    }
+
+    /// Backs the page at `vaddr` with a fresh zeroed frame; returns the frame.
+    pub fn map_new(&mut self, phys: &mut Phys, vaddr: u64, p: u64) -> Result<Frame, MapError> {
+        let frame = phys.alloc_zeroed().ok_or(MapError::OutOfFrames)?;
+        if let Err(e) = self.map_frame(frame, vaddr, p) {
+            phys.free(frame.phys);
+            return Err(e);
+        }
+        Ok(frame)
+    }
+
+    /// Maps the already backed page at `vaddr` again with protection `p`.
+    pub fn remap(&mut self, phys: &mut Phys, vaddr: u64, p: u64) -> Result<(), MapError> {
+        let Some(page) = self.pages.get(&vaddr).copied() else {
+            return Ok(());
+        };
+        let frame = phys.frame(page.phys).ok_or(MapError::Kernel(Error::InvalidArgument))?;
+        self.unmap_run(vaddr, 1);
+        self.pages.remove(&vaddr);
+        self.map_frame(frame, vaddr, p).inspect_err(|_| phys.free(page.phys))
+    }
+
+    /// Removes every backed page in `[start, end)` and frees its frames.
+    pub fn unmap(&mut self, phys: &mut Phys, start: u64, end: u64) {
+        let gone: Vec<(u64, Page)> = self.pages.range(start..end).map(|(&v, &p)| (v, p)).collect();
+        let mut run: Option<(u64, u64)> = None;
+        for &(vaddr, _) in &gone {
+            run = match run {
+                Some((s, n)) if s + n * PAGE_SIZE == vaddr => Some((s, n + 1)),
+                Some((s, n)) => {
+                    self.unmap_run(s, n);
+                    Some((vaddr, 1))
+                }
+                None => Some((vaddr, 1)),
+            };
+        }
+        if let Some((s, n)) = run {
+            self.unmap_run(s, n);
+        }
+        for (vaddr, page) in gone {
+            self.pages.remove(&vaddr);
+            phys.free(page.phys);
+        }
+    }
+
+    fn unmap_run(&self, start: u64, pages: u64) {
+        // SAFETY: `self.space` is the space of another task, never mm0's.
+        if let Err(e) = unsafe { space::unmap(self.space, start, pages) } {
+            libtern::println!("mm0: {}: unmap of {pages} pages at {start:#x} failed: {e:?}", self.name);
+        }
+    }
+
+    /// Gives every frame of the task back (after its space was destroyed).
+    pub fn release_frames(&mut self, phys: &mut Phys) {
+        for page in core::mem::take(&mut self.pages).into_values() {
+            phys.free(page.phys);
+        }
+    }
+}

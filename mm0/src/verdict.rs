@@ -1,0 +1,87 @@
+//! The end of a test or benchmark run: when every task mm0 started (fs0
+//! aside) has ended, print `tests: done` and leave QEMU through the
+//! isa-debug-exit device (port 0xf4) with 0x10 if every task ended with the
+//! status it was expected to (native tasks: 0; POSIX programs: `expect=N`,
+//! else anything) and 0x11 otherwise. In `mode=run` nothing happens.
+
+use core::arch::asm;
+
+use libtern::{device, println};
+use mm0::cmdline::Mode;
+
+/// The isa-debug-exit port.
+const DEBUG_EXIT_PORT: u16 = 0xf4;
+/// Written to the port when everything passed (QEMU exits with 33).
+pub const ALL_PASSED: u8 = 0x10;
+/// Written when something failed (QEMU exits with 35).
+pub const SOME_FAILED: u8 = 0x11;
+
+pub struct Verdict {
+    mode: Mode,
+    running: usize,
+    failed: bool,
+}
+
+impl Verdict {
+    /// Prepares the run's end: in test and bench mode, opens the exit port
+    /// and makes a panic of mm0 end the run as a failure.
+    pub fn new(mode: Mode) -> Verdict {
+        if mode != Mode::Run {
+            if let Err(e) = device::ioport_enable(abi::boot::SLOT_IOPORTS) {
+                println!("mm0: cannot enable I/O ports, QEMU will not exit: {e:?}");
+            }
+            libtern::rt::set_exit_hook(exit_hook);
+        }
+        Verdict { mode, running: 0, failed: false }
+    }
+
+    /// A task that counts was started.
+    pub fn started(&mut self) {
+        self.running += 1;
+    }
+
+    /// A task that should have run could not start.
+    pub fn failed_to_start(&mut self) {
+        self.failed = true;
+    }
+
+    /// A counted task ended with `status`.
+    pub fn ended(&mut self, name: &str, expected: Option<i64>, status: i64) {
+        self.running = self.running.saturating_sub(1);
+        if let Some(want) = expected
+            && want != status
+        {
+            println!("mm0: {name}: expected exit status {want}, got {status}");
+            self.failed = true;
+        }
+        self.check();
+    }
+
+    /// Ends the run if nothing is left to wait for.
+    pub fn check(&self) {
+        if self.mode != Mode::Run && self.running == 0 {
+            println!("tests: done");
+            exit_qemu(if self.failed { SOME_FAILED } else { ALL_PASSED });
+        }
+    }
+}
+
+/// mm0 itself stopped (a panic): in test and bench mode the run fails now
+/// rather than at its timeout.
+fn exit_hook(status: i32) -> ! {
+    println!("mm0: ending the run after mm0 stopped with status {status}");
+    exit_qemu(SOME_FAILED)
+}
+
+/// Writes `code` to isa-debug-exit; QEMU exits with `code * 2 + 1`.
+fn exit_qemu(code: u8) -> ! {
+    // SAFETY: mm0 enabled all ports for itself (Verdict::new); writing the
+    // debug-exit port has no effect on memory.
+    unsafe {
+        asm!("out dx, al", in("dx") DEBUG_EXIT_PORT, in("al") code, options(nomem, nostack, preserves_flags));
+    }
+    println!("mm0: QEMU did not exit (no isa-debug-exit device?); parking");
+    loop {
+        libtern::time::yield_now();
+    }
+}
