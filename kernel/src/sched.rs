@@ -15,6 +15,8 @@ pub const SLICE_TICKS: u32 = 2;
 
 pub struct Scheduler {
     ready: [VecDeque<Id>; PRIORITIES],
+    /// Bit p set when `ready[p]` is not empty.
+    ready_mask: u32,
     pub current: Option<Id>,
     /// The current thread used up its slice.
     pub preempt: bool,
@@ -22,29 +24,37 @@ pub struct Scheduler {
 
 impl Scheduler {
     pub const fn new() -> Scheduler {
-        Scheduler { ready: [const { VecDeque::new() }; PRIORITIES], current: None, preempt: false }
+        Scheduler { ready: [const { VecDeque::new() }; PRIORITIES], ready_mask: 0, current: None, preempt: false }
     }
 
     pub fn enqueue(&mut self, t: Id, priority: u8) {
-        let q = &mut self.ready[priority as usize % PRIORITIES];
-        if !q.contains(&t) {
-            q.push_back(t);
+        let p = priority as usize % PRIORITIES;
+        if !self.ready[p].contains(&t) {
+            self.ready[p].push_back(t);
+            self.ready_mask |= 1 << p;
         }
     }
 
     pub fn remove(&mut self, t: Id) {
-        for q in self.ready.iter_mut() {
+        for (p, q) in self.ready.iter_mut().enumerate() {
             q.retain(|&x| x != t);
+            if q.is_empty() {
+                self.ready_mask &= !(1 << p);
+            }
         }
     }
 
     fn highest_ready(&self) -> Option<usize> {
-        (0..PRIORITIES).rev().find(|&p| !self.ready[p].is_empty())
+        (self.ready_mask != 0).then(|| 31 - self.ready_mask.leading_zeros() as usize)
     }
 
     fn pop(&mut self) -> Option<Id> {
         let p = self.highest_ready()?;
-        self.ready[p].pop_front()
+        let t = self.ready[p].pop_front();
+        if self.ready[p].is_empty() {
+            self.ready_mask &= !(1 << p);
+        }
+        t
     }
 }
 
