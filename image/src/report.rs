@@ -21,6 +21,8 @@ use crate::qemu::End;
 pub const EXIT_ALL_PASSED: i32 = (0x10 << 1) | 1;
 /// QEMU's exit status when the guest wrote 0x11 to isa-debug-exit: some test failed.
 pub const EXIT_SOME_FAILED: i32 = (0x11 << 1) | 1;
+/// QEMU's exit status after the kernel writes its failure value 0x12.
+pub const EXIT_KERNEL_FAILURE: i32 = (0x12 << 1) | 1;
 
 const TEST_MARKER: &str = "test: ";
 const DONE_MARKER: &str = "tests: done";

@@ -30,12 +30,33 @@ pub struct Scenario {
     /// Texts that must appear in the serial output (within one line).
     pub expect: &'static [&'static str],
     pub timeout: Duration,
+    /// How the guest must end for the `boot` test to pass.
+    pub ending: Ending,
+}
+
+/// How a scenario's guest is meant to end.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ending {
+    /// `tests: done`, then isa-debug-exit with the verdict.
+    TestsDone,
+    /// A kernel fault on purpose: the crash report, then isa-debug-exit
+    /// with the kernel-failure value.
+    KernelFailure,
 }
 
 const TEST_CMDLINE: &str = "log=info selftest=all mode=test";
 const TEST_TASKS: &[&str] = &["ktest native", "hello posix"];
 const HELLO_EXPECT: &[&str] = &["hello from musl", "hello exited with status 3"];
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// What the kernel prints when it faults: the report, the faulting function
+/// named from `kernel.sym`, and its callers.
+const KERNEL_FAULT_EXPECT: &[&str] = &[
+    "kernel fault: vector 14",
+    "cr2 0xffffff0000000000",
+    "backtrace:",
+    "selftest::deliberate_fault",
+    "tern_kernel::kmain",
+];
 /// UEFI firmware alone takes seconds under TCG.
 const UEFI_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -47,6 +68,7 @@ pub const SCENARIOS: &[Scenario] = &[
         tasks: TEST_TASKS,
         expect: HELLO_EXPECT,
         timeout: TIMEOUT,
+        ending: Ending::TestsDone,
     },
     Scenario {
         name: "iso-bios",
@@ -55,6 +77,7 @@ pub const SCENARIOS: &[Scenario] = &[
         tasks: TEST_TASKS,
         expect: HELLO_EXPECT,
         timeout: TIMEOUT,
+        ending: Ending::TestsDone,
     },
     Scenario {
         name: "iso-uefi",
@@ -63,6 +86,16 @@ pub const SCENARIOS: &[Scenario] = &[
         tasks: TEST_TASKS,
         expect: HELLO_EXPECT,
         timeout: UEFI_TIMEOUT,
+        ending: Ending::TestsDone,
+    },
+    Scenario {
+        name: "kernel-fault",
+        boot: Boot::Direct,
+        cmdline: "log=info selftest=fault mode=test",
+        tasks: &[],
+        expect: KERNEL_FAULT_EXPECT,
+        timeout: TIMEOUT,
+        ending: Ending::KernelFailure,
     },
 ];
 
@@ -144,7 +177,11 @@ impl Scenario {
     /// serial output.
     fn judge(&self, end: &End, lines: &[String]) -> Vec<(String, Outcome)> {
         let serial = report::scan(lines);
-        let mut results = vec![(self.test_name("boot"), boot_outcome(end, &serial))];
+        let boot = match self.ending {
+            Ending::TestsDone => boot_outcome(end, &serial),
+            Ending::KernelFailure => kernel_failure_outcome(end),
+        };
+        let mut results = vec![(self.test_name("boot"), boot)];
         for test in serial.tests {
             results.push((self.test_name(&test.name), test.outcome));
         }
@@ -160,6 +197,13 @@ impl Scenario {
 
     fn test_name(&self, test: &str) -> String {
         format!("{}: {test}", self.name)
+    }
+}
+
+fn kernel_failure_outcome(end: &End) -> Outcome {
+    match end {
+        End::Exited(report::EXIT_KERNEL_FAILURE) | End::StoppedAfterFatal => Ok(()),
+        other => Err(format!("expected the kernel to stop with its failure exit status, got {other:?}")),
     }
 }
 

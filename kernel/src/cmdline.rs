@@ -1,4 +1,5 @@
-//! The kernel command line: `log=<level>`, `selftest=all`, `mode=<run|test|bench>`.
+//! The kernel command line: `log=<level>`, `selftest=all|fault`,
+//! `mode=<run|test|bench>`.
 //! Words the kernel does not know are left for the root server, which gets
 //! the whole line.
 
@@ -7,17 +8,21 @@ use crate::console::Level;
 pub struct CommandLine {
     pub log: Level,
     pub selftest: bool,
+    /// Fault in the kernel on purpose after the self-tests, to show the
+    /// crash report (registers and a symbolized backtrace).
+    pub deliberate_fault: bool,
     /// Exit QEMU (isa-debug-exit) on a kernel failure instead of halting.
     pub exit_on_failure: bool,
 }
 
 impl CommandLine {
     pub fn parse(line: &str) -> CommandLine {
-        let mut c = CommandLine { log: Level::Info, selftest: false, exit_on_failure: false };
+        let mut c = CommandLine { log: Level::Info, selftest: false, deliberate_fault: false, exit_on_failure: false };
         for word in line.split_whitespace() {
             match word.split_once('=') {
                 Some(("log", v)) => c.log = Level::parse(v).unwrap_or(c.log),
-                Some(("selftest", v)) => c.selftest = v == "all",
+                Some(("selftest", "all")) => c.selftest = true,
+                Some(("selftest", "fault")) => c.deliberate_fault = true,
                 Some(("mode", v)) => c.exit_on_failure = v == "test" || v == "bench",
                 _ => {}
             }

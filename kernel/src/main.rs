@@ -136,6 +136,9 @@ extern "C" fn kmain(magic: u64, info: u64) -> ! {
     if cmdline.selftest {
         selftest::run();
     }
+    if cmdline.deliberate_fault {
+        selftest::deliberate_fault();
+    }
     if let Err(why) = root::start(&mut state::KERNEL.lock(), &boot_data, &mut mem) {
         fail(why);
     }

@@ -141,12 +141,29 @@ fn timer_interrupt() -> TestResult {
     Ok(())
 }
 
+/// `kernel.sym` is loaded and resolves kernel addresses to names.
+fn symbols(_: &mut Kernel) -> TestResult {
+    let (name, offset) = crate::symbols::lookup(run as *const () as u64).ok_or("no kernel.sym module, or it lacks this function")?;
+    check(name.contains("selftest::run") && offset == 0, "the lookup names the right function")
+}
+
+/// Read an address no page table maps, from kernel mode.
+#[inline(never)]
+pub fn deliberate_fault() -> ! {
+    let unmapped = 0xffff_ff00_0000_0000usize as *const u64;
+    // SAFETY: not safe at all, on purpose: this shows the kernel's report of
+    // its own faults (`selftest=fault`). The read faults and the kernel halts.
+    let value = unsafe { core::ptr::read_volatile(unmapped) };
+    panic!("read {value:#x} from an unmapped address")
+}
+
 const TESTS: &[(&str, fn(&mut Kernel) -> TestResult)] = &[
     ("arena_generations", arena_generations),
     ("capability_rights", capability_rights),
     ("page_tables", page_tables),
     ("ipc_rendezvous", ipc_rendezvous),
     ("notifications", notifications),
+    ("symbols", symbols),
 ];
 
 fn report(name: &str, result: TestResult) {
