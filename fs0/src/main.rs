@@ -1,2 +1,46 @@
+//! fs0: the filesystem server. For now it owns the console and serves
+//! writes to it; the VFS, FAT, tmpfs, devfs and pipes come later.
+//!
+//! Design principles:
+//! - One request loop ([`server`]): receive a request on the service
+//!   endpoint, answer it, and wait for the next one in the same `ReplyRecv`.
+//!   A request is handled completely before the next is taken.
+//! - Every request is checked. A bad label is `ENOSYS`, bad words `EINVAL`,
+//!   an unknown handle `EBADF`, a grant that cannot be copied `EFAULT`. No
+//!   request can make fs0 panic.
+//! - Client memory is reached only through the grants of the current call,
+//!   copied in bounded chunks into fs0's own buffer; fs0 never sees a client
+//!   address.
+//! - fs0 is a driver too: it owns the first serial port ([`serial`]) and
+//!   drives it by polling; [`console`] turns text into terminal output.
+//! - fs0 only ever calls mm0, never the other way round, so the two cannot
+//!   deadlock.
 #![no_std]
 #![no_main]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+mod console;
+mod serial;
+mod server;
+
+use libtern::println;
+use libtern::rt::Info;
+
+libtern::entry!(main, heap = HEAP_SIZE);
+
+/// fs0's heap (unused by the console; room for the VFS tables later).
+const HEAP_SIZE: usize = 64 * 1024;
+
+/// Exit status when fs0 cannot serve at all.
+const FAILED: i32 = 1;
+
+fn main(_info: Info) -> i32 {
+    if let Err(e) = libtern::device::ioport_enable(mm0_proto::SLOT_SERIAL_PORTS) {
+        println!("fs0: cannot use the serial port: {e:?}");
+        return FAILED;
+    }
+    let mut console = console::Console::new(serial::Uart::COM1);
+    let e = server::serve(&mut console);
+    println!("fs0: the service endpoint failed: {e:?}");
+    FAILED
+}

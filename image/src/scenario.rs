@@ -256,7 +256,15 @@ tests: done
             assert_eq!(plan.modules[0].name, "mm0");
         }
         let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
-        assert_eq!(names, ["direct", "iso-bios", "iso-uefi"]);
+        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "kernel-fault"]);
+    }
+
+    #[test]
+    fn a_deliberate_kernel_fault_must_end_with_the_failure_status() {
+        assert!(kernel_failure_outcome(&End::Exited(report::EXIT_KERNEL_FAILURE)).is_ok());
+        assert!(kernel_failure_outcome(&End::StoppedAfterFatal).is_ok());
+        assert!(kernel_failure_outcome(&End::Exited(report::EXIT_ALL_PASSED)).is_err());
+        assert!(kernel_failure_outcome(&End::TimedOut(TIMEOUT)).is_err());
     }
 
     #[test]

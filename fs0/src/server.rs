@@ -1,0 +1,98 @@
+//! The request loop and the handlers of fs0's protocol (`fs0_proto`).
+//!
+//! Each request is answered before the next is taken, with `ReplyRecv`. A
+//! reply that cannot be delivered (the caller died meanwhile) is dropped and
+//! fs0 goes back to waiting; only a failure to receive at all ends the loop.
+//!
+//! Data of a WRITE is copied out of the caller's grants in chunks of
+//! [`CHUNK`] bytes into a buffer on fs0's stack, and each chunk is written
+//! before the next is copied.
+//!
+//! No request takes capabilities, so any a client sends along are deleted
+//! before the reply: a client cannot fill fs0's capability table.
+
+use crate::console::Console;
+use abi::Error;
+use abi::call::NONE;
+use abi::ipc::{REG_WORDS, grant};
+use fs0_proto::errno::{EBADF, EFAULT, EINVAL, ENOSYS};
+use fs0_proto::{CONSOLE, WriteRequest, label};
+use libtern::ipc::{self, Message, Received};
+use libtern::println;
+use mm0_proto::SLOT_FS0_SERVICE;
+
+/// Bytes copied from a grant at a time.
+const CHUNK: usize = 512;
+
+/// Serve requests until receiving fails; returns that failure.
+pub fn serve(console: &mut Console) -> Error {
+    let mut next = ipc::recv(SLOT_FS0_SERVICE);
+    loop {
+        let request = match next {
+            Ok(request) => request,
+            Err(e) => return e,
+        };
+        let reply = handle(console, &request);
+        drop_received_caps(request.msg.info.caps());
+        next = ipc::reply_recv(SLOT_FS0_SERVICE, &reply).or_else(|e| {
+            println!("fs0: reply to {:#x} failed: {e:?}", request.badge);
+            ipc::recv(SLOT_FS0_SERVICE)
+        });
+    }
+}
+
+/// Answer one request.
+fn handle(console: &mut Console, request: &Received) -> Message {
+    let msg = &request.msg;
+    let words = &msg.words[..msg.info.reg_words().min(REG_WORDS)];
+    let result = match msg.label() {
+        label::WRITE => write(console, words, msg.info.grants()),
+        _ => Err(ENOSYS),
+    };
+    match result {
+        Ok(value) => Message::new(0, &[value]),
+        Err(errno) => Message::empty(errno),
+    }
+}
+
+/// WRITE: copy each granted buffer, in order, to the file.
+fn write(console: &mut Console, words: &[u64], grants: usize) -> Result<u64, u32> {
+    let request = WriteRequest::from_words(words).ok_or(EINVAL)?;
+    if request.handle != CONSOLE {
+        return Err(EBADF);
+    }
+    let received = ipc::received_grants();
+    let mut written = 0;
+    let mut chunk = [0u8; CHUNK];
+    for (index, g) in received.iter().enumerate().take(grants) {
+        if g.access & grant::READ == 0 {
+            return done_or(written, EFAULT);
+        }
+        let mut offset = 0;
+        while offset < g.len {
+            let n = (g.len - offset).min(CHUNK as u64) as usize;
+            if libtern::grant::read(NONE, index as u64, offset, &mut chunk[..n]).is_err() {
+                return done_or(written, EFAULT);
+            }
+            console.write(&chunk[..n]);
+            offset += n as u64;
+            written += n as u64;
+        }
+    }
+    Ok(written)
+}
+
+/// Delete the `count` capabilities that came with the last request.
+fn drop_received_caps(count: usize) {
+    for &slot in ipc::received_caps().iter().take(count) {
+        if let Err(e) = libtern::cap::delete(slot) {
+            println!("fs0: cannot delete received capability {slot}: {e:?}");
+        }
+    }
+}
+
+/// After a failure: the bytes already written if there are any (a short
+/// write, as Linux reports it), else the error.
+fn done_or(written: u64, errno: u32) -> Result<u64, u32> {
+    if written > 0 { Ok(written) } else { Err(errno) }
+}

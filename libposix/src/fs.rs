@@ -1,0 +1,111 @@
+//! File calls served by fs0: write and writev.
+//!
+//! Data travels by grant: libposix grants fs0 read access to the program's
+//! buffers for one `WRITE` call, fs0 copies them out with `GrantCopy`.
+//! writev sends up to `MAX_GRANTS` buffers per call, so a typical stdio
+//! flush (buffered text + new text) is one round trip.
+
+use crate::syscalls::{Args, SysResult};
+use crate::{fd, server, user};
+use abi::ipc::{Grant, MAX_GRANTS, grant};
+use fs0_proto::WriteRequest;
+use fs0_proto::errno::EINVAL;
+
+/// Largest count one write transfers (Linux's MAX_RW_COUNT).
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+/// Most iovecs one writev takes (Linux's UIO_MAXIOV).
+const IOV_MAX: u64 = 1024;
+/// Bytes of a `struct iovec` (base, length).
+const IOVEC_SIZE: u64 = 16;
+/// Largest total a writev may ask for (Linux: it must fit in ssize_t).
+const MAX_IOV_TOTAL: u64 = i64::MAX as u64;
+
+/// write(fd, buf, count)
+pub fn write(args: &Args) -> SysResult {
+    let [fd, buf, count, ..] = *args;
+    let handle = fd::handle(fd)?;
+    let count = count.min(MAX_RW_COUNT);
+    if count == 0 {
+        return Ok(0);
+    }
+    write_grants(handle, &[readable(buf, count)?])
+}
+
+/// writev(fd, iov, iovcnt): checks every iovec first (as Linux does), then
+/// writes them in batches of `MAX_GRANTS`, stopping at a short write.
+pub fn writev(args: &Args) -> SysResult {
+    let [fd, iov, iovcnt, ..] = *args;
+    let handle = fd::handle(fd)?;
+    let iovcnt = u64::from(iovcnt as u32);
+    if iovcnt > IOV_MAX {
+        return Err(EINVAL);
+    }
+    user::check_range(iov, iovcnt * IOVEC_SIZE)?;
+    let iovec = |i: u64| user::read::<[u64; 2]>(iov + i * IOVEC_SIZE);
+    let mut requested: u64 = 0;
+    for i in 0..iovcnt {
+        let [base, len] = iovec(i)?;
+        user::check_range(base, len)?;
+        requested = requested.checked_add(len).filter(|&t| t <= MAX_IOV_TOTAL).ok_or(EINVAL)?;
+    }
+
+    let mut batch = [Grant::default(); MAX_GRANTS];
+    let mut queued = 0;
+    let mut total = 0;
+    for i in 0..iovcnt {
+        let [base, len] = iovec(i)?;
+        let queued_len: u64 = batch[..queued].iter().map(|g| g.len).sum();
+        let len = len.min(MAX_RW_COUNT - total - queued_len);
+        if len == 0 {
+            continue;
+        }
+        batch[queued] = readable(base, len)?;
+        queued += 1;
+        if queued == MAX_GRANTS {
+            match flush(handle, &batch, total)? {
+                Flushed::All(n) => total += n,
+                Flushed::Short(n) => return Ok(total + n),
+            }
+            queued = 0;
+        }
+    }
+    match flush(handle, &batch[..queued], total)? {
+        Flushed::All(n) | Flushed::Short(n) => Ok(total + n),
+    }
+}
+
+/// How much of a writev batch fs0 took.
+enum Flushed {
+    /// All of it: this many bytes.
+    All(u64),
+    /// Less than asked: this many bytes; the writev ends here.
+    Short(u64),
+}
+
+/// Write one writev batch after `done` bytes already went out. An error
+/// after some bytes went out is reported as a short write, as Linux does.
+fn flush(handle: u64, grants: &[Grant], done: u64) -> Result<Flushed, u32> {
+    let len: u64 = grants.iter().map(|g| g.len).sum();
+    if len == 0 {
+        return Ok(Flushed::All(0));
+    }
+    match write_grants(handle, grants) {
+        Ok(n) if n >= len => Ok(Flushed::All(len)),
+        Ok(n) => Ok(Flushed::Short(n)),
+        Err(_) if done > 0 => Ok(Flushed::Short(0)),
+        Err(e) => Err(e),
+    }
+}
+
+/// A read grant over `[addr, addr + len)`, with its pages mapped.
+fn readable(addr: u64, len: u64) -> Result<Grant, u32> {
+    user::fault_in_for_read(addr, len)?;
+    Ok(Grant { addr, len, access: grant::READ })
+}
+
+/// One fs0 WRITE of the granted buffers, in order.
+fn write_grants(handle: u64, grants: &[Grant]) -> SysResult {
+    let request = WriteRequest { handle };
+    let reply = server::call(mm0_proto::SLOT_FS0, fs0_proto::label::WRITE, &request.to_words(), grants)?;
+    Ok(reply[0])
+}

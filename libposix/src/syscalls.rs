@@ -1,0 +1,459 @@
+//! The Linux x86_64 system-call table and the dispatcher the entry stub calls.
+//!
+//! Every Linux x86_64 call number has an [`Entry`] with its name, so a call
+//! libposix does not implement is logged by name (once per process) and
+//! answered with `-ENOSYS`. Numbers are in two dense ranges: the classic
+//! calls `0..=334` and the newer ones from 424 (Linux left 335..=423
+//! unassigned on x86_64). A handler takes the six argument registers and
+//! returns the result or a Linux errno; the dispatcher turns the errno into
+//! the negative value Linux returns.
+
+use crate::{fs, log, memory, process, thread, tty};
+use fs0_proto::errno::ENOSYS;
+
+/// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
+pub type Args = [u64; 6];
+/// A call's result: the value returned in `rax`, or a Linux errno.
+pub type SysResult = Result<u64, u32>;
+/// A call's implementation.
+pub type Handler = fn(&Args) -> SysResult;
+
+/// Numbers of the calls whose handlers log about themselves.
+pub mod nr {
+    pub const MMAP: usize = 9;
+    pub const MPROTECT: usize = 10;
+}
+
+/// One system call: its Linux name and libposix's handler, if any.
+pub struct Entry {
+    pub name: &'static str,
+    pub handler: Option<Handler>,
+}
+
+impl Entry {
+    const fn new(name: &'static str, handler: Handler) -> Entry {
+        Entry { name, handler: Some(handler) }
+    }
+
+    const fn unimplemented(name: &'static str) -> Entry {
+        Entry { name, handler: None }
+    }
+}
+
+/// First number of the newer range of calls.
+const HIGH_FIRST: usize = 424;
+
+/// Called by the entry stub with the call number and argument registers;
+/// returns the value for `rax`.
+pub extern "C" fn dispatch(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64 {
+    let args = [a0, a1, a2, a3, a4, a5];
+    let number = usize::try_from(nr).unwrap_or(usize::MAX);
+    let result = match lookup(number) {
+        Some(Entry { handler: Some(handler), .. }) => handler(&args),
+        Some(Entry { name, handler: None }) => {
+            log::once(number, format_args!("unimplemented system call {name} ({nr})"));
+            Err(ENOSYS)
+        }
+        None => {
+            log::once(number, format_args!("unknown system call number {nr}"));
+            Err(ENOSYS)
+        }
+    };
+    match result {
+        Ok(value) => value as i64,
+        Err(errno) => -i64::from(errno),
+    }
+}
+
+/// The table entry of call `number`.
+fn lookup(number: usize) -> Option<&'static Entry> {
+    if number >= HIGH_FIRST { HIGH.get(number - HIGH_FIRST) } else { LOW.get(number) }
+}
+
+/// Byte-wise string equality usable in constant checks.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const _: () = assert!(same(LOW[nr::MMAP].name, "mmap") && same(LOW[nr::MPROTECT].name, "mprotect"));
+
+/// Calls 0..=334.
+static LOW: [Entry; 335] = [
+    /*   0 */ Entry::unimplemented("read"),
+    /*   1 */ Entry::new("write", fs::write),
+    /*   2 */ Entry::unimplemented("open"),
+    /*   3 */ Entry::unimplemented("close"),
+    /*   4 */ Entry::unimplemented("stat"),
+    /*   5 */ Entry::unimplemented("fstat"),
+    /*   6 */ Entry::unimplemented("lstat"),
+    /*   7 */ Entry::unimplemented("poll"),
+    /*   8 */ Entry::unimplemented("lseek"),
+    /*   9 */ Entry::new("mmap", memory::mmap),
+    /*  10 */ Entry::new("mprotect", memory::mprotect),
+    /*  11 */ Entry::new("munmap", memory::munmap),
+    /*  12 */ Entry::new("brk", memory::brk),
+    /*  13 */ Entry::unimplemented("rt_sigaction"),
+    /*  14 */ Entry::unimplemented("rt_sigprocmask"),
+    /*  15 */ Entry::unimplemented("rt_sigreturn"),
+    /*  16 */ Entry::new("ioctl", tty::ioctl),
+    /*  17 */ Entry::unimplemented("pread64"),
+    /*  18 */ Entry::unimplemented("pwrite64"),
+    /*  19 */ Entry::unimplemented("readv"),
+    /*  20 */ Entry::new("writev", fs::writev),
+    /*  21 */ Entry::unimplemented("access"),
+    /*  22 */ Entry::unimplemented("pipe"),
+    /*  23 */ Entry::unimplemented("select"),
+    /*  24 */ Entry::unimplemented("sched_yield"),
+    /*  25 */ Entry::unimplemented("mremap"),
+    /*  26 */ Entry::unimplemented("msync"),
+    /*  27 */ Entry::unimplemented("mincore"),
+    /*  28 */ Entry::unimplemented("madvise"),
+    /*  29 */ Entry::unimplemented("shmget"),
+    /*  30 */ Entry::unimplemented("shmat"),
+    /*  31 */ Entry::unimplemented("shmctl"),
+    /*  32 */ Entry::unimplemented("dup"),
+    /*  33 */ Entry::unimplemented("dup2"),
+    /*  34 */ Entry::unimplemented("pause"),
+    /*  35 */ Entry::unimplemented("nanosleep"),
+    /*  36 */ Entry::unimplemented("getitimer"),
+    /*  37 */ Entry::unimplemented("alarm"),
+    /*  38 */ Entry::unimplemented("setitimer"),
+    /*  39 */ Entry::new("getpid", process::getpid),
+    /*  40 */ Entry::unimplemented("sendfile"),
+    /*  41 */ Entry::unimplemented("socket"),
+    /*  42 */ Entry::unimplemented("connect"),
+    /*  43 */ Entry::unimplemented("accept"),
+    /*  44 */ Entry::unimplemented("sendto"),
+    /*  45 */ Entry::unimplemented("recvfrom"),
+    /*  46 */ Entry::unimplemented("sendmsg"),
+    /*  47 */ Entry::unimplemented("recvmsg"),
+    /*  48 */ Entry::unimplemented("shutdown"),
+    /*  49 */ Entry::unimplemented("bind"),
+    /*  50 */ Entry::unimplemented("listen"),
+    /*  51 */ Entry::unimplemented("getsockname"),
+    /*  52 */ Entry::unimplemented("getpeername"),
+    /*  53 */ Entry::unimplemented("socketpair"),
+    /*  54 */ Entry::unimplemented("setsockopt"),
+    /*  55 */ Entry::unimplemented("getsockopt"),
+    /*  56 */ Entry::unimplemented("clone"),
+    /*  57 */ Entry::unimplemented("fork"),
+    /*  58 */ Entry::unimplemented("vfork"),
+    /*  59 */ Entry::unimplemented("execve"),
+    /*  60 */ Entry::new("exit", process::exit),
+    /*  61 */ Entry::unimplemented("wait4"),
+    /*  62 */ Entry::unimplemented("kill"),
+    /*  63 */ Entry::unimplemented("uname"),
+    /*  64 */ Entry::unimplemented("semget"),
+    /*  65 */ Entry::unimplemented("semop"),
+    /*  66 */ Entry::unimplemented("semctl"),
+    /*  67 */ Entry::unimplemented("shmdt"),
+    /*  68 */ Entry::unimplemented("msgget"),
+    /*  69 */ Entry::unimplemented("msgsnd"),
+    /*  70 */ Entry::unimplemented("msgrcv"),
+    /*  71 */ Entry::unimplemented("msgctl"),
+    /*  72 */ Entry::unimplemented("fcntl"),
+    /*  73 */ Entry::unimplemented("flock"),
+    /*  74 */ Entry::unimplemented("fsync"),
+    /*  75 */ Entry::unimplemented("fdatasync"),
+    /*  76 */ Entry::unimplemented("truncate"),
+    /*  77 */ Entry::unimplemented("ftruncate"),
+    /*  78 */ Entry::unimplemented("getdents"),
+    /*  79 */ Entry::unimplemented("getcwd"),
+    /*  80 */ Entry::unimplemented("chdir"),
+    /*  81 */ Entry::unimplemented("fchdir"),
+    /*  82 */ Entry::unimplemented("rename"),
+    /*  83 */ Entry::unimplemented("mkdir"),
+    /*  84 */ Entry::unimplemented("rmdir"),
+    /*  85 */ Entry::unimplemented("creat"),
+    /*  86 */ Entry::unimplemented("link"),
+    /*  87 */ Entry::unimplemented("unlink"),
+    /*  88 */ Entry::unimplemented("symlink"),
+    /*  89 */ Entry::unimplemented("readlink"),
+    /*  90 */ Entry::unimplemented("chmod"),
+    /*  91 */ Entry::unimplemented("fchmod"),
+    /*  92 */ Entry::unimplemented("chown"),
+    /*  93 */ Entry::unimplemented("fchown"),
+    /*  94 */ Entry::unimplemented("lchown"),
+    /*  95 */ Entry::unimplemented("umask"),
+    /*  96 */ Entry::unimplemented("gettimeofday"),
+    /*  97 */ Entry::unimplemented("getrlimit"),
+    /*  98 */ Entry::unimplemented("getrusage"),
+    /*  99 */ Entry::unimplemented("sysinfo"),
+    /* 100 */ Entry::unimplemented("times"),
+    /* 101 */ Entry::unimplemented("ptrace"),
+    /* 102 */ Entry::unimplemented("getuid"),
+    /* 103 */ Entry::unimplemented("syslog"),
+    /* 104 */ Entry::unimplemented("getgid"),
+    /* 105 */ Entry::unimplemented("setuid"),
+    /* 106 */ Entry::unimplemented("setgid"),
+    /* 107 */ Entry::unimplemented("geteuid"),
+    /* 108 */ Entry::unimplemented("getegid"),
+    /* 109 */ Entry::unimplemented("setpgid"),
+    /* 110 */ Entry::unimplemented("getppid"),
+    /* 111 */ Entry::unimplemented("getpgrp"),
+    /* 112 */ Entry::unimplemented("setsid"),
+    /* 113 */ Entry::unimplemented("setreuid"),
+    /* 114 */ Entry::unimplemented("setregid"),
+    /* 115 */ Entry::unimplemented("getgroups"),
+    /* 116 */ Entry::unimplemented("setgroups"),
+    /* 117 */ Entry::unimplemented("setresuid"),
+    /* 118 */ Entry::unimplemented("getresuid"),
+    /* 119 */ Entry::unimplemented("setresgid"),
+    /* 120 */ Entry::unimplemented("getresgid"),
+    /* 121 */ Entry::unimplemented("getpgid"),
+    /* 122 */ Entry::unimplemented("setfsuid"),
+    /* 123 */ Entry::unimplemented("setfsgid"),
+    /* 124 */ Entry::unimplemented("getsid"),
+    /* 125 */ Entry::unimplemented("capget"),
+    /* 126 */ Entry::unimplemented("capset"),
+    /* 127 */ Entry::unimplemented("rt_sigpending"),
+    /* 128 */ Entry::unimplemented("rt_sigtimedwait"),
+    /* 129 */ Entry::unimplemented("rt_sigqueueinfo"),
+    /* 130 */ Entry::unimplemented("rt_sigsuspend"),
+    /* 131 */ Entry::unimplemented("sigaltstack"),
+    /* 132 */ Entry::unimplemented("utime"),
+    /* 133 */ Entry::unimplemented("mknod"),
+    /* 134 */ Entry::unimplemented("uselib"),
+    /* 135 */ Entry::unimplemented("personality"),
+    /* 136 */ Entry::unimplemented("ustat"),
+    /* 137 */ Entry::unimplemented("statfs"),
+    /* 138 */ Entry::unimplemented("fstatfs"),
+    /* 139 */ Entry::unimplemented("sysfs"),
+    /* 140 */ Entry::unimplemented("getpriority"),
+    /* 141 */ Entry::unimplemented("setpriority"),
+    /* 142 */ Entry::unimplemented("sched_setparam"),
+    /* 143 */ Entry::unimplemented("sched_getparam"),
+    /* 144 */ Entry::unimplemented("sched_setscheduler"),
+    /* 145 */ Entry::unimplemented("sched_getscheduler"),
+    /* 146 */ Entry::unimplemented("sched_get_priority_max"),
+    /* 147 */ Entry::unimplemented("sched_get_priority_min"),
+    /* 148 */ Entry::unimplemented("sched_rr_get_interval"),
+    /* 149 */ Entry::unimplemented("mlock"),
+    /* 150 */ Entry::unimplemented("munlock"),
+    /* 151 */ Entry::unimplemented("mlockall"),
+    /* 152 */ Entry::unimplemented("munlockall"),
+    /* 153 */ Entry::unimplemented("vhangup"),
+    /* 154 */ Entry::unimplemented("modify_ldt"),
+    /* 155 */ Entry::unimplemented("pivot_root"),
+    /* 156 */ Entry::unimplemented("_sysctl"),
+    /* 157 */ Entry::unimplemented("prctl"),
+    /* 158 */ Entry::new("arch_prctl", thread::arch_prctl),
+    /* 159 */ Entry::unimplemented("adjtimex"),
+    /* 160 */ Entry::unimplemented("setrlimit"),
+    /* 161 */ Entry::unimplemented("chroot"),
+    /* 162 */ Entry::unimplemented("sync"),
+    /* 163 */ Entry::unimplemented("acct"),
+    /* 164 */ Entry::unimplemented("settimeofday"),
+    /* 165 */ Entry::unimplemented("mount"),
+    /* 166 */ Entry::unimplemented("umount2"),
+    /* 167 */ Entry::unimplemented("swapon"),
+    /* 168 */ Entry::unimplemented("swapoff"),
+    /* 169 */ Entry::unimplemented("reboot"),
+    /* 170 */ Entry::unimplemented("sethostname"),
+    /* 171 */ Entry::unimplemented("setdomainname"),
+    /* 172 */ Entry::unimplemented("iopl"),
+    /* 173 */ Entry::unimplemented("ioperm"),
+    /* 174 */ Entry::unimplemented("create_module"),
+    /* 175 */ Entry::unimplemented("init_module"),
+    /* 176 */ Entry::unimplemented("delete_module"),
+    /* 177 */ Entry::unimplemented("get_kernel_syms"),
+    /* 178 */ Entry::unimplemented("query_module"),
+    /* 179 */ Entry::unimplemented("quotactl"),
+    /* 180 */ Entry::unimplemented("nfsservctl"),
+    /* 181 */ Entry::unimplemented("getpmsg"),
+    /* 182 */ Entry::unimplemented("putpmsg"),
+    /* 183 */ Entry::unimplemented("afs_syscall"),
+    /* 184 */ Entry::unimplemented("tuxcall"),
+    /* 185 */ Entry::unimplemented("security"),
+    /* 186 */ Entry::new("gettid", thread::gettid),
+    /* 187 */ Entry::unimplemented("readahead"),
+    /* 188 */ Entry::unimplemented("setxattr"),
+    /* 189 */ Entry::unimplemented("lsetxattr"),
+    /* 190 */ Entry::unimplemented("fsetxattr"),
+    /* 191 */ Entry::unimplemented("getxattr"),
+    /* 192 */ Entry::unimplemented("lgetxattr"),
+    /* 193 */ Entry::unimplemented("fgetxattr"),
+    /* 194 */ Entry::unimplemented("listxattr"),
+    /* 195 */ Entry::unimplemented("llistxattr"),
+    /* 196 */ Entry::unimplemented("flistxattr"),
+    /* 197 */ Entry::unimplemented("removexattr"),
+    /* 198 */ Entry::unimplemented("lremovexattr"),
+    /* 199 */ Entry::unimplemented("fremovexattr"),
+    /* 200 */ Entry::unimplemented("tkill"),
+    /* 201 */ Entry::unimplemented("time"),
+    /* 202 */ Entry::unimplemented("futex"),
+    /* 203 */ Entry::unimplemented("sched_setaffinity"),
+    /* 204 */ Entry::unimplemented("sched_getaffinity"),
+    /* 205 */ Entry::unimplemented("set_thread_area"),
+    /* 206 */ Entry::unimplemented("io_setup"),
+    /* 207 */ Entry::unimplemented("io_destroy"),
+    /* 208 */ Entry::unimplemented("io_getevents"),
+    /* 209 */ Entry::unimplemented("io_submit"),
+    /* 210 */ Entry::unimplemented("io_cancel"),
+    /* 211 */ Entry::unimplemented("get_thread_area"),
+    /* 212 */ Entry::unimplemented("lookup_dcookie"),
+    /* 213 */ Entry::unimplemented("epoll_create"),
+    /* 214 */ Entry::unimplemented("epoll_ctl_old"),
+    /* 215 */ Entry::unimplemented("epoll_wait_old"),
+    /* 216 */ Entry::unimplemented("remap_file_pages"),
+    /* 217 */ Entry::unimplemented("getdents64"),
+    /* 218 */ Entry::new("set_tid_address", thread::set_tid_address),
+    /* 219 */ Entry::unimplemented("restart_syscall"),
+    /* 220 */ Entry::unimplemented("semtimedop"),
+    /* 221 */ Entry::unimplemented("fadvise64"),
+    /* 222 */ Entry::unimplemented("timer_create"),
+    /* 223 */ Entry::unimplemented("timer_settime"),
+    /* 224 */ Entry::unimplemented("timer_gettime"),
+    /* 225 */ Entry::unimplemented("timer_getoverrun"),
+    /* 226 */ Entry::unimplemented("timer_delete"),
+    /* 227 */ Entry::unimplemented("clock_settime"),
+    /* 228 */ Entry::unimplemented("clock_gettime"),
+    /* 229 */ Entry::unimplemented("clock_getres"),
+    /* 230 */ Entry::unimplemented("clock_nanosleep"),
+    /* 231 */ Entry::new("exit_group", process::exit_group),
+    /* 232 */ Entry::unimplemented("epoll_wait"),
+    /* 233 */ Entry::unimplemented("epoll_ctl"),
+    /* 234 */ Entry::unimplemented("tgkill"),
+    /* 235 */ Entry::unimplemented("utimes"),
+    /* 236 */ Entry::unimplemented("vserver"),
+    /* 237 */ Entry::unimplemented("mbind"),
+    /* 238 */ Entry::unimplemented("set_mempolicy"),
+    /* 239 */ Entry::unimplemented("get_mempolicy"),
+    /* 240 */ Entry::unimplemented("mq_open"),
+    /* 241 */ Entry::unimplemented("mq_unlink"),
+    /* 242 */ Entry::unimplemented("mq_timedsend"),
+    /* 243 */ Entry::unimplemented("mq_timedreceive"),
+    /* 244 */ Entry::unimplemented("mq_notify"),
+    /* 245 */ Entry::unimplemented("mq_getsetattr"),
+    /* 246 */ Entry::unimplemented("kexec_load"),
+    /* 247 */ Entry::unimplemented("waitid"),
+    /* 248 */ Entry::unimplemented("add_key"),
+    /* 249 */ Entry::unimplemented("request_key"),
+    /* 250 */ Entry::unimplemented("keyctl"),
+    /* 251 */ Entry::unimplemented("ioprio_set"),
+    /* 252 */ Entry::unimplemented("ioprio_get"),
+    /* 253 */ Entry::unimplemented("inotify_init"),
+    /* 254 */ Entry::unimplemented("inotify_add_watch"),
+    /* 255 */ Entry::unimplemented("inotify_rm_watch"),
+    /* 256 */ Entry::unimplemented("migrate_pages"),
+    /* 257 */ Entry::unimplemented("openat"),
+    /* 258 */ Entry::unimplemented("mkdirat"),
+    /* 259 */ Entry::unimplemented("mknodat"),
+    /* 260 */ Entry::unimplemented("fchownat"),
+    /* 261 */ Entry::unimplemented("futimesat"),
+    /* 262 */ Entry::unimplemented("newfstatat"),
+    /* 263 */ Entry::unimplemented("unlinkat"),
+    /* 264 */ Entry::unimplemented("renameat"),
+    /* 265 */ Entry::unimplemented("linkat"),
+    /* 266 */ Entry::unimplemented("symlinkat"),
+    /* 267 */ Entry::unimplemented("readlinkat"),
+    /* 268 */ Entry::unimplemented("fchmodat"),
+    /* 269 */ Entry::unimplemented("faccessat"),
+    /* 270 */ Entry::unimplemented("pselect6"),
+    /* 271 */ Entry::unimplemented("ppoll"),
+    /* 272 */ Entry::unimplemented("unshare"),
+    /* 273 */ Entry::unimplemented("set_robust_list"),
+    /* 274 */ Entry::unimplemented("get_robust_list"),
+    /* 275 */ Entry::unimplemented("splice"),
+    /* 276 */ Entry::unimplemented("tee"),
+    /* 277 */ Entry::unimplemented("sync_file_range"),
+    /* 278 */ Entry::unimplemented("vmsplice"),
+    /* 279 */ Entry::unimplemented("move_pages"),
+    /* 280 */ Entry::unimplemented("utimensat"),
+    /* 281 */ Entry::unimplemented("epoll_pwait"),
+    /* 282 */ Entry::unimplemented("signalfd"),
+    /* 283 */ Entry::unimplemented("timerfd_create"),
+    /* 284 */ Entry::unimplemented("eventfd"),
+    /* 285 */ Entry::unimplemented("fallocate"),
+    /* 286 */ Entry::unimplemented("timerfd_settime"),
+    /* 287 */ Entry::unimplemented("timerfd_gettime"),
+    /* 288 */ Entry::unimplemented("accept4"),
+    /* 289 */ Entry::unimplemented("signalfd4"),
+    /* 290 */ Entry::unimplemented("eventfd2"),
+    /* 291 */ Entry::unimplemented("epoll_create1"),
+    /* 292 */ Entry::unimplemented("dup3"),
+    /* 293 */ Entry::unimplemented("pipe2"),
+    /* 294 */ Entry::unimplemented("inotify_init1"),
+    /* 295 */ Entry::unimplemented("preadv"),
+    /* 296 */ Entry::unimplemented("pwritev"),
+    /* 297 */ Entry::unimplemented("rt_tgsigqueueinfo"),
+    /* 298 */ Entry::unimplemented("perf_event_open"),
+    /* 299 */ Entry::unimplemented("recvmmsg"),
+    /* 300 */ Entry::unimplemented("fanotify_init"),
+    /* 301 */ Entry::unimplemented("fanotify_mark"),
+    /* 302 */ Entry::unimplemented("prlimit64"),
+    /* 303 */ Entry::unimplemented("name_to_handle_at"),
+    /* 304 */ Entry::unimplemented("open_by_handle_at"),
+    /* 305 */ Entry::unimplemented("clock_adjtime"),
+    /* 306 */ Entry::unimplemented("syncfs"),
+    /* 307 */ Entry::unimplemented("sendmmsg"),
+    /* 308 */ Entry::unimplemented("setns"),
+    /* 309 */ Entry::unimplemented("getcpu"),
+    /* 310 */ Entry::unimplemented("process_vm_readv"),
+    /* 311 */ Entry::unimplemented("process_vm_writev"),
+    /* 312 */ Entry::unimplemented("kcmp"),
+    /* 313 */ Entry::unimplemented("finit_module"),
+    /* 314 */ Entry::unimplemented("sched_setattr"),
+    /* 315 */ Entry::unimplemented("sched_getattr"),
+    /* 316 */ Entry::unimplemented("renameat2"),
+    /* 317 */ Entry::unimplemented("seccomp"),
+    /* 318 */ Entry::unimplemented("getrandom"),
+    /* 319 */ Entry::unimplemented("memfd_create"),
+    /* 320 */ Entry::unimplemented("kexec_file_load"),
+    /* 321 */ Entry::unimplemented("bpf"),
+    /* 322 */ Entry::unimplemented("execveat"),
+    /* 323 */ Entry::unimplemented("userfaultfd"),
+    /* 324 */ Entry::unimplemented("membarrier"),
+    /* 325 */ Entry::unimplemented("mlock2"),
+    /* 326 */ Entry::unimplemented("copy_file_range"),
+    /* 327 */ Entry::unimplemented("preadv2"),
+    /* 328 */ Entry::unimplemented("pwritev2"),
+    /* 329 */ Entry::unimplemented("pkey_mprotect"),
+    /* 330 */ Entry::unimplemented("pkey_alloc"),
+    /* 331 */ Entry::unimplemented("pkey_free"),
+    /* 332 */ Entry::unimplemented("statx"),
+    /* 333 */ Entry::unimplemented("io_pgetevents"),
+    /* 334 */ Entry::unimplemented("rseq"),
+];
+
+/// Calls 424..=450.
+static HIGH: [Entry; 27] = [
+    /* 424 */ Entry::unimplemented("pidfd_send_signal"),
+    /* 425 */ Entry::unimplemented("io_uring_setup"),
+    /* 426 */ Entry::unimplemented("io_uring_enter"),
+    /* 427 */ Entry::unimplemented("io_uring_register"),
+    /* 428 */ Entry::unimplemented("open_tree"),
+    /* 429 */ Entry::unimplemented("move_mount"),
+    /* 430 */ Entry::unimplemented("fsopen"),
+    /* 431 */ Entry::unimplemented("fsconfig"),
+    /* 432 */ Entry::unimplemented("fsmount"),
+    /* 433 */ Entry::unimplemented("fspick"),
+    /* 434 */ Entry::unimplemented("pidfd_open"),
+    /* 435 */ Entry::unimplemented("clone3"),
+    /* 436 */ Entry::unimplemented("close_range"),
+    /* 437 */ Entry::unimplemented("openat2"),
+    /* 438 */ Entry::unimplemented("pidfd_getfd"),
+    /* 439 */ Entry::unimplemented("faccessat2"),
+    /* 440 */ Entry::unimplemented("process_madvise"),
+    /* 441 */ Entry::unimplemented("epoll_pwait2"),
+    /* 442 */ Entry::unimplemented("mount_setattr"),
+    /* 443 */ Entry::unimplemented("quotactl_fd"),
+    /* 444 */ Entry::unimplemented("landlock_create_ruleset"),
+    /* 445 */ Entry::unimplemented("landlock_add_rule"),
+    /* 446 */ Entry::unimplemented("landlock_restrict_self"),
+    /* 447 */ Entry::unimplemented("memfd_secret"),
+    /* 448 */ Entry::unimplemented("process_mrelease"),
+    /* 449 */ Entry::unimplemented("futex_waitv"),
+    /* 450 */ Entry::unimplemented("set_mempolicy_home_node"),
+];
