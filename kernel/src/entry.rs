@@ -208,33 +208,15 @@ isr_from_kernel:
 return_to_user:
     mov rsi, gs:[8]
     /* After an ordinary kernel call rcx = rip and r11 = rflags, which is
-       exactly what sysret restores: take the cheaper way out. Saved rip
-       values are always canonical user addresses (checked on every write). */
+       exactly what sysret restores: then take the cheaper way out. ZF
+       records the choice; the movs and pushes below leave it alone. Saved
+       rip values are always canonical user addresses (checked on every
+       write), so sysret cannot fault in the kernel. */
     mov rax, [rsi + 16]
-    cmp rax, [rsi + 128]
-    jne 1f
-    mov rax, [rsi + 88]
-    cmp rax, [rsi + 136]
-    jne 1f
-    mov rax, [rsi + 0]
-    mov rbx, [rsi + 8]
-    mov rcx, [rsi + 16]
-    mov rdx, [rsi + 24]
-    mov rdi, [rsi + 40]
-    mov rbp, [rsi + 48]
-    mov r8, [rsi + 64]
-    mov r9, [rsi + 72]
-    mov r10, [rsi + 80]
-    mov r11, [rsi + 88]
-    mov r12, [rsi + 96]
-    mov r13, [rsi + 104]
-    mov r14, [rsi + 112]
-    mov r15, [rsi + 120]
-    mov rsp, [rsi + 56]
-    mov rsi, [rsi + 32]
-    swapgs
-    sysretq
-1:
+    xor rax, [rsi + 128]
+    mov rdx, [rsi + 88]
+    xor rdx, [rsi + 136]
+    or rax, rdx
     mov rsp, gs:[16]
     push {user_ss}
     push qword ptr [rsi + 56]
@@ -255,6 +237,12 @@ return_to_user:
     mov r13, [rsi + 104]
     mov r14, [rsi + 112]
     mov r15, [rsi + 120]
+    jnz 1f
+    mov rsp, [rsi + 56]
+    mov rsi, [rsi + 32]
+    swapgs
+    sysretq
+1:
     mov rsi, [rsi + 32]
     swapgs
     iretq
