@@ -1,8 +1,9 @@
 //! The request loop and the handlers of fs0's protocol (`fs0_proto`).
 //!
 //! Each request is answered before the next is taken, with `ReplyRecv`. A
-//! reply that cannot be delivered (the caller died meanwhile) is dropped and
-//! fs0 goes back to waiting; only a failure to receive at all ends the loop.
+//! reply that cannot be delivered (the caller died meanwhile) or a request
+//! the kernel could not deliver is dropped and fs0 goes back to waiting;
+//! only a failure of the service endpoint itself ends the loop.
 //!
 //! Data of a WRITE is copied out of the caller's grants in chunks of
 //! [`CHUNK`] bytes into a buffer on fs0's stack, and each chunk is written
@@ -12,9 +13,9 @@
 //! before the reply: a client cannot fill fs0's capability table.
 
 use crate::console::Console;
-use abi::Error;
 use abi::call::NONE;
 use abi::ipc::{REG_WORDS, grant};
+use abi::{CapType, Error};
 use fs0_proto::errno::{EBADF, EFAULT, EINVAL, ENOSYS};
 use fs0_proto::{CONSOLE, WriteRequest, label};
 use libtern::ipc::{self, Message, Received};
@@ -24,9 +25,10 @@ use mm0_proto::SLOT_FS0_SERVICE;
 /// Bytes copied from a grant at a time.
 const CHUNK: usize = 512;
 
-/// Serve requests until receiving fails; returns that failure.
+/// Serve requests until the service endpoint becomes unusable; returns
+/// why.
 pub fn serve(console: &mut Console) -> Error {
-    let mut next = ipc::recv(SLOT_FS0_SERVICE);
+    let mut next = receive();
     loop {
         let request = match next {
             Ok(request) => request,
@@ -35,10 +37,30 @@ pub fn serve(console: &mut Console) -> Error {
         let reply = handle(console, &request);
         drop_received_caps(request.msg.info.caps());
         next = ipc::reply_recv(SLOT_FS0_SERVICE, &reply).or_else(|e| {
-            println!("fs0: reply to {:#x} failed: {e:?}", request.badge);
-            ipc::recv(SLOT_FS0_SERVICE)
+            println!("fs0: reply to {:#x} or next receive failed: {e:?}", request.badge);
+            receive()
         });
     }
+}
+
+/// Wait for the next request. The kernel reports a message it could not
+/// deliver (the sender's fault: a bad capability slot, a bad IPC buffer) to
+/// the receiver too; such a message is dropped (its sender is told) and fs0
+/// waits again. Only when the service endpoint itself is gone does the wait
+/// end with an error.
+fn receive() -> Result<Received, Error> {
+    loop {
+        match ipc::recv(SLOT_FS0_SERVICE) {
+            Ok(request) => return Ok(request),
+            Err(e) if service_endpoint_alive() => println!("fs0: dropped a request that could not be delivered: {e:?}"),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// True while fs0 still holds its service endpoint.
+fn service_endpoint_alive() -> bool {
+    libtern::cap::identify(SLOT_FS0_SERVICE).is_ok_and(|info| info.kind == Some(CapType::Endpoint))
 }
 
 /// Answer one request.
