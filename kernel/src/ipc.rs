@@ -7,12 +7,12 @@
 //! receiver a reply right (its `caller`), which `Reply`, `ReplyRecv`, or a
 //! saved Reply capability uses once.
 
-use abi::ipc::{Grant, IpcBuffer, MAX_CAPS, MAX_GRANTS};
+use abi::ipc::{BUF_WORDS, Grant, IpcBuffer, MAX_CAPS, MAX_GRANTS};
 use abi::{Error, MsgInfo, Rights};
 use alloc::collections::VecDeque;
 
 use crate::arena::Id;
-use crate::cap::Object;
+use crate::cap::{Cap, Object};
 use crate::state::Kernel;
 use crate::thread::{Caller, Message, State};
 use crate::usercopy;
@@ -27,6 +27,12 @@ pub struct Notification {
     pub word: u64,
     pub waiters: VecDeque<Id>,
     pub refs: usize,
+}
+
+/// Whose data made a message transfer fail.
+enum Blame {
+    Sender(Error),
+    Receiver(Error),
 }
 
 /// What became of the calling thread.
@@ -96,21 +102,30 @@ impl Kernel {
         if !msg.info.is_valid() || (msg.info.grants() > 0 && !call) {
             return Err(Error::InvalidArgument);
         }
-        let receiver = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.receivers.pop_front();
-        if let Some(receiver) = receiver {
-            self.begin_call(from, call, fault)?;
-            if let Err(e) = self.deliver(from, receiver, &msg, badge, call) {
-                self.wake_with_error(receiver, e);
-                self.end_call(from);
-                return Err(e);
+        self.endpoints.get(endpoint).ok_or(Error::Dead)?;
+        self.begin_call(from, call, fault)?;
+        while let Some(receiver) = self.endpoints.get_mut(endpoint).and_then(|ep| ep.receivers.pop_front()) {
+            match self.deliver(from, receiver, &msg, badge, call) {
+                Ok(()) => {
+                    self.wake(receiver);
+                    return Ok(if call { Outcome::Blocked } else { Outcome::Done });
+                }
+                Err(Blame::Sender(e)) => {
+                    if let Some(ep) = self.endpoints.get_mut(endpoint) {
+                        ep.receivers.push_front(receiver);
+                    }
+                    self.end_call(from);
+                    return Err(e);
+                }
+                // That receiver cannot take messages: it learns why, and
+                // the message goes to the next one or waits.
+                Err(Blame::Receiver(e)) => self.wake_with_error(receiver, e),
             }
-            self.wake(receiver);
-            return Ok(if call { Outcome::Blocked } else { Outcome::Done });
         }
         if msg.info.is_nonblocking() {
+            self.end_call(from);
             return Err(Error::WouldBlock);
         }
-        self.begin_call(from, call, fault)?;
         self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.push_back(from);
         let th = self.threads.get_mut(from).expect("sender exists");
         th.state = State::Sending { endpoint, msg, badge, call };
@@ -150,66 +165,88 @@ impl Kernel {
         }
     }
 
-    /// Move a message into `to`'s registers and IPC buffer.
-    fn deliver(&mut self, from: Id, to: Id, msg: &Message, badge: u64, call: bool) -> Result<(), Error> {
+    /// Move a message into `to`'s registers and IPC buffer. Everything is
+    /// read and checked before anything is written, so a failed transfer
+    /// leaves no half-delivered message or stray capability behind, and
+    /// the error says whose data was at fault.
+    fn deliver(&mut self, from: Id, to: Id, msg: &Message, badge: u64, call: bool) -> Result<(), Blame> {
         let info = msg.info;
-        let (from_space, from_buffer) = {
-            let th = self.threads.get(from).ok_or(Error::Dead)?;
-            (th.space, th.ipc_buffer)
-        };
-        let (to_space, to_buffer) = {
-            let th = self.threads.get(to).ok_or(Error::Dead)?;
-            (th.space, th.ipc_buffer)
-        };
+        let sender = self.threads.get(from).ok_or(Blame::Sender(Error::Dead))?;
+        let (from_space, from_buffer, seq, grants) = (sender.space, sender.ipc_buffer, sender.call.seq, sender.call.grants);
+        let receiver = self.threads.get(to).ok_or(Blame::Receiver(Error::Dead))?;
+        let (to_space, to_buffer) = (receiver.space, receiver.ipc_buffer);
         let needs_buffer = info.buf_words() > 0 || info.caps() > 0 || info.grants() > 0;
-        if needs_buffer && (from_buffer == 0 || to_buffer == 0) {
-            return Err(Error::BadAddress);
+
+        let mut words = [0u8; BUF_WORDS * 8];
+        let words = &mut words[..info.buf_words() * 8];
+        let mut caps: [Option<Cap>; MAX_CAPS] = [None; MAX_CAPS];
+        if needs_buffer {
+            if from_buffer == 0 {
+                return Err(Blame::Sender(Error::BadAddress));
+            }
+            let from_tables = &self.spaces.get(from_space).ok_or(Blame::Sender(Error::Dead))?.tables;
+            usercopy::read(from_tables, from_buffer + BUFFER_WORDS_OFFSET, words).map_err(Blame::Sender)?;
+            for (i, cap) in caps.iter_mut().enumerate().take(info.caps()) {
+                let at = from_buffer + BUFFER_CAPS_OFFSET + 8 * i as u64;
+                let slot: u64 = usercopy::read_value(from_tables, at).map_err(Blame::Sender)?;
+                let found = self.cap(from_space, slot).map_err(Blame::Sender)?;
+                if matches!(found.object, Object::Reply { .. }) {
+                    return Err(Blame::Sender(Error::InvalidArgument));
+                }
+                *cap = Some(found);
+            }
+            let to_tables = &self.spaces.get(to_space).ok_or(Blame::Receiver(Error::Dead))?.tables;
+            // The buffer is one page-aligned page: one check covers it.
+            if to_buffer == 0 || to_tables.translate(to_buffer, true).is_none() {
+                return Err(Blame::Receiver(Error::BadAddress));
+            }
         }
-        if info.buf_words() > 0 {
-            let bytes = info.buf_words() * 8;
-            let from_tables = &self.spaces.get(from_space).ok_or(Error::Dead)?.tables;
-            let to_tables = &self.spaces.get(to_space).ok_or(Error::Dead)?.tables;
-            usercopy::copy_between(from_tables, from_buffer + BUFFER_WORDS_OFFSET, to_tables, to_buffer + BUFFER_WORDS_OFFSET, bytes)?;
-        }
+
         let mut received = [0u64; MAX_CAPS];
-        for (i, slot_out) in received.iter_mut().enumerate().take(info.caps()) {
-            let from_tables = &self.spaces.get(from_space).ok_or(Error::Dead)?.tables;
-            let slot: u64 = usercopy::read_value(from_tables, from_buffer + BUFFER_CAPS_OFFSET + 8 * i as u64)?;
-            let cap = self.cap(from_space, slot)?;
-            if matches!(cap.object, Object::Reply { .. }) {
-                return Err(Error::InvalidArgument);
-            }
-            *slot_out = self.install(to_space, cap.object, cap.rights, cap.badge, cap.id)?;
-        }
-        let to_tables = &self.spaces.get(to_space).ok_or(Error::Dead)?.tables;
-        if info.caps() > 0 {
-            for (i, slot) in received.iter().enumerate().take(info.caps()) {
-                usercopy::write_value(to_tables, to_buffer + BUFFER_CAPS_OFFSET + 8 * i as u64, slot)?;
+        for (i, cap) in caps.iter().enumerate() {
+            let Some(cap) = cap else { break };
+            match self.install(to_space, cap.object, cap.rights, cap.badge, cap.id) {
+                Ok(slot) => received[i] = slot,
+                Err(e) => {
+                    for &slot in &received[..i] {
+                        let _ = self.delete_cap(to_space, slot);
+                    }
+                    return Err(Blame::Receiver(e));
+                }
             }
         }
-        if call && info.grants() > 0 {
-            let grants = self.threads.get(from).ok_or(Error::Dead)?.call.grants;
-            for (i, g) in grants.iter().enumerate().take(info.grants()) {
-                let visible = Grant { addr: 0, len: g.len, access: g.access };
-                usercopy::write_value(to_tables, to_buffer + BUFFER_RECEIVED_GRANTS_OFFSET + (i * core::mem::size_of::<Grant>()) as u64, &visible)?;
-            }
+        if needs_buffer {
+            let to_tables = &self.spaces.get(to_space).ok_or(Blame::Receiver(Error::Dead))?.tables;
+            let written = usercopy::write(to_tables, to_buffer + BUFFER_WORDS_OFFSET, words)
+                .and_then(|()| {
+                    received.iter().take(info.caps()).enumerate().try_for_each(|(i, slot)| {
+                        usercopy::write_value(to_tables, to_buffer + BUFFER_CAPS_OFFSET + 8 * i as u64, slot)
+                    })
+                })
+                .and_then(|()| {
+                    grants.iter().take(if call { info.grants() } else { 0 }).enumerate().try_for_each(|(i, g)| {
+                        let visible = Grant { addr: 0, len: g.len, access: g.access };
+                        let at = to_buffer + BUFFER_RECEIVED_GRANTS_OFFSET + (i * core::mem::size_of::<Grant>()) as u64;
+                        usercopy::write_value(to_tables, at, &visible)
+                    })
+                });
+            // The page was checked writable above and nothing ran since.
+            debug_assert!(written.is_ok());
         }
-        let seq = self.threads.get(from).ok_or(Error::Dead)?.call.seq;
-        let receiver = self.threads.get_mut(to).ok_or(Error::Dead)?;
+
+        let receiver = self.threads.get_mut(to).ok_or(Blame::Receiver(Error::Dead))?;
         let r = &mut receiver.saved.regs;
         r.rax = 0;
         r.rdi = badge;
         r.rsi = info.0 & !MsgInfo::NONBLOCK;
-        let w = &msg.words;
         let n = info.reg_words();
         let regs = [&mut r.rdx, &mut r.r10, &mut r.r8, &mut r.r9, &mut r.r12, &mut r.r13, &mut r.r14, &mut r.r15];
         for (i, reg) in regs.into_iter().enumerate() {
-            *reg = if i < n { w[i] } else { 0 };
+            *reg = if i < n { msg.words[i] } else { 0 };
         }
         if call {
             receiver.caller = Some(Caller { thread: from, seq });
-            let sender = self.threads.get_mut(from).expect("checked above");
-            sender.state = State::AwaitingReply;
+            self.threads.get_mut(from).expect("checked above").state = State::AwaitingReply;
         }
         Ok(())
     }
@@ -224,10 +261,21 @@ impl Kernel {
             let Some(State::Sending { msg, badge, call, .. }) = self.threads.get(sender).map(|th| th.state) else {
                 continue;
             };
-            if let Err(e) = self.deliver(sender, to, &msg, badge, call) {
-                self.end_call(sender);
-                self.wake_with_error(sender, e);
-                return Err(e);
+            match self.deliver(sender, to, &msg, badge, call) {
+                Ok(()) => {}
+                // The sender's message is broken: it learns why, and the
+                // receiver goes on to the next sender or waits.
+                Err(Blame::Sender(e)) => {
+                    self.end_call(sender);
+                    self.wake_with_error(sender, e);
+                    continue;
+                }
+                Err(Blame::Receiver(e)) => {
+                    if let Some(ep) = self.endpoints.get_mut(endpoint) {
+                        ep.senders.push_front(sender);
+                    }
+                    return Err(e);
+                }
             }
             if !call {
                 if let Some(th) = self.threads.get_mut(sender) {
@@ -252,7 +300,8 @@ impl Kernel {
         }
     }
 
-    /// Answer `caller`'s call `seq` with `msg` from `from`.
+    /// Answer `caller`'s call `seq` with `msg` from `from`. An error means
+    /// the replier's message was at fault and the reply right still holds.
     pub fn reply_to(&mut self, from: Id, caller: Caller, msg: Message) -> Result<(), Error> {
         if !msg.info.is_valid() || msg.info.grants() > 0 {
             return Err(Error::InvalidArgument);
@@ -266,10 +315,14 @@ impl Kernel {
         }
         let fault = self.threads.get(caller.thread).is_some_and(|th| th.call.fault);
         if !fault {
-            if let Err(e) = self.deliver(from, caller.thread, &msg, 0, false) {
-                self.end_call(caller.thread);
-                self.wake_with_error(caller.thread, e);
-                return Err(e);
+            match self.deliver(from, caller.thread, &msg, 0, false) {
+                Ok(()) => {}
+                Err(Blame::Sender(e)) => return Err(e),
+                Err(Blame::Receiver(e)) => {
+                    self.end_call(caller.thread);
+                    self.wake_with_error(caller.thread, e);
+                    return Ok(());
+                }
             }
         }
         self.end_call(caller.thread);
@@ -280,7 +333,13 @@ impl Kernel {
     /// Reply with the implicit reply right of `from`.
     pub fn reply(&mut self, from: Id, msg: Message) -> Result<(), Error> {
         let caller = self.threads.get_mut(from).and_then(|th| th.caller.take()).ok_or(Error::NoCaller)?;
-        self.reply_to(from, caller, msg)
+        let result = self.reply_to(from, caller, msg);
+        if result.is_err_and(|e| e != Error::NoCaller) {
+            if let Some(th) = self.threads.get_mut(from) {
+                th.caller = Some(caller);
+            }
+        }
+        result
     }
 
     /// Move the implicit reply right into a Reply capability.

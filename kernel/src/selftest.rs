@@ -97,6 +97,12 @@ fn ipc_rendezvous(k: &mut Kernel) -> TestResult {
         let ra = k.threads.get(a).ok_or("a")?.saved.regs;
         check(ra.rax == 0 && ra.rdx == 77, "reply delivered")?;
         check(k.reply(b, reply) == Err(Error::NoCaller), "a reply right is used once")?;
+        k.receive(b, ep, false).map_err(|_| "receive again")?;
+        let broken = Message { info: MsgInfo::new(5, 0).with_caps(1), words: [0; 8] };
+        check(matches!(k.send(a, ep, 0, broken, false, false), Err(Error::BadAddress)), "a broken message fails its sender")?;
+        check(matches!(k.threads.get(b).ok_or("b")?.state, State::Receiving { .. }), "and the receiver keeps waiting")?;
+        k.send(a, ep, 0, msg, false, false).map_err(|_| "send after a broken one")?;
+        check(k.threads.get(b).ok_or("b")?.saved.regs.rdx == 11, "the next message still arrives")?;
         let bad = Message { info: MsgInfo::new(1, 9), words: [0; 8] };
         check(matches!(k.send(a, ep, 0, bad, false, false), Err(Error::InvalidArgument)), "oversized message refused")?;
         check(matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)), "zero timeout")
