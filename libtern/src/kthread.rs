@@ -1,9 +1,11 @@
 //! Kernel thread objects: configuration, suspension, register exchange,
 //! and the calling thread's FS base.
 //!
-//! These act on a thread capability (mm0 holds those of the threads it
-//! creates). Writing the registers of a thread of one's own task could send
-//! it anywhere, hence [`write_regs`] is `unsafe`; reading is safe.
+//! These act on a thread capability: mm0 holds one to every thread it
+//! creates, and a task gets one (CONTROL) to each thread it spawns
+//! ([`crate::thread::Thread::cap`]). Writing the registers of a thread of
+//! one's own task could send it anywhere, hence [`write_regs`] is `unsafe`;
+//! reading is safe.
 
 use abi::regs::ThreadRegs;
 use abi::{Call, Error};

@@ -23,8 +23,9 @@
 //!   [`thread`] builds `spawn`/`join` on top of them.
 //!
 //! The runtime pieces that only make sense inside a Tern task (entry point,
-//! panic handler, global allocator) are compiled for `target_os = "none"`
-//! only, so a crate depending on libtern can still run host unit tests.
+//! panic handler, global allocator, the image's linker symbols) are
+//! compiled for `target_os = "none"` only, so a crate depending on libtern
+//! can still run host unit tests.
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
@@ -37,6 +38,8 @@ pub mod factory;
 pub mod grant;
 #[cfg(target_os = "none")]
 pub mod heap;
+#[cfg(target_os = "none")]
+pub mod image;
 pub mod ipc;
 pub mod kthread;
 pub mod mm0;

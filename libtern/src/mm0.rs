@@ -62,10 +62,21 @@ pub fn munmap(addr: u64, len: u64) -> Result<(), Mm0Error> {
     request(label::MUNMAP, &[addr, len]).map(|_| ())
 }
 
+/// A thread THREAD_SPAWN started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpawnedThread {
+    /// Its thread id (for THREAD_EXIT and THREAD_JOIN).
+    pub id: u64,
+    /// The slot of this task's capability to it (CONTROL). The task owns
+    /// the slot and deletes it when done; after the thread ended it names
+    /// a dead thread.
+    pub cap: u64,
+}
+
 /// Starts a thread in this task at `entry` with `rsp = stack_top`,
-/// `rdi = arg`, `rsi` = its IPC buffer, `rdx` = its thread id; returns the id.
-pub fn thread_spawn(entry: u64, stack_top: u64, arg: u64) -> Result<u64, Mm0Error> {
-    request(label::THREAD_SPAWN, &[entry, stack_top, arg]).map(|r| r.word(0))
+/// `rdi = arg`, `rsi` = its IPC buffer, `rdx` = its thread id.
+pub fn thread_spawn(entry: u64, stack_top: u64, arg: u64) -> Result<SpawnedThread, Mm0Error> {
+    request(label::THREAD_SPAWN, &[entry, stack_top, arg]).map(|r| SpawnedThread { id: r.word(0), cap: r.word(1) })
 }
 
 /// Ends the calling thread (whose id is `thread_id`) with `code`.

@@ -7,15 +7,20 @@
 //! installs the block, runs the closure and reports its return value with
 //! `THREAD_EXIT`. The [`Thread`] handle owns the stack and frees it after
 //! `join`; dropping a handle without joining leaks the stack, because the
-//! thread may still be running on it.
+//! thread may still be running on it. The handle also owns the task's
+//! capability to the thread that THREAD_SPAWN hands back ([`Thread::cap`],
+//! for `ThreadSuspend` and friends in [`crate::kthread`]) and deletes it
+//! when dropped; the thread itself does not depend on it.
 
 use alloc::alloc::{alloc, dealloc};
 use alloc::boxed::Box;
 use core::alloc::Layout;
 use core::mem::size_of;
+use core::ops::Range;
 use core::ptr::NonNull;
 
-use crate::mm0::{self, Mm0Error, Outcome};
+use crate::cap;
+use crate::mm0::{self, Mm0Error, Outcome, SpawnedThread};
 use crate::tls::ThreadBlock;
 
 /// Default stack size of a spawned thread.
@@ -43,6 +48,8 @@ impl Drop for Stack {
 /// A spawned thread. Join it to learn how it ended and free its stack.
 pub struct Thread {
     id: u64,
+    cap: u64,
+    /// `Some` until a successful join frees it.
     stack: Option<Stack>,
 }
 
@@ -52,12 +59,27 @@ impl Thread {
         self.id
     }
 
+    /// The slot of this task's capability to the thread (CONTROL).
+    pub fn cap(&self) -> u64 {
+        self.cap
+    }
+
+    /// The addresses of the thread's stack; its [`ThreadBlock`] is in the
+    /// top 16 bytes.
+    pub fn stack(&self) -> Range<u64> {
+        self.stack.as_ref().map_or(0..0, |s| {
+            let base = s.base.as_ptr() as u64;
+            base..base + s.layout.size() as u64
+        })
+    }
+
     /// Waits until the thread ends.
     pub fn join(mut self) -> Result<Outcome, Mm0Error> {
         let outcome = mm0::thread_join(self.id);
-        if outcome.is_err() {
-            // The thread may still run on its stack: keep it allocated.
-            core::mem::forget(self.stack.take());
+        if outcome.is_ok() {
+            // mm0 destroys a thread before it answers a join: nothing runs
+            // on the stack any more.
+            drop(self.stack.take());
         }
         outcome
     }
@@ -67,6 +89,9 @@ impl Drop for Thread {
     fn drop(&mut self) {
         // Not joined (or join failed): the thread may still use the stack.
         core::mem::forget(self.stack.take());
+        if let Err(e) = cap::delete(self.cap) {
+            crate::println!("libtern: deleting the capability of thread {} failed: {e:?}", self.id);
+        }
     }
 }
 
@@ -89,7 +114,7 @@ pub fn spawn_with_stack<F: FnOnce() -> u64 + Send + 'static>(size: usize, f: F) 
     let start = Box::into_raw(Box::new(Start { f: Box::new(f), block }));
     let entry = trampoline as *const () as u64;
     match mm0::thread_spawn(entry, block as u64, start as u64) {
-        Ok(id) => Ok(Thread { id, stack: Some(stack) }),
+        Ok(SpawnedThread { id, cap }) => Ok(Thread { id, cap, stack: Some(stack) }),
         Err(e) => {
             // SAFETY: the thread was not created, so `start` is still ours.
             drop(unsafe { Box::from_raw(start) });

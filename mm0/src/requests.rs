@@ -8,7 +8,7 @@
 //! unless MAP_POPULATE asks for them now.
 
 use abi::regs::ThreadRegs;
-use abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
+use abi::{Error, PAGE_SIZE, Rights, USER_BOTTOM, USER_TOP};
 use libtern::ipc::Message;
 use libtern::{cap, factory, grant, kthread, println};
 use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_up};
@@ -108,7 +108,9 @@ impl Mm0 {
         ok(&[])
     }
 
-    /// THREAD_SPAWN (entry, stack top, argument) -> (thread id).
+    /// THREAD_SPAWN (entry, stack top, argument) -> (thread id, thread
+    /// capability). The caller's copy of the capability is made before the
+    /// thread runs, so a failure can still undo everything.
     pub fn thread_spawn(&mut self, id: u64, entry: u64, stack_top: u64, arg: u64) -> Option<Message> {
         let user = |a: u64| (USER_BOTTOM..USER_TOP).contains(&a);
         if !user(entry) || !user(stack_top) {
@@ -126,6 +128,7 @@ impl Mm0 {
         }
         let undo = |mm: &mut Mm0, slot: Option<u64>| {
             if let Some(slot) = slot {
+                cleanup("revoking the caller's thread capability", cap::revoke(slot));
                 cleanup("ThreadDestroy", kthread::destroy(slot));
                 cleanup("deleting a thread capability", cap::delete(slot));
             }
@@ -152,15 +155,19 @@ impl Mm0 {
         let started = kthread::configure(slot, task.pager, ipc, PRIORITY_THREAD)
             // SAFETY: the thread belongs to the calling task, not to mm0.
             .and_then(|()| unsafe { kthread::write_regs(slot, &regs) })
-            .and_then(|()| kthread::resume(slot));
-        if let Err(e) = started {
-            println!("mm0: {}: cannot start a thread: {e:?}", task.name);
-            undo(self, Some(slot));
-            return fail(errno::EINVAL);
-        }
+            .and_then(|()| cap::copy_to(task.space, slot, Rights::CONTROL, 0))
+            .and_then(|task_slot| kthread::resume(slot).map(|()| task_slot));
+        let task_slot = match started {
+            Ok(task_slot) => task_slot,
+            Err(e) => {
+                println!("mm0: {}: cannot start a thread: {e:?}", task.name);
+                undo(self, Some(slot));
+                return fail(if matches!(e, Error::NoSlots | Error::NoMemory) { errno::ENOMEM } else { errno::EINVAL });
+            }
+        };
         task.threads.insert(tid, Thread { slot, ipc_index: index, ended: None, joiner: None });
         self.threads.insert(tid, id);
-        ok(&[tid])
+        ok(&[tid, task_slot])
     }
 
     /// THREAD_EXIT (code, thread id): no reply.

@@ -36,7 +36,8 @@ impl Ending {
 }
 
 pub struct Thread {
-    /// mm0's slot of the thread capability.
+    /// mm0's slot of the thread capability (the task has a CONTROL copy,
+    /// which it deletes itself).
     pub slot: u64,
     /// Which of the task's IPC buffer pages the thread uses.
     pub ipc_index: usize,

@@ -52,10 +52,21 @@ pub mod label {
     pub const MMAP_ANON: u32 = 3;
     /// (addr, len): remove mappings.
     pub const MUNMAP: u32 = 4;
-    /// (entry, stack top, argument) -> (thread id): a new thread in the
-    /// caller's task, started at `entry` with `rdi = argument`,
-    /// `rsi` = the new thread's IPC buffer (a page mm0 maps for it),
-    /// `rdx` = its thread id, `rsp = stack top`.
+    /// (entry, stack top, argument) -> (thread id, thread capability): a
+    /// new thread in the caller's task, started at `entry` with
+    /// `rdi = argument`, `rsi` = the new thread's IPC buffer (a page mm0
+    /// maps for it), `rdx` = its thread id, `rsp = stack top`.
+    ///
+    /// The second reply word is the slot of the caller's task where mm0 put
+    /// a capability to the new thread with CONTROL only (a task controls its
+    /// own threads: `ThreadSuspend`, `ThreadResume`, `ThreadReadRegs`,
+    /// `ThreadWriteRegs`). mm0 keeps its own copy. The slot is the task's:
+    /// mm0 never empties it, so once the thread has ended the capability
+    /// names a dead thread (calls fail with `Dead`) until the task deletes
+    /// it. CONTROL also allows `ThreadConfigure` and `ThreadDestroy`, but a
+    /// thread still ends with THREAD_EXIT: mm0 does not notice a thread
+    /// destroyed through the capability, so THREAD_JOIN would never answer.
+    /// ENOMEM when there is no memory, IPC buffer or capability slot left.
     pub const THREAD_SPAWN: u32 = 5;
     /// (code, thread id): the calling thread, whose id is `thread id` (the
     /// value THREAD_SPAWN returned, or [`StartInfo::thread_id`] for the main

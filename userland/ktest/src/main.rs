@@ -10,12 +10,11 @@
 //!   starts every ktest with a peer ([`peer`]) on a shared endpoint. The
 //!   main instance only calls, the peer only answers, and the main instance
 //!   ends the peer with a last message.
+//! - Threads are controlled through the capability THREAD_SPAWN hands back
+//!   ([`thread_control`], on a [`spinner`]).
 //!
 //! Roles, by the first argument: none = the test suite, `bench` = the
 //! benchmarks ([`bench`](mod@bench)), `peer` = the partner.
-//!
-//! Not tested here: thread register exchange (`ThreadReadRegs` and
-//! friends) needs a thread capability, and only mm0 holds those.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -25,6 +24,7 @@ extern crate alloc;
 mod bad_pointers;
 mod bench;
 mod garbage;
+mod grant_copy;
 mod ipc_rights;
 mod irq;
 mod isolation;
@@ -36,6 +36,8 @@ mod probe;
 mod report;
 mod rng;
 mod roundtrip;
+mod spinner;
+mod thread_control;
 
 use libtern::println;
 use libtern::rt::Info;
@@ -79,6 +81,18 @@ fn suite(tsc_hz: u64) -> i32 {
     r.run("ipc_roundtrip_registers", roundtrip::registers);
     r.run("ipc_roundtrip_buffer_payload", roundtrip::buffer_payload);
     r.run("ipc_capability_transfer", roundtrip::capability_transfer);
+    r.run("grant_copy_between_spaces", grant_copy::between_spaces);
+    r.run("grant_copy_refusals", grant_copy::refusals);
+    r.run("grant_copy_after_reply", grant_copy::after_reply_refused);
+    r.run("thread_spawn_gives_capability", thread_control::spawn_gives_capability);
+    r.run("thread_capability_dead_after_exit", thread_control::capability_dead_after_exit);
+    r.run("thread_suspend_resume", thread_control::suspend_resume);
+    r.run("thread_read_regs_suspended", thread_control::read_suspended);
+    r.run("thread_write_regs_redirects", thread_control::write_redirects);
+    r.run("thread_write_regs_bad_addresses", thread_control::write_refuses_bad_addresses);
+    r.run("thread_regs_wrong_capability", thread_control::wrong_capability);
+    r.run("thread_regs_bad_buffer", thread_control::bad_buffer);
+    r.run("thread_regs_own_thread_busy", thread_control::own_registers_busy);
     r.run("mm0_anonymous_memory", memory::anonymous_memory);
     r.run("mm0_brk", memory::brk);
     r.run("mm0_thread_exit_code", memory::thread_exit_code);

@@ -9,6 +9,10 @@
 //! - [`CAP`]: one transferred capability, a notification: signal it with
 //!   word 0 of the message; reply word 0 = 1 if it was a notification, word
 //!   1 = the error `NotifyWait` gave on it (it must lack RECV), then drop it.
+//! - [`GRANTS`]: two grants to copy through; the reply is a report in the
+//!   IPC-buffer words (see [`grant_copy`]).
+//! - [`GRANT_AFTER_REPLY`]: word 0 = the error of the copy the peer tried
+//!   through the last GRANTS call after answering it (`u64::MAX` if none).
 //! - [`DONE`]: empty reply, then the peer exits with status 0.
 //!
 //! An unknown label gets the reply label [`UNKNOWN`].
@@ -19,47 +23,60 @@ use libtern::ipc::{self, Message};
 use libtern::{cap, notify, println};
 use mm0_proto::SLOT_TEST_ENDPOINT;
 
+use crate::grant_copy;
+
 pub const NULL: u32 = 1;
 pub const PING: u32 = 2;
 pub const BULK: u32 = 3;
 pub const CAP: u32 = 4;
 pub const DONE: u32 = 5;
+pub const GRANTS: u32 = 6;
+pub const GRANT_AFTER_REPLY: u32 = 7;
 /// Reply label for an unknown request.
 pub const UNKNOWN: u32 = 0xffff;
 
 /// Serves the main instance until [`DONE`]; returns the exit status.
 pub fn serve() -> i32 {
-    let mut received = match ipc::recv(SLOT_TEST_ENDPOINT) {
-        Ok(r) => r,
-        Err(e) => {
-            println!("ktest-peer: Recv failed: {e:?}");
-            return 1;
-        }
-    };
+    let mut after_grants = u64::MAX;
+    let mut reply: Option<Message> = None;
     loop {
-        let msg = received.msg;
-        let reply = match msg.label() {
-            NULL => Message::empty(0),
+        let received = match reply.take() {
+            Some(msg) => ipc::reply_recv(SLOT_TEST_ENDPOINT, &msg),
+            None => ipc::recv(SLOT_TEST_ENDPOINT),
+        };
+        let msg = match received {
+            Ok(r) => r.msg,
+            Err(e) => {
+                println!("ktest-peer: receiving failed: {e:?}");
+                return 1;
+            }
+        };
+        reply = match msg.label() {
+            NULL => Some(Message::empty(0)),
             PING => {
                 let words: [u64; 8] = core::array::from_fn(|i| msg.word(i).wrapping_add(1));
-                Message::new(0, &words[..msg.info.reg_words()])
+                Some(Message::new(0, &words[..msg.info.reg_words()]))
             }
-            BULK => bulk(msg.info),
-            CAP => transferred_cap(&msg),
+            BULK => Some(bulk(msg.info)),
+            CAP => Some(transferred_cap(&msg)),
+            GRANTS => {
+                // Answered here, not by ReplyRecv: one more copy is due once
+                // the call is over.
+                if let Err(e) = ipc::reply(&grant_copy::serve(msg.info.grants())) {
+                    println!("ktest-peer: reply to GRANTS failed: {e:?}");
+                    return 1;
+                }
+                after_grants = grant_copy::after_reply();
+                None
+            }
+            GRANT_AFTER_REPLY => Some(Message::new(0, &[after_grants])),
             DONE => {
                 if let Err(e) = ipc::reply(&Message::empty(0)) {
                     println!("ktest-peer: reply to DONE failed: {e:?}");
                 }
                 return 0;
             }
-            _ => Message::empty(UNKNOWN),
-        };
-        received = match ipc::reply_recv(SLOT_TEST_ENDPOINT, &reply) {
-            Ok(r) => r,
-            Err(e) => {
-                println!("ktest-peer: ReplyRecv failed: {e:?}");
-                return 1;
-            }
+            _ => Some(Message::empty(UNKNOWN)),
         };
     }
 }
