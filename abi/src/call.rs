@@ -54,15 +54,17 @@ pub enum Call {
     Unmap = 19,
     /// (thread, pager endpoint slot or NONE, ipc buffer vaddr or 0, priority).
     ThreadConfigure = 20,
-    /// (thread): stop a thread at its next kernel exit.
+    /// (thread): stop a thread. A thread waiting to send, receive or for a
+    /// notification leaves that queue and its call fails with `Interrupted`;
+    /// one waiting for a reply stops when the reply arrives.
     ThreadSuspend = 21,
     /// (thread): make a suspended thread runnable again.
     ThreadResume = 22,
     /// (thread, ptr to ThreadRegs): read the saved registers of a suspended
     /// thread (or one blocked in a kernel call).
     ThreadReadRegs = 23,
-    /// (thread, ptr to ThreadRegs): replace the saved registers of a thread
-    /// that is not running.
+    /// (thread, ptr to ThreadRegs): replace the saved registers of a stopped
+    /// thread (never started, suspended, or stopped by a fault); `Busy` otherwise.
     ThreadWriteRegs = 24,
     /// (space, entry, gate start, gate end): reflect `syscall` instructions
     /// executed outside `[gate start, gate end)` to `entry` in the same space.
@@ -75,6 +77,8 @@ pub enum Call {
     IoPortEnable = 28,
     /// (reply slot or NONE for the current caller, grant index, offset,
     /// local ptr, len, direction): copy through a grant attached to a call.
+    /// Nothing is copied unless all of it can be: `BadAddress` blames our
+    /// buffer, `PeerFault` the granter's memory.
     GrantCopy = 29,
     /// () -> (slot): move the right to reply to the current caller into a slot.
     SaveReply = 30,

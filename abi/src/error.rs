@@ -28,6 +28,11 @@ pub enum Error {
     Busy = 11,
     /// There is no caller to reply to.
     NoCaller = 12,
+    /// The thread was suspended while it waited in this call.
+    Interrupted = 13,
+    /// The memory a grant names is not mapped with the access it promises:
+    /// the granter's fault, not the copier's (that is `BadAddress`).
+    PeerFault = 14,
 }
 
 impl Error {
@@ -47,6 +52,8 @@ impl Error {
             10 => Err(Error::Dead),
             11 => Err(Error::Busy),
             12 => Err(Error::NoCaller),
+            13 => Err(Error::Interrupted),
+            14 => Err(Error::PeerFault),
             _ => Err(Error::InvalidCall),
         }
     }
@@ -59,7 +66,7 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         assert_eq!(Error::check(0), Ok(()));
-        for code in 1..=12u64 {
+        for code in 1..=14u64 {
             assert_eq!(Error::check(code).unwrap_err() as u64, code);
         }
     }
