@@ -386,10 +386,13 @@ impl Kernel {
         }
         let granter = &self.spaces.get(c.space).ok_or(Error::Dead)?.tables;
         let own = &self.spaces.get(self.threads.get(t).ok_or(Error::Dead)?.space).ok_or(Error::Dead)?.tables;
+        let (at, len) = (g.addr + offset, len as usize);
+        usercopy::check_range(granter, at, len, to_granter).map_err(|_| Error::PeerFault)?;
+        usercopy::check_range(own, local, len, !to_granter)?;
         if to_granter {
-            usercopy::copy_between(own, local, granter, g.addr + offset, len as usize)
+            usercopy::copy_between(own, local, granter, at, len)
         } else {
-            usercopy::copy_between(granter, g.addr + offset, own, local, len as usize)
+            usercopy::copy_between(granter, at, own, local, len)
         }
     }
 

@@ -68,6 +68,8 @@ fn page_tables(_: &mut Kernel) -> TestResult {
     check(usercopy::write_value(&pt, user + 16, &0x1234u64).is_ok(), "write through mapping")?;
     check(usercopy::read_value::<u64>(&pt, user + 16) == Ok(0x1234), "read back")?;
     check(usercopy::read_value::<u64>(&pt, user + 4092).is_err(), "copy across into an unmapped page fails")?;
+    check(usercopy::write_value(&pt, user + 4092, &u64::MAX).is_err(), "write across into an unmapped page fails")?;
+    check(usercopy::read_value::<u32>(&pt, user + 4092) == Ok(0), "and a failed write changes nothing")?;
     check(usercopy::read_value::<u64>(&pt, paging::PHYS_OFFSET).is_err(), "kernel address refused")?;
     check(usercopy::read_value::<u64>(&pt, 0x8000_0000_0000_0000).is_err(), "non-canonical refused")?;
     pt.unmap(user);
@@ -105,7 +107,12 @@ fn ipc_rendezvous(k: &mut Kernel) -> TestResult {
         check(k.threads.get(b).ok_or("b")?.saved.regs.rdx == 11, "the next message still arrives")?;
         let bad = Message { info: MsgInfo::new(1, 9), words: [0; 8] };
         check(matches!(k.send(a, ep, 0, bad, false, false), Err(Error::InvalidArgument)), "oversized message refused")?;
-        check(matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)), "zero timeout")
+        check(matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)), "zero timeout")?;
+        k.receive(b, ep, false).map_err(|_| "receive before suspend")?;
+        k.suspend(b);
+        let rb = k.threads.get(b).ok_or("b")?;
+        check(matches!(rb.state, State::Inactive) && rb.saved.regs.rax == Error::Interrupted as u64, "suspend interrupts a receive")?;
+        check(matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)), "a suspended thread leaves the queue")
     })();
     k.destroy_space(space);
     k.sched = crate::sched::Scheduler::new();

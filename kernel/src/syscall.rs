@@ -289,7 +289,7 @@ impl Kernel {
             }
             Call::ThreadWriteRegs => {
                 let target = self.thread_cap(space, a[0])?;
-                if target == t {
+                if target == t || !self.is_stopped(target) {
                     return Err(Error::Busy);
                 }
                 let regs: ThreadRegs = usercopy::read_value(&self.spaces.get(space).ok_or(Error::Dead)?.tables, a[1])?;

@@ -224,15 +224,31 @@ impl Kernel {
         }
     }
 
+    /// Stop a thread. Waiting to send, receive or for a notification is
+    /// cancelled (`Interrupted`); a pending fault message is withdrawn and
+    /// the faulting instruction runs again on resume; a thread awaiting a
+    /// reply stops when the reply arrives.
     pub fn suspend(&mut self, t: Id) {
         let Some(th) = self.threads.get_mut(t) else { return };
         th.suspended = true;
-        if matches!(th.state, State::Runnable) {
-            self.unlink(t);
-            if let Some(th) = self.threads.get_mut(t) {
+        match th.state {
+            State::Runnable | State::Sending { .. } | State::Receiving { .. } | State::WaitingNotification { .. } => {
+                let cancelled = !matches!(th.state, State::Runnable);
+                self.unlink(t);
+                let th = self.threads.get_mut(t).expect("checked above");
+                if cancelled && !th.call.fault {
+                    th.saved.regs.rax = Error::Interrupted as u64;
+                }
+                th.call.fault = false;
                 th.state = State::Inactive;
             }
+            State::AwaitingReply | State::Inactive => {}
         }
+    }
+
+    /// True when the thread is stopped, so its registers may be replaced.
+    pub fn is_stopped(&self, t: Id) -> bool {
+        self.threads.get(t).is_some_and(|th| matches!(th.state, State::Inactive))
     }
 
     pub fn resume(&mut self, t: Id) {

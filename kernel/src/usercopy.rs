@@ -3,7 +3,8 @@
 //! The kernel walks the task's page tables and copies through the direct
 //! map. A page that is absent, not user-accessible, or (for writes)
 //! read-only makes the copy fail with `BadAddress`; the kernel itself never
-//! faults on a user pointer, whichever task's memory it is.
+//! faults on a user pointer, whichever task's memory it is. Every page is
+//! checked before the first byte moves, so a failed copy changes nothing.
 
 use abi::Error;
 
@@ -11,9 +12,21 @@ use crate::paging::{PageTables, phys_to_virt};
 
 const PAGE: u64 = abi::PAGE_SIZE;
 
+/// Check that every page of `[addr, addr + len)` allows a user access of
+/// that kind.
+pub fn check_range(tables: &PageTables, addr: u64, len: usize, write: bool) -> Result<(), Error> {
+    check(addr, len)?;
+    let mut at = addr;
+    while at < addr + len as u64 {
+        tables.translate(at, write).ok_or(Error::BadAddress)?;
+        at = (at / PAGE + 1) * PAGE;
+    }
+    Ok(())
+}
+
 /// Copy `dst.len()` bytes from user address `src` of `tables`.
 pub fn read(tables: &PageTables, src: u64, dst: &mut [u8]) -> Result<(), Error> {
-    check(src, dst.len())?;
+    check_range(tables, src, dst.len(), false)?;
     let mut done = 0;
     while done < dst.len() {
         let addr = src + done as u64;
@@ -29,7 +42,7 @@ pub fn read(tables: &PageTables, src: u64, dst: &mut [u8]) -> Result<(), Error> 
 
 /// Copy `src` to user address `dst` of `tables`.
 pub fn write(tables: &PageTables, dst: u64, src: &[u8]) -> Result<(), Error> {
-    check(dst, src.len())?;
+    check_range(tables, dst, src.len(), true)?;
     let mut done = 0;
     while done < src.len() {
         let addr = dst + done as u64;
@@ -44,8 +57,8 @@ pub fn write(tables: &PageTables, dst: u64, src: &[u8]) -> Result<(), Error> {
 
 /// Copy `len` bytes between two user address spaces.
 pub fn copy_between(from: &PageTables, src: u64, to: &PageTables, dst: u64, len: usize) -> Result<(), Error> {
-    check(src, len)?;
-    check(dst, len)?;
+    check_range(from, src, len, false)?;
+    check_range(to, dst, len, true)?;
     let mut done = 0;
     while done < len {
         let (s, d) = (src + done as u64, dst + done as u64);
