@@ -36,6 +36,7 @@ mod probe;
 mod report;
 mod rng;
 mod roundtrip;
+mod scheduling;
 mod spinner;
 mod thread_control;
 
@@ -84,6 +85,8 @@ fn suite(tsc_hz: u64) -> i32 {
     r.run("grant_copy_between_spaces", grant_copy::between_spaces);
     r.run("grant_copy_refusals", grant_copy::refusals);
     r.run("grant_copy_after_reply", grant_copy::after_reply_refused);
+    r.run("scheduling_preempts_busy_thread", || scheduling::preemption(tsc_hz));
+    r.run("scheduling_fpu_state_preserved", scheduling::fpu_state_preserved);
     r.run("thread_spawn_gives_capability", thread_control::spawn_gives_capability);
     r.run("thread_capability_dead_after_exit", thread_control::capability_dead_after_exit);
     r.run("thread_suspend_resume", thread_control::suspend_resume);
