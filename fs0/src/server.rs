@@ -7,7 +7,10 @@
 //!
 //! Data of a WRITE is copied out of the caller's grants in chunks of
 //! [`CHUNK`] bytes into a buffer on fs0's stack, and each chunk is written
-//! before the next is copied.
+//! before the next is copied. A chunk the kernel cannot copy because the
+//! client's memory is not mapped ends the write at that point: the client
+//! learns how far it got, so it can have the rest backed and send it again
+//! without anything being written twice.
 //!
 //! No request takes capabilities, so any a client sends along are deleted
 //! before the reply: a client cannot fill fs0's capability table.
@@ -16,8 +19,8 @@ use crate::console::Console;
 use abi::call::NONE;
 use abi::ipc::{REG_WORDS, grant};
 use abi::{CapType, Error};
-use fs0_proto::errno::{EBADF, EFAULT, EINVAL, ENOSYS};
-use fs0_proto::{CONSOLE, WriteRequest, label};
+use fs0_proto::errno::{EBADF, EFAULT, EINVAL, EIO, ENOSYS};
+use fs0_proto::{CONSOLE, WriteReply, WriteRequest, label};
 use libtern::ipc::{self, Message, Received};
 use libtern::println;
 use mm0_proto::SLOT_FS0_SERVICE;
@@ -68,17 +71,17 @@ fn handle(console: &mut Console, request: &Received) -> Message {
     let msg = &request.msg;
     let words = &msg.words[..msg.info.reg_words().min(REG_WORDS)];
     let result = match msg.label() {
-        label::WRITE => write(console, words, msg.info.grants()),
+        label::WRITE => write(console, words, msg.info.grants()).map(|reply| reply.to_words()),
         _ => Err(ENOSYS),
     };
     match result {
-        Ok(value) => Message::new(0, &[value]),
+        Ok(words) => Message::new(0, &words),
         Err(errno) => Message::empty(errno),
     }
 }
 
 /// WRITE: copy each granted buffer, in order, to the file.
-fn write(console: &mut Console, words: &[u64], grants: usize) -> Result<u64, u32> {
+fn write(console: &mut Console, words: &[u64], grants: usize) -> Result<WriteReply, u32> {
     let request = WriteRequest::from_words(words).ok_or(EINVAL)?;
     if request.handle != CONSOLE {
         return Err(EBADF);
@@ -88,20 +91,26 @@ fn write(console: &mut Console, words: &[u64], grants: usize) -> Result<u64, u32
     let mut chunk = [0u8; CHUNK];
     for (index, g) in received.iter().enumerate().take(grants) {
         if g.access & grant::READ == 0 {
-            return done_or(written, EFAULT);
+            return done_or(written, EINVAL);
         }
         let mut offset = 0;
         while offset < g.len {
             let n = (g.len - offset).min(CHUNK as u64) as usize;
-            if libtern::grant::read(NONE, index as u64, offset, &mut chunk[..n]).is_err() {
-                return done_or(written, EFAULT);
+            match libtern::grant::read(NONE, index as u64, offset, &mut chunk[..n]) {
+                Ok(()) => {}
+                // The client's memory is not mapped as it promised.
+                Err(Error::PeerFault) if written > 0 => return Ok(WriteReply { written, stopped_at_fault: true }),
+                Err(Error::PeerFault) => return Err(EFAULT),
+                // The caller is gone, or fs0's own chunk could not take the
+                // bytes: nothing more can be copied.
+                Err(_) => return done_or(written, EIO),
             }
             console.write(&chunk[..n]);
             offset += n as u64;
             written += n as u64;
         }
     }
-    Ok(written)
+    Ok(WriteReply { written, stopped_at_fault: false })
 }
 
 /// Delete the `count` capabilities that came with the last request.
@@ -113,8 +122,8 @@ fn drop_received_caps(count: usize) {
     }
 }
 
-/// After a failure: the bytes already written if there are any (a short
-/// write, as Linux reports it), else the error.
-fn done_or(written: u64, errno: u32) -> Result<u64, u32> {
-    if written > 0 { Ok(written) } else { Err(errno) }
+/// After a failure that is no fault: the bytes already written if there
+/// are any (a short write, as Linux reports it), else the error.
+fn done_or(written: u64, errno: u32) -> Result<WriteReply, u32> {
+    if written > 0 { Ok(WriteReply { written, stopped_at_fault: false }) } else { Err(errno) }
 }

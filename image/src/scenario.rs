@@ -6,6 +6,8 @@
 //!   QEMU exited with 33 or 35 through isa-debug-exit, no panic, no timeout.
 //! - one per `test: <name> ... ok|FAILED` line of the guest.
 //! - `expect '<text>'` for each text the scenario expects in the output.
+//! - `expect once '<text>'` for each text that must be in exactly one line
+//!   of the output (a message that must not repeat).
 //!
 //! To add a scenario, add an entry to [`SCENARIOS`].
 
@@ -29,6 +31,8 @@ pub struct Scenario {
     pub tasks: &'static [&'static str],
     /// Texts that must appear in the serial output (within one line).
     pub expect: &'static [&'static str],
+    /// Texts that must appear in exactly one line of the serial output.
+    pub expect_once: &'static [&'static str],
     pub timeout: Duration,
     /// How the guest must end for the `boot` test to pass.
     pub ending: Ending,
@@ -45,8 +49,13 @@ pub enum Ending {
 }
 
 const TEST_CMDLINE: &str = "log=info selftest=all mode=test";
-const TEST_TASKS: &[&str] = &["ktest native", "hello posix"];
+/// `posix_basics` checks the basic POSIX calls and exits with 0 when all
+/// passed (`expect=0` makes mm0 fail the run otherwise, a crash included).
+const TEST_TASKS: &[&str] = &["ktest native", "hello posix", "posix_basics posix expect=0"];
 const HELLO_EXPECT: &[&str] = &["hello from musl", "hello exited with status 3"];
+/// posix_basics makes an unimplemented call twice; libposix logs it once.
+const POSIX_BASICS_EXPECT_ONCE: &[&str] =
+    &["libposix: posix_basics: unimplemented system call acct (163)"];
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// What the kernel prints when it faults: the report, the faulting function
 /// named from `kernel.sym`, and its callers.
@@ -67,6 +76,7 @@ pub const SCENARIOS: &[Scenario] = &[
         cmdline: TEST_CMDLINE,
         tasks: TEST_TASKS,
         expect: HELLO_EXPECT,
+        expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
     },
@@ -76,6 +86,7 @@ pub const SCENARIOS: &[Scenario] = &[
         cmdline: TEST_CMDLINE,
         tasks: TEST_TASKS,
         expect: HELLO_EXPECT,
+        expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
     },
@@ -85,6 +96,7 @@ pub const SCENARIOS: &[Scenario] = &[
         cmdline: TEST_CMDLINE,
         tasks: TEST_TASKS,
         expect: HELLO_EXPECT,
+        expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: UEFI_TIMEOUT,
         ending: Ending::TestsDone,
     },
@@ -94,6 +106,7 @@ pub const SCENARIOS: &[Scenario] = &[
         cmdline: "log=info selftest=fault mode=test",
         tasks: &[],
         expect: KERNEL_FAULT_EXPECT,
+        expect_once: &[],
         timeout: TIMEOUT,
         ending: Ending::KernelFailure,
     },
@@ -192,6 +205,14 @@ impl Scenario {
             };
             results.push((self.test_name(&format!("expect '{text}'")), outcome));
         }
+        for text in self.expect_once {
+            let outcome = match lines.iter().filter(|line| line.contains(text)).count() {
+                1 => Ok(()),
+                0 => Err("not in the serial output".to_string()),
+                n => Err(format!("in {n} lines of the serial output, not one")),
+            };
+            results.push((self.test_name(&format!("expect once '{text}'")), outcome));
+        }
         results
     }
 
@@ -246,6 +267,7 @@ mod tests {
 [kernel] test: frames ... ok
 hello from musl
 [mm0] hello exited with status 3
+libposix: posix_basics: unimplemented system call acct (163)
 tests: done
 ";
 
@@ -289,10 +311,29 @@ tests: done
                 "direct: boot",
                 "direct: frames",
                 "direct: expect 'hello from musl'",
-                "direct: expect 'hello exited with status 3'"
+                "direct: expect 'hello exited with status 3'",
+                "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'"
             ]
         );
         assert_eq!(failures(&results), []);
+    }
+
+    #[test]
+    fn a_text_expected_once_fails_when_repeated_or_missing() {
+        let once =
+            "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'";
+        let repeated = GOOD_RUN.replace(
+            "tests: done",
+            "libposix: posix_basics: unimplemented system call acct (163)\ntests: done",
+        );
+        let results = direct().judge(&End::Exited(33), &lines(&repeated));
+        assert_eq!(
+            failures(&results),
+            [(once, "in 2 lines of the serial output, not one")]
+        );
+        let missing = GOOD_RUN.replace("unimplemented system call acct", "unimplemented");
+        let results = direct().judge(&End::Exited(33), &lines(&missing));
+        assert_eq!(failures(&results), [(once, "not in the serial output")]);
     }
 
     #[test]
@@ -309,6 +350,10 @@ tests: done
                 ),
                 (
                     "direct: expect 'hello exited with status 3'",
+                    "not in the serial output"
+                ),
+                (
+                    "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'",
                     "not in the serial output"
                 ),
             ]

@@ -4,12 +4,21 @@
 //! buffers for one `WRITE` call, fs0 copies them out with `GrantCopy`.
 //! writev sends up to `MAX_GRANTS` buffers per call, so a typical stdio
 //! flush (buffered text + new text) is one round trip.
+//!
+//! Buffers are granted as they are, without touching them first. The kernel
+//! does not page memory in for a grant copy, so fs0 stops at a page the
+//! program has not touched yet and says how far it got; libposix then asks
+//! mm0 to back the rest (POPULATE) and sends what is left once more. A
+//! buffer in a hole of the address space cannot be backed: the write
+//! returns `EFAULT` (or the bytes before the hole), and the process lives
+//! on, as on Linux.
 
 use crate::syscalls::{Args, SysResult};
 use crate::{fd, server, user};
-use abi::ipc::{Grant, MAX_GRANTS, grant};
-use fs0_proto::WriteRequest;
-use fs0_proto::errno::EINVAL;
+use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS, grant};
+use fs0_proto::errno::{EFAULT, EINVAL, EIO};
+use fs0_proto::{WriteReply, WriteRequest};
+use libtern_sys::mm0;
 
 /// Largest count one write transfers (Linux's MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
@@ -40,7 +49,11 @@ pub fn writev(args: &Args) -> SysResult {
     if iovcnt > IOV_MAX {
         return Err(EINVAL);
     }
-    user::check_range(iov, iovcnt * IOVEC_SIZE)?;
+    if iovcnt == 0 {
+        // Linux does not look at the array then, whatever the pointer.
+        return Ok(0);
+    }
+    user::readable(iov, iovcnt * IOVEC_SIZE)?;
     let iovec = |i: u64| user::read::<[u64; 2]>(iov + i * IOVEC_SIZE);
     let mut requested: u64 = 0;
     for i in 0..iovcnt {
@@ -97,15 +110,56 @@ fn flush(handle: u64, grants: &[Grant], done: u64) -> Result<Flushed, u32> {
     }
 }
 
-/// A read grant over `[addr, addr + len)`, with its pages mapped.
+/// A read grant over `[addr, addr + len)`, which must lie in the user half.
 fn readable(addr: u64, len: u64) -> Result<Grant, u32> {
-    user::fault_in_for_read(addr, len)?;
+    user::check_range(addr, len)?;
     Ok(Grant { addr, len, access: grant::READ })
 }
 
-/// One fs0 WRITE of the granted buffers, in order.
+/// fs0 WRITEs of the granted buffers, in order: one, unless fs0 stops at
+/// memory that is not backed yet; then mm0 backs the rest and the rest is
+/// sent once more. Bytes already written are never sent again.
 fn write_grants(handle: u64, grants: &[Grant]) -> SysResult {
+    let first = write_once(handle, grants)?;
+    if !first.stopped_at_fault {
+        return Ok(first.written);
+    }
+    let (rest, count) = unwritten(grants, first.written);
+    let rest = &rest[..count];
+    let backed = rest.iter().all(|g| mm0::populate(g.addr, g.len, false).is_ok());
+    let second = if backed { write_once(handle, rest) } else { Err(EFAULT) };
+    match second {
+        Ok(second) => Ok(first.written + second.written),
+        Err(_) if first.written > 0 => Ok(first.written),
+        Err(e) => Err(e),
+    }
+}
+
+/// One fs0 WRITE. fs0's `EFAULT` (a fault before any byte) is a write that
+/// stopped at a fault after 0 bytes.
+fn write_once(handle: u64, grants: &[Grant]) -> Result<WriteReply, u32> {
     let request = WriteRequest { handle };
-    let reply = server::call(mm0_proto::SLOT_FS0, fs0_proto::label::WRITE, &request.to_words(), grants)?;
-    Ok(reply[0])
+    match server::call(mm0_proto::SLOT_FS0, fs0_proto::label::WRITE, &request.to_words(), grants) {
+        Ok(reply) => WriteReply::from_words(&reply.words[..reply.info.reg_words().min(REG_WORDS)]).ok_or(EIO),
+        Err(EFAULT) => Ok(WriteReply { written: 0, stopped_at_fault: true }),
+        Err(e) => Err(e),
+    }
+}
+
+/// What is left of `grants` after their first `written` bytes, and how many
+/// grants that is.
+fn unwritten(grants: &[Grant], written: u64) -> ([Grant; MAX_GRANTS], usize) {
+    let mut rest = [Grant::default(); MAX_GRANTS];
+    let mut count = 0;
+    let mut skip = written;
+    for g in grants {
+        if skip >= g.len {
+            skip -= g.len;
+            continue;
+        }
+        rest[count] = Grant { addr: g.addr + skip, len: g.len - skip, access: g.access };
+        count += 1;
+        skip = 0;
+    }
+    (rest, count)
 }

@@ -14,9 +14,14 @@
 //! - Every call number is known by name ([`syscalls`]); a call libposix does
 //!   not implement returns `-ENOSYS` and is logged once, never a crash. A bad
 //!   pointer or argument is an errno.
-//! - Per-process state (logged-call bitmap, thread pointer, later the fd
-//!   table) lives in libposix's own .data/.bss, which mm0 maps privately into
-//!   each process. It is kept in atomics, so no `static mut` is needed.
+//! - Per-process state (logged-call bitmap, thread pointer, the process's
+//!   identity, pages known to be backed, later the fd table) lives in
+//!   libposix's own .data/.bss, which mm0 maps privately into each process.
+//!   It is kept in atomics, so no `static mut` is needed.
+//! - Kernel calls and IPC come from `libtern-sys`, the runtime-free half of
+//!   libtern: libposix lives in someone else's program, so it brings no
+//!   runtime (no `_start`, allocator or per-thread data at the FS base,
+//!   which is the program's).
 //! - libposix is built soft-float: it never touches the program's SSE or x87
 //!   registers, so the entry stub saves only the integer registers.
 #![no_std]
@@ -26,8 +31,9 @@
 mod entry;
 mod fd;
 mod fs;
-mod kernel;
+mod identity;
 mod log;
+mod mapped;
 mod memory;
 mod process;
 mod server;

@@ -4,11 +4,15 @@
 //! forwards. mmap supports what mm0 supports today: private anonymous memory.
 //! Other kinds (files, shared memory) and mprotect return `ENOSYS` and are
 //! logged once, so a program that needs them says so on the console.
+//!
+//! A call that may remove pages (brk, munmap, mmap over existing memory)
+//! makes libposix forget which pages it knew to be backed ([`mapped`]).
 
+use crate::server::mm0_errno;
 use crate::syscalls::{Args, SysResult, nr};
-use crate::{log, server};
+use crate::{log, mapped};
 use fs0_proto::errno::{EINVAL, ENOSYS};
-use mm0_proto::{SLOT_MM0, label};
+use libtern_sys::mm0;
 
 /// mmap flags (Linux values) that mm0 does not look at.
 mod map {
@@ -25,10 +29,15 @@ const ANON_FLAGS_OK: u64 =
 /// mmap protection bits: PROT_READ, PROT_WRITE, PROT_EXEC (mm0 uses the Linux values).
 const PROT_MASK: u64 = mm0_proto::prot::READ | mm0_proto::prot::WRITE | mm0_proto::prot::EXEC;
 
-/// brk(addr): mm0 moves the break if it can and answers the current one.
+/// brk(addr): mm0 moves the break if it can and answers the current one;
+/// 0 only asks.
 pub fn brk(args: &Args) -> SysResult {
-    let reply = server::call(SLOT_MM0, label::BRK, &[args[0]], &[])?;
-    Ok(reply[0])
+    let new = args[0];
+    let current = mm0::brk(new).map_err(mm0_errno)?;
+    if new != 0 {
+        mapped::forget_all();
+    }
+    Ok(current)
 }
 
 /// mmap(addr, length, prot, flags, fd, offset)
@@ -44,14 +53,17 @@ pub fn mmap(args: &Args) -> SysResult {
         log::once(nr::MMAP, format_args!("mmap: flags {flags:#x} not supported (only private anonymous)"));
         return Err(ENOSYS);
     }
-    let reply = server::call(SLOT_MM0, label::MMAP_ANON, &[addr, len, prot, flags], &[])?;
-    Ok(reply[0])
+    if flags & mm0_proto::map::FIXED != 0 {
+        mapped::forget_all();
+    }
+    mm0::mmap_anon(addr, len, prot, flags).map_err(mm0_errno)
 }
 
 /// munmap(addr, length)
 pub fn munmap(args: &Args) -> SysResult {
     let [addr, len, ..] = *args;
-    server::call(SLOT_MM0, label::MUNMAP, &[addr, len], &[])?;
+    mapped::forget_all();
+    mm0::munmap(addr, len).map_err(mm0_errno)?;
     Ok(0)
 }
 

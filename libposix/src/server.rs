@@ -1,6 +1,7 @@
-//! Requests to the servers (mm0, fs0): one `Call` with a label, register
-//! words and up to [`MAX_GRANTS`] memory grants; the reply's label is 0 or a
-//! Linux errno.
+//! Requests to the servers. fs0's go through [`call`]: one `Call` with a
+//! label, register words and up to [`MAX_GRANTS`] memory grants; the reply's
+//! label is 0 or a Linux errno. mm0's go through libtern-sys's mm0 client,
+//! and [`mm0_errno`] turns its failures into errnos.
 //!
 //! The grants are written into the calling thread's IPC buffer right before
 //! the call; the kernel lets the server copy through them only until it
@@ -9,38 +10,47 @@
 //! kernel refuses as `EFAULT`: a dead server is an error, never a hang or a
 //! crash.
 
-use crate::kernel::{self, Words};
-use abi::ipc::{Grant, IpcBuffer, MAX_GRANTS, REG_WORDS};
-use abi::{Error, MsgInfo};
+use abi::Error;
+use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS};
 use fs0_proto::errno::{EFAULT, EINVAL, EIO};
+use libtern_sys::ipc::{self, Message};
+use libtern_sys::ipc_buffer::ThreadIpcBuffer;
+use libtern_sys::mm0::Mm0Error;
 
-/// The IPC buffer of the main thread. libposix has no threads of its own
-/// yet, so every call uses this one.
-const IPC_BUFFER: *mut IpcBuffer = mm0_proto::POSIX_IPC_BUFFER as *mut IpcBuffer;
+/// Outcome of a request: the reply, or a Linux errno.
+pub type Reply = Result<Message, u32>;
 
-/// Outcome of a request: the reply words, or a Linux errno.
-pub type Reply = Result<Words, u32>;
+/// The IPC buffer of the process's main thread. libposix has no threads of
+/// its own yet, so every call uses this one.
+pub fn ipc_buffer() -> ThreadIpcBuffer {
+    // SAFETY: mm0 maps and registers the main thread's IPC buffer at
+    // POSIX_IPC_BUFFER for the life of the process, before the program
+    // starts; libposix runs only on that thread (clone is not implemented)
+    // and reaches the page only through this handle's copying accessors.
+    unsafe { ThreadIpcBuffer::at(mm0_proto::POSIX_IPC_BUFFER) }
+}
 
 /// `Call` the server in `slot` with `label`, the first `words.len()` message
-/// words and `grants`; return the reply's words or its errno.
+/// words and `grants`; return the reply or its errno.
 pub fn call(slot: u64, label: u32, words: &[u64], grants: &[Grant]) -> Reply {
     if words.len() > REG_WORDS || grants.len() > MAX_GRANTS {
         return Err(EINVAL);
     }
-    let mut regs: Words = [0; REG_WORDS];
-    regs[..words.len()].copy_from_slice(words);
-    for (i, grant) in grants.iter().enumerate() {
-        // SAFETY: mm0 maps the main thread's IPC buffer at
-        // POSIX_IPC_BUFFER for the life of the process (faulting it in on
-        // first touch); only this thread uses it and the kernel reads it only
-        // during our own calls. `i < MAX_GRANTS` keeps the index in bounds.
-        unsafe { (*IPC_BUFFER).grants[i] = *grant };
-    }
-    let info = MsgInfo::new(label, words.len()).with_grants(grants.len());
-    match kernel::call(slot, info, &mut regs) {
-        Ok(reply) if reply.label() == 0 => Ok(regs),
+    let granted = ipc_buffer().set_grants(grants);
+    let request = Message::new(label, words);
+    match ipc::call(slot, &request.with_info(request.info.with_grants(granted))) {
+        Ok(reply) if reply.label() == 0 => Ok(reply),
         Ok(reply) => Err(reply.label()),
         Err(Error::BadAddress) => Err(EFAULT),
         Err(_) => Err(EIO),
+    }
+}
+
+/// The errno for a failed mm0 request: mm0's own, or `EIO` when mm0 could
+/// not be reached.
+pub fn mm0_errno(e: Mm0Error) -> u32 {
+    match e {
+        Mm0Error::Errno(errno) => errno,
+        Mm0Error::Ipc(_) => EIO,
     }
 }

@@ -200,7 +200,7 @@ static LOW: [Entry; 335] = [
     /* 107 */ Entry::unimplemented("geteuid"),
     /* 108 */ Entry::unimplemented("getegid"),
     /* 109 */ Entry::unimplemented("setpgid"),
-    /* 110 */ Entry::unimplemented("getppid"),
+    /* 110 */ Entry::new("getppid", process::getppid),
     /* 111 */ Entry::unimplemented("getpgrp"),
     /* 112 */ Entry::unimplemented("setsid"),
     /* 113 */ Entry::unimplemented("setreuid"),

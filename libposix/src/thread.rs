@@ -1,17 +1,16 @@
 //! Per-thread state answered locally: the thread pointer (FS base), the
 //! thread id and the clear-child-tid word.
 //!
-//! Only the main thread exists until clone is implemented; its id is
-//! [`MAIN_THREAD_ID`]. The FS base is set through the kernel (`SetFsBase`)
-//! and remembered here, so ARCH_GET_FS needs no kernel call.
+//! Only the main thread exists until clone is implemented, and a main
+//! thread's id is its process's id, as on Linux. The FS base is set through
+//! the kernel (`SetFsBase`) and remembered here, so ARCH_GET_FS needs no
+//! kernel call.
 
 use crate::syscalls::{Args, SysResult};
-use crate::{kernel, user};
+use crate::{identity, user};
 use core::sync::atomic::{AtomicU64, Ordering};
 use fs0_proto::errno::{EINVAL, EPERM};
-
-/// The thread id of a process's main thread.
-pub const MAIN_THREAD_ID: u64 = 1;
+use libtern_sys::kthread;
 
 /// arch_prctl codes.
 const ARCH_SET_FS: u64 = 0x1002;
@@ -28,7 +27,9 @@ pub fn arch_prctl(args: &Args) -> SysResult {
     let [code, addr, ..] = *args;
     match code {
         ARCH_SET_FS => {
-            kernel::set_fs_base(addr).map_err(|_| EPERM)?;
+            // SAFETY: the FS base is the program's thread pointer, which it
+            // asks to set; libposix itself never uses the FS base.
+            unsafe { kthread::set_fs_base(addr) }.map_err(|_| EPERM)?;
             FS_BASE.store(addr, Ordering::Relaxed);
             Ok(0)
         }
@@ -37,15 +38,21 @@ pub fn arch_prctl(args: &Args) -> SysResult {
     }
 }
 
+/// The calling thread's id: the only thread is the main thread, whose id is
+/// the process id.
+fn current_tid() -> SysResult {
+    identity::pid()
+}
+
 /// set_tid_address(tidptr)
 pub fn set_tid_address(args: &Args) -> SysResult {
     CLEAR_CHILD_TID.store(args[0], Ordering::Relaxed);
-    Ok(MAIN_THREAD_ID)
+    current_tid()
 }
 
 /// gettid()
 pub fn gettid(_args: &Args) -> SysResult {
-    Ok(MAIN_THREAD_ID)
+    current_tid()
 }
 
 /// What Linux does for an exiting thread: clear the registered tid word.

@@ -1,178 +1,50 @@
-//! Synchronous IPC: messages and the calls that move them.
-//!
-//! A [`Message`] is a [`MsgInfo`] word plus the eight register words. The
-//! counts in `info` say how many words are meaningful and whether words,
-//! capabilities or grants also come from the IPC buffer; fill those with
-//! [`set_buf_words`], [`set_caps`] and [`set_grants`] before sending, and read
-//! what arrived with [`buf_words`], [`received_caps`] and
-//! [`received_grants`]. Those helpers copy in and out of the current
-//! thread's buffer, so no reference to the page the kernel writes survives a
-//! call.
-//!
-//! The kernel may write to the IPC buffer during `Recv`, `Call` and
-//! `ReplyRecv`; no reference into it exists while a call runs because every
-//! accessor here copies and returns.
+//! Synchronous IPC for native tasks: everything of [`libtern_sys::ipc`],
+//! plus access to the current thread's IPC buffer, found through its
+//! [`crate::tls::ThreadBlock`] whichever thread runs.
 
-use abi::ipc::{BUF_WORDS, Grant, MAX_CAPS, MAX_GRANTS, REG_WORDS};
-use abi::{Call, Error, IpcBuffer, MsgInfo};
+pub use libtern_sys::ipc::*;
 
-use crate::syscall::syscall_ipc;
+use abi::ipc::{Grant, MAX_CAPS, MAX_GRANTS};
+use libtern_sys::ipc_buffer::ThreadIpcBuffer;
+
 use crate::tls;
 
-/// A message: info word and register words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub info: MsgInfo,
-    pub words: [u64; REG_WORDS],
-}
-
-impl Message {
-    /// A message with `label` carrying `words` (at most [`REG_WORDS`]; more
-    /// are ignored) in registers.
-    pub fn new(label: u32, words: &[u64]) -> Message {
-        let n = words.len().min(REG_WORDS);
-        let mut w = [0; REG_WORDS];
-        w[..n].copy_from_slice(&words[..n]);
-        Message { info: MsgInfo::new(label, n), words: w }
-    }
-
-    /// A message with `label` and no words.
-    pub const fn empty(label: u32) -> Message {
-        Message { info: MsgInfo::new(label, 0), words: [0; REG_WORDS] }
-    }
-
-    /// The same message with a different info word (to add buffer words,
-    /// capabilities, grants or the non-blocking flag).
-    pub const fn with_info(self, info: MsgInfo) -> Message {
-        Message { info, words: self.words }
-    }
-
-    pub const fn label(&self) -> u32 {
-        self.info.label()
-    }
-
-    /// Register word `i`, or 0 when the message carries fewer words.
-    pub const fn word(&self, i: usize) -> u64 {
-        if i < self.info.reg_words() && i < REG_WORDS { self.words[i] } else { 0 }
-    }
-}
-
-/// A received message and the badge of the capability it was sent through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Received {
-    pub badge: u64,
-    pub msg: Message,
-}
-
-fn regs(slot: u64, msg: &Message) -> [u64; 10] {
-    let w = &msg.words;
-    [slot, msg.info.0, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]
-}
-
-fn received(r: [u64; 10]) -> Received {
-    Received {
-        badge: r[0],
-        msg: Message { info: MsgInfo(r[1]), words: [r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]] },
-    }
-}
-
-fn ipc(call: Call, slot: u64, msg: &Message) -> Result<Received, Error> {
-    // SAFETY: IPC calls write only registers and this thread's IPC buffer,
-    // which no Rust reference points into (see the module docs).
-    let (rax, r) = unsafe { syscall_ipc(call as u64, regs(slot, msg)) };
-    Error::check(rax).map(|()| received(r))
-}
-
-/// Sends `msg` on `slot`: an endpoint (waiting until a receiver takes it,
-/// unless the message is non-blocking) or a saved reply (which answers that
-/// caller at once and uses the reply capability up).
-pub fn send(slot: u64, msg: &Message) -> Result<(), Error> {
-    ipc(Call::Send, slot, msg).map(|_| ())
-}
-
-/// Waits for a message on `slot` (an endpoint or a notification).
-pub fn recv(slot: u64) -> Result<Received, Error> {
-    ipc(Call::Recv, slot, &Message::empty(0))
-}
-
-/// Takes a message waiting on `slot`, or fails with `WouldBlock`.
-pub fn try_recv(slot: u64) -> Result<Received, Error> {
-    ipc(Call::Recv, slot, &Message::empty(0).with_info(MsgInfo(MsgInfo::NONBLOCK)))
-}
-
-/// Sends `msg` on the endpoint `slot` and waits for the reply.
-pub fn call(slot: u64, msg: &Message) -> Result<Message, Error> {
-    ipc(Call::Call, slot, msg).map(|r| r.msg)
-}
-
-/// Replies `msg` to the last caller, then waits on `slot`.
-pub fn reply_recv(slot: u64, msg: &Message) -> Result<Received, Error> {
-    ipc(Call::ReplyRecv, slot, msg)
-}
-
-/// Replies `msg` to the last caller. The message sits in the same registers
-/// as for the other IPC calls; `rdi` (no capability) is `abi::call::NONE`.
-pub fn reply(msg: &Message) -> Result<(), Error> {
-    ipc(Call::Reply, abi::call::NONE, msg).map(|_| ())
-}
-
-fn buffer() -> *mut IpcBuffer {
+/// The current thread's IPC buffer.
+pub fn buffer() -> ThreadIpcBuffer {
     let addr = tls::ipc_buffer();
     assert!(addr != 0, "this thread has no IPC buffer");
-    addr as *mut IpcBuffer
+    // SAFETY: every thread libtern starts installs a ThreadBlock naming the
+    // IPC buffer mm0 registered and mapped for it, for the thread's life;
+    // only the thread itself uses it.
+    unsafe { ThreadIpcBuffer::at(addr) }
 }
 
-/// Copies `words` (at most [`BUF_WORDS`]) into the IPC buffer's words and
-/// returns how many were copied, for [`MsgInfo::with_buf_words`].
+/// [`ThreadIpcBuffer::set_buf_words`] on the current thread's buffer.
 pub fn set_buf_words(words: &[u64]) -> usize {
-    let n = words.len().min(BUF_WORDS);
-    let buf = buffer();
-    // SAFETY: `buf` is this thread's IPC buffer, mapped read-write for the
-    // thread's life and used by no one else while no call is running.
-    unsafe { (&mut (*buf).words)[..n].copy_from_slice(&words[..n]) };
-    n
+    buffer().set_buf_words(words)
 }
 
-/// Copies the IPC buffer's first `out.len()` words (at most [`BUF_WORDS`])
-/// into `out`.
+/// [`ThreadIpcBuffer::buf_words`] on the current thread's buffer.
 pub fn buf_words(out: &mut [u64]) {
-    let n = out.len().min(BUF_WORDS);
-    let buf = buffer();
-    // SAFETY: as in `set_buf_words`.
-    unsafe { out[..n].copy_from_slice(&(&(*buf).words)[..n]) };
+    buffer().buf_words(out)
 }
 
-/// Names the slots (at most [`MAX_CAPS`]) the next message transfers, for
-/// [`MsgInfo::with_caps`]; returns how many were set.
+/// [`ThreadIpcBuffer::set_caps`] on the current thread's buffer.
 pub fn set_caps(slots: &[u64]) -> usize {
-    let n = slots.len().min(MAX_CAPS);
-    let buf = buffer();
-    // SAFETY: as in `set_buf_words`.
-    unsafe { (&mut (*buf).caps)[..n].copy_from_slice(&slots[..n]) };
-    n
+    buffer().set_caps(slots)
 }
 
-/// The slots where the capabilities of the last received message were put
-/// (the first `info.caps()` entries are meaningful).
+/// [`ThreadIpcBuffer::received_caps`] on the current thread's buffer.
 pub fn received_caps() -> [u64; MAX_CAPS] {
-    let buf = buffer();
-    // SAFETY: as in `set_buf_words`.
-    unsafe { (*buf).caps }
+    buffer().received_caps()
 }
 
-/// Lists the memory (at most [`MAX_GRANTS`] regions) the next `Call` grants,
-/// for [`MsgInfo::with_grants`]; returns how many were set.
+/// [`ThreadIpcBuffer::set_grants`] on the current thread's buffer.
 pub fn set_grants(grants: &[Grant]) -> usize {
-    let n = grants.len().min(MAX_GRANTS);
-    let buf = buffer();
-    // SAFETY: as in `set_buf_words`.
-    unsafe { (&mut (*buf).grants)[..n].copy_from_slice(&grants[..n]) };
-    n
+    buffer().set_grants(grants)
 }
 
-/// Lengths and access of the grants that came with the last received call.
+/// [`ThreadIpcBuffer::received_grants`] on the current thread's buffer.
 pub fn received_grants() -> [Grant; MAX_GRANTS] {
-    let buf = buffer();
-    // SAFETY: as in `set_buf_words`.
-    unsafe { (*buf).received_grants }
+    buffer().received_grants()
 }

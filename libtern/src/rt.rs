@@ -95,7 +95,9 @@ pub fn set_exit_hook(hook: fn(i32) -> !) {
 /// Ends the task with `status`.
 pub fn exit(status: i32) -> ! {
     if ROLE.load(Ordering::Relaxed) == ROLE_TASK {
-        crate::mm0::exit(status as u64);
+        let why = crate::mm0::exit(status as u64);
+        crate::println!("libtern: EXIT request failed ({why:?}); parking");
+        park();
     }
     let hook = EXIT_HOOK.load(Ordering::Acquire);
     if !hook.is_null() {
@@ -105,6 +107,11 @@ pub fn exit(status: i32) -> ! {
         hook(status);
     }
     crate::println!("libtern: exit with status {status} and no one to tell; parking");
+    park()
+}
+
+/// Gives the CPU away forever: the task cannot end and must not go on.
+fn park() -> ! {
     loop {
         crate::time::yield_now();
     }

@@ -1,19 +1,22 @@
-//! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP) and
-//! threads (THREAD_SPAWN, THREAD_EXIT, THREAD_JOIN).
+//! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP, POPULATE),
+//! threads (THREAD_SPAWN, THREAD_EXIT, THREAD_JOIN) and identity
+//! (PROCESS_INFO).
 //!
 //! Every argument is checked before anything changes: a bad address,
 //! length, flag or thread id is EINVAL (or ESRCH), running out of frames or
 //! address space is ENOMEM, and a failed request leaves the task as it was.
 //! Memory requests only change regions; pages are backed on first touch
-//! unless MAP_POPULATE asks for them now.
+//! unless MAP_POPULATE or POPULATE asks for them now.
+
+use alloc::vec::Vec;
 
 use abi::regs::ThreadRegs;
 use abi::{Error, PAGE_SIZE, Rights, USER_BOTTOM, USER_TOP};
-use libtern::ipc::Message;
+use libtern::ipc::{self, Message};
 use libtern::{cap, factory, grant, kthread, println};
-use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_up};
+use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_down, page_up};
 use mm0::vma::{Kind, Vma, prot};
-use mm0_proto::{errno, map};
+use mm0_proto::{ProcessName, errno, map};
 
 use crate::lifecycle::cleanup;
 use crate::loader::START_RFLAGS;
@@ -22,6 +25,10 @@ use crate::task::{Ending, Thread};
 
 /// Scheduling priority of spawned threads.
 const PRIORITY_THREAD: u64 = 10;
+
+/// The parent PROCESS_INFO reports for a task mm0 started from a boot
+/// module: no task created it.
+const NO_PARENT: u64 = 0;
 
 impl Mm0 {
     /// BRK (new break or 0) -> (current break). As on Linux, a break that
@@ -106,6 +113,51 @@ impl Mm0 {
         task.vmas.remove(addr, end);
         task.unmap(&mut self.phys, addr, end);
         ok(&[])
+    }
+
+    /// POPULATE (addr, len, write): back the range's pages that are not
+    /// backed yet, after checking that all of them may be accessed so.
+    pub fn populate(&mut self, id: u64, addr: u64, len: u64, write: u64) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        let need = match write {
+            0 => prot::READ,
+            1 => prot::WRITE,
+            _ => return fail(errno::EINVAL),
+        };
+        if len == 0 {
+            return ok(&[]);
+        }
+        if !abi::is_user_range(addr, len) {
+            return fail(errno::EFAULT);
+        }
+        let Some(end) = page_up(addr + len) else {
+            return fail(errno::EFAULT);
+        };
+        let start = page_down(addr);
+        if !task.vmas.covers(start, end, need) {
+            return fail(errno::EFAULT);
+        }
+        let regions: Vec<Vma> = task.vmas.overlapping(start, end).copied().collect();
+        for v in regions {
+            for page in (v.start.max(start)..v.end.min(end)).step_by(PAGE_SIZE as usize) {
+                if !task.pages.contains_key(&page)
+                    && let Err(e) = task.map_new(&mut self.phys, page, v.prot)
+                {
+                    return fail(e.errno());
+                }
+            }
+        }
+        ok(&[])
+    }
+
+    /// PROCESS_INFO () -> (task id, parent id, name length), the name in
+    /// the reply's IPC-buffer words.
+    pub fn process_info(&self, id: u64) -> Option<Message> {
+        let task = self.tasks.get(&id)?;
+        let name = ProcessName::new(&task.name);
+        let words = ipc::set_buf_words(&name.words[..name.word_count()]);
+        let reply = Message::new(0, &[task.id, NO_PARENT, name.len() as u64]);
+        Some(reply.with_info(reply.info.with_buf_words(words)))
     }
 
     /// THREAD_SPAWN (entry, stack top, argument) -> (thread id, thread

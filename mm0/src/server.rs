@@ -92,6 +92,8 @@ impl Mm0 {
             label::THREAD_SPAWN => self.thread_spawn(id, msg.word(0), msg.word(1), msg.word(2)),
             label::THREAD_EXIT => self.thread_exit(id, msg.word(0), msg.word(1)),
             label::THREAD_JOIN => self.thread_join(id, msg.word(0)),
+            label::POPULATE => self.populate(id, msg.word(0), msg.word(1), msg.word(2)),
+            label::PROCESS_INFO => self.process_info(id),
             label::MEM_STATS => {
                 let (free, total) = self.phys.stats();
                 ok(&[free, total])

@@ -104,6 +104,25 @@ impl VmaList {
         self.list.get(i).is_none_or(|v| v.start >= end)
     }
 
+    /// The regions that intersect `[start, end)`, in address order.
+    pub fn overlapping(&self, start: u64, end: u64) -> impl Iterator<Item = &Vma> {
+        let i = self.list.partition_point(|v| v.end <= start);
+        self.list[i..].iter().take_while(move |v| v.start < end)
+    }
+
+    /// True when regions cover all of `[start, end)`, with no gap, and each
+    /// of them allows every access in `need` (`prot` bits).
+    pub fn covers(&self, start: u64, end: u64, need: u64) -> bool {
+        let mut covered = start;
+        for v in self.overlapping(start, end) {
+            if v.start > covered || v.prot & need != need {
+                return false;
+            }
+            covered = v.end;
+        }
+        covered >= end
+    }
+
     /// True when some region of `kind` intersects `[start, end)`.
     pub fn touches(&self, start: u64, end: u64, kind: Kind) -> bool {
         self.list.iter().any(|v| v.kind == kind && v.start < end && start < v.end)
@@ -280,6 +299,29 @@ mod tests {
         // Regions outside the area do not matter.
         l.insert(vma(0x300 * P, 0x400 * P, Kind::Anon)).unwrap();
         assert_eq!(l.find_gap_top_down(0x10 * P, bottom, top), Some(0x100 * P));
+    }
+
+    #[test]
+    fn coverage_needs_every_page_with_the_access() {
+        let mut l = VmaList::new();
+        l.insert(Vma { start: 0x10 * P, end: 0x12 * P, prot: prot::READ, kind: Kind::Image }).unwrap();
+        l.insert(vma(0x12 * P, 0x14 * P, Kind::Image)).unwrap();
+        l.insert(vma(0x15 * P, 0x16 * P, Kind::Anon)).unwrap();
+        // Two adjacent regions cover a range across their boundary.
+        assert!(l.covers(0x11 * P, 0x14 * P, prot::READ));
+        // The read-only one refuses writes.
+        assert!(!l.covers(0x11 * P, 0x14 * P, prot::WRITE));
+        assert!(l.covers(0x12 * P, 0x14 * P, prot::WRITE));
+        // A hole, or a range past the last region, is not covered.
+        assert!(!l.covers(0x13 * P, 0x16 * P, prot::READ));
+        assert!(!l.covers(0x15 * P, 0x17 * P, prot::READ));
+        assert!(!l.covers(0x0f * P, 0x11 * P, prot::READ));
+        assert!(!l.covers(0x20 * P, 0x21 * P, prot::READ));
+        let none = Vma { start: 0x30 * P, end: 0x31 * P, prot: 0, kind: Kind::Anon };
+        l.insert(none).unwrap();
+        assert!(!l.covers(0x30 * P, 0x31 * P, prot::READ));
+        let found: Vec<u64> = l.overlapping(0x11 * P, 0x15 * P + 1).map(|v| v.start / P).collect();
+        assert_eq!(found, [0x10, 0x12, 0x15]);
     }
 
     #[test]

@@ -23,9 +23,15 @@ pub const CONSOLE: u64 = 0;
 
 /// Request labels.
 pub mod label {
-    /// (handle) + grants 0..n readable -> (bytes written): write the granted
-    /// buffers in order. A grant that cannot be copied ends the write: the
-    /// reply counts the bytes before it, or is `EFAULT` if there are none.
+    /// (handle) + grants 0..n readable -> [`crate::WriteReply`]: write the granted
+    /// buffers in order. A grant fs0 cannot copy from because the client's
+    /// memory is not mapped with the access it promised (the kernel's
+    /// `PeerFault`) ends the write: the reply counts the bytes before it and
+    /// says the write stopped at a fault, or is `EFAULT` if there are none.
+    /// The kernel does not page in client memory, so the client may back
+    /// the rest (mm0's POPULATE) and write it again. A grant without read
+    /// access ends the write the same way, but is no fault: `EINVAL` when
+    /// nothing was written.
     pub const WRITE: u32 = 1;
 }
 
@@ -71,6 +77,32 @@ impl WriteRequest {
     }
 }
 
+/// Words of a successful [`label::WRITE`] reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteReply {
+    /// Bytes written, from the start of the first grant on.
+    pub written: u64,
+    /// The write ended early because client memory could not be copied
+    /// (after `written` bytes).
+    pub stopped_at_fault: bool,
+}
+
+impl WriteReply {
+    /// Number of message words.
+    pub const WORDS: usize = 2;
+
+    pub const fn to_words(self) -> [u64; Self::WORDS] {
+        [self.written, self.stopped_at_fault as u64]
+    }
+
+    pub const fn from_words(words: &[u64]) -> Option<WriteReply> {
+        match words {
+            [written, stopped, ..] => Some(WriteReply { written: *written, stopped_at_fault: *stopped != 0 }),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +112,13 @@ mod tests {
         let r = WriteRequest { handle: CONSOLE };
         assert_eq!(WriteRequest::from_words(&r.to_words()), Some(r));
         assert_eq!(WriteRequest::from_words(&[]), None);
+    }
+
+    #[test]
+    fn write_reply_round_trips() {
+        for reply in [WriteReply { written: 7, stopped_at_fault: true }, WriteReply { written: 0, stopped_at_fault: false }] {
+            assert_eq!(WriteReply::from_words(&reply.to_words()), Some(reply));
+        }
+        assert_eq!(WriteReply::from_words(&[5]), None);
     }
 }

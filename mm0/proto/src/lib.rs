@@ -69,16 +69,34 @@ pub mod label {
     /// ENOMEM when there is no memory, IPC buffer or capability slot left.
     pub const THREAD_SPAWN: u32 = 5;
     /// (code, thread id): the calling thread, whose id is `thread id` (the
-    /// value THREAD_SPAWN returned, or [`StartInfo::thread_id`] for the main
+    /// value THREAD_SPAWN returned, or [`crate::StartInfo::thread_id`] for the main
     /// thread), ends. No reply. The id is the caller's word for who it is:
     /// a task can only end its own threads this way.
     pub const THREAD_EXIT: u32 = 6;
     /// (thread id) -> (outcome, value, address): wait for a thread of the
-    /// caller's task to end. Outcome [`outcome::EXITED`] with the exit code,
-    /// or [`outcome::FAULTED`] with the vector and faulting address.
+    /// caller's task to end. Outcome [`crate::outcome::EXITED`] with the exit code,
+    /// or [`crate::outcome::FAULTED`] with the vector and faulting address.
     pub const THREAD_JOIN: u32 = 7;
     /// () -> (free pages, total pages): mm0's physical memory figures.
     pub const MEM_STATS: u32 = 8;
+    /// (addr, len, write) -> (): back every page of `[addr, addr + len)`
+    /// now, zeroed on first use as the pager does on a first touch, with
+    /// the protection of its region. `write` is 0 to ask for read access,
+    /// 1 for write access. The kernel does not page memory in: a grant over
+    /// a page the task has not touched fails the server's `GrantCopy` with
+    /// `PeerFault`, and this is how the client makes it copyable.
+    ///
+    /// EFAULT when a page of the range lies outside the task's regions or
+    /// its region does not allow the access (nothing is backed then),
+    /// EINVAL for `write` other than 0 or 1, ENOMEM when mm0 runs out of
+    /// frames (the pages backed so far stay backed). A length of 0 succeeds.
+    pub const POPULATE: u32 = 9;
+    /// () -> (task id, parent task id or 0, name length): who the caller
+    /// is. For a POSIX process the task id is its process id. The parent is
+    /// 0 for a task mm0 started from a boot module (so far every task). The
+    /// name, the program's name as mm0 started it, comes in the reply's
+    /// IPC-buffer words as a [`crate::ProcessName`].
+    pub const PROCESS_INFO: u32 = 10;
 }
 
 /// Errors in reply labels (Linux numbering).
@@ -87,6 +105,8 @@ pub mod errno {
     pub const ESRCH: u32 = 3;
     /// Out of memory (or address space).
     pub const ENOMEM: u32 = 12;
+    /// An address the task may not access (POPULATE).
+    pub const EFAULT: u32 = 14;
     /// A bad argument.
     pub const EINVAL: u32 = 22;
     /// Unknown request label.
@@ -109,8 +129,78 @@ pub mod map {
     pub const FIXED: u64 = 0x10;
     /// Back every page now instead of on first touch (for memory the kernel
     /// will read or write on the task's behalf before the task touches it:
-    /// the kernel does not page in memory, it fails with `BadAddress`).
+    /// the kernel does not page in memory; see also [`crate::label::POPULATE`]).
     pub const POPULATE: u64 = 0x8000;
+}
+
+/// Most bytes of a program name in a PROCESS_INFO reply; mm0 cuts longer
+/// names (at a character boundary).
+pub const PROCESS_NAME_MAX: usize = 128;
+/// IPC-buffer words that hold a name of [`PROCESS_NAME_MAX`] bytes.
+pub const PROCESS_NAME_WORDS: usize = PROCESS_NAME_MAX / 8;
+
+const _: () = assert!(PROCESS_NAME_WORDS <= abi::ipc::BUF_WORDS && PROCESS_NAME_MAX.is_multiple_of(8));
+
+/// A program name as PROCESS_INFO carries it: UTF-8 bytes packed
+/// little-endian into words, 8 to a word, and the byte count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessName {
+    pub words: [u64; PROCESS_NAME_WORDS],
+    len: usize,
+}
+
+impl ProcessName {
+    /// `name`, cut to at most [`PROCESS_NAME_MAX`] bytes at a character
+    /// boundary.
+    pub fn new(name: &str) -> ProcessName {
+        let mut len = name.len().min(PROCESS_NAME_MAX);
+        while !name.is_char_boundary(len) {
+            len -= 1;
+        }
+        let mut words = [0; PROCESS_NAME_WORDS];
+        for (word, chunk) in words.iter_mut().zip(name.as_bytes()[..len].chunks(8)) {
+            let mut bytes = [0; 8];
+            bytes[..chunk.len()].copy_from_slice(chunk);
+            *word = u64::from_le_bytes(bytes);
+        }
+        ProcessName { words, len }
+    }
+
+    /// The name in `words` with `len` bytes, as received. A length beyond
+    /// the words is cut to them; bytes that are not UTF-8 make
+    /// [`ProcessName::bytes`] stop before them.
+    pub fn from_words(words: &[u64], len: u64) -> ProcessName {
+        let mut name = ProcessName { words: [0; PROCESS_NAME_WORDS], len: 0 };
+        let n = words.len().min(PROCESS_NAME_WORDS);
+        name.words[..n].copy_from_slice(&words[..n]);
+        name.len = usize::try_from(len).unwrap_or(usize::MAX).min(n * 8);
+        name
+    }
+
+    /// Byte count.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many words carry the name (for `MsgInfo::with_buf_words`).
+    pub fn word_count(&self) -> usize {
+        self.len.div_ceil(8)
+    }
+
+    /// The name's bytes in `out`; returns the longest UTF-8 prefix of them.
+    pub fn bytes<'a>(&self, out: &'a mut [u8; PROCESS_NAME_MAX]) -> &'a str {
+        for (chunk, word) in out.chunks_mut(8).zip(self.words) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        match core::str::from_utf8(&out[..self.len]) {
+            Ok(name) => name,
+            Err(e) => core::str::from_utf8(&out[..e.valid_up_to()]).unwrap_or_default(),
+        }
+    }
 }
 
 /// How a joined thread ended.
@@ -138,5 +228,40 @@ impl StartInfo {
     pub fn args(&self) -> &str {
         let n = (self.args_len as usize).min(self.args.len());
         core::str::from_utf8(&self.args[..n]).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+
+    #[test]
+    fn process_names_round_trip_through_words() {
+        let name = ProcessName::new("posix_basics");
+        assert_eq!((name.len(), name.word_count()), (12, 2));
+        let received = ProcessName::from_words(&name.words[..name.word_count()], 12);
+        assert_eq!(received.bytes(&mut [0; PROCESS_NAME_MAX]), "posix_basics");
+        assert!(ProcessName::new("").is_empty());
+    }
+
+    #[test]
+    fn long_names_are_cut_at_a_character_boundary() {
+        let long = "é".repeat(PROCESS_NAME_MAX);
+        assert_eq!(ProcessName::new(&long).len(), PROCESS_NAME_MAX);
+        // 'x' and 63 two-byte characters fill 127 bytes; the 64th would
+        // straddle the limit.
+        let odd = std::format!("x{}", "é".repeat(64));
+        let name = ProcessName::new(&odd);
+        assert_eq!(name.len(), PROCESS_NAME_MAX - 1);
+        assert_eq!(name.bytes(&mut [0; PROCESS_NAME_MAX]).chars().count(), 64);
+    }
+
+    #[test]
+    fn received_lengths_are_bounded_and_bad_bytes_dropped() {
+        let name = ProcessName::from_words(&[u64::from_le_bytes(*b"abc\xffdefg")], 1000);
+        assert_eq!(name.len(), 8);
+        assert_eq!(name.bytes(&mut [0; PROCESS_NAME_MAX]), "abc");
     }
 }

@@ -1,7 +1,7 @@
 //! Memory grants seen from the receiving server, and deferred replies.
 //!
 //! A caller lends regions of its memory for the duration of one `Call`
-//! ([`crate::ipc::set_grants`]); the receiver copies from or into them by
+//! ([`crate::ipc_buffer::ThreadIpcBuffer::set_grants`]); the receiver copies from or into them by
 //! offset with [`read()`] and [`write()`] until it replies. [`save_reply`] keeps
 //! the right to answer the current caller in a slot, to answer later with
 //! [`crate::ipc::send`] on that slot.

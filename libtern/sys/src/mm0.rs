@@ -5,9 +5,10 @@
 //! mm0 destroys the caller instead.
 
 use abi::Error;
-use mm0_proto::{SLOT_MM0, label, outcome};
+use mm0_proto::{PROCESS_NAME_WORDS, ProcessName, SLOT_MM0, label, outcome};
 
 use crate::ipc::{self, Message};
+use crate::ipc_buffer::ThreadIpcBuffer;
 
 /// Why a request to mm0 failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,13 +37,13 @@ fn request(label: u32, words: &[u64]) -> Result<Message, Mm0Error> {
     }
 }
 
-/// Ends the whole task with `status`.
-pub fn exit(status: u64) -> ! {
-    // mm0 does not answer EXIT; if the call returns, mm0 is unreachable.
-    let result = ipc::call(SLOT_MM0, &Message::new(label::EXIT, &[status]));
-    crate::println!("libtern: EXIT request failed ({result:?}); parking");
-    loop {
-        crate::time::yield_now();
+/// Ends the whole task with `status`. mm0 does not answer EXIT, it
+/// destroys the task: this returns only when mm0 could not be asked, with
+/// the reason, and what to do then is the caller's choice.
+pub fn exit(status: u64) -> Mm0Error {
+    match ipc::call(SLOT_MM0, &Message::new(label::EXIT, &[status])) {
+        Err(e) => Mm0Error::Ipc(e),
+        Ok(reply) => Mm0Error::Errno(reply.label()),
     }
 }
 
@@ -100,4 +101,31 @@ pub fn thread_join(thread_id: u64) -> Result<Outcome, Mm0Error> {
 /// mm0's free and total physical pages.
 pub fn mem_stats() -> Result<(u64, u64), Mm0Error> {
     request(label::MEM_STATS, &[]).map(|r| (r.word(0), r.word(1)))
+}
+
+/// Backs every page of `[addr, addr + len)` now, with read access or (for
+/// `write`) write access, as the pager would on first touch.
+pub fn populate(addr: u64, len: u64, write: bool) -> Result<(), Mm0Error> {
+    request(label::POPULATE, &[addr, len, u64::from(write)]).map(|_| ())
+}
+
+/// Who the calling task is, as PROCESS_INFO tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessInfo {
+    /// The task id (a POSIX process's pid).
+    pub task_id: u64,
+    /// The parent's task id, 0 for none.
+    pub parent_id: u64,
+    /// The program's name.
+    pub name: ProcessName,
+}
+
+/// Asks mm0 who this task is. The name arrives in the IPC buffer words of
+/// the calling thread, whose buffer is `buffer`.
+pub fn process_info(buffer: &ThreadIpcBuffer) -> Result<ProcessInfo, Mm0Error> {
+    let reply = request(label::PROCESS_INFO, &[])?;
+    let mut words = [0; PROCESS_NAME_WORDS];
+    let n = reply.info.buf_words().min(PROCESS_NAME_WORDS);
+    buffer.buf_words(&mut words[..n]);
+    Ok(ProcessInfo { task_id: reply.word(0), parent_id: reply.word(1), name: ProcessName::from_words(&words[..n], reply.word(2)) })
 }

@@ -3,9 +3,9 @@
 //!
 //! These act on a thread capability: mm0 holds one to every thread it
 //! creates, and a task gets one (CONTROL) to each thread it spawns
-//! ([`crate::thread::Thread::cap`]). Writing the registers of a thread of
-//! one's own task could send it anywhere, hence [`write_regs`] is `unsafe`;
-//! reading is safe.
+//! (`mm0_proto::label::THREAD_SPAWN`; libtern's `Thread::cap`). Writing the
+//! registers of a thread of one's own task could send it anywhere, hence
+//! [`write_regs`] is `unsafe`; reading is safe.
 
 use abi::regs::ThreadRegs;
 use abi::{Call, Error};
@@ -50,9 +50,9 @@ pub unsafe fn write_regs(thread: u64, regs: &ThreadRegs) -> Result<(), Error> {
 /// Sets the calling thread's FS base (the thread-local storage pointer).
 ///
 /// # Safety
-/// libtern finds the current [`crate::tls::ThreadBlock`] through the FS
-/// base: until a valid block is installed again, nothing may use the IPC
-/// buffer helpers or the thread id.
+/// Whatever runs on this thread must agree on what the FS base points at:
+/// libtern's runtime finds the thread's block (IPC buffer, thread id)
+/// through it, a POSIX program's C library its thread-local storage.
 pub unsafe fn set_fs_base(base: u64) -> Result<(), Error> {
     call6(Call::SetFsBase, [base, 0, 0, 0, 0, 0]).map(|_| ())
 }
