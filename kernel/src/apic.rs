@@ -13,6 +13,9 @@ use crate::paging::phys_to_virt;
 pub const TICK_MS: u64 = 10;
 
 static TSC_HZ: AtomicU64 = AtomicU64::new(1_000_000_000);
+/// Nanoseconds per TSC tick as a 32.32 fixed-point number, so converting
+/// is one multiplication.
+static NS_PER_TICK_FIXED: AtomicU64 = AtomicU64::new(1 << 32);
 static BOOT_TSC: AtomicU64 = AtomicU64::new(0);
 static APIC_BASE: AtomicU64 = AtomicU64::new(0);
 
@@ -116,7 +119,9 @@ pub fn init() {
     BOOT_TSC.store(cpu::rdtsc(), Ordering::Relaxed);
     let ms = 20;
     let (tsc, apic) = measure_with_pit(ms);
-    TSC_HZ.store(tsc * 1000 / ms, Ordering::Relaxed);
+    let hz = (tsc * 1000 / ms).max(1);
+    TSC_HZ.store(hz, Ordering::Relaxed);
+    NS_PER_TICK_FIXED.store(((1_000_000_000u128 << 32) / hz as u128) as u64, Ordering::Relaxed);
     let per_tick = (apic * TICK_MS / ms).max(1000) as u32;
     apic_write(REG_LVT_TIMER, VECTOR_TIMER as u32 | 1 << 17); // periodic
     apic_write(REG_TIMER_INITIAL, per_tick);
@@ -129,5 +134,5 @@ pub fn tsc_hz() -> u64 {
 /// Nanoseconds since the timer was calibrated.
 pub fn now_ns() -> u64 {
     let ticks = cpu::rdtsc().wrapping_sub(BOOT_TSC.load(Ordering::Relaxed));
-    (ticks as u128 * 1_000_000_000 / tsc_hz().max(1) as u128) as u64
+    ((ticks as u128 * NS_PER_TICK_FIXED.load(Ordering::Relaxed) as u128) >> 32) as u64
 }

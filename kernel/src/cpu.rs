@@ -14,6 +14,8 @@ pub const MSR_KERNEL_GS_BASE: u32 = 0xc000_0102;
 pub const MSR_APIC_BASE: u32 = 0x1b;
 
 static XSAVE: AtomicBool = AtomicBool::new(false);
+/// CR0.TS as last written: set, the next FPU/SSE instruction traps (#NM).
+static FPU_TRAP: AtomicBool = AtomicBool::new(false);
 static FPU_SIZE: AtomicUsize = AtomicUsize::new(512);
 
 pub fn rdmsr(msr: u32) -> u64 {
@@ -117,7 +119,26 @@ pub fn init(max_fpu_bytes: usize) -> Features {
     Features { nx, smep, smap, xsave: use_xsave, fpu_bytes }
 }
 
+/// Make the next FPU/SSE instruction trap (#NM), or stop trapping.
+pub fn set_fpu_trap(on: bool) {
+    if FPU_TRAP.swap(on, Ordering::Relaxed) == on {
+        return;
+    }
+    // SAFETY: CR0.TS only controls #NM on FPU/SSE instructions; the kernel
+    // itself uses them only through fpu_save/fpu_restore with TS clear.
+    unsafe {
+        if on {
+            let mut cr0: u64;
+            asm!("mov {}, cr0", out(reg) cr0, options(nomem, nostack));
+            asm!("mov cr0, {}", in(reg) cr0 | 1 << 3, options(nomem, nostack));
+        } else {
+            asm!("clts", options(nomem, nostack));
+        }
+    }
+}
+
 /// Save the live FPU/SSE state into `area` (64-byte aligned, large enough).
+/// The FPU trap must be off.
 pub fn fpu_save(area: &mut [u8]) {
     debug_assert!(area.len() >= FPU_SIZE.load(Ordering::Relaxed));
     debug_assert!(area.as_ptr() as usize % 64 == 0);
@@ -130,7 +151,7 @@ pub fn fpu_save(area: &mut [u8]) {
     }
 }
 
-/// Load FPU/SSE state saved by [`fpu_save`].
+/// Load FPU/SSE state saved by [`fpu_save`]. The FPU trap must be off.
 pub fn fpu_restore(area: &[u8]) {
     if XSAVE.load(Ordering::Relaxed) {
         // SAFETY: area holds a state written by xsave (or the initial state).

@@ -144,6 +144,7 @@ pub fn init() {
         );
         let zero: u64 = 0;
         asm!("mov fs, {0:x}", "mov gs, {0:x}", in(reg) zero);
+        crate::cpu::wrmsr(crate::cpu::MSR_FS_BASE, 0);
         crate::cpu::wrmsr(crate::cpu::MSR_GS_BASE, addr_of!(PER_CPU) as u64);
         crate::cpu::wrmsr(crate::cpu::MSR_KERNEL_GS_BASE, 0);
     }

@@ -139,10 +139,11 @@ extern "C" fn kmain(magic: u64, info: u64) -> ! {
     if cmdline.deliberate_fault {
         selftest::deliberate_fault();
     }
-    if let Err(why) = root::start(&mut state::KERNEL.lock(), &boot_data, &mut mem) {
+    let mut k = state::KERNEL.lock();
+    if let Err(why) = root::start(&mut k, &boot_data, &mut mem) {
         fail(why);
     }
-    sched::run_next()
+    sched::run_next(k)
 }
 
 #[panic_handler]

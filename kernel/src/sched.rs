@@ -7,6 +7,8 @@ use crate::arena::Id;
 use crate::cpu;
 use crate::entry::return_to_user;
 use crate::paging;
+use spin::MutexGuard;
+
 use crate::state::{KERNEL, Kernel};
 use crate::thread::{PRIORITIES, State};
 
@@ -86,16 +88,17 @@ impl Kernel {
 
     /// Load `t`'s address space, FPU and segment bases; make it current.
     fn activate(&mut self, t: Id) {
-        if self.cpu_owner != Some(t) {
-            if let Some(old) = self.cpu_owner {
-                self.sync_cpu_state(old);
-            }
-            let th = self.threads.get(t).expect("chosen thread exists");
-            cpu::fpu_restore(&th.saved.fpu);
-            cpu::wrmsr(cpu::MSR_FS_BASE, th.saved.regs.fs_base);
-            cpu::wrmsr(cpu::MSR_KERNEL_GS_BASE, th.saved.regs.gs_base);
-            self.cpu_owner = Some(t);
+        let th = self.threads.get(t).expect("chosen thread exists");
+        let (fs, gs) = (th.saved.regs.fs_base, th.saved.regs.gs_base);
+        if fs != self.loaded_fs {
+            cpu::wrmsr(cpu::MSR_FS_BASE, fs);
+            self.loaded_fs = fs;
         }
+        if gs != self.loaded_gs {
+            cpu::wrmsr(cpu::MSR_KERNEL_GS_BASE, gs);
+            self.loaded_gs = gs;
+        }
+        cpu::set_fpu_trap(self.fpu_owner != Some(t));
         let th = self.threads.get(t).expect("chosen thread exists");
         let space_id = th.space;
         let save_area = &th.saved.regs as *const _ as u64;
@@ -129,18 +132,18 @@ impl Kernel {
 }
 
 /// Leave the kernel: run the chosen thread, or idle until one is ready.
-pub fn run_next() -> ! {
+/// Takes the lock the kernel entry already holds, so a kernel call locks once.
+pub fn run_next(mut k: MutexGuard<'static, Kernel>) -> ! {
     loop {
-        {
-            let mut k = KERNEL.lock();
-            if let Some(t) = k.choose_next() {
-                k.activate(t);
-                drop(k);
-                // SAFETY: PER_CPU.save_area points at the current thread's
-                // complete, checked register state.
-                unsafe { return_to_user() }
-            }
+        if let Some(t) = k.choose_next() {
+            k.activate(t);
+            drop(k);
+            // SAFETY: PER_CPU.save_area points at the current thread's
+            // complete, checked register state.
+            unsafe { return_to_user() }
         }
+        drop(k);
         cpu::wait_for_interrupt();
+        k = KERNEL.lock();
     }
 }

@@ -22,8 +22,15 @@ pub struct Kernel {
     pub irqs: [Option<IrqBinding>; 16],
     pub next_cap_id: u64,
     pub next_thread_id: u64,
-    /// The thread whose FPU registers and FS/GS bases are live in the CPU.
-    pub cpu_owner: Option<Id>,
+    /// The thread whose FPU/SSE state is in the CPU's registers. Others get
+    /// it back lazily, on their first FPU instruction (#NM), so switching to
+    /// a server that never touches the FPU moves no FPU state at all.
+    pub fpu_owner: Option<Id>,
+    /// User FS and GS bases loaded in the CPU. User code cannot change them
+    /// without the kernel (FSGSBASE is off), so the saved values are always
+    /// current and a switch only writes the MSRs that differ.
+    pub loaded_fs: u64,
+    pub loaded_gs: u64,
     /// The space whose I/O bitmap is loaded in the TSS.
     pub io_bitmap_owner: Option<Id>,
     pub ticks: u64,
@@ -40,7 +47,9 @@ impl Kernel {
             irqs: [None; 16],
             next_cap_id: 0,
             next_thread_id: 0,
-            cpu_owner: None,
+            fpu_owner: None,
+            loaded_fs: 0,
+            loaded_gs: 0,
             io_bitmap_owner: None,
             ticks: 0,
         }

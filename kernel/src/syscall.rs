@@ -42,19 +42,17 @@ fn from_outcome(_: Outcome) -> Answer {
 
 /// Entered from the `syscall` stub with the caller's registers saved.
 pub extern "C" fn syscall_from_user() -> ! {
-    {
-        let mut k = KERNEL.lock();
-        if let Some(t) = k.sched.current {
-            k.syscall(t);
-        }
+    let mut k = KERNEL.lock();
+    if let Some(t) = k.sched.current {
+        k.syscall(t);
     }
-    run_next()
+    run_next(k)
 }
 
 impl Kernel {
     fn syscall(&mut self, t: Id) {
         let Some(th) = self.threads.get(t) else { return };
-        let r = th.saved.regs;
+        let r = &th.saved.regs;
         if let Some(p) = self.spaces.get(th.space).and_then(|s| s.personality) {
             // rcx is the address after the 2-byte `syscall` instruction.
             let at = r.rcx.wrapping_sub(2);
@@ -64,7 +62,8 @@ impl Kernel {
             }
         }
         let args = [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9];
-        let result = match Call::from_number(r.rax) {
+        let number = r.rax;
+        let result = match Call::from_number(number) {
             Some(call) => self.dispatch(t, call, args),
             None => Err(Error::InvalidCall),
         };
@@ -282,7 +281,6 @@ impl Kernel {
                 if target == t {
                     return Err(Error::Busy);
                 }
-                self.sync_cpu_state(target);
                 let regs = self.threads.get(target).ok_or(Error::Dead)?.saved.regs;
                 usercopy::write_value(&self.spaces.get(space).ok_or(Error::Dead)?.tables, a[1], &regs)?;
                 Ok(values(&[]))
@@ -294,7 +292,6 @@ impl Kernel {
                 }
                 let regs: ThreadRegs = usercopy::read_value(&self.spaces.get(space).ok_or(Error::Dead)?.tables, a[1])?;
                 let clean = check_user_regs(&regs)?;
-                self.sync_cpu_state(target);
                 self.threads.get_mut(target).ok_or(Error::Dead)?.saved.regs = clean;
                 Ok(values(&[]))
             }
@@ -356,6 +353,7 @@ impl Kernel {
                     return Err(Error::InvalidArgument);
                 }
                 crate::cpu::wrmsr(crate::cpu::MSR_FS_BASE, a[0]);
+                self.loaded_fs = a[0];
                 self.threads.get_mut(t).ok_or(Error::Dead)?.saved.regs.fs_base = a[0];
                 Ok(values(&[]))
             }

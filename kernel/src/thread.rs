@@ -108,6 +108,7 @@ pub fn capture_fpu_template() {
             pad: [0; 4],
             fpu: [0; FPU_AREA],
         });
+        crate::cpu::set_fpu_trap(false);
         // SAFETY: ldmxcsr with the architectural default value.
         unsafe { core::arch::asm!("ldmxcsr [{}]", in(reg) &0x1f80u32, options(nostack)) };
         crate::cpu::fpu_save(&mut area.fpu);
@@ -162,18 +163,19 @@ impl Kernel {
         Ok(id)
     }
 
-    /// Write the FPU and FS/GS bases of `t` back to its save area if they
-    /// are live in the CPU, so its saved state is complete.
-    pub fn sync_cpu_state(&mut self, t: Id) {
-        if self.cpu_owner != Some(t) {
+    /// #NM: `t` touched the FPU; give it its own state.
+    pub fn take_fpu(&mut self, t: Id) {
+        crate::cpu::set_fpu_trap(false);
+        if self.fpu_owner == Some(t) {
             return;
         }
-        if let Some(th) = self.threads.get_mut(t) {
-            crate::cpu::fpu_save(&mut th.saved.fpu);
-            th.saved.regs.fs_base = crate::cpu::rdmsr(crate::cpu::MSR_FS_BASE);
-            th.saved.regs.gs_base = crate::cpu::rdmsr(crate::cpu::MSR_KERNEL_GS_BASE);
+        if let Some(old) = self.fpu_owner.and_then(|o| self.threads.get_mut(o)) {
+            crate::cpu::fpu_save(&mut old.saved.fpu);
         }
-        self.cpu_owner = None;
+        if let Some(th) = self.threads.get(t) {
+            crate::cpu::fpu_restore(&th.saved.fpu);
+            self.fpu_owner = Some(t);
+        }
     }
 
     /// Make a blocked or inactive thread runnable (or park it if suspended).
@@ -263,8 +265,8 @@ impl Kernel {
     /// to a caller fails with `Dead`, and it is freed.
     pub fn destroy_thread(&mut self, t: Id) {
         self.unlink(t);
-        if self.cpu_owner == Some(t) {
-            self.cpu_owner = None;
+        if self.fpu_owner == Some(t) {
+            self.fpu_owner = None;
         }
         if self.sched.current == Some(t) {
             self.sched.current = None;

@@ -18,13 +18,19 @@ use crate::sched::run_next;
 use crate::state::{KERNEL, Kernel};
 use crate::thread::{Message, State};
 
+const DEVICE_NOT_AVAILABLE: u64 = 7;
 const PAGE_FAULT: u64 = 14;
 
 /// Called by the stubs for every trap from user mode.
 pub extern "C" fn trap_from_user(vector: u64, error: u64) -> ! {
+    let mut k = KERNEL.lock();
     {
-        let mut k = KERNEL.lock();
         match vector {
+            DEVICE_NOT_AVAILABLE => {
+                if let Some(t) = k.sched.current {
+                    k.take_fpu(t);
+                }
+            }
             0..=31 => {
                 let addr = if vector == PAGE_FAULT { crate::cpu::read_cr2() } else { 0 };
                 if let Some(t) = k.sched.current {
@@ -34,7 +40,7 @@ pub extern "C" fn trap_from_user(vector: u64, error: u64) -> ! {
             _ => k.interrupt(vector),
         }
     }
-    run_next()
+    run_next(k)
 }
 
 /// Called by the stubs for traps taken in kernel mode.
