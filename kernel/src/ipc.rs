@@ -107,7 +107,7 @@ impl Kernel {
         while let Some(receiver) = self.endpoints.get_mut(endpoint).and_then(|ep| ep.receivers.pop_front()) {
             match self.deliver(from, receiver, &msg, badge, call) {
                 Ok(()) => {
-                    self.wake(receiver);
+                    self.hand_off(receiver);
                     return Ok(if call { Outcome::Blocked } else { Outcome::Done });
                 }
                 Err(Blame::Sender(e)) => {
@@ -326,7 +326,7 @@ impl Kernel {
             }
         }
         self.end_call(caller.thread);
-        self.wake(caller.thread);
+        self.hand_off(caller.thread);
         Ok(())
     }
 

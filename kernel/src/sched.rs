@@ -37,6 +37,15 @@ impl Scheduler {
         }
     }
 
+    /// Put `t` first in its queue: the IPC partner of a thread that is about
+    /// to block runs next (a handoff), unless a higher priority is ready.
+    pub fn enqueue_first(&mut self, t: Id, priority: u8) {
+        let p = priority as usize % PRIORITIES;
+        self.ready[p].retain(|&x| x != t);
+        self.ready[p].push_front(t);
+        self.ready_mask |= 1 << p;
+    }
+
     pub fn remove(&mut self, t: Id) {
         for (p, q) in self.ready.iter_mut().enumerate() {
             q.retain(|&x| x != t);

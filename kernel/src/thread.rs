@@ -180,6 +180,15 @@ impl Kernel {
 
     /// Make a blocked or inactive thread runnable (or park it if suspended).
     pub fn wake(&mut self, t: Id) {
+        self.make_runnable(t, false);
+    }
+
+    /// Wake the IPC partner of the current thread so that it runs next.
+    pub fn hand_off(&mut self, t: Id) {
+        self.make_runnable(t, true);
+    }
+
+    fn make_runnable(&mut self, t: Id, first: bool) {
         let Some(th) = self.threads.get_mut(t) else { return };
         if th.suspended {
             th.state = State::Inactive;
@@ -187,7 +196,12 @@ impl Kernel {
         }
         th.state = State::Runnable;
         let prio = th.priority;
-        if self.sched.current != Some(t) {
+        if self.sched.current == Some(t) {
+            return;
+        }
+        if first {
+            self.sched.enqueue_first(t, prio);
+        } else {
             self.sched.enqueue(t, prio);
         }
     }
