@@ -141,7 +141,7 @@ pub fn set_fpu_trap(on: bool) {
 /// The FPU trap must be off.
 pub fn fpu_save(area: &mut [u8]) {
     debug_assert!(area.len() >= FPU_SIZE.load(Ordering::Relaxed));
-    debug_assert!(area.as_ptr() as usize % 64 == 0);
+    debug_assert!((area.as_ptr() as usize).is_multiple_of(64));
     if XSAVE.load(Ordering::Relaxed) {
         // SAFETY: area is 64-byte aligned and at least the xsave size.
         unsafe { asm!("xsave64 [{}]", in(reg) area.as_mut_ptr(), in("eax") u32::MAX, in("edx") u32::MAX, options(nostack)) };

@@ -43,6 +43,16 @@ pub enum Outcome {
     Blocked,
 }
 
+/// One `GrantCopy` request: `len` bytes at `offset` in grant `index`, to or
+/// from `local` in the copier's space.
+pub struct GrantCopy {
+    pub index: u64,
+    pub offset: u64,
+    pub local: u64,
+    pub len: u64,
+    pub to_granter: bool,
+}
+
 /// Most bytes one `GrantCopy` moves (keeps a non-preemptible call short).
 pub const MAX_GRANT_COPY: u64 = 16 << 20;
 
@@ -254,10 +264,7 @@ impl Kernel {
     /// Wait for a message on `endpoint`.
     pub fn receive(&mut self, to: Id, endpoint: Id, nonblocking: bool) -> Result<Outcome, Error> {
         self.drop_caller(to);
-        loop {
-            let Some(sender) = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.pop_front() else {
-                break;
-            };
+        while let Some(sender) = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.pop_front() {
             let Some(State::Sending { msg, badge, call, .. }) = self.threads.get(sender).map(|th| th.state) else {
                 continue;
             };
@@ -334,11 +341,10 @@ impl Kernel {
     pub fn reply(&mut self, from: Id, msg: Message) -> Result<(), Error> {
         let caller = self.threads.get_mut(from).and_then(|th| th.caller.take()).ok_or(Error::NoCaller)?;
         let result = self.reply_to(from, caller, msg);
-        if result.is_err_and(|e| e != Error::NoCaller) {
-            if let Some(th) = self.threads.get_mut(from) {
+        if result.is_err_and(|e| e != Error::NoCaller)
+            && let Some(th) = self.threads.get_mut(from) {
                 th.caller = Some(caller);
             }
-        }
         result
     }
 
@@ -370,8 +376,9 @@ impl Kernel {
         if live { Ok(caller) } else { Err(Error::NoCaller) }
     }
 
-    /// Copy through grant `index` of `caller`'s call.
-    pub fn grant_copy(&mut self, t: Id, caller: Caller, index: u64, offset: u64, local: u64, len: u64, to_granter: bool) -> Result<(), Error> {
+    /// Copy through a grant of `caller`'s call.
+    pub fn grant_copy(&mut self, t: Id, caller: Caller, copy: GrantCopy) -> Result<(), Error> {
+        let GrantCopy { index, offset, local, len, to_granter } = copy;
         let c = self.threads.get(caller.thread).ok_or(Error::Dead)?;
         if index as usize >= c.call.grant_count {
             return Err(Error::InvalidArgument);

@@ -12,9 +12,10 @@ use goblin::elf::{Elf, program_header};
 
 use crate::arena::Id;
 use crate::bootinfo::BootData;
-use crate::cap::Object;
+use crate::cap::{Cap, Object};
 use crate::paging::phys_to_virt;
 use crate::phys::PhysMemory;
+use crate::space::Mapping;
 use crate::state::Kernel;
 
 const PAGE: u64 = abi::PAGE_SIZE;
@@ -30,8 +31,8 @@ fn zeroed_pages(mem: &mut PhysMemory, pages: u64) -> Result<u64, &'static str> {
 
 fn map_new(k: &mut Kernel, space: Id, mem: &mut PhysMemory, vaddr: u64, pages: u64, flags: Rights) -> Result<u64, &'static str> {
     let phys = zeroed_pages(mem, pages)?;
-    k.map_frames(space, Object::Frame { phys, pages }, Rights::ALL, 0, vaddr, pages, flags)
-        .map_err(|_| "cannot map the root server")?;
+    let frame = Cap { object: Object::Frame { phys, pages }, rights: Rights::ALL, badge: 0, id: 0, parent: 0 };
+    k.map_frames(space, &frame, Mapping { first: 0, vaddr, pages, flags }).map_err(|_| "cannot map the root server")?;
     Ok(phys)
 }
 
@@ -127,6 +128,6 @@ pub fn start(k: &mut Kernel, boot_data: &BootData, mem: &mut PhysMemory) -> Resu
     th.saved.regs.rsp = boot::ROOT_STACK_TOP;
     th.saved.regs.rdi = boot::BOOT_INFO_ADDR;
     k.wake(thread);
-    crate::log!(Info, "kernel: root server {} started, {} MiB given to it", root.name(), mem.total_pages() * PAGE >> 20);
+    crate::log!(Info, "kernel: root server {} started, {} MiB given to it", root.name(), (mem.total_pages() * PAGE) >> 20);
     Ok(())
 }

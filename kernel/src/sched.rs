@@ -73,9 +73,9 @@ impl Kernel {
     /// Decide who runs next: the current thread keeps the CPU unless it
     /// blocked, used up its slice, or a higher priority is ready.
     fn choose_next(&mut self) -> Option<Id> {
-        if let Some(c) = self.sched.current.take() {
-            if let Some(th) = self.threads.get(c) {
-                if matches!(th.state, State::Runnable) {
+        if let Some(c) = self.sched.current.take()
+            && let Some(th) = self.threads.get(c)
+                && matches!(th.state, State::Runnable) {
                     let higher = self.sched.highest_ready().is_some_and(|p| p > th.priority as usize);
                     if !self.sched.preempt && !higher {
                         self.sched.current = Some(c);
@@ -84,8 +84,6 @@ impl Kernel {
                     let prio = th.priority;
                     self.sched.enqueue(c, prio);
                 }
-            }
-        }
         self.sched.preempt = false;
         while let Some(t) = self.sched.pop() {
             if self.threads.get(t).is_some_and(|th| matches!(th.state, State::Runnable)) {
@@ -128,15 +126,14 @@ impl Kernel {
     /// A timer tick: account the current thread's slice.
     pub fn tick(&mut self) {
         self.ticks += 1;
-        if let Some(c) = self.sched.current {
-            if let Some(th) = self.threads.get_mut(c) {
+        if let Some(c) = self.sched.current
+            && let Some(th) = self.threads.get_mut(c) {
                 th.slice = th.slice.saturating_sub(1);
                 if th.slice == 0 {
                     th.slice = SLICE_TICKS;
                     self.sched.preempt = true;
                 }
             }
-        }
     }
 }
 

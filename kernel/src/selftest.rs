@@ -170,7 +170,9 @@ pub fn deliberate_fault() -> ! {
     panic!("read {value:#x} from an unmapped address")
 }
 
-const TESTS: &[(&str, fn(&mut Kernel) -> TestResult)] = &[
+type SelfTest = fn(&mut Kernel) -> TestResult;
+
+const TESTS: &[(&str, SelfTest)] = &[
     ("arena_generations", arena_generations),
     ("capability_rights", capability_rights),
     ("page_tables", page_tables),

@@ -6,7 +6,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::arena::Id;
-use crate::cap::{CapTable, Object};
+use crate::cap::{Cap, CapTable, Object};
 use crate::gdt::IoBitmap;
 use crate::paging::{self, PageTables};
 use crate::state::Kernel;
@@ -27,6 +27,16 @@ pub struct Space {
     pub threads: Vec<Id>,
 }
 
+/// Which frames of a frame capability go where, with what access.
+pub struct Mapping {
+    /// First page within the frame capability.
+    pub first: u64,
+    pub vaddr: u64,
+    pub pages: u64,
+    /// READ, WRITE and EXEC rights.
+    pub flags: Rights,
+}
+
 /// Most pages one `Map` or `Unmap` call may cover (the kernel is not
 /// preemptible, so one call must stay short).
 pub const MAX_PAGES_PER_CALL: u64 = 1 << 20;
@@ -41,16 +51,19 @@ impl Kernel {
         self.spaces.insert(space).ok_or(Error::NoMemory)
     }
 
-    /// Map `pages` frames of `frame` (from page `first`) at `vaddr`.
-    pub fn map_frames(&mut self, space: Id, frame: Object, frame_rights: Rights, first: u64, vaddr: u64, pages: u64, flags: Rights) -> Result<(), Error> {
-        let Object::Frame { phys, pages: frame_pages } = frame else { return Err(Error::WrongType) };
+    /// Map part of a frame capability's pages into `space`.
+    pub fn map_frames(&mut self, space: Id, frame: &Cap, m: Mapping) -> Result<(), Error> {
+        let Mapping { first, vaddr, pages, flags } = m;
+        let (frame_rights, Object::Frame { phys, pages: frame_pages }) = (frame.rights, frame.object) else {
+            return Err(Error::WrongType);
+        };
         if !flags.contains(Rights::READ) || !frame_rights.contains(flags.intersect(Rights(7))) {
             return Err(Error::NoRights);
         }
         if pages == 0 || pages > MAX_PAGES_PER_CALL || first.checked_add(pages).is_none_or(|end| end > frame_pages) {
             return Err(Error::InvalidArgument);
         }
-        if vaddr % abi::PAGE_SIZE != 0 || !abi::is_user_range(vaddr, pages * abi::PAGE_SIZE) {
+        if !vaddr.is_multiple_of(abi::PAGE_SIZE) || !abi::is_user_range(vaddr, pages * abi::PAGE_SIZE) {
             return Err(Error::InvalidArgument);
         }
         let mut bits = paging::PRESENT | paging::USER;
@@ -68,7 +81,7 @@ impl Kernel {
     }
 
     pub fn unmap_pages(&mut self, space: Id, vaddr: u64, pages: u64) -> Result<(), Error> {
-        if pages > MAX_PAGES_PER_CALL || vaddr % abi::PAGE_SIZE != 0 || !abi::is_user_range(vaddr, pages * abi::PAGE_SIZE) {
+        if pages > MAX_PAGES_PER_CALL || !vaddr.is_multiple_of(abi::PAGE_SIZE) || !abi::is_user_range(vaddr, pages * abi::PAGE_SIZE) {
             return Err(Error::InvalidArgument);
         }
         let sp = self.spaces.get_mut(space).ok_or(Error::Dead)?;

@@ -51,7 +51,7 @@ pub fn print_backtrace(rip: u64, mut rbp: u64) {
     crate::console::print_panic(format_args!("backtrace:\n"));
     print_frame(0, rip);
     for i in 1..32 {
-        if rbp < KERNEL_VMA || rbp % 8 != 0 {
+        if rbp < KERNEL_VMA || !rbp.is_multiple_of(8) {
             break;
         }
         // SAFETY: rbp lies in the kernel image mapping (checked above),

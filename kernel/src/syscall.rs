@@ -13,7 +13,8 @@ use abi::{Call, CapType, Error, MsgInfo, Rights};
 
 use crate::arena::Id;
 use crate::cap::Object;
-use crate::ipc::Outcome;
+use crate::ipc::{GrantCopy, Outcome};
+use crate::space::Mapping;
 use crate::sched::run_next;
 use crate::state::{KERNEL, Kernel};
 use crate::thread::{EndpointRef, check_user_regs};
@@ -236,7 +237,7 @@ impl Kernel {
             Call::Map => {
                 let target = self.space_cap(space, a[0])?;
                 let frame = self.cap_of(space, a[1], CapType::Frame, Rights::READ)?;
-                self.map_frames(target, frame.object, frame.rights, a[2], a[3], a[4], Rights(a[5]))?;
+                self.map_frames(target, &frame, Mapping { first: a[2], vaddr: a[3], pages: a[4], flags: Rights(a[5]) })?;
                 Ok(values(&[]))
             }
             Call::Unmap => {
@@ -253,7 +254,7 @@ impl Kernel {
                     let Object::Endpoint(endpoint) = cap.object else { unreachable!("type checked") };
                     Some(EndpointRef { endpoint, badge: cap.badge })
                 };
-                if a[2] != 0 && (a[2] % abi::PAGE_SIZE != 0 || !abi::is_user_range(a[2], abi::PAGE_SIZE)) {
+                if a[2] != 0 && (!a[2].is_multiple_of(abi::PAGE_SIZE) || !abi::is_user_range(a[2], abi::PAGE_SIZE)) {
                     return Err(Error::InvalidArgument);
                 }
                 let own_priority = self.threads.get(t).map_or(0, |th| th.priority);
@@ -333,7 +334,7 @@ impl Kernel {
                     abi::call::direction::TO_GRANTER => true,
                     _ => return Err(Error::InvalidArgument),
                 };
-                self.grant_copy(t, caller, a[1], a[2], a[3], a[4], to_granter)?;
+                self.grant_copy(t, caller, GrantCopy { index: a[1], offset: a[2], local: a[3], len: a[4], to_granter })?;
                 Ok(values(&[]))
             }
             Call::SaveReply => Ok(values(&[self.save_reply(t)?])),
