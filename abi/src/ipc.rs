@@ -147,11 +147,7 @@ mod tests {
 
     #[test]
     fn fields_do_not_overlap() {
-        let m = MsgInfo::new(0xdead_beef, 5)
-            .with_buf_words(64)
-            .with_caps(2)
-            .with_grants(1)
-            .nonblocking();
+        let m = MsgInfo::new(0xdead_beef, 5).with_buf_words(64).with_caps(2).with_grants(1).nonblocking();
         assert_eq!(m.label(), 0xdead_beef);
         assert_eq!(m.reg_words(), 5);
         assert_eq!(m.buf_words(), 64);

@@ -50,14 +50,11 @@ impl Artifacts {
 
 /// Builds everything; the host dependencies must be present.
 pub fn build(paths: &Paths) -> Result<Artifacts> {
-    fs::create_dir_all(&paths.build)
-        .with_context(|| format!("creating {}", paths.build.display()))?;
+    fs::create_dir_all(&paths.build).with_context(|| format!("creating {}", paths.build.display()))?;
     let mut modules = build_native(paths)?;
     modules.extend(build_userland(paths)?);
 
-    let kernel = modules
-        .remove(KERNEL)
-        .expect("the kernel is a native binary");
+    let kernel = modules.remove(KERNEL).expect("the kernel is a native binary");
     let kernel_sym = paths.kernel_sym();
     let count = symbols::write(&kernel, &kernel_sym)?;
     println!("wrote {} ({count} function symbols)", kernel_sym.display());
@@ -91,18 +88,9 @@ fn build_userland(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
     fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     let mut built = BTreeMap::new();
     for source in c_sources(&source_dir)? {
-        let stem = source
-            .file_stem()
-            .expect("a .c file has a stem")
-            .to_string_lossy()
-            .into_owned();
+        let stem = source.file_stem().expect("a .c file has a stem").to_string_lossy().into_owned();
         let out = out_dir.join(&stem);
-        cmd::run(
-            Command::new("musl-gcc")
-                .args(["-static", "-O2", "-o"])
-                .arg(&out)
-                .arg(&source),
-        )?;
+        cmd::run(Command::new("musl-gcc").args(["-static", "-O2", "-o"]).arg(&out).arg(&source))?;
         built.insert(stem, out);
     }
     Ok(built)

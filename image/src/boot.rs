@@ -37,19 +37,10 @@ impl Boot {
 
 /// Stages `plan` for `boot`. `tag` names the ISO (`build/<tag>.iso`) and the
 /// UEFI variable store, so runs of different plans do not share them.
-pub fn media(
-    plan: &Plan,
-    boot: Boot,
-    artifacts: &Artifacts,
-    paths: &Paths,
-    tag: &str,
-) -> Result<Media> {
+pub fn media(plan: &Plan, boot: Boot, artifacts: &Artifacts, paths: &Paths, tag: &str) -> Result<Media> {
     match boot {
         Boot::Direct => direct(plan, artifacts, paths),
-        Boot::IsoBios => Ok(Media::Cdrom {
-            iso: make_iso(plan, artifacts, paths, tag)?,
-            firmware: Firmware::SeaBios,
-        }),
+        Boot::IsoBios => Ok(Media::Cdrom { iso: make_iso(plan, artifacts, paths, tag)?, firmware: Firmware::SeaBios }),
         Boot::IsoUefi => {
             let iso = make_iso(plan, artifacts, paths, tag)?;
             let firmware = Firmware::Ovmf(qemu::find_ovmf(&paths.uefi_vars(tag))?);
@@ -71,8 +62,7 @@ fn direct(plan: &Plan, artifacts: &Artifacts, paths: &Paths) -> Result<Media> {
     for module in &plan.modules {
         let staged = dir.join(&module.name);
         let source = artifacts.module(&module.name)?;
-        fs::copy(source, &staged)
-            .with_context(|| format!("copying {} to {}", source.display(), staged.display()))?;
+        fs::copy(source, &staged).with_context(|| format!("copying {} to {}", source.display(), staged.display()))?;
         let file = staged.display().to_string();
         // QEMU ends a module's file name at the first space.
         if file.contains(' ') {
@@ -80,9 +70,5 @@ fn direct(plan: &Plan, artifacts: &Artifacts, paths: &Paths) -> Result<Media> {
         }
         modules.push(module.string_with(&file));
     }
-    Ok(Media::Direct {
-        kernel: artifacts.kernel.clone(),
-        cmdline: plan.cmdline.clone(),
-        modules,
-    })
+    Ok(Media::Direct { kernel: artifacts.kernel.clone(), cmdline: plan.cmdline.clone(), modules })
 }

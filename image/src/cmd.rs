@@ -12,9 +12,7 @@ use crate::paths::Paths;
 /// Uses the cargo that started this tool, so the pinned toolchain is kept.
 pub fn cargo(paths: &Paths) -> Command {
     let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command
-        .current_dir(&paths.root)
-        .env("CARGO_TARGET_DIR", &paths.target);
+    command.current_dir(&paths.root).env("CARGO_TARGET_DIR", &paths.target);
     command
 }
 
@@ -22,9 +20,7 @@ pub fn cargo(paths: &Paths) -> Command {
 pub fn run(command: &mut Command) -> Result<()> {
     let shown = show(command);
     println!("$ {shown}");
-    let status = command
-        .status()
-        .with_context(|| format!("cannot start `{shown}`"))?;
+    let status = command.status().with_context(|| format!("cannot start `{shown}`"))?;
     if !status.success() {
         bail!("`{shown}` failed ({status})");
     }
@@ -35,9 +31,7 @@ pub fn run(command: &mut Command) -> Result<()> {
 pub fn output(command: &mut Command) -> Result<Output> {
     let shown = show(command);
     println!("$ {shown}");
-    command
-        .output()
-        .with_context(|| format!("cannot start `{shown}`"))
+    command.output().with_context(|| format!("cannot start `{shown}`"))
 }
 
 /// `command` as a shell-like line (for messages; arguments holding spaces
@@ -45,11 +39,7 @@ pub fn output(command: &mut Command) -> Result<Output> {
 pub fn show(command: &Command) -> String {
     // Programs are shown by name: the tool finds them all on PATH, except
     // cargo, which it runs from the toolchain that started it.
-    let program = Path::new(command.get_program())
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
+    let program = Path::new(command.get_program()).file_name().unwrap_or_default().to_string_lossy().into_owned();
     let mut words = vec![program];
     for arg in command.get_args() {
         let arg = arg.to_string_lossy();
@@ -70,9 +60,6 @@ mod tests {
     fn show_quotes_only_what_needs_it() {
         let mut command = Command::new("/usr/bin/qemu-system-x86_64");
         command.args(["-append", "log=info mode=test", "-m", "512M", "it's"]);
-        assert_eq!(
-            show(&command),
-            r"qemu-system-x86_64 -append 'log=info mode=test' -m 512M 'it'\''s'"
-        );
+        assert_eq!(show(&command), r"qemu-system-x86_64 -append 'log=info mode=test' -m 512M 'it'\''s'");
     }
 }

@@ -38,11 +38,7 @@ const REQUIREMENTS: &[Requirement] = &[
         package: "qemu-system-x86",
         why: "boots Tern for `run`, `test` and `bench`",
     },
-    Requirement {
-        probe: Probe::Program("grub-mkrescue"),
-        package: "grub-common",
-        why: "makes the bootable ISO",
-    },
+    Requirement { probe: Probe::Program("grub-mkrescue"), package: "grub-common", why: "makes the bootable ISO" },
     Requirement {
         probe: Probe::Path("/usr/lib/grub/i386-pc"),
         package: "grub-pc-bin",
@@ -53,31 +49,19 @@ const REQUIREMENTS: &[Requirement] = &[
         package: "grub-efi-amd64-bin",
         why: "GRUB for UEFI boot in the ISO",
     },
-    Requirement {
-        probe: Probe::Program("xorriso"),
-        package: "xorriso",
-        why: "grub-mkrescue writes the ISO with it",
-    },
+    Requirement { probe: Probe::Program("xorriso"), package: "xorriso", why: "grub-mkrescue writes the ISO with it" },
     Requirement {
         probe: Probe::Program("mformat"),
         package: "mtools",
         why: "grub-mkrescue builds the ISO's UEFI boot partition with it",
     },
-    Requirement {
-        probe: Probe::Program("mkfs.fat"),
-        package: "dosfstools",
-        why: "makes FAT filesystem images",
-    },
+    Requirement { probe: Probe::Program("mkfs.fat"), package: "dosfstools", why: "makes FAT filesystem images" },
     Requirement {
         probe: Probe::Program("musl-gcc"),
         package: "musl-tools",
         why: "builds the static C userland programs",
     },
-    Requirement {
-        probe: Probe::AnyPath(qemu::OVMF_CANDIDATES),
-        package: "ovmf",
-        why: "UEFI firmware for QEMU",
-    },
+    Requirement { probe: Probe::AnyPath(qemu::OVMF_CANDIDATES), package: "ovmf", why: "UEFI firmware for QEMU" },
 ];
 
 /// Rust targets the build needs besides the host's.
@@ -102,37 +86,18 @@ fn ensure_packages() -> Result<()> {
     packages.dedup();
     println!("deps: missing host tools:");
     for requirement in &missing {
-        println!(
-            "  {} (package {}): {}",
-            requirement.probe.describe(),
-            requirement.package,
-            requirement.why
-        );
+        println!("  {} (package {}): {}", requirement.probe.describe(), requirement.package, requirement.why);
     }
     if !is_root()? {
-        bail!(
-            "missing host packages; install them with:\n  sudo apt-get install -y {}",
-            packages.join(" ")
-        );
+        bail!("missing host packages; install them with:\n  sudo apt-get install -y {}", packages.join(" "));
     }
     println!("deps: installing {}", packages.join(" "));
     cmd::run(Command::new("apt-get").arg("update"))?;
-    cmd::run(
-        Command::new("apt-get")
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y"])
-            .args(&packages),
-    )?;
-    let still_missing: Vec<String> = REQUIREMENTS
-        .iter()
-        .filter(|r| !r.probe.present())
-        .map(|r| r.probe.describe())
-        .collect();
+    cmd::run(Command::new("apt-get").env("DEBIAN_FRONTEND", "noninteractive").args(["install", "-y"]).args(&packages))?;
+    let still_missing: Vec<String> =
+        REQUIREMENTS.iter().filter(|r| !r.probe.present()).map(|r| r.probe.describe()).collect();
     if !still_missing.is_empty() {
-        bail!(
-            "still missing after apt-get install: {}",
-            still_missing.join(", ")
-        );
+        bail!("still missing after apt-get install: {}", still_missing.join(", "));
     }
     Ok(())
 }
@@ -150,51 +115,33 @@ fn ensure_rust_targets(paths: &Paths) -> Result<()> {
         );
     }
     let installed = String::from_utf8_lossy(&output.stdout);
-    let missing: Vec<&str> = RUST_TARGETS
-        .iter()
-        .copied()
-        .filter(|target| !installed.lines().any(|line| line.trim() == *target))
-        .collect();
+    let missing: Vec<&str> =
+        RUST_TARGETS.iter().copied().filter(|target| !installed.lines().any(|line| line.trim() == *target)).collect();
     if missing.is_empty() {
         return Ok(());
     }
-    println!(
-        "deps: adding Rust targets {} to toolchain {toolchain}",
-        missing.join(" ")
-    );
-    cmd::run(
-        Command::new("rustup")
-            .args(["target", "add", "--toolchain", &toolchain])
-            .args(RUST_TARGETS),
-    )
+    println!("deps: adding Rust targets {} to toolchain {toolchain}", missing.join(" "));
+    cmd::run(Command::new("rustup").args(["target", "add", "--toolchain", &toolchain]).args(RUST_TARGETS))
 }
 
 /// The toolchain pinned in the workspace's `rust-toolchain.toml`.
 fn pinned_toolchain(paths: &Paths) -> Result<String> {
     let file = paths.root.join("rust-toolchain.toml");
     let text = fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    toolchain_channel(&text)
-        .with_context(|| format!("no `channel = \"...\"` line in {}", file.display()))
+    toolchain_channel(&text).with_context(|| format!("no `channel = \"...\"` line in {}", file.display()))
 }
 
 /// The `channel` of a rust-toolchain.toml's `[toolchain]` table.
 fn toolchain_channel(toml: &str) -> Option<String> {
     toml.lines().find_map(|line| {
-        let value = line
-            .trim()
-            .strip_prefix("channel")?
-            .trim_start()
-            .strip_prefix('=')?
-            .trim();
+        let value = line.trim().strip_prefix("channel")?.trim_start().strip_prefix('=')?.trim();
         Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string())
     })
 }
 
 fn is_root() -> Result<bool> {
     let status = fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    effective_uid(&status)
-        .map(|uid| uid == 0)
-        .context("no Uid line in /proc/self/status")
+    effective_uid(&status).map(|uid| uid == 0).context("no Uid line in /proc/self/status")
 }
 
 /// The effective uid from the text of `/proc/<pid>/status`
@@ -224,9 +171,7 @@ impl Probe {
 
 fn on_path(program: &str) -> bool {
     let path = env::var_os("PATH").unwrap_or_default();
-    env::split_paths(&path)
-        .chain(SBIN_DIRS.iter().map(Into::into))
-        .any(|dir| dir.join(program).is_file())
+    env::split_paths(&path).chain(SBIN_DIRS.iter().map(Into::into)).any(|dir| dir.join(program).is_file())
 }
 
 #[cfg(test)]
@@ -242,10 +187,7 @@ mod tests {
 
     #[test]
     fn reads_the_effective_uid() {
-        assert_eq!(
-            effective_uid("Name:\tcargo\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n"),
-            Some(0)
-        );
+        assert_eq!(effective_uid("Name:\tcargo\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n"), Some(0));
         assert_eq!(effective_uid("Name:\tcargo\n"), None);
     }
 }

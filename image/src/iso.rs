@@ -66,12 +66,7 @@ pub fn make(plan: &Plan, artifacts: &Artifacts, staging: &Path, out: &Path) -> R
     let cfg = grub.join("grub.cfg");
     fs::write(&cfg, grub_cfg(plan)).with_context(|| format!("writing {}", cfg.display()))?;
 
-    let output = cmd::output(
-        Command::new("grub-mkrescue")
-            .arg("-o")
-            .arg(out)
-            .arg(staging),
-    )?;
+    let output = cmd::output(Command::new("grub-mkrescue").arg("-o").arg(out).arg(staging))?;
     if !output.status.success() {
         bail!(
             "grub-mkrescue failed ({}):\n{}{}",
@@ -84,8 +79,7 @@ pub fn make(plan: &Plan, artifacts: &Artifacts, staging: &Path, out: &Path) -> R
 }
 
 fn copy(from: &Path, to: &Path) -> Result<()> {
-    fs::copy(from, to)
-        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
     Ok(())
 }
 

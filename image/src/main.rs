@@ -195,11 +195,7 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
         (false, false) => Boot::Direct,
     };
     let media = boot::media(&plan, boot, &artifacts, paths, "run")?;
-    let machine = qemu::Machine {
-        media,
-        accel: args.accel.accel(),
-        console: Console::Interactive,
-    };
+    let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Interactive };
     let status = machine.run_interactive()?;
     match status.code() {
         Some(0) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
@@ -221,10 +217,7 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
     tally.push(host_tests(paths)?);
     match &built {
         Ok(artifacts) => {
-            let opts = scenario::Options {
-                accel: args.accel.accel(),
-                verbose: args.verbose,
-            };
+            let opts = scenario::Options { accel: args.accel.accel(), verbose: args.verbose };
             for scenario in scenarios {
                 tally.push(scenario.run(artifacts, paths, &opts)?);
             }
@@ -232,11 +225,7 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
         Err(_) => println!("== system tests skipped: the build failed"),
     }
     tally.print_summary();
-    Ok(if tally.failed() == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if tally.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// The crates whose logic runs without hardware and is unit-tested on the
@@ -267,15 +256,10 @@ fn host_tests(paths: &Paths) -> Result<report::Group> {
 fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
     let artifacts = build(paths)?;
     let media = boot::media(&plan::bench()?, Boot::Direct, &artifacts, paths, "bench")?;
-    let machine = qemu::Machine {
-        media,
-        accel: args.accel.accel(),
-        console: Console::Captured,
-    };
+    let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured };
     let log = paths.logs().join("bench.log");
-    let capture = machine
-        .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal)
-        .context("running the bench plan")?;
+    let capture =
+        machine.run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal).context("running the bench plan")?;
     let serial = report::scan(&capture.lines);
     for bench in &serial.benches {
         println!("{bench}");

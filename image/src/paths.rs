@@ -25,17 +25,11 @@ impl Paths {
         let target = match env::var_os("CARGO_TARGET_DIR") {
             // Cargo reads a relative CARGO_TARGET_DIR against its working
             // directory; make it absolute so every cargo we start agrees.
-            Some(dir) => env::current_dir()
-                .map(|cwd| cwd.join(&dir))
-                .unwrap_or_else(|_| dir.into()),
+            Some(dir) => env::current_dir().map(|cwd| cwd.join(&dir)).unwrap_or_else(|_| dir.into()),
             None => root.join("target"),
         };
         let build = root.join("build");
-        Paths {
-            root,
-            target,
-            build,
-        }
+        Paths { root, target, build }
     }
 
     /// Where cargo puts the release binaries of the native components.

@@ -11,12 +11,7 @@
 use anyhow::{Result, bail};
 
 /// Modules every plan starts with, in boot order.
-const BASE_MODULES: &[&str] = &[
-    "mm0 native",
-    "libposix data",
-    "kernel.sym data",
-    "fs0 native",
-];
+const BASE_MODULES: &[&str] = &["mm0 native", "libposix data", "kernel.sym data", "fs0 native"];
 
 /// `cargo tern run` and `cargo tern image`: an interactive system.
 const RUN_CMDLINE: &str = "log=info mode=run";
@@ -66,11 +61,7 @@ impl Module {
         if name.contains('/') {
             bail!("module `{text}`: a name is a file name, without `/`");
         }
-        Ok(Module {
-            name: name.to_string(),
-            kind,
-            args: words.map(String::from).collect(),
-        })
+        Ok(Module { name: name.to_string(), kind, args: words.map(String::from).collect() })
     }
 
     /// The module string with `first` in place of the name:
@@ -91,15 +82,8 @@ pub struct Plan {
 impl Plan {
     /// The base modules followed by `tasks`, booted with `cmdline`.
     pub fn new(cmdline: &str, tasks: &[&str]) -> Result<Plan> {
-        let modules = BASE_MODULES
-            .iter()
-            .chain(tasks)
-            .map(|text| Module::parse(text))
-            .collect::<Result<_>>()?;
-        Ok(Plan {
-            cmdline: cmdline.to_string(),
-            modules,
-        })
+        let modules = BASE_MODULES.iter().chain(tasks).map(|text| Module::parse(text)).collect::<Result<_>>()?;
+        Ok(Plan { cmdline: cmdline.to_string(), modules })
     }
 
     /// Appends words to the kernel command line.
@@ -128,10 +112,7 @@ mod tests {
         assert_eq!(module.name, "ktest");
         assert_eq!(module.kind, Kind::Native);
         assert_eq!(module.args, ["bench", "fast"]);
-        assert_eq!(
-            module.string_with("/b/mods/ktest"),
-            "/b/mods/ktest native bench fast"
-        );
+        assert_eq!(module.string_with("/b/mods/ktest"), "/b/mods/ktest native bench fast");
         assert!(Module::parse("hello").is_err());
         assert!(Module::parse("hello elf").is_err());
         assert!(Module::parse("a/hello posix").is_err());
@@ -146,10 +127,7 @@ mod tests {
         assert_eq!(plan.cmdline, "log=info mode=run");
 
         let bench = bench().unwrap();
-        assert_eq!(
-            bench.modules.last().unwrap().string_with("ktest"),
-            "ktest native bench"
-        );
+        assert_eq!(bench.modules.last().unwrap().string_with("ktest"), "ktest native bench");
         assert_eq!(bench.cmdline, "log=warn mode=bench");
     }
 

@@ -18,11 +18,8 @@ pub const QEMU: &str = "qemu-system-x86_64";
 /// UEFI firmware files, in order of preference. A combined image (`OVMF.fd`)
 /// is loaded with `-bios`; a `*_CODE*` image goes in read-only pflash with a
 /// writable copy of its `*_VARS*` sibling.
-pub const OVMF_CANDIDATES: &[&str] = &[
-    "/usr/share/ovmf/OVMF.fd",
-    "/usr/share/OVMF/OVMF_CODE.fd",
-    "/usr/share/OVMF/OVMF_CODE_4M.fd",
-];
+pub const OVMF_CANDIDATES: &[&str] =
+    &["/usr/share/ovmf/OVMF.fd", "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_CODE_4M.fd"];
 
 /// How long a run may go on after a fatal line (for the rest of the panic
 /// message) before it is stopped.
@@ -45,11 +42,7 @@ pub enum Console {
 /// What the machine boots.
 pub enum Media {
     /// Multiboot `-kernel` boot. Each module string is `<file> <kind> [args...]`.
-    Direct {
-        kernel: PathBuf,
-        cmdline: String,
-        modules: Vec<String>,
-    },
+    Direct { kernel: PathBuf, cmdline: String, modules: Vec<String> },
     /// A bootable CD image.
     Cdrom { iso: PathBuf, firmware: Firmware },
 }
@@ -105,16 +98,9 @@ impl Machine {
         };
         let mut args = strings(&["-accel", accel, "-m", "512M", "-cpu", "max", "-no-reboot"]);
         args.extend(strings(&["-display", "none", "-serial", serial]));
-        args.extend(strings(&[
-            "-device",
-            "isa-debug-exit,iobase=0xf4,iosize=0x04",
-        ]));
+        args.extend(strings(&["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]));
         match &self.media {
-            Media::Direct {
-                kernel,
-                cmdline,
-                modules,
-            } => {
+            Media::Direct { kernel, cmdline, modules } => {
                 args.extend(strings(&["-kernel", &kernel.display().to_string()]));
                 args.extend(strings(&["-append", cmdline]));
                 if !modules.is_empty() {
@@ -122,12 +108,7 @@ impl Machine {
                 }
             }
             Media::Cdrom { iso, firmware } => {
-                args.extend(strings(&[
-                    "-cdrom",
-                    &iso.display().to_string(),
-                    "-boot",
-                    "d",
-                ]));
+                args.extend(strings(&["-cdrom", &iso.display().to_string(), "-boot", "d"]));
                 match firmware {
                     Firmware::SeaBios => {}
                     Firmware::Ovmf(Ovmf::Combined(image)) => {
@@ -160,21 +141,13 @@ impl Machine {
         let mut command = self.command();
         println!("$ {}", cmd::show(&command));
         println!("(Ctrl-A X quits QEMU)");
-        command
-            .status()
-            .with_context(|| format!("cannot start {QEMU}"))
+        command.status().with_context(|| format!("cannot start {QEMU}"))
     }
 
     /// Runs the machine with its serial output captured into `log` (and echoed
     /// to this terminal if `echo`). The run is killed after `timeout`, or
     /// shortly after a serial line for which `fatal` is true.
-    pub fn run_captured(
-        &self,
-        timeout: Duration,
-        log: &Path,
-        echo: bool,
-        fatal: fn(&str) -> bool,
-    ) -> Result<Capture> {
+    pub fn run_captured(&self, timeout: Duration, log: &Path, echo: bool, fatal: fn(&str) -> bool) -> Result<Capture> {
         let mut command = self.command();
         let shown = cmd::show(&command);
         if echo {
@@ -183,29 +156,15 @@ impl Machine {
         if let Some(dir) = log.parent() {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let mut log_file =
-            File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let mut log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
         writeln!(log_file, "$ {shown}")?;
 
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .with_context(|| format!("cannot start {QEMU}"))?;
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().with_context(|| format!("cannot start {QEMU}"))?;
         let (sender, receiver) = mpsc::channel();
         let readers = [
-            read_lines(
-                child.stdout.take().expect("stdout is piped"),
-                Stream::Serial,
-                sender.clone(),
-            ),
-            read_lines(
-                child.stderr.take().expect("stderr is piped"),
-                Stream::Qemu,
-                sender,
-            ),
+            read_lines(child.stdout.take().expect("stdout is piped"), Stream::Serial, sender.clone()),
+            read_lines(child.stderr.take().expect("stderr is piped"), Stream::Qemu, sender),
         ];
 
         let start = Instant::now();
@@ -246,21 +205,13 @@ impl Machine {
             None => {
                 child.kill().context("killing QEMU")?;
                 child.wait().context("waiting for QEMU")?;
-                if saw_fatal {
-                    End::StoppedAfterFatal
-                } else {
-                    End::TimedOut(timeout)
-                }
+                if saw_fatal { End::StoppedAfterFatal } else { End::TimedOut(timeout) }
             }
         };
         for reader in readers {
             reader.join().expect("reader thread panicked");
         }
-        writeln!(
-            log_file,
-            "# {end:?} after {:.1} s",
-            start.elapsed().as_secs_f64()
-        )?;
+        writeln!(log_file, "# {end:?} after {:.1} s", start.elapsed().as_secs_f64())?;
         Ok(Capture { end, lines })
     }
 }
@@ -269,20 +220,10 @@ impl Machine {
 /// A split image's variable store is copied into `scratch` (the guest may
 /// write to it).
 pub fn find_ovmf(scratch: &Path) -> Result<Ovmf> {
-    let Some(code) = OVMF_CANDIDATES
-        .iter()
-        .map(Path::new)
-        .find(|path| path.exists())
-    else {
-        bail!(
-            "no UEFI firmware found (looked for {})",
-            OVMF_CANDIDATES.join(", ")
-        );
+    let Some(code) = OVMF_CANDIDATES.iter().map(Path::new).find(|path| path.exists()) else {
+        bail!("no UEFI firmware found (looked for {})", OVMF_CANDIDATES.join(", "));
     };
-    let name = code
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or_default();
+    let name = code.file_name().and_then(|name| name.to_str()).unwrap_or_default();
     if !name.contains("_CODE") {
         return Ok(Ovmf::Combined(code.to_path_buf()));
     }
@@ -291,20 +232,13 @@ pub fn find_ovmf(scratch: &Path) -> Result<Ovmf> {
     fs::create_dir_all(scratch).with_context(|| format!("creating {}", scratch.display()))?;
     fs::copy(&vars_template, &vars)
         .with_context(|| format!("copying {} to {}", vars_template.display(), vars.display()))?;
-    Ok(Ovmf::Split {
-        code: code.to_path_buf(),
-        vars,
-    })
+    Ok(Ovmf::Split { code: code.to_path_buf(), vars })
 }
 
 /// The `-initrd` argument for multiboot modules: module strings joined by
 /// commas, with literal commas doubled as QEMU requires.
 pub fn initrd_arg(modules: &[String]) -> String {
-    modules
-        .iter()
-        .map(|module| double_commas(module))
-        .collect::<Vec<_>>()
-        .join(",")
+    modules.iter().map(|module| double_commas(module)).collect::<Vec<_>>().join(",")
 }
 
 fn strings(words: &[&str]) -> Vec<String> {
@@ -363,11 +297,7 @@ mod tests {
     use super::*;
 
     fn machine(media: Media) -> Machine {
-        Machine {
-            media,
-            accel: Accel::Tcg,
-            console: Console::Captured,
-        }
+        Machine { media, accel: Accel::Tcg, console: Console::Captured }
     }
 
     const COMMON: &[&str] = &[
@@ -395,10 +325,7 @@ mod tests {
         let machine = machine(Media::Direct {
             kernel: "/b/tern-kernel".into(),
             cmdline: "log=info mode=test".into(),
-            modules: vec![
-                "/b/mods/mm0 native".into(),
-                "/b/mods/ktest native a,b".into(),
-            ],
+            modules: vec!["/b/mods/mm0 native".into(), "/b/mods/ktest native a,b".into()],
         });
         assert_eq!(
             machine.args(),
@@ -415,46 +342,21 @@ mod tests {
 
     #[test]
     fn direct_boot_without_modules_has_no_initrd() {
-        let machine = machine(Media::Direct {
-            kernel: "k".into(),
-            cmdline: String::new(),
-            modules: vec![],
-        });
-        assert_eq!(
-            machine.args(),
-            with_common(&["-kernel", "k", "-append", ""])
-        );
+        let machine = machine(Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![] });
+        assert_eq!(machine.args(), with_common(&["-kernel", "k", "-append", ""]));
     }
 
     #[test]
     fn iso_boots_with_seabios_or_ovmf() {
-        let bios = machine(Media::Cdrom {
-            iso: "/b/t.iso".into(),
-            firmware: Firmware::SeaBios,
-        });
-        assert_eq!(
-            bios.args(),
-            with_common(&["-cdrom", "/b/t.iso", "-boot", "d"])
-        );
+        let bios = machine(Media::Cdrom { iso: "/b/t.iso".into(), firmware: Firmware::SeaBios });
+        assert_eq!(bios.args(), with_common(&["-cdrom", "/b/t.iso", "-boot", "d"]));
 
         let combined = Firmware::Ovmf(Ovmf::Combined("/fw/OVMF.fd".into()));
-        let uefi = machine(Media::Cdrom {
-            iso: "/b/t.iso".into(),
-            firmware: combined,
-        });
-        assert_eq!(
-            uefi.args(),
-            with_common(&["-cdrom", "/b/t.iso", "-boot", "d", "-bios", "/fw/OVMF.fd"])
-        );
+        let uefi = machine(Media::Cdrom { iso: "/b/t.iso".into(), firmware: combined });
+        assert_eq!(uefi.args(), with_common(&["-cdrom", "/b/t.iso", "-boot", "d", "-bios", "/fw/OVMF.fd"]));
 
-        let split = Firmware::Ovmf(Ovmf::Split {
-            code: "/fw/CODE.fd".into(),
-            vars: "/b/x,y/VARS.fd".into(),
-        });
-        let uefi = machine(Media::Cdrom {
-            iso: "/b/t.iso".into(),
-            firmware: split,
-        });
+        let split = Firmware::Ovmf(Ovmf::Split { code: "/fw/CODE.fd".into(), vars: "/b/x,y/VARS.fd".into() });
+        let uefi = machine(Media::Cdrom { iso: "/b/t.iso".into(), firmware: split });
         assert_eq!(
             uefi.args(),
             with_common(&[
@@ -473,11 +375,7 @@ mod tests {
     #[test]
     fn interactive_kvm_console() {
         let machine = Machine {
-            media: Media::Direct {
-                kernel: "k".into(),
-                cmdline: String::new(),
-                modules: vec![],
-            },
+            media: Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![] },
             accel: Accel::Kvm,
             console: Console::Interactive,
         };

@@ -98,16 +98,9 @@ pub fn test_line(line: &str) -> Option<TestLine> {
         Ok(())
     } else {
         let reason = result.strip_prefix("FAILED")?.trim();
-        Err(if reason.is_empty() {
-            "FAILED".to_string()
-        } else {
-            reason.to_string()
-        })
+        Err(if reason.is_empty() { "FAILED".to_string() } else { reason.to_string() })
     };
-    Some(TestLine {
-        name: name.to_string(),
-        outcome,
-    })
+    Some(TestLine { name: name.to_string(), outcome })
 }
 
 /// Parses `bench: <name> <value> <unit>`; the value must be a number.
@@ -119,11 +112,7 @@ pub fn bench_line(line: &str) -> Option<Bench> {
     if unit.is_empty() {
         return None;
     }
-    Some(Bench {
-        name: name.to_string(),
-        value: value.to_string(),
-        unit,
-    })
+    Some(Bench { name: name.to_string(), value: value.to_string(), unit })
 }
 
 /// The text after the first `marker` in `line` that does not continue a word
@@ -132,10 +121,7 @@ fn after_marker<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
     let mut from = 0;
     while let Some(found) = line[from..].find(marker) {
         let at = from + found;
-        let starts_word = line[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        let starts_word = line[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '_');
         if starts_word {
             return Some(&line[at + marker.len()..]);
         }
@@ -160,9 +146,7 @@ pub fn run_failure(end: &End, serial: &Serial) -> Option<String> {
                 odd if odd % 2 == 1 => format!("the guest wrote {:#x} to isa-debug-exit", odd >> 1),
                 _ => "unexpected".to_string(),
             };
-            Some(format!(
-                "QEMU exited with status {status}, not {EXIT_ALL_PASSED} or {EXIT_SOME_FAILED} ({hint})"
-            ))
+            Some(format!("QEMU exited with status {status}, not {EXIT_ALL_PASSED} or {EXIT_SOME_FAILED} ({hint})"))
         }
         End::Signalled => Some("QEMU was killed by a signal".to_string()),
         End::TimedOut(limit) => Some(format!("timed out after {} s", limit.as_secs())),
@@ -172,12 +156,7 @@ pub fn run_failure(end: &End, serial: &Serial) -> Option<String> {
 
 /// Why a bench run failed, if it did.
 pub fn bench_failure(end: &End, serial: &Serial) -> Option<String> {
-    run_failure(end, serial).or_else(|| {
-        serial
-            .benches
-            .is_empty()
-            .then(|| "no `bench:` lines".to_string())
-    })
+    run_failure(end, serial).or_else(|| serial.benches.is_empty().then(|| "no `bench:` lines".to_string()))
 }
 
 /// Counts from `cargo test`'s output.
@@ -208,10 +187,7 @@ pub fn cargo_test(stdout: &str) -> CargoTest {
                     }
                 }
             }
-        } else if let Some(name) = line
-            .strip_prefix("test ")
-            .and_then(|rest| rest.strip_suffix(" ... FAILED"))
-        {
+        } else if let Some(name) = line.strip_prefix("test ").and_then(|rest| rest.strip_suffix(" ... FAILED")) {
             counts.failing.push(name.to_string());
         }
     }
@@ -230,11 +206,7 @@ impl CargoTest {
             group.record(format!("{name}: (unnamed test)"), Err("failed".to_string()));
         }
         if !success && group.failures.is_empty() {
-            let reason = if self.results == 0 {
-                "did not run (build error?)"
-            } else {
-                "exited with an error"
-            };
+            let reason = if self.results == 0 { "did not run (build error?)" } else { "exited with an error" };
             group.record(format!("{name}: cargo test"), Err(reason.to_string()));
         }
         group
@@ -258,11 +230,7 @@ pub struct Group {
 
 impl Group {
     pub fn new(name: &str) -> Group {
-        Group {
-            name: name.to_string(),
-            passed: 0,
-            failures: Vec::new(),
-        }
+        Group { name: name.to_string(), passed: 0, failures: Vec::new() }
     }
 
     /// A group of one test named like the group.
@@ -303,17 +271,9 @@ impl Tally {
     pub fn print_summary(&self) {
         println!("== summary");
         for group in &self.groups {
-            println!(
-                "  {:<20} {}",
-                group.name,
-                counts_line(group.passed, group.failures.len())
-            );
+            println!("  {:<20} {}", group.name, counts_line(group.passed, group.failures.len()));
         }
-        let failures: Vec<&Failure> = self
-            .groups
-            .iter()
-            .flat_map(|group| &group.failures)
-            .collect();
+        let failures: Vec<&Failure> = self.groups.iter().flat_map(|group| &group.failures).collect();
         if !failures.is_empty() {
             println!("failed:");
             for failure in failures {
@@ -356,25 +316,13 @@ mod tests {
     fn parses_test_lines() {
         assert_eq!(
             test_line("test: frame_alloc ... ok"),
-            Some(TestLine {
-                name: "frame_alloc".into(),
-                outcome: Ok(())
-            })
+            Some(TestLine { name: "frame_alloc".into(), outcome: Ok(()) })
         );
         assert_eq!(
             test_line("[kernel] test: ipc round trip ... FAILED expected 3, got 4"),
-            Some(TestLine {
-                name: "ipc round trip".into(),
-                outcome: Err("expected 3, got 4".into())
-            })
+            Some(TestLine { name: "ipc round trip".into(), outcome: Err("expected 3, got 4".into()) })
         );
-        assert_eq!(
-            test_line("test: x ... FAILED"),
-            Some(TestLine {
-                name: "x".into(),
-                outcome: Err("FAILED".into())
-            })
-        );
+        assert_eq!(test_line("test: x ... FAILED"), Some(TestLine { name: "x".into(), outcome: Err("FAILED".into()) }));
         assert_eq!(test_line("test: a ... b ... ok").unwrap().name, "a ... b");
         assert_eq!(test_line("test: slow ... "), None);
         assert_eq!(test_line("test: slow ... running"), None);
@@ -387,11 +335,7 @@ mod tests {
     fn parses_bench_lines() {
         assert_eq!(
             bench_line("bench: ipc_round_trip 1234 cycles"),
-            Some(Bench {
-                name: "ipc_round_trip".into(),
-                value: "1234".into(),
-                unit: "cycles".into()
-            })
+            Some(Bench { name: "ipc_round_trip".into(), value: "1234".into(), unit: "cycles".into() })
         );
         let bench = bench_line("[ktest] bench: getpid 812.5 ns/op").unwrap();
         assert_eq!(bench.to_string(), "getpid 812.5 ns/op");
@@ -414,14 +358,9 @@ mod tests {
         assert_eq!(serial.fatal, None);
         assert_eq!(serial.benches.len(), 1);
 
-        let serial = scan(&lines(
-            "ok\nkernel PANIC at mm.rs:3: oops\nkernel fault: #PF\n",
-        ));
+        let serial = scan(&lines("ok\nkernel PANIC at mm.rs:3: oops\nkernel fault: #PF\n"));
         assert!(!serial.done);
-        assert_eq!(
-            serial.fatal.as_deref(),
-            Some("kernel PANIC at mm.rs:3: oops")
-        );
+        assert_eq!(serial.fatal.as_deref(), Some("kernel PANIC at mm.rs:3: oops"));
     }
 
     #[test]
@@ -429,28 +368,15 @@ mod tests {
         let clean = Serial::default();
         assert_eq!(run_failure(&End::Exited(33), &clean), None);
         assert_eq!(run_failure(&End::Exited(35), &clean), None);
-        assert!(
-            run_failure(&End::Exited(0), &clean)
-                .unwrap()
-                .contains("status 0")
-        );
+        assert!(run_failure(&End::Exited(0), &clean).unwrap().contains("status 0"));
         assert_eq!(
             run_failure(&End::TimedOut(Duration::from_secs(60)), &clean).as_deref(),
             Some("timed out after 60 s")
         );
         let died = scan(&lines("PANIC: x"));
-        assert_eq!(
-            run_failure(&End::Exited(33), &died).as_deref(),
-            Some("kernel died: PANIC: x")
-        );
-        assert_eq!(
-            bench_failure(&End::Exited(33), &clean).as_deref(),
-            Some("no `bench:` lines")
-        );
-        assert_eq!(
-            bench_failure(&End::Exited(33), &scan(&lines("bench: a 1 ns"))),
-            None
-        );
+        assert_eq!(run_failure(&End::Exited(33), &died).as_deref(), Some("kernel died: PANIC: x"));
+        assert_eq!(bench_failure(&End::Exited(33), &clean).as_deref(), Some("no `bench:` lines"));
+        assert_eq!(bench_failure(&End::Exited(33), &scan(&lines("bench: a 1 ns"))), None);
     }
 
     const CARGO_OK: &str = "\
@@ -485,37 +411,15 @@ test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; 
     #[test]
     fn counts_cargo_test_results() {
         let ok = cargo_test(CARGO_OK);
-        assert_eq!(
-            ok,
-            CargoTest {
-                passed: 3,
-                failed: 0,
-                failing: vec![],
-                results: 2
-            }
-        );
+        assert_eq!(ok, CargoTest { passed: 3, failed: 0, failing: vec![], results: 2 });
         let group = ok.into_group("host tests", true);
         assert_eq!((group.passed, group.failures.len()), (3, 0));
 
         let failed = cargo_test(CARGO_FAILED);
-        assert_eq!(
-            failed,
-            CargoTest {
-                passed: 1,
-                failed: 1,
-                failing: vec!["report::tests::y".into()],
-                results: 1
-            }
-        );
+        assert_eq!(failed, CargoTest { passed: 1, failed: 1, failing: vec!["report::tests::y".into()], results: 1 });
         let group = failed.into_group("host tests", false);
         assert_eq!(group.passed, 1);
-        assert_eq!(
-            group.failures,
-            [Failure {
-                test: "host tests: report::tests::y".into(),
-                reason: "failed".into()
-            }]
-        );
+        assert_eq!(group.failures, [Failure { test: "host tests: report::tests::y".into(), reason: "failed".into() }]);
     }
 
     #[test]
@@ -534,9 +438,6 @@ test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; 
         tally.push(direct);
         tally.push(Group::single("build", Ok(())));
         assert_eq!((tally.passed(), tally.failed()), (2, 1));
-        assert_eq!(
-            counts_line(tally.passed(), tally.failed()),
-            "2 passed, 1 failed"
-        );
+        assert_eq!(counts_line(tally.passed(), tally.failed()), "2 passed, 1 failed");
     }
 }

@@ -54,8 +54,7 @@ const TEST_CMDLINE: &str = "log=info selftest=all mode=test";
 const TEST_TASKS: &[&str] = &["ktest native", "hello posix", "posix_basics posix expect=0"];
 const HELLO_EXPECT: &[&str] = &["hello from musl", "hello exited with status 3"];
 /// posix_basics makes an unimplemented call twice; libposix logs it once.
-const POSIX_BASICS_EXPECT_ONCE: &[&str] =
-    &["libposix: posix_basics: unimplemented system call acct (163)"];
+const POSIX_BASICS_EXPECT_ONCE: &[&str] = &["libposix: posix_basics: unimplemented system call acct (163)"];
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// What the kernel prints when it faults: the report, the faulting function
 /// named from `kernel.sym`, and its callers.
@@ -114,17 +113,11 @@ pub const SCENARIOS: &[Scenario] = &[
 
 /// The scenarios whose name contains `filter` (all without one).
 pub fn select(filter: Option<&str>) -> Result<Vec<&'static Scenario>> {
-    let selected: Vec<&Scenario> = SCENARIOS
-        .iter()
-        .filter(|scenario| filter.is_none_or(|text| scenario.name.contains(text)))
-        .collect();
+    let selected: Vec<&Scenario> =
+        SCENARIOS.iter().filter(|scenario| filter.is_none_or(|text| scenario.name.contains(text))).collect();
     if selected.is_empty() {
         let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
-        bail!(
-            "no scenario name contains `{}` (scenarios: {})",
-            filter.unwrap_or_default(),
-            names.join(", ")
-        );
+        bail!("no scenario name contains `{}` (scenarios: {})", filter.unwrap_or_default(), names.join(", "));
     }
     Ok(selected)
 }
@@ -143,12 +136,7 @@ impl Scenario {
     /// Boots the scenario and judges it. A scenario that cannot even be
     /// staged counts as a failed boot.
     pub fn run(&self, artifacts: &Artifacts, paths: &Paths, options: &Options) -> Result<Group> {
-        println!(
-            "== {} ({}, timeout {} s)",
-            self.name,
-            self.boot.describe(),
-            self.timeout.as_secs()
-        );
+        println!("== {} ({}, timeout {} s)", self.name, self.boot.describe(), self.timeout.as_secs());
         let log = paths.logs().join(format!("{}.log", self.name));
         let results = match self.boot_and_capture(artifacts, paths, options, &log) {
             Ok((end, lines)) => self.judge(&end, &lines),
@@ -177,11 +165,7 @@ impl Scenario {
     ) -> Result<(End, Vec<String>)> {
         let tag = format!("test-{}", self.name);
         let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
-        let machine = Machine {
-            media,
-            accel: options.accel,
-            console: Console::Captured,
-        };
+        let machine = Machine { media, accel: options.accel, console: Console::Captured };
         let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal)?;
         Ok((capture.end, capture.lines))
     }
@@ -235,8 +219,7 @@ fn boot_outcome(end: &End, serial: &report::Serial) -> Outcome {
     if !serial.done {
         return Err("the guest exited without printing `tests: done`".to_string());
     }
-    if *end == End::Exited(EXIT_SOME_FAILED) && serial.tests.iter().all(|test| test.outcome.is_ok())
-    {
+    if *end == End::Exited(EXIT_SOME_FAILED) && serial.tests.iter().all(|test| test.outcome.is_ok()) {
         return Err(format!(
             "the guest reported a failure (exit status {EXIT_SOME_FAILED}) but no test line says FAILED"
         ));
@@ -257,10 +240,7 @@ mod tests {
     }
 
     fn failures(results: &[(String, Outcome)]) -> Vec<(&str, &str)> {
-        results
-            .iter()
-            .filter_map(|(name, outcome)| Some((name.as_str(), outcome.as_ref().err()?.as_str())))
-            .collect()
+        results.iter().filter_map(|(name, outcome)| Some((name.as_str(), outcome.as_ref().err()?.as_str()))).collect()
     }
 
     const GOOD_RUN: &str = "\
@@ -292,11 +272,7 @@ tests: done
     #[test]
     fn filters_scenarios_by_name() {
         assert_eq!(select(None).unwrap().len(), SCENARIOS.len());
-        let iso: Vec<&str> = select(Some("iso"))
-            .unwrap()
-            .iter()
-            .map(|s| s.name)
-            .collect();
+        let iso: Vec<&str> = select(Some("iso")).unwrap().iter().map(|s| s.name).collect();
         assert_eq!(iso, ["iso-bios", "iso-uefi"]);
         assert!(select(Some("nope")).is_err());
     }
@@ -320,17 +296,11 @@ tests: done
 
     #[test]
     fn a_text_expected_once_fails_when_repeated_or_missing() {
-        let once =
-            "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'";
-        let repeated = GOOD_RUN.replace(
-            "tests: done",
-            "libposix: posix_basics: unimplemented system call acct (163)\ntests: done",
-        );
+        let once = "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'";
+        let repeated = GOOD_RUN
+            .replace("tests: done", "libposix: posix_basics: unimplemented system call acct (163)\ntests: done");
         let results = direct().judge(&End::Exited(33), &lines(&repeated));
-        assert_eq!(
-            failures(&results),
-            [(once, "in 2 lines of the serial output, not one")]
-        );
+        assert_eq!(failures(&results), [(once, "in 2 lines of the serial output, not one")]);
         let missing = GOOD_RUN.replace("unimplemented system call acct", "unimplemented");
         let results = direct().judge(&End::Exited(33), &lines(&missing));
         assert_eq!(failures(&results), [(once, "not in the serial output")]);
@@ -344,14 +314,8 @@ tests: done
             failures(&results),
             [
                 ("direct: frames", "leaked 3 frames"),
-                (
-                    "direct: expect 'hello from musl'",
-                    "not in the serial output"
-                ),
-                (
-                    "direct: expect 'hello exited with status 3'",
-                    "not in the serial output"
-                ),
+                ("direct: expect 'hello from musl'", "not in the serial output"),
+                ("direct: expect 'hello exited with status 3'", "not in the serial output"),
                 (
                     "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'",
                     "not in the serial output"
@@ -366,26 +330,10 @@ tests: done
             let results = direct().judge(&end, &lines(output));
             results[0].1.clone().err()
         };
-        assert!(
-            boot_failure(End::TimedOut(TIMEOUT), GOOD_RUN)
-                .unwrap()
-                .contains("timed out")
-        );
-        assert!(
-            boot_failure(End::Exited(0), GOOD_RUN)
-                .unwrap()
-                .contains("status 0")
-        );
-        assert!(
-            boot_failure(End::Exited(33), "hello from musl\n")
-                .unwrap()
-                .contains("tests: done")
-        );
-        assert!(
-            boot_failure(End::Exited(35), GOOD_RUN)
-                .unwrap()
-                .contains("no test line says FAILED")
-        );
+        assert!(boot_failure(End::TimedOut(TIMEOUT), GOOD_RUN).unwrap().contains("timed out"));
+        assert!(boot_failure(End::Exited(0), GOOD_RUN).unwrap().contains("status 0"));
+        assert!(boot_failure(End::Exited(33), "hello from musl\n").unwrap().contains("tests: done"));
+        assert!(boot_failure(End::Exited(35), GOOD_RUN).unwrap().contains("no test line says FAILED"));
         assert_eq!(
             boot_failure(End::StoppedAfterFatal, "PANIC at kernel/src/mm.rs:10\n").unwrap(),
             "kernel died: PANIC at kernel/src/mm.rs:10"

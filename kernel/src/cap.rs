@@ -21,11 +21,20 @@ pub enum Object {
     Thread(Id),
     Endpoint(Id),
     Notification(Id),
-    Frame { phys: u64, pages: u64 },
+    Frame {
+        phys: u64,
+        pages: u64,
+    },
     IrqLine(u8),
-    IoPorts { first: u16, last: u16 },
+    IoPorts {
+        first: u16,
+        last: u16,
+    },
     /// The right to answer `thread`'s call number `seq`.
-    Reply { thread: Id, seq: u64 },
+    Reply {
+        thread: Id,
+        seq: u64,
+    },
     Factory,
 }
 
@@ -117,7 +126,14 @@ impl Kernel {
     }
 
     /// Create a capability in `space` and count the reference it holds.
-    pub fn install(&mut self, space: Id, object: Object, rights: Rights, badge: u64, parent: u64) -> Result<u64, Error> {
+    pub fn install(
+        &mut self,
+        space: Id,
+        object: Object,
+        rights: Rights,
+        badge: u64,
+        parent: u64,
+    ) -> Result<u64, Error> {
         self.next_cap_id += 1;
         let cap = Cap { object, rights, badge, id: self.next_cap_id, parent };
         let slot = self.spaces.get_mut(space).ok_or(Error::Dead)?.caps.insert(cap)?;

@@ -144,7 +144,9 @@ pub fn fpu_save(area: &mut [u8]) {
     debug_assert!((area.as_ptr() as usize).is_multiple_of(64));
     if XSAVE.load(Ordering::Relaxed) {
         // SAFETY: area is 64-byte aligned and at least the xsave size.
-        unsafe { asm!("xsave64 [{}]", in(reg) area.as_mut_ptr(), in("eax") u32::MAX, in("edx") u32::MAX, options(nostack)) };
+        unsafe {
+            asm!("xsave64 [{}]", in(reg) area.as_mut_ptr(), in("eax") u32::MAX, in("edx") u32::MAX, options(nostack))
+        };
     } else {
         // SAFETY: area is 16-byte aligned and at least 512 bytes.
         unsafe { asm!("fxsave64 [{}]", in(reg) area.as_mut_ptr(), options(nostack)) };
@@ -155,7 +157,9 @@ pub fn fpu_save(area: &mut [u8]) {
 pub fn fpu_restore(area: &[u8]) {
     if XSAVE.load(Ordering::Relaxed) {
         // SAFETY: area holds a state written by xsave (or the initial state).
-        unsafe { asm!("xrstor64 [{}]", in(reg) area.as_ptr(), in("eax") u32::MAX, in("edx") u32::MAX, options(nostack)) };
+        unsafe {
+            asm!("xrstor64 [{}]", in(reg) area.as_ptr(), in("eax") u32::MAX, in("edx") u32::MAX, options(nostack))
+        };
     } else {
         // SAFETY: area holds a state written by fxsave.
         unsafe { asm!("fxrstor64 [{}]", in(reg) area.as_ptr(), options(nostack)) };

@@ -37,7 +37,8 @@ pub fn init() {
     // table of code addresses emitted by entry.rs.
     unsafe {
         let table = &*addr_of!(isr_table);
-        let mut gates = [Gate { offset_low: 0, selector: 0, ist: 0, flags: 0, offset_mid: 0, offset_high: 0, reserved: 0 }; 256];
+        let mut gates =
+            [Gate { offset_low: 0, selector: 0, ist: 0, flags: 0, offset_mid: 0, offset_high: 0, reserved: 0 }; 256];
         for (vector, gate) in gates.iter_mut().enumerate() {
             let addr = table[vector];
             let ist = match vector {

@@ -108,7 +108,15 @@ impl Kernel {
 
     /// Send `msg` from `from` to `endpoint`. `call` waits for a reply;
     /// `fault` marks a kernel-made fault message.
-    pub fn send(&mut self, from: Id, endpoint: Id, badge: u64, msg: Message, call: bool, fault: bool) -> Result<Outcome, Error> {
+    pub fn send(
+        &mut self,
+        from: Id,
+        endpoint: Id,
+        badge: u64,
+        msg: Message,
+        call: bool,
+        fault: bool,
+    ) -> Result<Outcome, Error> {
         if !msg.info.is_valid() || (msg.info.grants() > 0 && !call) {
             return Err(Error::InvalidArgument);
         }
@@ -182,7 +190,8 @@ impl Kernel {
     fn deliver(&mut self, from: Id, to: Id, msg: &Message, badge: u64, call: bool) -> Result<(), Blame> {
         let info = msg.info;
         let sender = self.threads.get(from).ok_or(Blame::Sender(Error::Dead))?;
-        let (from_space, from_buffer, seq, grants) = (sender.space, sender.ipc_buffer, sender.call.seq, sender.call.grants);
+        let (from_space, from_buffer, seq, grants) =
+            (sender.space, sender.ipc_buffer, sender.call.seq, sender.call.grants);
         let receiver = self.threads.get(to).ok_or(Blame::Receiver(Error::Dead))?;
         let (to_space, to_buffer) = (receiver.space, receiver.ipc_buffer);
         let needs_buffer = info.buf_words() > 0 || info.caps() > 0 || info.grants() > 0;
@@ -342,9 +351,10 @@ impl Kernel {
         let caller = self.threads.get_mut(from).and_then(|th| th.caller.take()).ok_or(Error::NoCaller)?;
         let result = self.reply_to(from, caller, msg);
         if result.is_err_and(|e| e != Error::NoCaller)
-            && let Some(th) = self.threads.get_mut(from) {
-                th.caller = Some(caller);
-            }
+            && let Some(th) = self.threads.get_mut(from)
+        {
+            th.caller = Some(caller);
+        }
         result
     }
 

@@ -44,8 +44,8 @@ mod usercopy;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use bootinfo::Range;
 use boot::KERNEL_VMA;
+use bootinfo::Range;
 
 static EXIT_ON_FAILURE: AtomicBool = AtomicBool::new(false);
 /// isa-debug-exit value for a kernel failure (QEMU exit status 37).

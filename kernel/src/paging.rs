@@ -190,12 +190,13 @@ impl PageTables {
 
     pub fn unmap(&mut self, vaddr: u64) {
         if let Some(entry) = self.leaf(vaddr, false)
-            && *entry & PRESENT != 0 {
-                *entry = 0;
-                if current_pml4() == self.pml4 {
-                    flush(vaddr);
-                }
+            && *entry & PRESENT != 0
+        {
+            *entry = 0;
+            if current_pml4() == self.pml4 {
+                flush(vaddr);
             }
+        }
     }
 
     /// The physical address behind a user address, if a user-mode access

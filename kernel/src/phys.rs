@@ -45,7 +45,9 @@ impl PhysMemory {
         let mut out = [Range::default(); MAX_RANGES];
         let mut n = 0;
         for r in self.ranges() {
-            for piece in [Range { start: r.start, end: cut.start.min(r.end) }, Range { start: cut.end.max(r.start), end: r.end }] {
+            for piece in
+                [Range { start: r.start, end: cut.start.min(r.end) }, Range { start: cut.end.max(r.start), end: r.end }]
+            {
                 if piece.end > piece.start && n < MAX_RANGES {
                     out[n] = piece;
                     n += 1;

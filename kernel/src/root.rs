@@ -6,8 +6,8 @@
 //! frame capability per free-memory range and one per boot module. After
 //! this the kernel allocates no user memory.
 
-use abi::boot::{self, BootInfo, MemoryRegion, Module};
 use abi::Rights;
+use abi::boot::{self, BootInfo, MemoryRegion, Module};
 use goblin::elf::{Elf, program_header};
 
 use crate::arena::Id;
@@ -29,7 +29,14 @@ fn zeroed_pages(mem: &mut PhysMemory, pages: u64) -> Result<u64, &'static str> {
     Ok(phys)
 }
 
-fn map_new(k: &mut Kernel, space: Id, mem: &mut PhysMemory, vaddr: u64, pages: u64, flags: Rights) -> Result<u64, &'static str> {
+fn map_new(
+    k: &mut Kernel,
+    space: Id,
+    mem: &mut PhysMemory,
+    vaddr: u64,
+    pages: u64,
+    flags: Rights,
+) -> Result<u64, &'static str> {
     let phys = zeroed_pages(mem, pages)?;
     let frame = Cap { object: Object::Frame { phys, pages }, rights: Rights::ALL, badge: 0, id: 0, parent: 0 };
     k.map_frames(space, &frame, Mapping { first: 0, vaddr, pages, flags }).map_err(|_| "cannot map the root server")?;
@@ -60,7 +67,11 @@ fn load_segments(k: &mut Kernel, space: Id, mem: &mut PhysMemory, image: &[u8]) 
         // SAFETY: the destination lies within the pages just taken and
         // zeroed: the segment fits in [start, end).
         unsafe {
-            core::ptr::copy_nonoverlapping(bytes.as_ptr(), phys_to_virt(phys + (ph.p_vaddr - start)) as *mut u8, bytes.len())
+            core::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                phys_to_virt(phys + (ph.p_vaddr - start)) as *mut u8,
+                bytes.len(),
+            )
         };
     }
     Ok(elf.entry)
@@ -82,7 +93,14 @@ pub fn start(k: &mut Kernel, boot_data: &BootData, mem: &mut PhysMemory) -> Resu
     let entry = load_segments(k, space, mem, image)?;
 
     let stack_pages = boot::ROOT_STACK_SIZE / PAGE;
-    map_new(k, space, mem, boot::ROOT_STACK_TOP - boot::ROOT_STACK_SIZE, stack_pages, Rights::READ.union(Rights::WRITE))?;
+    map_new(
+        k,
+        space,
+        mem,
+        boot::ROOT_STACK_TOP - boot::ROOT_STACK_SIZE,
+        stack_pages,
+        Rights::READ.union(Rights::WRITE),
+    )?;
     map_new(k, space, mem, boot::ROOT_IPC_BUFFER, 1, Rights::READ.union(Rights::WRITE))?;
     let info_phys = map_new(k, space, mem, boot::BOOT_INFO_ADDR, 1, Rights::READ)?;
 
@@ -104,18 +122,30 @@ pub fn start(k: &mut Kernel, boot_data: &BootData, mem: &mut PhysMemory) -> Resu
     let memory_rights = Rights::READ.union(Rights::WRITE).union(Rights::EXEC).union(Rights::CONTROL);
     for r in mem.ranges().iter().take(boot::MAX_MEMORY) {
         let pages = (r.end - r.start) / PAGE;
-        let slot = k.install(space, Object::Frame { phys: r.start, pages }, memory_rights, 0, 0).map_err(|_| caps_failed)?;
+        let slot =
+            k.install(space, Object::Frame { phys: r.start, pages }, memory_rights, 0, 0).map_err(|_| caps_failed)?;
         info.memory[info.memory_count as usize] = MemoryRegion { slot, phys: r.start, pages };
         info.memory_count += 1;
     }
     if mem.ranges().len() > boot::MAX_MEMORY {
-        crate::log!(Warn, "kernel: {} free ranges beyond the first {} are unused", mem.ranges().len() - boot::MAX_MEMORY, boot::MAX_MEMORY);
+        crate::log!(
+            Warn,
+            "kernel: {} free ranges beyond the first {} are unused",
+            mem.ranges().len() - boot::MAX_MEMORY,
+            boot::MAX_MEMORY
+        );
     }
     for m in boot_data.modules() {
         let pages = (m.range.end - m.range.start).div_ceil(PAGE);
         let object = Object::Frame { phys: m.range.start / PAGE * PAGE, pages: pages.max(1) };
         let slot = k.install(space, object, Rights::READ.union(Rights::EXEC), 0, 0).map_err(|_| caps_failed)?;
-        let mut module = Module { slot, phys: m.range.start, size: m.range.end - m.range.start, cmdline_len: 0, cmdline: [0; boot::MODULE_CMDLINE] };
+        let mut module = Module {
+            slot,
+            phys: m.range.start,
+            size: m.range.end - m.range.start,
+            cmdline_len: 0,
+            cmdline: [0; boot::MODULE_CMDLINE],
+        };
         module.cmdline_len = copy_str(&mut module.cmdline, m.cmdline());
         info.modules[info.module_count as usize] = module;
         info.module_count += 1;
@@ -128,6 +158,11 @@ pub fn start(k: &mut Kernel, boot_data: &BootData, mem: &mut PhysMemory) -> Resu
     th.saved.regs.rsp = boot::ROOT_STACK_TOP;
     th.saved.regs.rdi = boot::BOOT_INFO_ADDR;
     k.wake(thread);
-    crate::log!(Info, "kernel: root server {} started, {} MiB given to it", root.name(), (mem.total_pages() * PAGE) >> 20);
+    crate::log!(
+        Info,
+        "kernel: root server {} started, {} MiB given to it",
+        root.name(),
+        (mem.total_pages() * PAGE) >> 20
+    );
     Ok(())
 }

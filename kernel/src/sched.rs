@@ -75,15 +75,16 @@ impl Kernel {
     fn choose_next(&mut self) -> Option<Id> {
         if let Some(c) = self.sched.current.take()
             && let Some(th) = self.threads.get(c)
-                && matches!(th.state, State::Runnable) {
-                    let higher = self.sched.highest_ready().is_some_and(|p| p > th.priority as usize);
-                    if !self.sched.preempt && !higher {
-                        self.sched.current = Some(c);
-                        return Some(c);
-                    }
-                    let prio = th.priority;
-                    self.sched.enqueue(c, prio);
-                }
+            && matches!(th.state, State::Runnable)
+        {
+            let higher = self.sched.highest_ready().is_some_and(|p| p > th.priority as usize);
+            if !self.sched.preempt && !higher {
+                self.sched.current = Some(c);
+                return Some(c);
+            }
+            let prio = th.priority;
+            self.sched.enqueue(c, prio);
+        }
         self.sched.preempt = false;
         while let Some(t) = self.sched.pop() {
             if self.threads.get(t).is_some_and(|th| matches!(th.state, State::Runnable)) {
@@ -127,13 +128,14 @@ impl Kernel {
     pub fn tick(&mut self) {
         self.ticks += 1;
         if let Some(c) = self.sched.current
-            && let Some(th) = self.threads.get_mut(c) {
-                th.slice = th.slice.saturating_sub(1);
-                if th.slice == 0 {
-                    th.slice = SLICE_TICKS;
-                    self.sched.preempt = true;
-                }
+            && let Some(th) = self.threads.get_mut(c)
+        {
+            th.slice = th.slice.saturating_sub(1);
+            if th.slice == 0 {
+                th.slice = SLICE_TICKS;
+                self.sched.preempt = true;
             }
+        }
     }
 }
 

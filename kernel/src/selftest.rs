@@ -34,7 +34,8 @@ fn capability_rights(k: &mut Kernel) -> TestResult {
     let space = k.create_space().map_err(|_| "space")?;
     let result = (|| {
         let ep = k.create_endpoint().map_err(|_| "endpoint")?;
-        let slot = k.install(space, Object::Endpoint(ep), Rights::SEND.union(Rights::RECV), 0, 0).map_err(|_| "install")?;
+        let slot =
+            k.install(space, Object::Endpoint(ep), Rights::SEND.union(Rights::RECV), 0, 0).map_err(|_| "install")?;
         let parent = k.cap(space, slot).map_err(|_| "lookup")?;
         let child_slot = k
             .install(space, parent.object, parent.rights.intersect(Rights::SEND.union(Rights::WRITE)), 5, parent.id)
@@ -101,18 +102,30 @@ fn ipc_rendezvous(k: &mut Kernel) -> TestResult {
         check(k.reply(b, reply) == Err(Error::NoCaller), "a reply right is used once")?;
         k.receive(b, ep, false).map_err(|_| "receive again")?;
         let broken = Message { info: MsgInfo::new(5, 0).with_caps(1), words: [0; 8] };
-        check(matches!(k.send(a, ep, 0, broken, false, false), Err(Error::BadAddress)), "a broken message fails its sender")?;
+        check(
+            matches!(k.send(a, ep, 0, broken, false, false), Err(Error::BadAddress)),
+            "a broken message fails its sender",
+        )?;
         check(matches!(k.threads.get(b).ok_or("b")?.state, State::Receiving { .. }), "and the receiver keeps waiting")?;
         k.send(a, ep, 0, msg, false, false).map_err(|_| "send after a broken one")?;
         check(k.threads.get(b).ok_or("b")?.saved.regs.rdx == 11, "the next message still arrives")?;
         let bad = Message { info: MsgInfo::new(1, 9), words: [0; 8] };
         check(matches!(k.send(a, ep, 0, bad, false, false), Err(Error::InvalidArgument)), "oversized message refused")?;
-        check(matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)), "zero timeout")?;
+        check(
+            matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)),
+            "zero timeout",
+        )?;
         k.receive(b, ep, false).map_err(|_| "receive before suspend")?;
         k.suspend(b);
         let rb = k.threads.get(b).ok_or("b")?;
-        check(matches!(rb.state, State::Inactive) && rb.saved.regs.rax == Error::Interrupted as u64, "suspend interrupts a receive")?;
-        check(matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)), "a suspended thread leaves the queue")
+        check(
+            matches!(rb.state, State::Inactive) && rb.saved.regs.rax == Error::Interrupted as u64,
+            "suspend interrupts a receive",
+        )?;
+        check(
+            matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)),
+            "a suspended thread leaves the queue",
+        )
     })();
     k.destroy_space(space);
     k.sched = crate::sched::Scheduler::new();
@@ -156,7 +169,8 @@ fn timer_interrupt() -> TestResult {
 
 /// `kernel.sym` is loaded and resolves kernel addresses to names.
 fn symbols(_: &mut Kernel) -> TestResult {
-    let (name, offset) = crate::symbols::lookup(run as *const () as u64).ok_or("no kernel.sym module, or it lacks this function")?;
+    let (name, offset) =
+        crate::symbols::lookup(run as *const () as u64).ok_or("no kernel.sym module, or it lacks this function")?;
     check(name.contains("selftest::run") && offset == 0, "the lookup names the right function")
 }
 

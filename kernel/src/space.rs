@@ -81,7 +81,10 @@ impl Kernel {
     }
 
     pub fn unmap_pages(&mut self, space: Id, vaddr: u64, pages: u64) -> Result<(), Error> {
-        if pages > MAX_PAGES_PER_CALL || !vaddr.is_multiple_of(abi::PAGE_SIZE) || !abi::is_user_range(vaddr, pages * abi::PAGE_SIZE) {
+        if pages > MAX_PAGES_PER_CALL
+            || !vaddr.is_multiple_of(abi::PAGE_SIZE)
+            || !abi::is_user_range(vaddr, pages * abi::PAGE_SIZE)
+        {
             return Err(Error::InvalidArgument);
         }
         let sp = self.spaces.get_mut(space).ok_or(Error::Dead)?;
@@ -111,7 +114,8 @@ impl Kernel {
         for t in sp.threads.clone() {
             self.destroy_thread(t);
         }
-        let slots: Vec<u64> = self.spaces.get(space).map(|sp| sp.caps.iter().map(|(s, _)| s).collect()).unwrap_or_default();
+        let slots: Vec<u64> =
+            self.spaces.get(space).map(|sp| sp.caps.iter().map(|(s, _)| s).collect()).unwrap_or_default();
         for slot in slots {
             let _ = self.delete_cap(space, slot);
         }

@@ -14,8 +14,8 @@ use abi::{Call, CapType, Error, MsgInfo, Rights};
 use crate::arena::Id;
 use crate::cap::Object;
 use crate::ipc::{GrantCopy, Outcome};
-use crate::space::Mapping;
 use crate::sched::run_next;
+use crate::space::Mapping;
 use crate::state::{KERNEL, Kernel};
 use crate::thread::{EndpointRef, check_user_regs};
 use crate::usercopy;
@@ -237,7 +237,11 @@ impl Kernel {
             Call::Map => {
                 let target = self.space_cap(space, a[0])?;
                 let frame = self.cap_of(space, a[1], CapType::Frame, Rights::READ)?;
-                self.map_frames(target, &frame, Mapping { first: a[2], vaddr: a[3], pages: a[4], flags: Rights(a[5]) })?;
+                self.map_frames(
+                    target,
+                    &frame,
+                    Mapping { first: a[2], vaddr: a[3], pages: a[4], flags: Rights(a[5]) },
+                )?;
                 Ok(values(&[]))
             }
             Call::Unmap => {
@@ -334,7 +338,11 @@ impl Kernel {
                     abi::call::direction::TO_GRANTER => true,
                     _ => return Err(Error::InvalidArgument),
                 };
-                self.grant_copy(t, caller, GrantCopy { index: a[1], offset: a[2], local: a[3], len: a[4], to_granter })?;
+                self.grant_copy(
+                    t,
+                    caller,
+                    GrantCopy { index: a[1], offset: a[2], local: a[3], len: a[4], to_granter },
+                )?;
                 Ok(values(&[]))
             }
             Call::SaveReply => Ok(values(&[self.save_reply(t)?])),

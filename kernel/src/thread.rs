@@ -43,10 +43,19 @@ pub enum State {
     Runnable,
     /// Created, suspended or stopped after an unhandled fault.
     Inactive,
-    Sending { endpoint: Id, msg: Message, badge: u64, call: bool },
-    Receiving { endpoint: Id },
+    Sending {
+        endpoint: Id,
+        msg: Message,
+        badge: u64,
+        call: bool,
+    },
+    Receiving {
+        endpoint: Id,
+    },
     AwaitingReply,
-    WaitingNotification { notification: Id },
+    WaitingNotification {
+        notification: Id,
+    },
 }
 
 /// The thread a receiver owes a reply to.
@@ -103,11 +112,7 @@ static FPU_TEMPLATE: spin::Once<Box<[u8; FPU_AREA]>> = spin::Once::new();
 /// Record the FPU's initial state (after `fninit`) for new threads.
 pub fn capture_fpu_template() {
     FPU_TEMPLATE.call_once(|| {
-        let mut area = Box::new(SavedState {
-            regs: ThreadRegs::default(),
-            pad: [0; 4],
-            fpu: [0; FPU_AREA],
-        });
+        let mut area = Box::new(SavedState { regs: ThreadRegs::default(), pad: [0; 4], fpu: [0; FPU_AREA] });
         crate::cpu::set_fpu_trap(false);
         // SAFETY: ldmxcsr with the architectural default value.
         unsafe { core::arch::asm!("ldmxcsr [{}]", in(reg) &0x1f80u32, options(nostack)) };
@@ -296,10 +301,8 @@ impl Kernel {
 
     /// The right to answer `thread`'s call `seq` is gone: fail that call.
     pub fn abandon_caller(&mut self, thread: Id, seq: u64) {
-        let waiting = self
-            .threads
-            .get(thread)
-            .is_some_and(|th| matches!(th.state, State::AwaitingReply) && th.call.seq == seq);
+        let waiting =
+            self.threads.get(thread).is_some_and(|th| matches!(th.state, State::AwaitingReply) && th.call.seq == seq);
         if waiting {
             self.wake_with_error(thread, Error::Dead);
         }

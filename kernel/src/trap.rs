@@ -7,8 +7,8 @@
 //! idle), and an exception is a kernel bug: registers and a backtrace are
 //! printed and the machine halts.
 
-use abi::ipc::{LABEL_EXCEPTION, LABEL_PAGE_FAULT, REG_WORDS};
 use abi::MsgInfo;
+use abi::ipc::{LABEL_EXCEPTION, LABEL_PAGE_FAULT, REG_WORDS};
 
 use crate::apic;
 use crate::arena::Id;

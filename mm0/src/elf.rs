@@ -110,7 +110,13 @@ fn segment_prot(flags: u32) -> u64 {
 }
 
 fn check(ph: &ProgramHeader, file_len: u64) -> Result<Segment, ElfError> {
-    let seg = Segment { vaddr: ph.p_vaddr, memsz: ph.p_memsz, offset: ph.p_offset, filesz: ph.p_filesz, prot: segment_prot(ph.p_flags) };
+    let seg = Segment {
+        vaddr: ph.p_vaddr,
+        memsz: ph.p_memsz,
+        offset: ph.p_offset,
+        filesz: ph.p_filesz,
+        prot: segment_prot(ph.p_flags),
+    };
     let file_end = seg.offset.checked_add(seg.filesz).ok_or(ElfError::BadSegment)?;
     let mem_end = seg.vaddr.checked_add(seg.memsz).ok_or(ElfError::BadSegment)?;
     if seg.filesz > seg.memsz || file_end > file_len || seg.memsz == 0 {
@@ -198,7 +204,11 @@ mod tests {
 
     #[test]
     fn parses_segments_and_headers_location() {
-        let bytes = elf(ET_EXEC, &[(0x40_0000, 0x1800, 0, 0x1800, PF_R | PF_X), (0x40_2000, 0x3000, 0x1800, 0x100, PF_R | PF_W)], 0x2000);
+        let bytes = elf(
+            ET_EXEC,
+            &[(0x40_0000, 0x1800, 0, 0x1800, PF_R | PF_X), (0x40_2000, 0x3000, 0x1800, 0x100, PF_R | PF_W)],
+            0x2000,
+        );
         let image = parse(&bytes).unwrap();
         assert_eq!(image.entry, 0x40_1000);
         assert_eq!(image.segments.len(), 2);

@@ -118,7 +118,8 @@ impl Frames {
         if !phys.is_multiple_of(PAGE_SIZE) {
             return false;
         }
-        let Some(region) = self.regions.iter_mut().find(|r| phys >= r.phys && (phys - r.phys) / PAGE_SIZE < r.pages) else {
+        let Some(region) = self.regions.iter_mut().find(|r| phys >= r.phys && (phys - r.phys) / PAGE_SIZE < r.pages)
+        else {
             return false;
         };
         let index = (phys - region.phys) / PAGE_SIZE;

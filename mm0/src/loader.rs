@@ -68,7 +68,10 @@ pub enum StartError {
     Memory(MapError),
     Region(VmaError),
     /// A capability landed in the wrong slot of the new task.
-    Slot { want: u64, got: u64 },
+    Slot {
+        want: u64,
+        got: u64,
+    },
     /// A POSIX program, but no usable libposix module.
     NoLibposix,
     /// The arguments do not fit.
@@ -159,7 +162,12 @@ impl Mm0 {
         let ipc = task.kind.ipc_buffer(ipc_index);
         self.system_page(task, ipc, prot::READ | prot::WRITE)?;
         let (stack_start, stack_end) = task.kind.stack();
-        task.vmas.insert(Vma { start: stack_start, end: stack_end, prot: prot::READ | prot::WRITE, kind: Kind::Stack })?;
+        task.vmas.insert(Vma {
+            start: stack_start,
+            end: stack_end,
+            prot: prot::READ | prot::WRITE,
+            kind: Kind::Stack,
+        })?;
 
         let (slot, tid) = factory::thread(SLOT_FACTORY, task.space)?;
         task.threads.insert(tid, Thread { slot, ipc_index, ended: None, joiner: None });
@@ -225,7 +233,13 @@ impl Mm0 {
     }
 
     /// A native task: StartInfo page; registers for `_start`.
-    fn native_start(&mut self, task: &mut Task, p: &Program, tid: u64, image: &Image) -> Result<ThreadRegs, StartError> {
+    fn native_start(
+        &mut self,
+        task: &mut Task,
+        p: &Program,
+        tid: u64,
+        image: &Image,
+    ) -> Result<ThreadRegs, StartError> {
         let args = p.args.join(" ");
         let mut info = StartInfo { task_id: task.id, tsc_hz: self.tsc_hz, args_len: 0, args: [0; 256], thread_id: tid };
         if args.len() > info.args.len() {

@@ -122,7 +122,8 @@ impl Phys {
         // SAFETY: StartInfo is repr(C) and made of u64 fields and a byte
         // array with no padding between or after them, so all of its bytes
         // are initialised.
-        let bytes = unsafe { core::slice::from_raw_parts((info as *const StartInfo).cast::<u8>(), size_of::<StartInfo>()) };
+        let bytes =
+            unsafe { core::slice::from_raw_parts((info as *const StartInfo).cast::<u8>(), size_of::<StartInfo>()) };
         self.write(phys, 0, bytes);
     }
 

@@ -65,7 +65,11 @@ impl Mm0 {
         let Some(len) = page_up(len) else {
             return fail(errno::ENOMEM);
         };
-        let fits = |start: u64| start.is_multiple_of(PAGE_SIZE) && start >= USER_BOTTOM && start.checked_add(len).is_some_and(|e| e <= USER_TOP);
+        let fits = |start: u64| {
+            start.is_multiple_of(PAGE_SIZE)
+                && start >= USER_BOTTOM
+                && start.checked_add(len).is_some_and(|e| e <= USER_TOP)
+        };
         let start = if flags & map::FIXED != 0 {
             if !fits(hint) {
                 return fail(errno::EINVAL);
@@ -203,7 +207,15 @@ impl Mm0 {
                 return fail(errno::ENOMEM);
             }
         };
-        let regs = ThreadRegs { rip: entry, rsp: stack_top, rdi: arg, rsi: ipc, rdx: tid, rflags: START_RFLAGS, ..ThreadRegs::default() };
+        let regs = ThreadRegs {
+            rip: entry,
+            rsp: stack_top,
+            rdi: arg,
+            rsi: ipc,
+            rdx: tid,
+            rflags: START_RFLAGS,
+            ..ThreadRegs::default()
+        };
         let started = kthread::configure(slot, task.pager, ipc, PRIORITY_THREAD)
             // SAFETY: the thread belongs to the calling task, not to mm0.
             .and_then(|()| unsafe { kthread::write_regs(slot, &regs) })

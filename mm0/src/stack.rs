@@ -102,7 +102,14 @@ mod tests {
     fn linux_layout_reads_back() {
         let top = 0x7ff0_0000_0000;
         let random = [7u8; 16];
-        let image = build(top, &["hello", "a", "bc"], &["PATH=/bin", "HOME=/"], &[(at::PAGESZ, 4096), (at::ENTRY, 0x40_1000)], random, "hello");
+        let image = build(
+            top,
+            &["hello", "a", "bc"],
+            &["PATH=/bin", "HOME=/"],
+            &[(at::PAGESZ, 4096), (at::ENTRY, 0x40_1000)],
+            random,
+            "hello",
+        );
         assert_eq!(image.rsp % 16, 0);
         assert_eq!(image.rsp + image.bytes.len() as u64, top);
         let r = Reader(&image);

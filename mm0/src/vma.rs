@@ -80,7 +80,11 @@ pub struct VmaList {
 }
 
 fn valid_range(start: u64, end: u64) -> bool {
-    start < end && start.is_multiple_of(PAGE_SIZE) && end.is_multiple_of(PAGE_SIZE) && start >= abi::USER_BOTTOM && end <= abi::USER_TOP
+    start < end
+        && start.is_multiple_of(PAGE_SIZE)
+        && end.is_multiple_of(PAGE_SIZE)
+        && start >= abi::USER_BOTTOM
+        && end <= abi::USER_TOP
 }
 
 impl VmaList {

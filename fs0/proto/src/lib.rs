@@ -116,7 +116,9 @@ mod tests {
 
     #[test]
     fn write_reply_round_trips() {
-        for reply in [WriteReply { written: 7, stopped_at_fault: true }, WriteReply { written: 0, stopped_at_fault: false }] {
+        for reply in
+            [WriteReply { written: 7, stopped_at_fault: true }, WriteReply { written: 0, stopped_at_fault: false }]
+        {
             assert_eq!(WriteReply::from_words(&reply.to_words()), Some(reply));
         }
         assert_eq!(WriteReply::from_words(&[5]), None);

@@ -28,7 +28,10 @@ pub fn read(reply: u64, index: u64, offset: u64, buf: &mut [u8]) -> Result<(), E
 pub fn write(reply: u64, index: u64, offset: u64, buf: &[u8]) -> Result<(), Error> {
     // SAFETY: in this direction the kernel only reads `buf`.
     let (rax, _) = unsafe {
-        syscall6(Call::GrantCopy as u64, [reply, index, offset, buf.as_ptr() as u64, buf.len() as u64, direction::TO_GRANTER])
+        syscall6(
+            Call::GrantCopy as u64,
+            [reply, index, offset, buf.as_ptr() as u64, buf.len() as u64, direction::TO_GRANTER],
+        )
     };
     Error::check(rax)
 }

@@ -32,7 +32,8 @@ pub fn resume(thread: u64) -> Result<(), Error> {
 pub fn read_regs(thread: u64) -> Result<ThreadRegs, Error> {
     let mut regs = ThreadRegs::default();
     // SAFETY: the kernel writes one ThreadRegs into `regs`, which we own.
-    let (rax, _) = unsafe { syscall6(Call::ThreadReadRegs as u64, [thread, &mut regs as *mut ThreadRegs as u64, 0, 0, 0, 0]) };
+    let (rax, _) =
+        unsafe { syscall6(Call::ThreadReadRegs as u64, [thread, &mut regs as *mut ThreadRegs as u64, 0, 0, 0, 0]) };
     Error::check(rax).map(|()| regs)
 }
 
@@ -43,7 +44,8 @@ pub fn read_regs(thread: u64) -> Result<ThreadRegs, Error> {
 /// let it continue without breaking Rust's invariants (valid stack, code).
 pub unsafe fn write_regs(thread: u64, regs: &ThreadRegs) -> Result<(), Error> {
     // SAFETY: the kernel only reads `regs`; the caller vouches for the effect.
-    let (rax, _) = unsafe { syscall6(Call::ThreadWriteRegs as u64, [thread, regs as *const ThreadRegs as u64, 0, 0, 0, 0]) };
+    let (rax, _) =
+        unsafe { syscall6(Call::ThreadWriteRegs as u64, [thread, regs as *const ThreadRegs as u64, 0, 0, 0, 0]) };
     Error::check(rax)
 }
 

@@ -127,5 +127,9 @@ pub fn process_info(buffer: &ThreadIpcBuffer) -> Result<ProcessInfo, Mm0Error> {
     let mut words = [0; PROCESS_NAME_WORDS];
     let n = reply.info.buf_words().min(PROCESS_NAME_WORDS);
     buffer.buf_words(&mut words[..n]);
-    Ok(ProcessInfo { task_id: reply.word(0), parent_id: reply.word(1), name: ProcessName::from_words(&words[..n], reply.word(2)) })
+    Ok(ProcessInfo {
+        task_id: reply.word(0),
+        parent_id: reply.word(1),
+        name: ProcessName::from_words(&words[..n], reply.word(2)),
+    })
 }

@@ -106,11 +106,25 @@ const REFUSALS: [Refusal; 13] = [
     refusal("an unknown direction", NONE, 0, 0, 16, 2, Error::InvalidArgument),
     refusal("an endpoint as the reply", SLOT_TEST_ENDPOINT, 0, 0, 16, direction::FROM_GRANTER, Error::WrongType),
     refusal("an empty slot as the reply", 200, 0, 0, 16, direction::FROM_GRANTER, Error::InvalidCap),
-    Refusal { local: Local::KernelHalf, ..refusal("reading into the kernel half", NONE, 0, 0, 16, direction::FROM_GRANTER, Error::BadAddress) },
-    Refusal { local: Local::KernelHalf, ..refusal("writing from the kernel half", NONE, 1, 0, 16, direction::TO_GRANTER, Error::BadAddress) },
+    Refusal {
+        local: Local::KernelHalf,
+        ..refusal("reading into the kernel half", NONE, 0, 0, 16, direction::FROM_GRANTER, Error::BadAddress)
+    },
+    Refusal {
+        local: Local::KernelHalf,
+        ..refusal("writing from the kernel half", NONE, 1, 0, 16, direction::TO_GRANTER, Error::BadAddress)
+    },
 ];
 
-const fn refusal(what: &'static str, reply: u64, index: u64, offset: u64, len: u64, direction: u64, want: Error) -> Refusal {
+const fn refusal(
+    what: &'static str,
+    reply: u64,
+    index: u64,
+    offset: u64,
+    len: u64,
+    direction: u64,
+    want: Error,
+) -> Refusal {
     Refusal { what, reply, index, offset, len, direction, local: Local::Scratch, want }
 }
 
@@ -227,7 +241,10 @@ fn attempt(refusal: &Refusal, scratch: &mut [u8; SCRATCH_LEN]) -> u64 {
     // `scratch` (counted afterwards) or into ktest's memory (which ktest
     // checks); it cannot write the kernel half for us.
     let (rax, _) = unsafe {
-        syscall6(Call::GrantCopy as u64, [refusal.reply, refusal.index, refusal.offset, local, refusal.len, refusal.direction])
+        syscall6(
+            Call::GrantCopy as u64,
+            [refusal.reply, refusal.index, refusal.offset, local, refusal.len, refusal.direction],
+        )
     };
     rax
 }
@@ -293,7 +310,8 @@ fn lend() -> Result<(Report, Lent), String> {
     let msg = Message::empty(peer::GRANTS);
     // The peer writes `lent.destination` through the kernel during the call;
     // no reference to it is alive until the call returns.
-    let reply = ipc::call(SLOT_TEST_ENDPOINT, &msg.with_info(msg.info.with_grants(n))).map_err(|e| format!("Call failed: {e:?}"))?;
+    let reply = ipc::call(SLOT_TEST_ENDPOINT, &msg.with_info(msg.info.with_grants(n)))
+        .map_err(|e| format!("Call failed: {e:?}"))?;
     ensure!(reply.label() == 0, "the peer answered label {:#x}", reply.label());
     ensure!(reply.info.buf_words() == REPORT_WORDS, "the reply carries {} buffer words", reply.info.buf_words());
     let mut words = [0; REPORT_WORDS];
@@ -329,14 +347,19 @@ pub fn refusals() -> Outcome {
         .map(|(r, got)| format!("{}: {:?}, want {:?}", r.what, Error::check(got), r.want))
         .collect();
     ensure!(wrong.is_empty(), "{}", wrong.join("; "));
-    ensure!(report.scratch_changed == 0, "refused copies changed {} bytes of the peer's scratch buffer", report.scratch_changed);
+    ensure!(
+        report.scratch_changed == 0,
+        "refused copies changed {} bytes of the peer's scratch buffer",
+        report.scratch_changed
+    );
     lent.outside_intact()
 }
 
 pub fn after_reply_refused() -> Outcome {
     // A GRANTS call for the peer to copy through once it has answered.
     lend()?;
-    let reply = ipc::call(SLOT_TEST_ENDPOINT, &Message::empty(peer::GRANT_AFTER_REPLY)).map_err(|e| format!("Call failed: {e:?}"))?;
+    let reply = ipc::call(SLOT_TEST_ENDPOINT, &Message::empty(peer::GRANT_AFTER_REPLY))
+        .map_err(|e| format!("Call failed: {e:?}"))?;
     ensure!(reply.label() == 0, "the peer answered label {:#x}", reply.label());
     let got = reply.word(0);
     ensure!(

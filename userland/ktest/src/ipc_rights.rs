@@ -32,7 +32,8 @@ pub fn wrong_type() -> Outcome {
 }
 
 pub fn no_send_right() -> Outcome {
-    let slot = cap::derive(SLOT_TEST_ENDPOINT, Rights::RECV, 0).map_err(|e| alloc::format!("CapDerive failed: {e:?}"))?;
+    let slot =
+        cap::derive(SLOT_TEST_ENDPOINT, Rights::RECV, 0).map_err(|e| alloc::format!("CapDerive failed: {e:?}"))?;
     let result = both(slot, Error::NoRights);
     let deleted = cap::delete(slot);
     result?;

@@ -22,7 +22,9 @@ pub fn read(addr: u64) -> u64 {
     let value: u64;
     // SAFETY: a load from an arbitrary address either returns a value or
     // faults and ends this thread; it writes no memory.
-    unsafe { asm!("mov {v}, qword ptr [{a}]", a = in(reg) addr, v = lateout(reg) value, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        asm!("mov {v}, qword ptr [{a}]", a = in(reg) addr, v = lateout(reg) value, options(nostack, readonly, preserves_flags))
+    };
     value
 }
 

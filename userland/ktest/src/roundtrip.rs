@@ -51,7 +51,8 @@ const CAP_BIT: u64 = 1 << 5;
 
 pub fn capability_transfer() -> Outcome {
     let _ = notify::poll(SLOT_TEST_NOTIFICATION);
-    let signal_only = cap::derive(SLOT_TEST_NOTIFICATION, Rights::SEND, 0).map_err(|e| format!("CapDerive failed: {e:?}"))?;
+    let signal_only =
+        cap::derive(SLOT_TEST_NOTIFICATION, Rights::SEND, 0).map_err(|e| format!("CapDerive failed: {e:?}"))?;
     ipc::set_caps(&[signal_only]);
     let msg = Message::new(peer::CAP, &[CAP_BIT]);
     let reply = call(&msg.with_info(msg.info.with_caps(1)));

@@ -128,8 +128,8 @@ fn fpu_rounds(seed: u8, mxcsr: u32) -> u64 {
 pub fn fpu_state_preserved() -> Outcome {
     const ROUND_TOWARD_ZERO: u32 = 0x7f80;
     const DEFAULT: u32 = 0x1f80;
-    let other = thread::spawn(|| fpu_rounds(0xa5, ROUND_TOWARD_ZERO))
-        .map_err(|e| format!("THREAD_SPAWN failed: {e:?}"))?;
+    let other =
+        thread::spawn(|| fpu_rounds(0xa5, ROUND_TOWARD_ZERO)).map_err(|e| format!("THREAD_SPAWN failed: {e:?}"))?;
     let ours = fpu_rounds(0x3c, DEFAULT);
     let theirs = other.join().map_err(|e| format!("THREAD_JOIN failed: {e:?}"))?;
     ensure!(ours == 0, "{ours} of {FPU_ROUNDS} rounds lost this thread's SSE state");

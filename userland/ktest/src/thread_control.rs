@@ -219,7 +219,12 @@ pub fn wrong_capability() -> Verdict {
             let written = unsafe { kthread::write_regs(slot, &regs) };
             let suspended = kthread::suspend(slot);
             let resumed = kthread::resume(slot);
-            for (call, result) in [("ThreadReadRegs", read), ("ThreadWriteRegs", written), ("ThreadSuspend", suspended), ("ThreadResume", resumed)] {
+            for (call, result) in [
+                ("ThreadReadRegs", read),
+                ("ThreadWriteRegs", written),
+                ("ThreadSuspend", suspended),
+                ("ThreadResume", resumed),
+            ] {
                 if result != Err(want) {
                     wrong.push(format!("{call} on {what}: {result:?}, want {want:?}"));
                 }
