@@ -133,8 +133,8 @@ extern "C" fn kmain(magic: u64, info: u64) -> ! {
         apic::tsc_hz() / 1_000_000
     );
 
-    if cmdline.selftest {
-        selftest::run();
+    if let Some(selection) = cmdline.selftest {
+        selftest::run(selection);
     }
     if cmdline.deliberate_fault {
         selftest::deliberate_fault();
