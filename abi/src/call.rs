@@ -12,7 +12,9 @@ pub enum Call {
     /// (endpoint|reply, info, mr0..): send a message; blocks until received
     /// unless `MsgInfo::NONBLOCK`.
     Send = 2,
-    /// (endpoint|notification, info) -> (badge, info, mr0..): wait for a message.
+    /// (endpoint|notification, info, deadline) -> (badge, info, mr0..): wait
+    /// for a message. `deadline` is in nanoseconds since boot (see `Clock`),
+    /// 0 for none; when it passes first the call fails with `TimedOut`.
     Recv = 3,
     /// (endpoint, info, mr0..) -> (badge, info, mr0..): send and wait for the reply.
     Call = 4,
@@ -23,7 +25,8 @@ pub enum Call {
     Reply = 6,
     /// (notification, bits): OR `bits` into the notification word.
     NotifySignal = 7,
-    /// (notification, info) -> (bits): wait until the word is non-zero, take it.
+    /// (notification, info, deadline) -> (bits): wait until the word is
+    /// non-zero and take it; `deadline` as for `Recv`.
     NotifyWait = 8,
     /// (slot, rights, badge) -> (new slot): copy a capability with fewer rights
     /// (and, for an unbadged endpoint, a badge). The copy is a child of `slot`.

@@ -33,6 +33,8 @@ pub enum Error {
     /// The memory a grant names is not mapped with the access it promises:
     /// the granter's fault, not the copier's (that is `BadAddress`).
     PeerFault = 14,
+    /// The deadline passed before a message or signal arrived.
+    TimedOut = 15,
 }
 
 impl Error {
@@ -54,6 +56,7 @@ impl Error {
             12 => Err(Error::NoCaller),
             13 => Err(Error::Interrupted),
             14 => Err(Error::PeerFault),
+            15 => Err(Error::TimedOut),
             _ => Err(Error::InvalidCall),
         }
     }
@@ -66,7 +69,7 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         assert_eq!(Error::check(0), Ok(()));
-        for code in 1..=14u64 {
+        for code in 1..=15u64 {
             assert_eq!(Error::check(code).unwrap_err() as u64, code);
         }
     }

@@ -9,8 +9,8 @@ use crate::cpu;
 use crate::idt::{VECTOR_IRQ_BASE, VECTOR_SPURIOUS, VECTOR_TIMER};
 use crate::paging::phys_to_virt;
 
-/// Scheduler tick period.
-pub const TICK_MS: u64 = 10;
+/// Timer tick period: the resolution of IPC deadlines.
+pub const TICK_MS: u64 = 1;
 
 static TSC_HZ: AtomicU64 = AtomicU64::new(1_000_000_000);
 /// Nanoseconds per TSC tick as a 32.32 fixed-point number, so converting

@@ -270,8 +270,8 @@ impl Kernel {
         Ok(())
     }
 
-    /// Wait for a message on `endpoint`.
-    pub fn receive(&mut self, to: Id, endpoint: Id, nonblocking: bool) -> Result<Outcome, Error> {
+    /// Wait for a message on `endpoint` (until `deadline`, if not 0).
+    pub fn receive(&mut self, to: Id, endpoint: Id, nonblocking: bool, deadline: u64) -> Result<Outcome, Error> {
         self.drop_caller(to);
         while let Some(sender) = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.pop_front() {
             let Some(State::Sending { msg, badge, call, .. }) = self.threads.get(sender).map(|th| th.state) else {
@@ -304,6 +304,7 @@ impl Kernel {
         if nonblocking {
             return Err(Error::WouldBlock);
         }
+        self.arm_deadline(to, deadline)?;
         self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.receivers.push_back(to);
         self.threads.get_mut(to).expect("receiver exists").state = State::Receiving { endpoint };
         Ok(Outcome::Blocked)
@@ -427,8 +428,9 @@ impl Kernel {
         }
     }
 
-    /// Take the notification word, or wait for it to become non-zero.
-    pub fn wait_notification(&mut self, t: Id, id: Id, nonblocking: bool) -> Result<Outcome, Error> {
+    /// Take the notification word, or wait for it to become non-zero (until
+    /// `deadline`, if not 0).
+    pub fn wait_notification(&mut self, t: Id, id: Id, nonblocking: bool, deadline: u64) -> Result<Outcome, Error> {
         let n = self.notifications.get_mut(id).ok_or(Error::Dead)?;
         if n.word != 0 {
             let word = core::mem::take(&mut n.word);
@@ -440,6 +442,8 @@ impl Kernel {
         if nonblocking {
             return Err(Error::WouldBlock);
         }
+        self.arm_deadline(t, deadline)?;
+        let n = self.notifications.get_mut(id).ok_or(Error::Dead)?;
         n.waiters.push_back(t);
         self.threads.get_mut(t).expect("caller exists").state = State::WaitingNotification { notification: id };
         Ok(Outcome::Blocked)

@@ -12,8 +12,8 @@ use spin::MutexGuard;
 use crate::state::{KERNEL, Kernel};
 use crate::thread::{PRIORITIES, State};
 
-/// Timer ticks in one time slice.
-pub const SLICE_TICKS: u32 = 2;
+/// Timer ticks in one time slice (10 ms).
+pub const SLICE_TICKS: u32 = 10;
 
 pub struct Scheduler {
     ready: [VecDeque<Id>; PRIORITIES],
@@ -127,6 +127,9 @@ impl Kernel {
     /// A timer tick: account the current thread's slice.
     pub fn tick(&mut self) {
         self.ticks += 1;
+        if !self.timed_waiters.is_empty() {
+            self.expire_deadlines(crate::apic::now_ns());
+        }
         if let Some(c) = self.sched.current
             && let Some(th) = self.threads.get_mut(c)
         {

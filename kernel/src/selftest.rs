@@ -89,7 +89,7 @@ fn ipc_rendezvous(k: &mut Kernel) -> TestResult {
         let mut words = [0u64; 8];
         words[..3].copy_from_slice(&[11, 22, 33]);
         let msg = Message { info: MsgInfo::new(42, 3), words };
-        k.receive(b, ep, false).map_err(|_| "receive")?;
+        k.receive(b, ep, false, 0).map_err(|_| "receive")?;
         check(matches!(k.threads.get(b).ok_or("b")?.state, State::Receiving { .. }), "receiver waits")?;
         k.send(a, ep, 99, msg, true, false).map_err(|_| "call")?;
         let rb = k.threads.get(b).ok_or("b")?.saved.regs;
@@ -101,7 +101,7 @@ fn ipc_rendezvous(k: &mut Kernel) -> TestResult {
         let ra = k.threads.get(a).ok_or("a")?.saved.regs;
         check(ra.rax == 0 && ra.rdx == 77, "reply delivered")?;
         check(k.reply(b, reply) == Err(Error::NoCaller), "a reply right is used once")?;
-        k.receive(b, ep, false).map_err(|_| "receive again")?;
+        k.receive(b, ep, false, 0).map_err(|_| "receive again")?;
         let broken = Message { info: MsgInfo::new(5, 0).with_caps(1), words: [0; 8] };
         check(
             matches!(k.send(a, ep, 0, broken, false, false), Err(Error::BadAddress)),
@@ -116,7 +116,7 @@ fn ipc_rendezvous(k: &mut Kernel) -> TestResult {
             matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)),
             "zero timeout",
         )?;
-        k.receive(b, ep, false).map_err(|_| "receive before suspend")?;
+        k.receive(b, ep, false, 0).map_err(|_| "receive before suspend")?;
         k.suspend(b);
         let rb = k.threads.get(b).ok_or("b")?;
         check(
@@ -140,15 +140,29 @@ fn notifications(k: &mut Kernel) -> TestResult {
         let n = k.create_notification().map_err(|_| "notification")?;
         k.install(space, Object::Notification(n), Rights::ALL, 0, 0).map_err(|_| "install")?;
         k.signal(n, 0b100);
-        k.wait_notification(t, n, false).map_err(|_| "wait")?;
+        k.wait_notification(t, n, false, 0).map_err(|_| "wait")?;
         check(k.threads.get(t).ok_or("t")?.saved.regs.rdi == 0b100, "pending bits returned at once")?;
-        check(matches!(k.wait_notification(t, n, true), Err(Error::WouldBlock)), "empty word with zero timeout")?;
-        k.wait_notification(t, n, false).map_err(|_| "wait")?;
+        check(matches!(k.wait_notification(t, n, true, 0), Err(Error::WouldBlock)), "empty word with zero timeout")?;
+        k.wait_notification(t, n, false, 0).map_err(|_| "wait")?;
         k.signal(n, 0b1);
         k.signal(n, 0b10);
         let th = k.threads.get(t).ok_or("t")?;
         check(th.saved.regs.rdi == 0b1 && matches!(th.state, State::Runnable), "signal wakes the waiter")?;
-        check(k.notifications.get(n).ok_or("n")?.word == 0b10, "later bits stay pending")
+        check(k.notifications.get(n).ok_or("n")?.word == 0b10, "later bits stay pending")?;
+        k.notifications.get_mut(n).ok_or("n")?.word = 0;
+        let past = crate::apic::now_ns() - 1;
+        check(matches!(k.wait_notification(t, n, false, past), Err(Error::TimedOut)), "a past deadline fails at once")?;
+        let soon = crate::apic::now_ns() + 1_000_000;
+        k.wait_notification(t, n, false, soon).map_err(|_| "timed wait")?;
+        k.expire_deadlines(soon - 1);
+        check(
+            matches!(k.threads.get(t).ok_or("t")?.state, State::WaitingNotification { .. }),
+            "waits until the deadline",
+        )?;
+        k.expire_deadlines(soon);
+        let th = k.threads.get(t).ok_or("t")?;
+        check(matches!(th.state, State::Runnable) && th.saved.regs.rax == Error::TimedOut as u64, "then times out")?;
+        check(k.notifications.get(n).ok_or("n")?.waiters.is_empty(), "and leaves the wait queue")
     })();
     k.destroy_space(space);
     k.sched = crate::sched::Scheduler::new();

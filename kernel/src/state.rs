@@ -4,6 +4,7 @@
 //! the lock is never contended; it exists so that all kernel state is
 //! reached through one `&mut Kernel` and Rust's borrow rules apply to it.
 
+use alloc::vec::Vec;
 use spin::Mutex;
 
 use crate::arena::{Arena, Id};
@@ -34,6 +35,8 @@ pub struct Kernel {
     /// The space whose I/O bitmap is loaded in the TSS.
     pub io_bitmap_owner: Option<Id>,
     pub ticks: u64,
+    /// Threads waiting with a deadline (some may have been woken since).
+    pub timed_waiters: Vec<Id>,
 }
 
 impl Kernel {
@@ -52,6 +55,7 @@ impl Kernel {
             loaded_gs: 0,
             io_bitmap_owner: None,
             ticks: 0,
+            timed_waiters: Vec::new(),
         }
     }
 }

@@ -133,8 +133,10 @@ impl Kernel {
                 let cap = self.cap(space, a[0])?;
                 cap.require(Rights::RECV)?;
                 match cap.object {
-                    Object::Endpoint(ep) => Ok(from_outcome(self.receive(t, ep, info.is_nonblocking())?)),
-                    Object::Notification(n) => Ok(from_outcome(self.wait_notification(t, n, info.is_nonblocking())?)),
+                    Object::Endpoint(ep) => Ok(from_outcome(self.receive(t, ep, info.is_nonblocking(), a[2])?)),
+                    Object::Notification(n) => {
+                        Ok(from_outcome(self.wait_notification(t, n, info.is_nonblocking(), a[2])?))
+                    }
                     _ => Err(Error::WrongType),
                 }
             }
@@ -146,7 +148,7 @@ impl Kernel {
                     Ok(()) | Err(Error::NoCaller) => {}
                     Err(e) => return Err(e),
                 }
-                Ok(from_outcome(self.receive(t, ep, msg.info.is_nonblocking())?))
+                Ok(from_outcome(self.receive(t, ep, msg.info.is_nonblocking(), 0)?))
             }
             Call::Reply => {
                 let msg = self.message_from_regs(t);
@@ -162,7 +164,7 @@ impl Kernel {
             Call::NotifyWait => {
                 let cap = self.cap_of(space, a[0], CapType::Notification, Rights::RECV)?;
                 let Object::Notification(n) = cap.object else { unreachable!("type checked") };
-                Ok(from_outcome(self.wait_notification(t, n, MsgInfo(a[1]).is_nonblocking())?))
+                Ok(from_outcome(self.wait_notification(t, n, MsgInfo(a[1]).is_nonblocking(), a[2])?))
             }
             Call::CapDerive => {
                 let slot = self.derive_into(space, space, a[0], Rights(a[1]), a[2])?;

@@ -89,6 +89,8 @@ pub struct Thread {
     pub caller: Option<Caller>,
     pub call: CallRecord,
     pub slice: u32,
+    /// When a timed wait gives up (ns since boot), 0 while not waiting with one.
+    pub deadline: u64,
 }
 
 /// Saved state for a new thread: zero registers, interrupts on, FPU in
@@ -157,6 +159,7 @@ impl Kernel {
             caller: None,
             call: CallRecord::default(),
             slice: crate::sched::SLICE_TICKS,
+            deadline: 0,
         };
         let id = self.threads.insert(thread).ok_or(Error::NoMemory)?;
         let sp = self.spaces.get_mut(space).ok_or(Error::Dead)?;
@@ -195,6 +198,7 @@ impl Kernel {
 
     fn make_runnable(&mut self, t: Id, first: bool) {
         let Some(th) = self.threads.get_mut(t) else { return };
+        th.deadline = 0;
         if th.suspended {
             th.state = State::Inactive;
             return;
@@ -223,6 +227,37 @@ impl Kernel {
         }
         th.saved.regs.rax = err as u64;
         self.wake(t);
+    }
+
+    /// Start waiting with a deadline: `TimedOut` at once if it has passed.
+    pub fn arm_deadline(&mut self, t: Id, deadline: u64) -> Result<(), Error> {
+        if deadline == 0 {
+            return Ok(());
+        }
+        if deadline <= crate::apic::now_ns() {
+            return Err(Error::TimedOut);
+        }
+        self.timed_waiters.try_reserve(1).map_err(|_| Error::NoMemory)?;
+        self.threads.get_mut(t).ok_or(Error::Dead)?.deadline = deadline;
+        self.timed_waiters.push(t);
+        Ok(())
+    }
+
+    /// Fail the timed waits whose deadline has passed.
+    pub fn expire_deadlines(&mut self, now: u64) {
+        let mut expired = alloc::vec::Vec::new();
+        self.timed_waiters.retain(|&t| match self.threads.get(t) {
+            Some(th) if th.deadline != 0 && th.deadline <= now => {
+                expired.push(t);
+                false
+            }
+            Some(th) => th.deadline != 0,
+            None => false,
+        });
+        for t in expired {
+            self.unlink(t);
+            self.wake_with_error(t, Error::TimedOut);
+        }
     }
 
     /// Take a thread out of whatever queue it waits in.
@@ -261,6 +296,7 @@ impl Kernel {
                     th.saved.regs.rax = Error::Interrupted as u64;
                 }
                 th.call.fault = false;
+                th.deadline = 0;
                 th.state = State::Inactive;
             }
             State::AwaitingReply | State::Inactive => {}

@@ -19,3 +19,9 @@ pub fn wait(notification: u64) -> Result<u64, Error> {
 pub fn poll(notification: u64) -> Result<u64, Error> {
     call6(Call::NotifyWait, [notification, MsgInfo::NONBLOCK, 0, 0, 0, 0]).map(|r| r[0])
 }
+
+/// Like [`wait`], but gives up with `TimedOut` at `deadline` (nanoseconds
+/// since boot, as [`crate::time::clock`] counts).
+pub fn wait_until(notification: u64, deadline: u64) -> Result<u64, Error> {
+    call6(Call::NotifyWait, [notification, 0, deadline, 0, 0, 0]).map(|r| r[0])
+}

@@ -76,6 +76,7 @@ fn suite(tsc_hz: u64) -> i32 {
     r.run("ioports_denied_without_capability", ports::denied_without_capability);
     r.run("ioports_allowed_with_capability", ports::allowed_with_capability);
     r.run("ioports_others_stay_closed", ports::others_stay_closed);
+    r.run("timed_wait_deadline", scheduling::timed_wait);
     r.run("irq_delivery", || irq::delivery(tsc_hz));
     r.run("garbage_kernel_calls", garbage::every_call);
     r.run("bad_pointers_debug_write", bad_pointers::debug_write);

@@ -139,3 +139,28 @@ pub fn fpu_state_preserved() -> Outcome {
     );
     Ok(())
 }
+
+/// A wait with a deadline ends with `TimedOut` no earlier than the deadline
+/// (and not much later); a past deadline fails at once; a signal that is
+/// already pending wins over the deadline.
+pub fn timed_wait() -> Outcome {
+    use abi::Error;
+    use libtern::notify;
+    use mm0_proto::SLOT_TEST_NOTIFICATION;
+
+    const WAIT_NS: u64 = 20_000_000;
+    let now = || time::clock().map(|(ns, _)| ns).map_err(|e| format!("Clock failed: {e:?}"));
+    let _ = notify::poll(SLOT_TEST_NOTIFICATION);
+    let start = now()?;
+    let result = notify::wait_until(SLOT_TEST_NOTIFICATION, start + WAIT_NS);
+    let waited = now()? - start;
+    ensure!(result == Err(Error::TimedOut), "a wait with nothing to wake it returned {result:?}");
+    ensure!(waited >= WAIT_NS, "timed out after {waited} ns, before the {WAIT_NS} ns deadline");
+    ensure!(waited < 50 * WAIT_NS, "timed out only after {waited} ns");
+    let past = notify::wait_until(SLOT_TEST_NOTIFICATION, start);
+    ensure!(past == Err(Error::TimedOut), "a past deadline gave {past:?}");
+    notify::signal(SLOT_TEST_NOTIFICATION, 0x40).map_err(|e| format!("NotifySignal failed: {e:?}"))?;
+    let pending = notify::wait_until(SLOT_TEST_NOTIFICATION, now()? + WAIT_NS);
+    ensure!(pending == Ok(0x40), "a pending signal gave {pending:?}");
+    Ok(())
+}
