@@ -28,8 +28,11 @@ pub use ipc::{IpcBuffer, MsgInfo};
 
 /// Size of a page, the unit of mapping.
 pub const PAGE_SIZE: u64 = 4096;
-/// First address above the user half of every address space.
-pub const USER_TOP: u64 = 0x0000_8000_0000_0000;
+/// First address above the memory a task can map: one page short of the
+/// end of the lower canonical half, as on Linux, so that the address after
+/// any instruction a task can run is still canonical (`sysret` to a
+/// non-canonical address faults in kernel mode on Intel CPUs).
+pub const USER_TOP: u64 = 0x0000_7fff_ffff_f000;
 /// Lowest address a task may map (page zero stays unmapped to catch null pointers).
 pub const USER_BOTTOM: u64 = 0x1000;
 

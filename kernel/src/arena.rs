@@ -62,8 +62,12 @@ impl<T> Arena<T> {
             return None;
         }
         let value = entry.value.take()?;
-        entry.generation = entry.generation.wrapping_add(1);
-        self.free.push(id.index);
+        // A slot whose generation would wrap is retired, never reused: an
+        // old Id must not match a new object.
+        if let Some(next) = entry.generation.checked_add(1) {
+            entry.generation = next;
+            self.free.push(id.index);
+        }
         Some(value)
     }
 

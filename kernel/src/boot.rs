@@ -140,6 +140,9 @@ boot_higher_half:
     mov gs, ax
     movabs rsp, offset boot_stack_top
     xor ebp, ebp
+    /* The upper halves of rdi and rsi are undefined after the mode switch. */
+    mov edi, edi
+    mov esi, esi
     call {kmain}
 3:
     hlt

@@ -8,6 +8,7 @@
 
 use abi::{CapType, Error, Rights};
 use alloc::vec::Vec;
+use hashbrown::HashMap;
 
 use crate::arena::Id;
 use crate::state::Kernel;
@@ -192,26 +193,26 @@ impl Kernel {
     }
 
     /// Delete every capability derived, directly or not, from `space`'s `slot`.
+    /// One pass indexes every capability by parent, then the subtree is
+    /// walked: linear in the number of capabilities.
     pub fn revoke(&mut self, space: Id, slot: u64) -> Result<(), Error> {
         let root = self.cap(space, slot)?.id;
-        let mut doomed: Vec<u64> = alloc::vec![root];
-        let mut found: Vec<(Id, u64)> = Vec::new();
-        loop {
-            let before = found.len();
-            for sid in self.spaces.ids() {
-                let table = &self.spaces.get(sid).expect("live id").caps;
-                for (s, cap) in table.iter() {
-                    if doomed.contains(&cap.parent) && !doomed.contains(&cap.id) {
-                        doomed.push(cap.id);
-                        found.push((sid, s));
-                    }
-                }
-            }
-            if found.len() == before {
-                break;
+        let mut children: HashMap<u64, Vec<(Id, u64, u64)>> = HashMap::new();
+        for sid in self.spaces.ids() {
+            let table = &self.spaces.get(sid).expect("live id").caps;
+            for (s, cap) in table.iter() {
+                children.entry(cap.parent).or_default().push((sid, s, cap.id));
             }
         }
-        for (sid, s) in found {
+        let mut doomed: Vec<(Id, u64)> = Vec::new();
+        let mut pending = alloc::vec![root];
+        while let Some(id) = pending.pop() {
+            for &(sid, s, child) in children.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
+                doomed.push((sid, s));
+                pending.push(child);
+            }
+        }
+        for (sid, s) in doomed {
             self.delete_cap(sid, s)?;
         }
         Ok(())

@@ -134,6 +134,9 @@ syscall_entry:
     ud2
 
 isr_common:
+    /* Interrupt gates leave the user's DF: Rust's memcpy/memset assume it
+       clear (syscall clears it through FMASK). */
+    cld
     test qword ptr [rsp + 24], 3
     jz isr_from_kernel
     swapgs
@@ -210,8 +213,9 @@ return_to_user:
     /* After an ordinary kernel call rcx = rip and r11 = rflags, which is
        exactly what sysret restores: then take the cheaper way out. ZF
        records the choice; the movs and pushes below leave it alone. Saved
-       rip values are always canonical user addresses (checked on every
-       write), so sysret cannot fault in the kernel. */
+       rip values are below USER_TOP, a page short of the end of the user
+       half, so even rcx after a `syscall` at the very end of mappable
+       memory is canonical and sysret cannot fault in the kernel. */
     mov rax, [rsi + 16]
     xor rax, [rsi + 128]
     mov rdx, [rsi + 88]

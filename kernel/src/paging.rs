@@ -167,7 +167,10 @@ impl PageTables {
         for level in [3, 2, 1] {
             let entry = &mut table_at(table)[index(vaddr, level)];
             if *entry & PRESENT == 0 {
-                if !create {
+                // Tables come from the kernel heap: keep its reserve, so a
+                // task mapping sparse addresses gets NoMemory, not a kernel
+                // out of memory.
+                if !create || !crate::heap::has_room() {
                     return None;
                 }
                 *entry = alloc_table()? | PRESENT | WRITABLE | USER;
@@ -188,14 +191,52 @@ impl PageTables {
         Ok(())
     }
 
-    pub fn unmap(&mut self, vaddr: u64) {
-        if let Some(entry) = self.leaf(vaddr, false)
-            && *entry & PRESENT != 0
-        {
-            *entry = 0;
-            if current_pml4() == self.pml4 {
-                flush(vaddr);
+    /// Remove the mappings of `pages` pages from `vaddr`, and free the
+    /// tables left empty, so unmapped address space costs no kernel memory.
+    pub fn unmap(&mut self, vaddr: u64, pages: u64) {
+        let flush_each = current_pml4() == self.pml4;
+        for i in 0..pages {
+            let at = vaddr + i * PAGE;
+            if let Some(entry) = self.leaf(at, false)
+                && *entry & PRESENT != 0
+            {
+                *entry = 0;
+                if flush_each {
+                    flush(at);
+                }
             }
+        }
+        let end = vaddr + pages * PAGE;
+        let mut region = vaddr / MIB2 * MIB2;
+        while region < end {
+            self.prune(region);
+            region += MIB2;
+        }
+    }
+
+    /// Free the page table covering `vaddr` if it is empty, then its
+    /// parents while they are empty too.
+    fn prune(&mut self, vaddr: u64) {
+        let mut chain = [(self.pml4, 0usize); 4];
+        let mut table = self.pml4;
+        for (depth, level) in [3, 2, 1].into_iter().enumerate() {
+            let slot = index(vaddr, level);
+            chain[depth] = (table, slot);
+            let entry = table_at(table)[slot];
+            if entry & PRESENT == 0 {
+                return;
+            }
+            table = entry & ADDR;
+        }
+        chain[3] = (table, 0);
+        for depth in (1..4).rev() {
+            let (child, _) = chain[depth];
+            if table_at(child).iter().any(|&e| e & PRESENT != 0) {
+                return;
+            }
+            let (parent, slot) = chain[depth - 1];
+            table_at(parent)[slot] = 0;
+            free_table(child);
         }
     }
 

@@ -96,15 +96,15 @@ impl Kernel {
 
     /// Load `t`'s address space, FPU and segment bases; make it current.
     fn activate(&mut self, t: Id) {
-        let th = self.threads.get(t).expect("chosen thread exists");
-        let (fs, gs) = (th.saved.regs.fs_base, th.saved.regs.gs_base);
-        if fs != self.loaded_fs {
-            cpu::wrmsr(cpu::MSR_FS_BASE, fs);
-            self.loaded_fs = fs;
-        }
-        if gs != self.loaded_gs {
-            cpu::wrmsr(cpu::MSR_KERNEL_GS_BASE, gs);
-            self.loaded_gs = gs;
+        if self.bases_owner != Some(t) {
+            if let Some(old) = self.bases_owner.and_then(|o| self.threads.get_mut(o)) {
+                old.saved.regs.fs_base = cpu::rdmsr(cpu::MSR_FS_BASE);
+                old.saved.regs.gs_base = cpu::rdmsr(cpu::MSR_KERNEL_GS_BASE);
+            }
+            let th = self.threads.get(t).expect("chosen thread exists");
+            cpu::wrmsr(cpu::MSR_FS_BASE, th.saved.regs.fs_base);
+            cpu::wrmsr(cpu::MSR_KERNEL_GS_BASE, th.saved.regs.gs_base);
+            self.bases_owner = Some(t);
         }
         cpu::set_fpu_trap(self.fpu_owner != Some(t));
         let th = self.threads.get(t).expect("chosen thread exists");

@@ -74,7 +74,13 @@ fn page_tables(_: &mut Kernel) -> TestResult {
     check(usercopy::read_value::<u32>(&pt, user + 4092) == Ok(0), "and a failed write changes nothing")?;
     check(usercopy::read_value::<u64>(&pt, paging::PHYS_OFFSET).is_err(), "kernel address refused")?;
     check(usercopy::read_value::<u64>(&pt, 0x8000_0000_0000_0000).is_err(), "non-canonical refused")?;
-    pt.unmap(user);
+    let heap_before_far_map = crate::heap::free_bytes();
+    let far = 0x7f00_0000_0000u64;
+    pt.map(far, phys, paging::PRESENT | paging::USER).map_err(|_| "map far away")?;
+    check(crate::heap::free_bytes() < heap_before_far_map, "a far mapping allocates tables")?;
+    pt.unmap(far, 1);
+    check(crate::heap::free_bytes() == heap_before_far_map, "unmapping frees the tables it left empty")?;
+    pt.unmap(user, 1);
     check(pt.translate(user, false).is_none(), "unmapped")?;
     check(virt_to_phys(paging::phys_to_virt(phys)) == phys, "direct map round trip")
 }

@@ -87,10 +87,7 @@ impl Kernel {
         {
             return Err(Error::InvalidArgument);
         }
-        let sp = self.spaces.get_mut(space).ok_or(Error::Dead)?;
-        for i in 0..pages {
-            sp.tables.unmap(vaddr + i * abi::PAGE_SIZE);
-        }
+        self.spaces.get_mut(space).ok_or(Error::Dead)?.tables.unmap(vaddr, pages);
         Ok(())
     }
 

@@ -27,11 +27,10 @@ pub struct Kernel {
     /// it back lazily, on their first FPU instruction (#NM), so switching to
     /// a server that never touches the FPU moves no FPU state at all.
     pub fpu_owner: Option<Id>,
-    /// User FS and GS bases loaded in the CPU. User code cannot change them
-    /// without the kernel (FSGSBASE is off), so the saved values are always
-    /// current and a switch only writes the MSRs that differ.
-    pub loaded_fs: u64,
-    pub loaded_gs: u64,
+    /// The thread whose FS and GS bases are in the CPU. User code can change
+    /// them itself (loading a segment register resets the base), so they are
+    /// read back when another thread takes the CPU.
+    pub bases_owner: Option<Id>,
     /// The space whose I/O bitmap is loaded in the TSS.
     pub io_bitmap_owner: Option<Id>,
     pub ticks: u64,
@@ -51,8 +50,7 @@ impl Kernel {
             next_cap_id: 0,
             next_thread_id: 0,
             fpu_owner: None,
-            loaded_fs: 0,
-            loaded_gs: 0,
+            bases_owner: None,
             io_bitmap_owner: None,
             ticks: 0,
             timed_waiters: Vec::new(),

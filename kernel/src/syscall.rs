@@ -271,6 +271,11 @@ impl Kernel {
                 th.pager = pager;
                 th.ipc_buffer = a[2];
                 th.priority = a[3] as u8;
+                // A queued thread moves to the queue of its new priority.
+                if matches!(th.state, crate::thread::State::Runnable) && self.sched.current != Some(target) {
+                    self.sched.remove(target);
+                    self.sched.enqueue(target, a[3] as u8);
+                }
                 Ok(values(&[]))
             }
             Call::ThreadSuspend => {
@@ -288,6 +293,7 @@ impl Kernel {
                 if target == t {
                     return Err(Error::Busy);
                 }
+                self.sync_bases(target);
                 let regs = self.threads.get(target).ok_or(Error::Dead)?.saved.regs;
                 usercopy::write_value(&self.spaces.get(space).ok_or(Error::Dead)?.tables, a[1], &regs)?;
                 Ok(values(&[]))
@@ -300,6 +306,10 @@ impl Kernel {
                 let regs: ThreadRegs = usercopy::read_value(&self.spaces.get(space).ok_or(Error::Dead)?.tables, a[1])?;
                 let clean = check_user_regs(&regs)?;
                 self.threads.get_mut(target).ok_or(Error::Dead)?.saved.regs = clean;
+                // The written bases replace whatever the CPU still holds for it.
+                if self.bases_owner == Some(target) {
+                    self.bases_owner = None;
+                }
                 Ok(values(&[]))
             }
             Call::SpacePersonality => {
@@ -363,8 +373,8 @@ impl Kernel {
                 if a[0] >= abi::USER_TOP {
                     return Err(Error::InvalidArgument);
                 }
+                // The caller is running, so its bases are the ones in the CPU.
                 crate::cpu::wrmsr(crate::cpu::MSR_FS_BASE, a[0]);
-                self.loaded_fs = a[0];
                 self.threads.get_mut(t).ok_or(Error::Dead)?.saved.regs.fs_base = a[0];
                 Ok(values(&[]))
             }

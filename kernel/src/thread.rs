@@ -91,6 +91,8 @@ pub struct Thread {
     pub slice: u32,
     /// When a timed wait gives up (ns since boot), 0 while not waiting with one.
     pub deadline: u64,
+    /// The thread has an entry in `Kernel::timed_waiters` (at most one).
+    pub in_timed_list: bool,
 }
 
 /// Saved state for a new thread: zero registers, interrupts on, FPU in
@@ -144,6 +146,9 @@ impl Kernel {
         if !crate::heap::has_room() {
             return Err(Error::NoMemory);
         }
+        if !self.spaces.contains(space) {
+            return Err(Error::Dead);
+        }
         let template = FPU_TEMPLATE.get().ok_or(Error::Busy)?;
         let saved = new_saved_state(template).ok_or(Error::NoMemory)?;
         self.next_thread_id += 1;
@@ -160,6 +165,7 @@ impl Kernel {
             call: CallRecord::default(),
             slice: crate::sched::SLICE_TICKS,
             deadline: 0,
+            in_timed_list: false,
         };
         let id = self.threads.insert(thread).ok_or(Error::NoMemory)?;
         let sp = self.spaces.get_mut(space).ok_or(Error::Dead)?;
@@ -169,6 +175,16 @@ impl Kernel {
         }
         sp.threads.push(id);
         Ok(id)
+    }
+
+    /// Read `t`'s FS and GS bases back from the CPU if they are still there.
+    pub fn sync_bases(&mut self, t: Id) {
+        if self.bases_owner == Some(t)
+            && let Some(th) = self.threads.get_mut(t)
+        {
+            th.saved.regs.fs_base = crate::cpu::rdmsr(crate::cpu::MSR_FS_BASE);
+            th.saved.regs.gs_base = crate::cpu::rdmsr(crate::cpu::MSR_KERNEL_GS_BASE);
+        }
     }
 
     /// #NM: `t` touched the FPU; give it its own state.
@@ -237,22 +253,29 @@ impl Kernel {
         if deadline <= crate::apic::now_ns() {
             return Err(Error::TimedOut);
         }
-        self.timed_waiters.try_reserve(1).map_err(|_| Error::NoMemory)?;
-        self.threads.get_mut(t).ok_or(Error::Dead)?.deadline = deadline;
-        self.timed_waiters.push(t);
+        let th = self.threads.get_mut(t).ok_or(Error::Dead)?;
+        if !th.in_timed_list {
+            self.timed_waiters.try_reserve(1).map_err(|_| Error::NoMemory)?;
+            self.timed_waiters.push(t);
+            th.in_timed_list = true;
+        }
+        th.deadline = deadline;
         Ok(())
     }
 
-    /// Fail the timed waits whose deadline has passed.
+    /// Fail the timed waits whose deadline has passed; drop the entries of
+    /// threads no longer waiting with a deadline.
     pub fn expire_deadlines(&mut self, now: u64) {
         let mut expired = alloc::vec::Vec::new();
-        self.timed_waiters.retain(|&t| match self.threads.get(t) {
-            Some(th) if th.deadline != 0 && th.deadline <= now => {
+        let threads = &mut self.threads;
+        self.timed_waiters.retain(|&t| {
+            let Some(th) = threads.get_mut(t) else { return false };
+            let keep = th.deadline != 0 && th.deadline > now;
+            if th.deadline != 0 && th.deadline <= now {
                 expired.push(t);
-                false
             }
-            Some(th) => th.deadline != 0,
-            None => false,
+            th.in_timed_list = keep;
+            keep
         });
         for t in expired {
             self.unlink(t);
@@ -322,6 +345,9 @@ impl Kernel {
         self.unlink(t);
         if self.fpu_owner == Some(t) {
             self.fpu_owner = None;
+        }
+        if self.bases_owner == Some(t) {
+            self.bases_owner = None;
         }
         if self.sched.current == Some(t) {
             self.sched.current = None;

@@ -18,6 +18,7 @@ use crate::sched::run_next;
 use crate::state::{KERNEL, Kernel};
 use crate::thread::{Message, State};
 
+const NMI: u64 = 2;
 const DEVICE_NOT_AVAILABLE: u64 = 7;
 const PAGE_FAULT: u64 = 14;
 
@@ -26,6 +27,7 @@ pub extern "C" fn trap_from_user(vector: u64, error: u64) -> ! {
     let mut k = KERNEL.lock();
     {
         match vector {
+            NMI => crate::log!(Warn, "kernel: non-maskable interrupt"),
             DEVICE_NOT_AVAILABLE => {
                 if let Some(t) = k.sched.current {
                     k.take_fpu(t);
@@ -47,6 +49,10 @@ pub extern "C" fn trap_from_user(vector: u64, error: u64) -> ! {
 pub extern "C" fn trap_from_kernel(frame: &mut KernelFrame) {
     if frame.vector >= VECTOR_IRQ_BASE {
         KERNEL.lock().interrupt(frame.vector);
+        return;
+    }
+    if frame.vector == NMI {
+        crate::log!(Warn, "kernel: non-maskable interrupt");
         return;
     }
     let cr2 = crate::cpu::read_cr2();

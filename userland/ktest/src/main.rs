@@ -25,6 +25,7 @@ mod bad_pointers;
 mod bench;
 mod garbage;
 mod grant_copy;
+mod hostile;
 mod ipc_rights;
 mod irq;
 mod isolation;
@@ -76,6 +77,9 @@ fn suite(tsc_hz: u64) -> i32 {
     r.run("ioports_denied_without_capability", ports::denied_without_capability);
     r.run("ioports_allowed_with_capability", ports::allowed_with_capability);
     r.run("ioports_others_stay_closed", ports::others_stay_closed);
+    r.run("hostile_direction_flag_at_fault", hostile::direction_flag_at_fault);
+    r.run("hostile_direction_flag_while_preempted", hostile::direction_flag_while_preempted);
+    r.run("hostile_fs_reset_stays_in_its_thread", hostile::fs_reset_stays_in_its_thread);
     r.run("timed_wait_deadline", scheduling::timed_wait);
     r.run("irq_delivery", || irq::delivery(tsc_hz));
     r.run("garbage_kernel_calls", garbage::every_call);

@@ -13,6 +13,7 @@
 //!   IPC-buffer words (see [`grant_copy`]).
 //! - [`GRANT_AFTER_REPLY`]: word 0 = the error of the copy the peer tried
 //!   through the last GRANTS call after answering it (`u64::MAX` if none).
+//! - [`TLS`]: word 0 = the thread id the peer reads through its FS base.
 //! - [`DONE`]: empty reply, then the peer exits with status 0.
 //!
 //! An unknown label gets the reply label [`UNKNOWN`].
@@ -32,6 +33,7 @@ pub const CAP: u32 = 4;
 pub const DONE: u32 = 5;
 pub const GRANTS: u32 = 6;
 pub const GRANT_AFTER_REPLY: u32 = 7;
+pub const TLS: u32 = 8;
 /// Reply label for an unknown request.
 pub const UNKNOWN: u32 = 0xffff;
 
@@ -70,6 +72,7 @@ pub fn serve() -> i32 {
                 None
             }
             GRANT_AFTER_REPLY => Some(Message::new(0, &[after_grants])),
+            TLS => Some(Message::new(0, &[libtern::tls::thread_id()])),
             DONE => {
                 if let Err(e) = ipc::reply(&Message::empty(0)) {
                     println!("ktest-peer: reply to DONE failed: {e:?}");
