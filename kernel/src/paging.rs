@@ -53,6 +53,44 @@ fn table_at(phys: u64) -> &'static mut [u64; 512] {
     unsafe { &mut *(phys_to_virt(phys) as *mut [u64; 512]) }
 }
 
+unsafe extern "C" {
+    static __kernel_start: u8;
+    static __rodata_start: u8;
+    static __data_start: u8;
+    static __kernel_end: u8;
+}
+
+/// Where the parts of the kernel image lie (from the linker script).
+struct KernelImage {
+    start: u64,
+    rodata: u64,
+    data: u64,
+    end: u64,
+}
+
+impl KernelImage {
+    fn get() -> KernelImage {
+        KernelImage {
+            start: core::ptr::addr_of!(__kernel_start) as u64,
+            rodata: core::ptr::addr_of!(__rodata_start) as u64,
+            data: core::ptr::addr_of!(__data_start) as u64,
+            end: core::ptr::addr_of!(__kernel_end) as u64,
+        }
+    }
+
+    /// Boot code and text are executable and read-only, read-only data is
+    /// neither writable nor executable, data and bss are writable only.
+    fn flags(&self, vaddr: u64, nx: u64) -> u64 {
+        if vaddr < self.rodata {
+            0
+        } else if vaddr < self.data {
+            nx
+        } else {
+            WRITABLE | nx
+        }
+    }
+}
+
 /// Build the final kernel tables from early pages and switch to them.
 pub fn init(mem: &mut PhysMemory, max_phys: u64) {
     NX.store(crate::cpu::rdmsr(crate::cpu::MSR_EFER) & (1 << 11) != 0, Ordering::Relaxed);
@@ -84,8 +122,16 @@ pub fn init(mem: &mut PhysMemory, max_phys: u64) {
 
     let kernel_pdpt = early_table();
     let kernel_pd = early_table();
-    for i in 0..512u64 {
-        early(kernel_pd)[i as usize] = (i * MIB2) | PRESENT | WRITABLE | HUGE | GLOBAL;
+    let image = KernelImage::get();
+    let mut page = image.start;
+    while page < image.end {
+        let pd_slot = index(page, 1);
+        if early(kernel_pd)[pd_slot] & PRESENT == 0 {
+            early(kernel_pd)[pd_slot] = early_table() | PRESENT | WRITABLE;
+        }
+        let pt = early(kernel_pd)[pd_slot] & ADDR;
+        early(pt)[index(page, 0)] = (page - KERNEL_VMA) | PRESENT | GLOBAL | image.flags(page, nx);
+        page += PAGE;
     }
     early(kernel_pdpt)[510] = kernel_pd | PRESENT | WRITABLE;
     early(pml4)[511] = kernel_pdpt | PRESENT | WRITABLE;
@@ -105,6 +151,20 @@ pub fn init(mem: &mut PhysMemory, max_phys: u64) {
         asm!("mov {}, cr4", out(reg) cr4, options(nomem, nostack));
         asm!("mov cr4, {}", in(reg) cr4 | 1 << 7, options(nomem, nostack));
     }
+}
+
+/// The leaf entry mapping kernel address `vaddr` in the current tables
+/// (for the self-tests), or `None` if it is not mapped by a 4 KiB page.
+pub fn kernel_leaf_entry(vaddr: u64) -> Option<u64> {
+    let mut table = current_pml4();
+    for level in [3, 2, 1] {
+        let entry = table_at(table)[index(vaddr, level)];
+        if entry & PRESENT == 0 || entry & HUGE != 0 {
+            return None;
+        }
+        table = entry & ADDR;
+    }
+    Some(table_at(table)[index(vaddr, 0)])
 }
 
 /// Switch to the given top-level table.

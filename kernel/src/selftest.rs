@@ -195,6 +195,20 @@ fn symbols(_: &mut Kernel) -> TestResult {
     check(name.contains("selftest::run") && offset == 0, "the lookup names the right function")
 }
 
+/// The kernel's own image is mapped with the permissions of each part.
+fn kernel_image_protections(_: &mut Kernel) -> TestResult {
+    static DATA: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
+    static READ_ONLY: [u8; 4] = *b"tern";
+    let text = paging::kernel_leaf_entry(run as *const () as u64).ok_or("text not mapped with 4 KiB pages")?;
+    let rodata = paging::kernel_leaf_entry(READ_ONLY.as_ptr() as u64).ok_or("rodata not mapped")?;
+    let data = paging::kernel_leaf_entry(&DATA as *const _ as u64).ok_or("data not mapped")?;
+    let nx = paging::no_execute();
+    check(text & paging::WRITABLE == 0 && text & paging::NO_EXECUTE == 0, "text is read-only and executable")?;
+    check(rodata & paging::WRITABLE == 0 && rodata & nx == nx, "read-only data is neither writable nor executable")?;
+    check(data & paging::WRITABLE != 0 && data & nx == nx, "data is writable and not executable")?;
+    check(DATA.load(core::sync::atomic::Ordering::Relaxed) == 1 && READ_ONLY[0] == b't', "the values are there")
+}
+
 /// Read an address no page table maps, from kernel mode.
 #[inline(never)]
 pub fn deliberate_fault() -> ! {
@@ -214,6 +228,7 @@ const TESTS: &[(&str, SelfTest)] = &[
     ("ipc_rendezvous", ipc_rendezvous),
     ("notifications", notifications),
     ("symbols", symbols),
+    ("kernel_image_protections", kernel_image_protections),
 ];
 
 fn report(name: &str, result: TestResult) {
