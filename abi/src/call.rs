@@ -57,9 +57,11 @@ pub enum Call {
     Unmap = 19,
     /// (thread, pager endpoint slot or NONE, ipc buffer vaddr or 0, priority).
     ThreadConfigure = 20,
-    /// (thread): stop a thread. A thread waiting to send, receive or for a
-    /// notification leaves that queue and its call fails with `Interrupted`;
-    /// one waiting for a reply stops when the reply arrives.
+    /// (thread): stop a thread. Whatever it waits for is cancelled and its
+    /// call fails with `Interrupted` (a send, a receive, a notification wait,
+    /// or a call awaiting its reply, whose reply right then lapses); a
+    /// pending fault message is withdrawn and the instruction runs again
+    /// on resume.
     ThreadSuspend = 21,
     /// (thread): make a suspended thread runnable again.
     ThreadResume = 22,

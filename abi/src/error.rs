@@ -28,7 +28,8 @@ pub enum Error {
     Busy = 11,
     /// There is no caller to reply to.
     NoCaller = 12,
-    /// The thread was suspended while it waited in this call.
+    /// The thread was suspended while it waited in this call (signals use
+    /// this to interrupt blocking calls).
     Interrupted = 13,
     /// The memory a grant names is not mapped with the access it promises:
     /// the granter's fault, not the copier's (that is `BadAddress`).

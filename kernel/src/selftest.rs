@@ -132,7 +132,17 @@ fn ipc_rendezvous(k: &mut Kernel) -> TestResult {
         check(
             matches!(k.send(a, ep, 0, msg.clone_nonblocking(), false, false), Err(Error::WouldBlock)),
             "a suspended thread leaves the queue",
-        )
+        )?;
+        k.resume(b);
+        k.receive(b, ep, false, 0).map_err(|_| "receive for the interrupted call")?;
+        k.send(a, ep, 0, msg, true, false).map_err(|_| "call to be interrupted")?;
+        k.suspend(a);
+        let ra = k.threads.get(a).ok_or("a")?;
+        check(
+            matches!(ra.state, State::Inactive) && ra.saved.regs.rax == Error::Interrupted as u64,
+            "suspend interrupts a call awaiting its reply",
+        )?;
+        check(k.reply(b, reply) == Err(Error::NoCaller), "and the callee's reply right lapses")
     })();
     k.destroy_space(space);
     k.sched = crate::sched::Scheduler::new();

@@ -303,27 +303,27 @@ impl Kernel {
         }
     }
 
-    /// Stop a thread. Waiting to send, receive or for a notification is
-    /// cancelled (`Interrupted`); a pending fault message is withdrawn and
-    /// the faulting instruction runs again on resume; a thread awaiting a
-    /// reply stops when the reply arrives.
+    /// Stop a thread. Whatever it waits for is cancelled and its call fails
+    /// with `Interrupted`: a send, receive or notification wait, and a call
+    /// awaiting its reply (the callee's reply right lapses: its reply and
+    /// grant copies get `NoCaller`). A pending fault message is withdrawn
+    /// instead, and the faulting instruction runs again on resume.
     pub fn suspend(&mut self, t: Id) {
         let Some(th) = self.threads.get_mut(t) else { return };
         th.suspended = true;
-        match th.state {
-            State::Runnable | State::Sending { .. } | State::Receiving { .. } | State::WaitingNotification { .. } => {
-                let cancelled = !matches!(th.state, State::Runnable);
-                self.unlink(t);
-                let th = self.threads.get_mut(t).expect("checked above");
-                if cancelled && !th.call.fault {
-                    th.saved.regs.rax = Error::Interrupted as u64;
-                }
-                th.call.fault = false;
-                th.deadline = 0;
-                th.state = State::Inactive;
-            }
-            State::AwaitingReply | State::Inactive => {}
+        if matches!(th.state, State::Inactive) {
+            return;
         }
+        let cancelled = !matches!(th.state, State::Runnable);
+        self.unlink(t);
+        let th = self.threads.get_mut(t).expect("checked above");
+        if cancelled && !th.call.fault {
+            th.saved.regs.rax = Error::Interrupted as u64;
+        }
+        th.call.fault = false;
+        th.call.grant_count = 0;
+        th.deadline = 0;
+        th.state = State::Inactive;
     }
 
     /// True when the thread is stopped, so its registers may be replaced.
