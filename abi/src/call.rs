@@ -97,11 +97,21 @@ pub enum Call {
     SpaceDestroy = 34,
     /// (thread): stop a thread for good and release it.
     ThreadDestroy = 35,
+    /// (notification, thread or NONE): bind a notification to a thread, so
+    /// that the thread's `Recv` on an endpoint also returns when the
+    /// notification is signalled: label `ipc::LABEL_NOTIFICATION`, word 0 =
+    /// the bits taken. NONE unbinds. A notification and a thread have at
+    /// most one binding each.
+    NotificationBind = 36,
+    /// (notification, deadline, bits): signal `bits` on the notification
+    /// when the deadline (ns since boot) passes; one timer per
+    /// notification, a new call replaces it, deadline 0 cancels.
+    TimerSet = 37,
 }
 
 impl Call {
     /// Every call, in number order.
-    pub const ALL: [Call; 36] = [
+    pub const ALL: [Call; 38] = [
         Call::DebugWrite,
         Call::Yield,
         Call::Send,
@@ -138,6 +148,8 @@ impl Call {
         Call::Clock,
         Call::SpaceDestroy,
         Call::ThreadDestroy,
+        Call::NotificationBind,
+        Call::TimerSet,
     ];
 
     /// Decode a call number; `None` for numbers the kernel does not know.

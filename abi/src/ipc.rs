@@ -21,6 +21,10 @@ pub const LABEL_PAGE_FAULT: u32 = 0xffff_0001;
 /// Words: 0, error code, rip, vector, rsp, thread id.
 pub const LABEL_EXCEPTION: u32 = 0xffff_0002;
 
+/// Label of what a `Recv` returns when the receiver's bound notification
+/// was signalled instead of a message arriving. Word 0: the bits.
+pub const LABEL_NOTIFICATION: u32 = 0xffff_0003;
+
 /// Page-fault error-code bits (as the CPU reports them).
 pub mod fault {
     /// The page was present (a protection violation).

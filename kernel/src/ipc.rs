@@ -27,6 +27,12 @@ pub struct Notification {
     pub word: u64,
     pub waiters: VecDeque<Id>,
     pub refs: usize,
+    /// The thread whose endpoint receives also take this notification.
+    pub bound: Option<Id>,
+    /// Signal these bits at this deadline (ns since boot).
+    pub timer: Option<(u64, u64)>,
+    /// The notification has an entry in `Kernel::timers`.
+    pub in_timer_list: bool,
 }
 
 /// Whose data made a message transfer fail.
@@ -74,7 +80,14 @@ impl Kernel {
         if !crate::heap::has_room() {
             return Err(Error::NoMemory);
         }
-        let n = Notification { word: 0, waiters: VecDeque::new(), refs: 0 };
+        let n = Notification {
+            word: 0,
+            waiters: VecDeque::new(),
+            refs: 0,
+            bound: None,
+            timer: None,
+            in_timer_list: false,
+        };
         self.notifications.insert(n).ok_or(Error::NoMemory)
     }
 
@@ -91,6 +104,9 @@ impl Kernel {
         if let Some(n) = self.notifications.remove(id) {
             for t in n.waiters {
                 self.wake_with_error(t, Error::Dead);
+            }
+            if let Some(th) = n.bound.and_then(|t| self.threads.get_mut(t)) {
+                th.bound_notification = None;
             }
         }
         for binding in self.irqs.iter_mut() {
@@ -273,6 +289,13 @@ impl Kernel {
     /// Wait for a message on `endpoint` (until `deadline`, if not 0).
     pub fn receive(&mut self, to: Id, endpoint: Id, nonblocking: bool, deadline: u64) -> Result<Outcome, Error> {
         self.drop_caller(to);
+        let bound = self.threads.get(to).and_then(|th| th.bound_notification);
+        if let Some(n) = bound.and_then(|n| self.notifications.get_mut(n))
+            && n.word != 0 {
+                let bits = core::mem::take(&mut n.word);
+                self.deliver_notification(to, bits);
+                return Ok(Outcome::Done);
+            }
         while let Some(sender) = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.pop_front() {
             let Some(State::Sending { msg, badge, call, .. }) = self.threads.get(sender).map(|th| th.state) else {
                 continue;
@@ -425,6 +448,83 @@ impl Kernel {
                 th.saved.regs.rdi = word;
             }
             self.wake(t);
+            return;
+        }
+        let Some(t) = n.bound else { return };
+        let receiving = self.threads.get(t).is_some_and(|th| matches!(th.state, State::Receiving { .. }));
+        if receiving {
+            let word = self.notifications.get_mut(id).map(|n| core::mem::take(&mut n.word)).unwrap_or(0);
+            self.unlink(t);
+            self.deliver_notification(t, word);
+            self.wake(t);
+        }
+    }
+
+    /// Answer `t`'s receive with its bound notification's bits.
+    fn deliver_notification(&mut self, t: Id, bits: u64) {
+        if let Some(th) = self.threads.get_mut(t) {
+            let r = &mut th.saved.regs;
+            r.rax = 0;
+            r.rdi = 0;
+            r.rsi = MsgInfo::new(abi::ipc::LABEL_NOTIFICATION, 1).0;
+            r.rdx = bits;
+            for reg in [&mut r.r10, &mut r.r8, &mut r.r9, &mut r.r12, &mut r.r13, &mut r.r14, &mut r.r15] {
+                *reg = 0;
+            }
+        }
+    }
+
+    /// Bind notification `n` to thread `t` (or unbind it, with `None`).
+    pub fn bind_notification(&mut self, n: Id, t: Option<Id>) -> Result<(), Error> {
+        let old = self.notifications.get(n).ok_or(Error::Dead)?.bound;
+        if let Some(t) = t {
+            let th = self.threads.get(t).ok_or(Error::Dead)?;
+            if old.is_some_and(|o| o != t) || th.bound_notification.is_some_and(|b| b != n) {
+                return Err(Error::Busy);
+            }
+            self.threads.get_mut(t).expect("checked above").bound_notification = Some(n);
+        } else if let Some(th) = old.and_then(|o| self.threads.get_mut(o)) {
+            th.bound_notification = None;
+        }
+        self.notifications.get_mut(n).expect("checked above").bound = t;
+        Ok(())
+    }
+
+    /// Arm (or with deadline 0 cancel) the timer of notification `n`.
+    pub fn set_timer(&mut self, n: Id, deadline: u64, bits: u64) -> Result<(), Error> {
+        if deadline != 0 && deadline <= crate::apic::now_ns() {
+            self.notifications.get_mut(n).ok_or(Error::Dead)?.timer = None;
+            self.signal(n, bits);
+            return Ok(());
+        }
+        let note = self.notifications.get_mut(n).ok_or(Error::Dead)?;
+        note.timer = (deadline != 0).then_some((deadline, bits));
+        if deadline != 0 && !note.in_timer_list {
+            self.timers.try_reserve(1).map_err(|_| Error::NoMemory)?;
+            self.timers.push(n);
+            self.notifications.get_mut(n).expect("checked above").in_timer_list = true;
+        }
+        Ok(())
+    }
+
+    /// Fire the notification timers whose deadline has passed.
+    pub fn expire_timers(&mut self, now: u64) {
+        let mut due = alloc::vec::Vec::new();
+        let notifications = &mut self.notifications;
+        self.timers.retain(|&id| {
+            let Some(n) = notifications.get_mut(id) else { return false };
+            match n.timer {
+                Some((deadline, bits)) if deadline <= now => {
+                    n.timer = None;
+                    due.push((id, bits));
+                }
+                _ => {}
+            }
+            n.in_timer_list = n.timer.is_some();
+            n.in_timer_list
+        });
+        for (id, bits) in due {
+            self.signal(id, bits);
         }
     }
 

@@ -127,8 +127,10 @@ impl Kernel {
     /// A timer tick: account the current thread's slice.
     pub fn tick(&mut self) {
         self.ticks += 1;
-        if !self.timed_waiters.is_empty() {
-            self.expire_deadlines(crate::apic::now_ns());
+        if !self.timed_waiters.is_empty() || !self.timers.is_empty() {
+            let now = crate::apic::now_ns();
+            self.expire_deadlines(now);
+            self.expire_timers(now);
         }
         if let Some(c) = self.sched.current
             && let Some(th) = self.threads.get_mut(c)

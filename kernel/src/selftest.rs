@@ -178,7 +178,37 @@ fn notifications(k: &mut Kernel) -> TestResult {
         k.expire_deadlines(soon);
         let th = k.threads.get(t).ok_or("t")?;
         check(matches!(th.state, State::Runnable) && th.saved.regs.rax == Error::TimedOut as u64, "then times out")?;
-        check(k.notifications.get(n).ok_or("n")?.waiters.is_empty(), "and leaves the wait queue")
+        check(k.notifications.get(n).ok_or("n")?.waiters.is_empty(), "and leaves the wait queue")?;
+
+        let r = k.create_thread(space).map_err(|_| "receiver")?;
+        let ep = k.create_endpoint().map_err(|_| "endpoint")?;
+        k.install(space, Object::Endpoint(ep), Rights::ALL, 0, 0).map_err(|_| "install endpoint")?;
+        k.bind_notification(n, Some(r)).map_err(|_| "bind")?;
+        check(matches!(k.bind_notification(n, Some(t)), Err(Error::Busy)), "one thread per notification")?;
+        k.receive(r, ep, false, 0).map_err(|_| "receive")?;
+        k.signal(n, 0b1000);
+        let rr = k.threads.get(r).ok_or("r")?;
+        check(
+            matches!(rr.state, State::Runnable)
+                && MsgInfo(rr.saved.regs.rsi).label() == abi::ipc::LABEL_NOTIFICATION
+                && rr.saved.regs.rdx == 0b1000,
+            "a bound notification ends an endpoint receive",
+        )?;
+        check(k.endpoints.get(ep).ok_or("ep")?.receivers.is_empty(), "and takes it off the endpoint")?;
+        k.signal(n, 0b1);
+        k.receive(r, ep, false, 0).map_err(|_| "receive with bits pending")?;
+        check(k.threads.get(r).ok_or("r")?.saved.regs.rdx == 0b1, "pending bits return at once")?;
+
+        let soon = crate::apic::now_ns() + 1_000_000;
+        k.set_timer(n, soon, 0b10000).map_err(|_| "timer")?;
+        k.expire_timers(soon - 1);
+        check(k.notifications.get(n).ok_or("n")?.word == 0, "the timer waits for its deadline")?;
+        k.expire_timers(soon);
+        check(k.notifications.get(n).ok_or("n")?.word == 0b10000, "then signals")?;
+        k.set_timer(n, soon, 0b100000).map_err(|_| "timer again")?;
+        k.set_timer(n, 0, 0).map_err(|_| "cancel")?;
+        k.expire_timers(soon);
+        check(k.notifications.get(n).ok_or("n")?.word == 0b10000, "a cancelled timer does not fire")
     })();
     k.destroy_space(space);
     k.sched = crate::sched::Scheduler::new();

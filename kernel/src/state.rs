@@ -36,6 +36,8 @@ pub struct Kernel {
     pub ticks: u64,
     /// Threads waiting with a deadline (some may have been woken since).
     pub timed_waiters: Vec<Id>,
+    /// Notifications with an armed timer.
+    pub timers: Vec<Id>,
 }
 
 impl Kernel {
@@ -54,6 +56,7 @@ impl Kernel {
             io_bitmap_owner: None,
             ticks: 0,
             timed_waiters: Vec::new(),
+            timers: Vec::new(),
         }
     }
 }

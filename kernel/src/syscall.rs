@@ -384,6 +384,19 @@ impl Kernel {
                 self.destroy_space(target);
                 Ok(if self.threads.contains(t) { values(&[]) } else { Answer::InPlace })
             }
+            Call::NotificationBind => {
+                let n = self.cap_of(space, a[0], CapType::Notification, Rights::RECV)?;
+                let Object::Notification(nid) = n.object else { unreachable!("type checked") };
+                let thread = if a[1] == abi::call::NONE { None } else { Some(self.thread_cap(space, a[1])?) };
+                self.bind_notification(nid, thread)?;
+                Ok(values(&[]))
+            }
+            Call::TimerSet => {
+                let n = self.cap_of(space, a[0], CapType::Notification, Rights::SEND)?;
+                let Object::Notification(nid) = n.object else { unreachable!("type checked") };
+                self.set_timer(nid, a[1], a[2])?;
+                Ok(values(&[]))
+            }
             Call::ThreadDestroy => {
                 let target = self.thread_cap(space, a[0])?;
                 self.destroy_thread(target);

@@ -93,6 +93,8 @@ pub struct Thread {
     pub deadline: u64,
     /// The thread has an entry in `Kernel::timed_waiters` (at most one).
     pub in_timed_list: bool,
+    /// Its endpoint receives also return this notification's signals.
+    pub bound_notification: Option<Id>,
 }
 
 /// Saved state for a new thread: zero registers, interrupts on, FPU in
@@ -166,6 +168,7 @@ impl Kernel {
             slice: crate::sched::SLICE_TICKS,
             deadline: 0,
             in_timed_list: false,
+            bound_notification: None,
         };
         let id = self.threads.insert(thread).ok_or(Error::NoMemory)?;
         let sp = self.spaces.get_mut(space).ok_or(Error::Dead)?;
@@ -284,7 +287,7 @@ impl Kernel {
     }
 
     /// Take a thread out of whatever queue it waits in.
-    fn unlink(&mut self, t: Id) {
+    pub fn unlink(&mut self, t: Id) {
         let Some(th) = self.threads.get(t) else { return };
         match th.state {
             State::Runnable => self.sched.remove(t),
@@ -353,6 +356,9 @@ impl Kernel {
             self.sched.current = None;
         }
         let Some(th) = self.threads.remove(t) else { return };
+        if let Some(n) = th.bound_notification.and_then(|n| self.notifications.get_mut(n)) {
+            n.bound = None;
+        }
         if let Some(caller) = th.caller {
             self.abandon_caller(caller.thread, caller.seq);
         }

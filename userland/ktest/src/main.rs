@@ -23,6 +23,7 @@ extern crate alloc;
 
 mod bad_pointers;
 mod bench;
+mod events;
 mod garbage;
 mod grant_copy;
 mod hostile;
@@ -81,6 +82,8 @@ fn suite(tsc_hz: u64) -> i32 {
     r.run("hostile_direction_flag_while_preempted", hostile::direction_flag_while_preempted);
     r.run("hostile_fs_reset_stays_in_its_thread", hostile::fs_reset_stays_in_its_thread);
     r.run("timed_wait_deadline", scheduling::timed_wait);
+    r.run("notification_timer", events::notification_timer);
+    r.run("notification_bound_to_receiver", events::bound_notification);
     r.run("irq_delivery", || irq::delivery(tsc_hz));
     r.run("garbage_kernel_calls", garbage::every_call);
     r.run("bad_pointers_debug_write", bad_pointers::debug_write);
