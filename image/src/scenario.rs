@@ -51,7 +51,16 @@ pub enum Ending {
 const TEST_CMDLINE: &str = "log=info selftest=all mode=test";
 /// `posix_basics` checks the basic POSIX calls and exits with 0 when all
 /// passed (`expect=0` makes mm0 fail the run otherwise, a crash included).
-const TEST_TASKS: &[&str] = &["ktest native", "hello posix", "posix_basics posix expect=0"];
+/// `mprotect` checks its calls the same way; run with an argument it makes
+/// an access its protection forbids and must die of it (status 139).
+const TEST_TASKS: &[&str] = &[
+    "ktest native",
+    "hello posix",
+    "posix_basics posix expect=0",
+    "mprotect posix expect=0",
+    "mprotect posix expect=139 write-read-only",
+    "mprotect posix expect=139 read-none",
+];
 const HELLO_EXPECT: &[&str] = &["hello from musl", "hello exited with status 3"];
 /// posix_basics makes an unimplemented call twice; libposix logs it once.
 const POSIX_BASICS_EXPECT_ONCE: &[&str] = &["libposix: posix_basics: unimplemented system call acct (163)"];

@@ -2,15 +2,17 @@
 //!
 //! mm0 owns the process's address space; libposix only checks arguments and
 //! forwards. mmap supports what mm0 supports today: private anonymous memory.
-//! Other kinds (files, shared memory) and mprotect return `ENOSYS` and are
-//! logged once, so a program that needs them says so on the console.
+//! Other kinds (files, shared memory) return `ENOSYS` and are logged once,
+//! so a program that needs them says so on the console.
 //!
-//! A call that may remove pages (brk, munmap, mmap over existing memory)
-//! makes libposix forget which pages it knew to be backed ([`mapped`]).
+//! A call that may remove pages or take access away (brk, munmap, mmap over
+//! existing memory, mprotect) makes libposix forget which pages it knew to
+//! be backed ([`mapped`]).
 
-use crate::server::mm0_errno;
+use crate::server::{self, mm0_errno};
 use crate::syscalls::{Args, SysResult, nr};
 use crate::{log, mapped};
+use mm0_proto::{SLOT_MM0, label};
 use fs0_proto::errno::{EINVAL, ENOSYS};
 use libtern_sys::mm0;
 
@@ -67,8 +69,14 @@ pub fn munmap(args: &Args) -> SysResult {
     Ok(0)
 }
 
-/// mprotect(addr, length, prot): mm0 cannot change protections yet.
-pub fn mprotect(_args: &Args) -> SysResult {
-    log::once(nr::MPROTECT, format_args!("mprotect: not supported yet"));
-    Err(ENOSYS)
+/// mprotect(addr, length, prot): mm0's MPROTECT, which checks the range as
+/// Linux does. Linux's PROT_GROWSDOWN/PROT_GROWSUP are not supported (EINVAL).
+pub fn mprotect(args: &Args) -> SysResult {
+    let [addr, len, prot, ..] = *args;
+    let prot = u64::from(prot as u32);
+    if prot & !PROT_MASK != 0 {
+        return Err(EINVAL);
+    }
+    mapped::forget_all();
+    server::call(SLOT_MM0, label::MPROTECT, &[addr, len, prot], &[]).map(|_| 0)
 }

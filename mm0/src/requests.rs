@@ -1,4 +1,5 @@
-//! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP, POPULATE),
+//! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP, MPROTECT,
+//! POPULATE),
 //! threads (THREAD_SPAWN, THREAD_EXIT, THREAD_JOIN) and identity
 //! (PROCESS_INFO).
 //!
@@ -116,6 +117,38 @@ impl Mm0 {
         }
         task.vmas.remove(addr, end);
         task.unmap(&mut self.phys, addr, end);
+        ok(&[])
+    }
+
+    /// MPROTECT (addr, len, prot): every check first, then the regions,
+    /// then the backed pages.
+    pub fn mprotect(&mut self, id: u64, addr: u64, len: u64, p: u64) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        if !addr.is_multiple_of(PAGE_SIZE) || p & !prot::ALL != 0 {
+            return fail(errno::EINVAL);
+        }
+        if len == 0 {
+            return ok(&[]);
+        }
+        let Some(end) = page_up(len).and_then(|l| addr.checked_add(l)) else {
+            return fail(errno::ENOMEM);
+        };
+        if addr < USER_BOTTOM || end > USER_TOP || !task.vmas.covers(addr, end, 0) {
+            return fail(errno::ENOMEM);
+        }
+        if task.vmas.touches(addr, end, Kind::System) {
+            return fail(errno::EACCES);
+        }
+        if task.vmas.protect(addr, end, p).is_err() {
+            return fail(errno::ENOMEM);
+        }
+        let backed: Vec<u64> = task.pages.range(addr..end).map(|(&vaddr, _)| vaddr).collect();
+        for vaddr in backed {
+            if let Err(e) = task.protect(&self.phys, vaddr, p) {
+                println!("mm0: {}: cannot change the protection of {vaddr:#x}: {e:?}", task.name);
+                return fail(e.errno());
+            }
+        }
         ok(&[])
     }
 

@@ -9,6 +9,7 @@
 //! - fs0: RECV on its own endpoint and the first serial port's registers.
 //! - ktest (and its peer): an endpoint shared by the pair, the PIT's ports,
 //!   IRQ line 0 and a notification of its own.
+//! - a POSIX process: a notification of its own ([`SLOT_POSIX_NOTIFICATION`]).
 //!
 //! Port capabilities are narrowed from mm0's all-ports capability: for an
 //! IoPorts capability the kernel reads the badge argument of a copy as the
@@ -17,9 +18,10 @@
 use abi::boot::{SLOT_FACTORY, SLOT_IOPORTS, SLOT_IRQ_FIRST};
 use abi::{Error, Rights};
 use libtern::{cap, factory};
+use mm0::layout::TaskKind;
 use mm0_proto::{
-    SLOT_FS0, SLOT_FS0_SERVICE, SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_SERIAL_PORTS, SLOT_TEST_ENDPOINT,
-    SLOT_TEST_NOTIFICATION,
+    SLOT_FS0, SLOT_FS0_SERVICE, SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION, SLOT_SERIAL_PORTS,
+    SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
 };
 
 use crate::loader::StartError;
@@ -82,6 +84,11 @@ impl Mm0 {
                 give(task, notification, Rights::ALL, 0, SLOT_TEST_NOTIFICATION)?;
             }
             Role::Plain => {}
+        }
+        if task.kind == TaskKind::Posix {
+            let notification = factory::notification(SLOT_FACTORY)?;
+            task.owned_caps.push(notification);
+            give(task, notification, Rights::SEND.union(Rights::RECV), 0, SLOT_POSIX_NOTIFICATION)?;
         }
         Ok(())
     }

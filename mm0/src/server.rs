@@ -89,6 +89,7 @@ impl Mm0 {
             label::BRK => self.brk(id, msg.word(0)),
             label::MMAP_ANON => self.mmap_anon(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3)]),
             label::MUNMAP => self.munmap(id, msg.word(0), msg.word(1)),
+            label::MPROTECT => self.mprotect(id, msg.word(0), msg.word(1), msg.word(2)),
             label::THREAD_SPAWN => self.thread_spawn(id, msg.word(0), msg.word(1), msg.word(2)),
             label::THREAD_EXIT => self.thread_exit(id, msg.word(0), msg.word(1)),
             label::THREAD_JOIN => self.thread_join(id, msg.word(0)),

@@ -178,6 +178,24 @@ impl Task {
         self.map_frame(frame, vaddr, p).inspect_err(|_| phys.free(page.phys))
     }
 
+    /// Gives the page at `vaddr`, if backed, protection `p`: mapped again
+    /// with the new rights, or for no access unmapped with its frame kept,
+    /// so that its contents are there again when access comes back. On
+    /// failure the page keeps its old protection.
+    pub fn protect(&mut self, phys: &Phys, vaddr: u64, p: u64) -> Result<(), MapError> {
+        let Some(page) = self.pages.get(&vaddr).copied() else {
+            return Ok(());
+        };
+        if p == 0 {
+            self.unmap_run(vaddr, 1);
+            self.pages.insert(vaddr, Page { prot: 0, ..page });
+            return Ok(());
+        }
+        let frame = phys.frame(page.phys).ok_or(MapError::Kernel(Error::InvalidArgument))?;
+        // Map replaces a present mapping in place.
+        self.map_frame(frame, vaddr, p)
+    }
+
     /// Removes every backed page in `[start, end)` and frees its frames.
     pub fn unmap(&mut self, phys: &mut Phys, start: u64, end: u64) {
         let gone: Vec<(u64, Page)> = self.pages.range(start..end).map(|(&v, &p)| (v, p)).collect();

@@ -202,6 +202,19 @@ impl VmaList {
         removed
     }
 
+    /// Gives `[start, end)` protection `prot`, splitting the regions that
+    /// straddle its ends (and merging the pieces with equal neighbours).
+    /// Addresses of the range outside every region stay outside.
+    pub fn protect(&mut self, start: u64, end: u64, prot: u64) -> Result<(), VmaError> {
+        if !valid_range(start, end) {
+            return Err(VmaError::Invalid);
+        }
+        for piece in self.remove(start, end) {
+            self.insert(Vma { prot, ..piece })?;
+        }
+        Ok(())
+    }
+
     /// The highest page-aligned address `a` with `[a, a + len)` free and
     /// inside `[bottom, top)`.
     pub fn find_gap_top_down(&self, len: u64, bottom: u64, top: u64) -> Option<u64> {
@@ -326,6 +339,24 @@ mod tests {
         assert!(!l.covers(0x30 * P, 0x31 * P, prot::READ));
         let found: Vec<u64> = l.overlapping(0x11 * P, 0x15 * P + 1).map(|v| v.start / P).collect();
         assert_eq!(found, [0x10, 0x12, 0x15]);
+    }
+
+    #[test]
+    fn protect_splits_and_merges() {
+        let mut l = VmaList::new();
+        l.insert(vma(0x10 * P, 0x20 * P, Kind::Anon)).unwrap();
+        l.protect(0x14 * P, 0x18 * P, prot::READ).unwrap();
+        let all: Vec<_> = l.iter().map(|v| (v.start / P, v.end / P, v.prot)).collect();
+        let rw = prot::READ | prot::WRITE;
+        assert_eq!(all, [(0x10, 0x14, rw), (0x14, 0x18, prot::READ), (0x18, 0x20, rw)]);
+        assert!(!l.find(0x15 * P).unwrap().allows(fault::WRITE));
+        assert!(l.find(0x15 * P).unwrap().allows(0));
+        l.protect(0x14 * P, 0x15 * P, 0).unwrap();
+        assert!(!l.find(0x14 * P).unwrap().allows(0));
+        // Back to the neighbours' protection: one region again.
+        l.protect(0x14 * P, 0x18 * P, rw).unwrap();
+        assert_eq!(l.iter().copied().collect::<Vec<_>>(), [vma(0x10 * P, 0x20 * P, Kind::Anon)]);
+        assert_eq!(l.protect(0x14 * P + 1, 0x18 * P, rw), Err(VmaError::Invalid));
     }
 
     #[test]

@@ -14,6 +14,11 @@ pub const SLOT_MM0: u64 = 0;
 pub const SLOT_FS0: u64 = 1;
 /// fs0 only: the endpoint fs0 receives requests on.
 pub const SLOT_FS0_SERVICE: u64 = 2;
+/// POSIX processes only: a notification of the process's own (SEND, RECV),
+/// for libposix to sleep on (`NotifyWait` with a deadline) and, later, to
+/// be woken by signals. mm0 creates one per process and deletes it when the
+/// process ends.
+pub const SLOT_POSIX_NOTIFICATION: u64 = 2;
 /// fs0 only: I/O ports of the first serial port (0x3f8..0x400).
 pub const SLOT_SERIAL_PORTS: u64 = 3;
 /// ktest only: an endpoint shared by every ktest instance (SEND, RECV).
@@ -97,6 +102,17 @@ pub mod label {
     /// name, the program's name as mm0 started it, comes in the reply's
     /// IPC-buffer words as a [`crate::ProcessName`].
     pub const PROCESS_INFO: u32 = 10;
+    /// (addr, len, prot bits as for MMAP_ANON) -> (): the protection of
+    /// `[addr, addr + len)` (length rounded up to pages) becomes `prot`.
+    /// Regions are split as needed; backed pages keep their contents, also
+    /// through a time without access (prot 0). Afterwards an access the
+    /// new protection does not allow is a segmentation fault.
+    ///
+    /// As Linux: EINVAL for an unaligned `addr` or unknown `prot` bits,
+    /// ENOMEM when part of the range lies outside the task's regions
+    /// (nothing changes then); a length of 0 succeeds. EACCES for mm0's own
+    /// regions in the task (libposix, IPC buffers, info page).
+    pub const MPROTECT: u32 = 11;
 }
 
 /// Errors in reply labels (Linux numbering).
@@ -105,6 +121,8 @@ pub mod errno {
     pub const ESRCH: u32 = 3;
     /// Out of memory (or address space).
     pub const ENOMEM: u32 = 12;
+    /// Memory whose protection the task may not change (MPROTECT).
+    pub const EACCES: u32 = 13;
     /// An address the task may not access (POPULATE).
     pub const EFAULT: u32 = 14;
     /// A bad argument.
