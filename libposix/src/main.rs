@@ -28,6 +28,7 @@
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+mod credentials;
 mod entry;
 mod fd;
 mod fs;
@@ -36,8 +37,10 @@ mod log;
 mod mapped;
 mod memory;
 mod process;
+mod random;
 mod server;
 mod syscalls;
+mod system;
 mod thread;
 mod tty;
 mod user;

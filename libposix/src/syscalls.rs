@@ -8,7 +8,7 @@
 //! returns the result or a Linux errno; the dispatcher turns the errno into
 //! the negative value Linux returns.
 
-use crate::{fs, log, memory, process, thread, tty};
+use crate::{credentials, fs, log, memory, process, random, system, thread, tty};
 use fs0_proto::errno::ENOSYS;
 
 /// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
@@ -153,7 +153,7 @@ static LOW: [Entry; 335] = [
     /*  60 */ Entry::new("exit", process::exit),
     /*  61 */ Entry::unimplemented("wait4"),
     /*  62 */ Entry::unimplemented("kill"),
-    /*  63 */ Entry::unimplemented("uname"),
+    /*  63 */ Entry::new("uname", system::uname),
     /*  64 */ Entry::unimplemented("semget"),
     /*  65 */ Entry::unimplemented("semop"),
     /*  66 */ Entry::unimplemented("semctl"),
@@ -192,13 +192,13 @@ static LOW: [Entry; 335] = [
     /*  99 */ Entry::unimplemented("sysinfo"),
     /* 100 */ Entry::unimplemented("times"),
     /* 101 */ Entry::unimplemented("ptrace"),
-    /* 102 */ Entry::unimplemented("getuid"),
+    /* 102 */ Entry::new("getuid", credentials::getuid),
     /* 103 */ Entry::unimplemented("syslog"),
-    /* 104 */ Entry::unimplemented("getgid"),
+    /* 104 */ Entry::new("getgid", credentials::getgid),
     /* 105 */ Entry::unimplemented("setuid"),
     /* 106 */ Entry::unimplemented("setgid"),
-    /* 107 */ Entry::unimplemented("geteuid"),
-    /* 108 */ Entry::unimplemented("getegid"),
+    /* 107 */ Entry::new("geteuid", credentials::geteuid),
+    /* 108 */ Entry::new("getegid", credentials::getegid),
     /* 109 */ Entry::unimplemented("setpgid"),
     /* 110 */ Entry::new("getppid", process::getppid),
     /* 111 */ Entry::unimplemented("getpgrp"),
@@ -208,9 +208,9 @@ static LOW: [Entry; 335] = [
     /* 115 */ Entry::unimplemented("getgroups"),
     /* 116 */ Entry::unimplemented("setgroups"),
     /* 117 */ Entry::unimplemented("setresuid"),
-    /* 118 */ Entry::unimplemented("getresuid"),
+    /* 118 */ Entry::new("getresuid", credentials::getresuid),
     /* 119 */ Entry::unimplemented("setresgid"),
-    /* 120 */ Entry::unimplemented("getresgid"),
+    /* 120 */ Entry::new("getresgid", credentials::getresgid),
     /* 121 */ Entry::unimplemented("getpgid"),
     /* 122 */ Entry::unimplemented("setfsuid"),
     /* 123 */ Entry::unimplemented("setfsgid"),
@@ -408,7 +408,7 @@ static LOW: [Entry; 335] = [
     /* 315 */ Entry::unimplemented("sched_getattr"),
     /* 316 */ Entry::unimplemented("renameat2"),
     /* 317 */ Entry::unimplemented("seccomp"),
-    /* 318 */ Entry::unimplemented("getrandom"),
+    /* 318 */ Entry::new("getrandom", random::getrandom),
     /* 319 */ Entry::unimplemented("memfd_create"),
     /* 320 */ Entry::unimplemented("kexec_file_load"),
     /* 321 */ Entry::unimplemented("bpf"),

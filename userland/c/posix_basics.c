@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -252,6 +254,58 @@ static void check_thread_pointer(void)
 	expect_error("arch_prctl_get_fs_bad_pointer", r, errno, EFAULT);
 }
 
+static void check_credentials(void)
+{
+	uid_t r = 1, e = 1, s = 1;
+	if (getuid() != 0 || geteuid() != 0 || getgid() != 0 || getegid() != 0)
+		report("credentials", "ids %d %d %d %d, expected root", (int)getuid(), (int)geteuid(), (int)getgid(),
+		       (int)getegid());
+	else if (getresuid(&r, &e, &s) != 0 || r != 0 || e != 0 || s != 0)
+		report("credentials", "getresuid gave %d %d %d", (int)r, (int)e, (int)s);
+	else
+		report("credentials", NULL);
+	long rc = syscall(SYS_getresgid, &r, UNMAPPED_HOLE, &s);
+	expect_error("getresgid_bad_pointer", rc, errno, EFAULT);
+}
+
+static void check_uname(void)
+{
+	struct utsname u;
+	memset(&u, 0xff, sizeof u);
+	if (uname(&u) != 0)
+		report("uname", "failed with errno %d", errno);
+	else if (strcmp(u.sysname, "Tern") != 0 || strcmp(u.machine, "x86_64") != 0 || u.release[0] == 0)
+		report("uname", "sysname '%.65s' machine '%.65s'", u.sysname, u.machine);
+	else
+		report("uname", NULL);
+	long rc = syscall(SYS_uname, KERNEL_ADDRESS);
+	expect_error("uname_bad_pointer", rc, errno, EFAULT);
+}
+
+static void check_getrandom(void)
+{
+	/* Two draws of 64 bytes: all-zero or equal draws mean no randomness. */
+	unsigned char a[64] = {0}, b[64] = {0}, zero[64] = {0};
+	long na = getrandom(a, sizeof a, 0), nb = getrandom(b, sizeof b, GRND_NONBLOCK);
+	if (na != 64 || nb != 64)
+		report("getrandom", "returned %ld and %ld", na, nb);
+	else if (memcmp(a, zero, 64) == 0 || memcmp(a, b, 64) == 0)
+		report("getrandom", "two draws are zero or equal");
+	else
+		report("getrandom", NULL);
+	/* Pages never touched must be backed for the call, not refused. */
+	static char random_bss[3 * 4096];
+	long big = getrandom(random_bss, sizeof random_bss, 0);
+	if (big != (long)sizeof random_bss)
+		report("getrandom_untouched_memory", "returned %ld", big);
+	else
+		report("getrandom_untouched_memory", NULL);
+	long rc = getrandom(UNMAPPED_HOLE, 16, 0);
+	expect_error("getrandom_bad_pointer", rc, errno, EFAULT);
+	rc = getrandom(a, sizeof a, 0x100);
+	expect_error("getrandom_bad_flags", rc, errno, EINVAL);
+}
+
 int main(void)
 {
 	check_write_errors();
@@ -263,5 +317,8 @@ int main(void)
 	check_brk();
 	check_identity();
 	check_thread_pointer();
+	check_credentials();
+	check_uname();
+	check_getrandom();
 	return failures == 0 ? 0 : 1;
 }
