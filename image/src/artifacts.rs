@@ -90,7 +90,14 @@ fn build_userland(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
     for source in c_sources(&source_dir)? {
         let stem = source.file_stem().expect("a .c file has a stem").to_string_lossy().into_owned();
         let out = out_dir.join(&stem);
-        cmd::run(Command::new("musl-gcc").args(["-static", "-O2", "-o"]).arg(&out).arg(&source))?;
+        cmd::run(
+            Command::new("musl-gcc")
+                .args(["-static", "-O2", "-Wall", "-I"])
+                .arg(source_dir.join("lib"))
+                .arg("-o")
+                .arg(&out)
+                .arg(&source),
+        )?;
         built.insert(stem, out);
     }
     Ok(built)

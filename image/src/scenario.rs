@@ -49,6 +49,8 @@ pub enum Ending {
 }
 
 const TEST_CMDLINE: &str = "log=info selftest=all mode=test";
+/// The same without the kernel self-tests (run by the other scenarios).
+const TEST_CMDLINE_QUIET: &str = "log=info mode=test";
 /// `posix_basics` checks the basic POSIX calls and exits with 0 when all
 /// passed (`expect=0` makes mm0 fail the run otherwise, a crash included).
 /// `mprotect` checks its calls the same way; run with an argument it makes
@@ -60,7 +62,10 @@ const TEST_TASKS: &[&str] = &[
     "mprotect posix expect=0",
     "mprotect posix expect=139 write-read-only",
     "mprotect posix expect=139 read-none",
+    "fork posix expect=0",
 ];
+/// `fork_stress` counts free memory and processes, so it runs alone.
+const FORK_STRESS_TASKS: &[&str] = &["fork_stress posix expect=0"];
 const HELLO_EXPECT: &[&str] = &["hello from musl", "hello exited with status 3"];
 /// posix_basics makes an unimplemented call twice; libposix logs it once.
 const POSIX_BASICS_EXPECT_ONCE: &[&str] = &["libposix: posix_basics: unimplemented system call acct (163)"];
@@ -106,6 +111,16 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: HELLO_EXPECT,
         expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: UEFI_TIMEOUT,
+        ending: Ending::TestsDone,
+    },
+    Scenario {
+        name: "fork-stress",
+        boot: Boot::Direct,
+        cmdline: TEST_CMDLINE_QUIET,
+        tasks: FORK_STRESS_TASKS,
+        expect: &[],
+        expect_once: &[],
+        timeout: TIMEOUT,
         ending: Ending::TestsDone,
     },
     Scenario {
@@ -267,7 +282,7 @@ tests: done
             assert_eq!(plan.modules[0].name, "mm0");
         }
         let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
-        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "kernel-fault"]);
+        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "fork-stress", "kernel-fault"]);
     }
 
     #[test]

@@ -80,14 +80,8 @@ impl Kernel {
         if !crate::heap::has_room() {
             return Err(Error::NoMemory);
         }
-        let n = Notification {
-            word: 0,
-            waiters: VecDeque::new(),
-            refs: 0,
-            bound: None,
-            timer: None,
-            in_timer_list: false,
-        };
+        let n =
+            Notification { word: 0, waiters: VecDeque::new(), refs: 0, bound: None, timer: None, in_timer_list: false };
         self.notifications.insert(n).ok_or(Error::NoMemory)
     }
 
@@ -291,11 +285,12 @@ impl Kernel {
         self.drop_caller(to);
         let bound = self.threads.get(to).and_then(|th| th.bound_notification);
         if let Some(n) = bound.and_then(|n| self.notifications.get_mut(n))
-            && n.word != 0 {
-                let bits = core::mem::take(&mut n.word);
-                self.deliver_notification(to, bits);
-                return Ok(Outcome::Done);
-            }
+            && n.word != 0
+        {
+            let bits = core::mem::take(&mut n.word);
+            self.deliver_notification(to, bits);
+            return Ok(Outcome::Done);
+        }
         while let Some(sender) = self.endpoints.get_mut(endpoint).ok_or(Error::Dead)?.senders.pop_front() {
             let Some(State::Sending { msg, badge, call, .. }) = self.threads.get(sender).map(|th| th.state) else {
                 continue;

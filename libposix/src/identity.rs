@@ -1,7 +1,9 @@
-//! Who this process is: its id, its parent's id and its program name, as
-//! mm0 tells them (PROCESS_INFO). libposix asks once, at the first need
-//! (usually musl's `set_tid_address` at start-up), and keeps the answer in
-//! its per-process data: none of it changes while the process runs.
+//! Who this process is: its id and its program name, as mm0 tells them
+//! (PROCESS_INFO). libposix asks once, at the first need (usually musl's
+//! `set_tid_address` at start-up), and keeps the answer in its per-process
+//! data: neither changes while the process runs. A forked child starts
+//! with its parent's copy and [`forget`]s it. The parent does change (an
+//! orphan loses it), so getppid asks every time.
 //!
 //! The answer is stored word by word in atomics, then marked known with a
 //! release store, so a reader that sees it known sees all of it. Two
@@ -16,7 +18,6 @@ use crate::server;
 
 static KNOWN: AtomicBool = AtomicBool::new(false);
 static PID: AtomicU64 = AtomicU64::new(0);
-static PARENT: AtomicU64 = AtomicU64::new(0);
 static NAME_LEN: AtomicU64 = AtomicU64::new(0);
 static NAME_WORDS: [AtomicU64; PROCESS_NAME_WORDS] = [const { AtomicU64::new(0) }; PROCESS_NAME_WORDS];
 
@@ -27,7 +28,6 @@ fn learn() -> Result<(), u32> {
     }
     let info = mm0::process_info(&server::ipc_buffer()).map_err(server::mm0_errno)?;
     PID.store(info.task_id, Ordering::Relaxed);
-    PARENT.store(info.parent_id, Ordering::Relaxed);
     for (kept, word) in NAME_WORDS.iter().zip(info.name.words) {
         kept.store(word, Ordering::Relaxed);
     }
@@ -41,9 +41,15 @@ pub fn pid() -> Result<u64, u32> {
     learn().map(|()| PID.load(Ordering::Relaxed))
 }
 
-/// The parent's process id, 0 when no process created this one.
+/// The parent's process id, 0 when no process created this one or the
+/// parent has ended.
 pub fn parent_pid() -> Result<u64, u32> {
-    learn().map(|()| PARENT.load(Ordering::Relaxed))
+    mm0::process_info(&server::ipc_buffer()).map(|info| info.parent_id).map_err(server::mm0_errno)
+}
+
+/// Drops what is known (in a forked child, whose pid is new).
+pub fn forget() {
+    KNOWN.store(false, Ordering::Release);
 }
 
 /// The program's name, if mm0 could be asked.

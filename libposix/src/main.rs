@@ -31,6 +31,7 @@
 mod credentials;
 mod entry;
 mod fd;
+mod fork;
 mod fs;
 mod identity;
 mod log;

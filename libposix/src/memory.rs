@@ -12,9 +12,9 @@
 use crate::server::{self, mm0_errno};
 use crate::syscalls::{Args, SysResult, nr};
 use crate::{log, mapped};
-use mm0_proto::{SLOT_MM0, label};
 use fs0_proto::errno::{EINVAL, ENOSYS};
 use libtern_sys::mm0;
+use mm0_proto::{SLOT_MM0, label};
 
 /// mmap flags (Linux values) that mm0 does not look at.
 mod map {

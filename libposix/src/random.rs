@@ -9,7 +9,7 @@
 //! to the extent that timing is. Both paths never block, so GRND_NONBLOCK
 //! and GRND_RANDOM change nothing; Tern has no entropy pool to wait for.
 
-use core::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use crate::mapped::{self, Access};
 use crate::syscalls::{Args, SysResult};

@@ -8,7 +8,7 @@
 //! returns the result or a Linux errno; the dispatcher turns the errno into
 //! the negative value Linux returns.
 
-use crate::{credentials, fs, log, memory, process, random, system, thread, tty};
+use crate::{credentials, fork, fs, log, memory, process, random, system, thread, tty};
 use fs0_proto::errno::ENOSYS;
 
 /// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
@@ -147,11 +147,11 @@ static LOW: [Entry; 335] = [
     /*  54 */ Entry::unimplemented("setsockopt"),
     /*  55 */ Entry::unimplemented("getsockopt"),
     /*  56 */ Entry::unimplemented("clone"),
-    /*  57 */ Entry::unimplemented("fork"),
+    /*  57 */ Entry::new("fork", fork::fork),
     /*  58 */ Entry::unimplemented("vfork"),
     /*  59 */ Entry::unimplemented("execve"),
     /*  60 */ Entry::new("exit", process::exit),
-    /*  61 */ Entry::unimplemented("wait4"),
+    /*  61 */ Entry::new("wait4", process::wait4),
     /*  62 */ Entry::unimplemented("kill"),
     /*  63 */ Entry::new("uname", system::uname),
     /*  64 */ Entry::unimplemented("semget"),
@@ -189,7 +189,7 @@ static LOW: [Entry; 335] = [
     /*  96 */ Entry::unimplemented("gettimeofday"),
     /*  97 */ Entry::unimplemented("getrlimit"),
     /*  98 */ Entry::unimplemented("getrusage"),
-    /*  99 */ Entry::unimplemented("sysinfo"),
+    /*  99 */ Entry::new("sysinfo", system::sysinfo),
     /* 100 */ Entry::unimplemented("times"),
     /* 101 */ Entry::unimplemented("ptrace"),
     /* 102 */ Entry::new("getuid", credentials::getuid),
@@ -199,10 +199,10 @@ static LOW: [Entry; 335] = [
     /* 106 */ Entry::unimplemented("setgid"),
     /* 107 */ Entry::new("geteuid", credentials::geteuid),
     /* 108 */ Entry::new("getegid", credentials::getegid),
-    /* 109 */ Entry::unimplemented("setpgid"),
+    /* 109 */ Entry::new("setpgid", process::setpgid),
     /* 110 */ Entry::new("getppid", process::getppid),
-    /* 111 */ Entry::unimplemented("getpgrp"),
-    /* 112 */ Entry::unimplemented("setsid"),
+    /* 111 */ Entry::new("getpgrp", process::getpgrp),
+    /* 112 */ Entry::new("setsid", process::setsid),
     /* 113 */ Entry::unimplemented("setreuid"),
     /* 114 */ Entry::unimplemented("setregid"),
     /* 115 */ Entry::unimplemented("getgroups"),
@@ -211,10 +211,10 @@ static LOW: [Entry; 335] = [
     /* 118 */ Entry::new("getresuid", credentials::getresuid),
     /* 119 */ Entry::unimplemented("setresgid"),
     /* 120 */ Entry::new("getresgid", credentials::getresgid),
-    /* 121 */ Entry::unimplemented("getpgid"),
+    /* 121 */ Entry::new("getpgid", process::getpgid),
     /* 122 */ Entry::unimplemented("setfsuid"),
     /* 123 */ Entry::unimplemented("setfsgid"),
-    /* 124 */ Entry::unimplemented("getsid"),
+    /* 124 */ Entry::new("getsid", process::getsid),
     /* 125 */ Entry::unimplemented("capget"),
     /* 126 */ Entry::unimplemented("capset"),
     /* 127 */ Entry::unimplemented("rt_sigpending"),

@@ -1,11 +1,15 @@
-//! What system this is: uname, answered locally.
+//! What system this is: uname, answered locally, and sysinfo, from mm0's
+//! figures.
 //!
 //! Tern has one node and no host name service yet, so the node name is the
 //! fixed `tern`; the release is libposix's version, which is the version of
 //! the whole system (one workspace, one version).
 
+use crate::server::mm0_errno;
 use crate::syscalls::{Args, SysResult};
 use crate::user;
+use abi::PAGE_SIZE;
+use libtern_sys::{mm0, time};
 
 /// Bytes of each field of `struct utsname` (Linux's `__NEW_UTS_LEN + 1`).
 const FIELD: usize = 65;
@@ -47,4 +51,42 @@ const TERN: UtsName = UtsName {
 /// uname(buf)
 pub fn uname(args: &Args) -> SysResult {
     user::write(args[0], TERN).map(|()| 0)
+}
+
+/// `struct sysinfo` (Linux x86_64, 112 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct SysInfo {
+    uptime: i64,
+    loads: [u64; 3],
+    totalram: u64,
+    freeram: u64,
+    sharedram: u64,
+    bufferram: u64,
+    totalswap: u64,
+    freeswap: u64,
+    procs: u16,
+    pad: u16,
+    totalhigh: u64,
+    freehigh: u64,
+    mem_unit: u32,
+    reserved: [u8; 4],
+}
+
+const _: () = assert!(size_of::<SysInfo>() == 112);
+
+/// sysinfo(info): uptime, memory in bytes (mm0's frames) and the number of
+/// processes. Tern keeps no load averages and has no swap: those are 0.
+pub fn sysinfo(args: &Args) -> SysResult {
+    let stats = mm0::mem_stats().map_err(mm0_errno)?;
+    let uptime_ns = time::clock().map_or(0, |(ns, _)| ns);
+    let info = SysInfo {
+        uptime: (uptime_ns / 1_000_000_000) as i64,
+        totalram: stats.total_pages * PAGE_SIZE,
+        freeram: stats.free_pages * PAGE_SIZE,
+        procs: u16::try_from(stats.processes).unwrap_or(u16::MAX),
+        mem_unit: 1,
+        ..SysInfo::default()
+    };
+    user::write(args[0], info).map(|()| 0)
 }

@@ -55,6 +55,17 @@ pub fn gettid(_args: &Args) -> SysResult {
     current_tid()
 }
 
+/// The FS base as the program last set it.
+pub fn fs_base() -> u64 {
+    FS_BASE.load(Ordering::Relaxed)
+}
+
+/// In a forked child: no clear-child-tid word (Linux sets one only for
+/// clone with CLONE_CHILD_CLEARTID).
+pub fn forked() {
+    CLEAR_CHILD_TID.store(0, Ordering::Relaxed);
+}
+
 /// What Linux does for an exiting thread: clear the registered tid word.
 /// A bad address there is ignored, as Linux ignores it.
 pub fn release() {

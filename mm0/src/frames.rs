@@ -6,7 +6,13 @@
 //! (a set bit is a page in use) and found with a rotating next-fit cursor,
 //! so allocation is usually O(1) and freeing is O(regions). Pure
 //! bookkeeping: zeroing and mapping are the caller's business.
+//!
+//! A page can be shared (fork maps one frame into several tasks, copy on
+//! write): it then has a reference count, kept only for shared pages (most
+//! pages have one user), and goes back to the free pool when its last
+//! reference is released.
 
+use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -45,6 +51,19 @@ pub struct Frames {
     total: u64,
     /// Next-fit cursor: region, then word of its bitmap.
     cursor: (usize, usize),
+    /// References of the pages that have more than one, by address.
+    shared: BTreeMap<u64, u32>,
+}
+
+/// What releasing a reference to a page did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    /// That was the last reference: the page is free again.
+    Freed,
+    /// Other references remain.
+    StillShared,
+    /// The page was not allocated (or is not a page of any region).
+    NotAllocated,
 }
 
 impl Frames {
@@ -112,24 +131,60 @@ impl Frames {
             .map(|r| r.frame((phys - r.phys) / PAGE_SIZE))
     }
 
-    /// Returns the page at `phys`; false if it was not allocated (or is not
-    /// a page of any region).
-    pub fn free(&mut self, phys: u64) -> bool {
+    /// Pages in use (allocated and not yet freed).
+    pub fn used_pages(&self) -> u64 {
+        self.total - self.free
+    }
+
+    /// The region and bitmap position of the allocated page at `phys`.
+    fn position(&self, phys: u64) -> Option<(usize, usize, u64)> {
         if !phys.is_multiple_of(PAGE_SIZE) {
-            return false;
+            return None;
         }
-        let Some(region) = self.regions.iter_mut().find(|r| phys >= r.phys && (phys - r.phys) / PAGE_SIZE < r.pages)
-        else {
-            return false;
-        };
-        let index = (phys - region.phys) / PAGE_SIZE;
+        let r = self.regions.iter().position(|r| phys >= r.phys && (phys - r.phys) / PAGE_SIZE < r.pages)?;
+        let index = (phys - self.regions[r].phys) / PAGE_SIZE;
         let (w, bit) = ((index / 64) as usize, index % 64);
-        if region.used[w] & (1 << bit) == 0 {
+        (self.regions[r].used[w] & (1 << bit) != 0).then_some((r, w, bit))
+    }
+
+    /// How many references the page at `phys` has (0: not allocated).
+    pub fn refs(&self, phys: u64) -> u32 {
+        match self.position(phys) {
+            Some(_) => self.shared.get(&phys).copied().unwrap_or(1),
+            None => 0,
+        }
+    }
+
+    /// Adds a reference to the allocated page at `phys`; false if it is not
+    /// allocated.
+    pub fn share(&mut self, phys: u64) -> bool {
+        if self.position(phys).is_none() {
             return false;
         }
-        region.used[w] &= !(1 << bit);
-        self.free += 1;
+        *self.shared.entry(phys).or_insert(1) += 1;
         true
+    }
+
+    /// Drops one reference to the page at `phys`; the last one frees it.
+    pub fn free(&mut self, phys: u64) -> Release {
+        let Some((r, w, bit)) = self.position(phys) else {
+            return Release::NotAllocated;
+        };
+        if let Some(refs) = self.shared.get_mut(&phys) {
+            *refs -= 1;
+            if *refs == 1 {
+                self.shared.remove(&phys);
+            }
+            return Release::StillShared;
+        }
+        self.regions[r].used[w] &= !(1 << bit);
+        self.free += 1;
+        Release::Freed
+    }
+
+    /// The shared pages and their reference counts (for invariant checks).
+    pub fn shared_pages(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.shared.iter().map(|(&phys, &refs)| (phys, refs))
     }
 }
 
@@ -162,13 +217,30 @@ mod tests {
         let a = f.alloc().unwrap();
         let b = f.alloc().unwrap();
         assert!(f.alloc().is_none());
-        assert!(f.free(a.phys));
-        assert!(!f.free(a.phys));
-        assert!(!f.free(0x5000_0000));
-        assert!(!f.free(b.phys + 1));
+        assert_eq!(f.free(a.phys), Release::Freed);
+        assert_eq!(f.free(a.phys), Release::NotAllocated);
+        assert_eq!(f.free(0x5000_0000), Release::NotAllocated);
+        assert_eq!(f.free(b.phys + 1), Release::NotAllocated);
         assert_eq!(f.alloc(), Some(a));
         assert_eq!(f.lookup(b.phys), Some(b));
         assert_eq!(f.lookup(0x10_0000 + 2 * PAGE_SIZE), None);
+    }
+
+    #[test]
+    fn shared_pages_are_freed_by_their_last_reference() {
+        let mut f = Frames::new();
+        f.add_region(20, 0x10_0000, 4);
+        let a = f.alloc().unwrap();
+        assert_eq!(f.refs(a.phys), 1);
+        assert!(f.share(a.phys) && f.share(a.phys));
+        assert_eq!((f.refs(a.phys), f.used_pages()), (3, 1));
+        assert_eq!(f.shared_pages().collect::<Vec<_>>(), [(a.phys, 3)]);
+        assert_eq!(f.free(a.phys), Release::StillShared);
+        assert_eq!(f.free(a.phys), Release::StillShared);
+        assert_eq!((f.refs(a.phys), f.shared_pages().count()), (1, 0));
+        assert_eq!(f.free(a.phys), Release::Freed);
+        assert_eq!((f.refs(a.phys), f.used_pages()), (0, 0));
+        assert!(!f.share(a.phys), "a free page cannot be shared");
     }
 
     #[test]

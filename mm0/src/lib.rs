@@ -16,5 +16,6 @@ pub mod cmdline;
 pub mod elf;
 pub mod frames;
 pub mod layout;
+pub mod process;
 pub mod stack;
 pub mod vma;

@@ -5,20 +5,21 @@
 //! outcome kept for THREAD_JOIN (or handed straight to a waiting joiner).
 //! A task ends by EXIT, by a fault of a POSIX process, or when its last
 //! thread ends. Its space is destroyed first (so none of its threads runs
-//! again), then its frames and mm0's capabilities for it are released.
+//! again), then its frames and mm0's capabilities for it are released, and
+//! its blocked waits are dropped. The process table keeps its status for
+//! its parent (a zombie) and wakes the parent's waits ([`crate::wait`]).
 //! Its companions (ktest's peer) are stopped with it: they only serve it.
+//! In a test run mm0 then checks its own bookkeeping ([`crate::audit`]).
 
 use alloc::vec::Vec;
 
 use abi::{Error, PAGE_SIZE};
 use libtern::ipc::{self, Message};
 use libtern::{cap, kthread, println, space};
+use mm0::process::{NO_PARENT, Status, signal};
 
 use crate::server::Mm0;
 use crate::task::{Ending, Task};
-
-/// Exit status of a task ended by a fault (128 + SIGSEGV).
-pub const FAULT_STATUS: i64 = 139;
 
 /// Reports a failed clean-up call: the kernel and mm0 disagree about
 /// what exists.
@@ -59,32 +60,45 @@ impl Mm0 {
         }
         if task.live_threads() == 0 {
             let status = match ending {
-                Ending::Exited(code) => code as i64,
-                Ending::Faulted { .. } => FAULT_STATUS,
+                Ending::Exited(code) => Status::Exited(code as u8),
+                Ending::Faulted { vector, .. } => Status::Killed(signal::for_exception(vector)),
             };
             self.end_task(id, status);
         }
     }
 
-    /// Ends task `id` with `status`.
-    pub fn end_task(&mut self, id: u64, status: i64) {
+    /// Ends task `id` with `status`. Tasks started from boot modules are
+    /// reported on the console; forked processes are reported to their
+    /// parent by wait.
+    pub fn end_task(&mut self, id: u64, status: Status) {
         let Some(mut task) = self.tasks.remove(&id) else {
             return;
         };
-        println!("mm0: {} exited with status {status}", task.name);
+        if self.processes.get(id).is_none_or(|p| p.parent == NO_PARENT) {
+            println!("mm0: {} exited with status {}", task.name, status.shell_status());
+        }
         self.dispose(&mut task);
+        self.drop_waits_of(id);
+        let effects = self.processes.exit(id, status);
+        for parent in effects.notify {
+            self.serve_waits(parent);
+        }
         if task.counted {
-            self.verdict.ended(&task.name, task.expected, status);
+            self.verdict.ended(&task.name, task.expected, status.shell_status());
         }
         let companions: Vec<u64> = self.tasks.values().filter(|t| t.companion_of == Some(id)).map(|t| t.id).collect();
         for companion in companions {
             if let Some(mut c) = self.tasks.remove(&companion) {
                 println!("mm0: {} stopped: {} has ended", c.name, task.name);
                 self.dispose(&mut c);
+                self.processes.exit(companion, Status::Exited(0));
                 if c.counted {
                     self.verdict.ended(&c.name, None, 0);
                 }
             }
+        }
+        if self.verdict.is_testing() {
+            self.audit();
         }
     }
 

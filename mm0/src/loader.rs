@@ -21,6 +21,7 @@ use abi::{Error, PAGE_SIZE};
 use libtern::{cap, factory, kthread, space};
 use mm0::elf::{self, ElfError, Image};
 use mm0::layout::{TaskKind, page_down};
+use mm0::process::NO_PARENT;
 use mm0::stack::{self, at};
 use mm0::vma::{Kind, Vma, VmaError, prot};
 use mm0_proto::{NATIVE_START_INFO, StartInfo};
@@ -30,7 +31,7 @@ use crate::server::{Mm0, PAGER_BADGE};
 use crate::task::{MapError, Task, Thread};
 
 /// Scheduling priority of ordinary tasks.
-const PRIORITY_TASK: u64 = 10;
+pub const PRIORITY_TASK: u64 = 10;
 /// Scheduling priority of servers (fs0): above their clients.
 const PRIORITY_SERVER: u64 = 12;
 /// RFLAGS of a new thread (IF set, reserved bit 1).
@@ -76,6 +77,8 @@ pub enum StartError {
     NoLibposix,
     /// The arguments do not fit.
     TooLong,
+    /// The process table is full.
+    TooManyProcesses,
 }
 
 impl fmt::Display for StartError {
@@ -88,6 +91,7 @@ impl fmt::Display for StartError {
             StartError::Slot { want, got } => write!(f, "capability landed in slot {got}, not {want}"),
             StartError::NoLibposix => write!(f, "no usable libposix module"),
             StartError::TooLong => write!(f, "arguments too long"),
+            StartError::TooManyProcesses => write!(f, "the process table is full"),
         }
     }
 }
@@ -130,9 +134,16 @@ impl Mm0 {
     /// Starts `p`; returns the new task's id.
     pub fn start(&mut self, p: &Program) -> Result<u64, StartError> {
         let image = elf::parse(p.bytes).map_err(StartError::Elf)?;
-        let space = factory::space(SLOT_FACTORY)?;
         let id = self.next_task;
+        self.processes.add(id, NO_PARENT).map_err(|_| StartError::TooManyProcesses)?;
         self.next_task += 1;
+        let space = match factory::space(SLOT_FACTORY) {
+            Ok(space) => space,
+            Err(e) => {
+                self.processes.forget(id);
+                return Err(e.into());
+            }
+        };
         let mut task = Task::new(id, p.name, p.kind, space);
         task.expected = p.expected;
         task.counted = p.counted;
@@ -145,6 +156,7 @@ impl Mm0 {
             }
             Err(e) => {
                 self.dispose(&mut task);
+                self.processes.forget(id);
                 Err(e)
             }
         }
@@ -186,7 +198,7 @@ impl Mm0 {
 
     /// Backs `vaddr` with a zeroed page of mm0's plumbing (not unmappable by
     /// the task); returns the frame's physical address.
-    fn system_page(&mut self, task: &mut Task, vaddr: u64, p: u64) -> Result<u64, StartError> {
+    pub fn system_page(&mut self, task: &mut Task, vaddr: u64, p: u64) -> Result<u64, StartError> {
         task.vmas.insert(Vma { start: vaddr, end: vaddr + PAGE_SIZE, prot: p, kind: Kind::System })?;
         Ok(task.map_new(&mut self.phys, vaddr, p)?.phys)
     }

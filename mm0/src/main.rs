@@ -27,7 +27,9 @@
 
 extern crate alloc;
 
+mod audit;
 mod boot;
+mod fork;
 mod lifecycle;
 mod loader;
 mod pager;
@@ -37,13 +39,16 @@ mod roles;
 mod server;
 mod task;
 mod verdict;
+mod wait;
 
 use alloc::collections::BTreeMap;
 
 use abi::boot::SLOT_FACTORY;
+use alloc::vec::Vec;
 use libtern::rt::Info;
 use libtern::{factory, println};
 use mm0::cmdline::{self, Mode};
+use mm0::process::ProcessTable;
 
 use crate::phys::Phys;
 use crate::server::Mm0;
@@ -52,6 +57,10 @@ use crate::verdict::Verdict;
 /// mm0's heap: task tables, regions and one entry per backed page of every
 /// task (wired by the kernel, like the rest of mm0's image).
 const HEAP_SIZE: usize = 16 << 20;
+
+/// Most processes (tasks, zombies included) at once: a fork past it fails
+/// with EAGAIN, so a fork bomb is contained with the system responsive.
+const MAX_PROCESSES: usize = 256;
 
 libtern::entry!(main, heap = HEAP_SIZE);
 
@@ -78,6 +87,8 @@ fn main(info: Info) -> i32 {
         tasks: BTreeMap::new(),
         threads: BTreeMap::new(),
         next_task: 1,
+        processes: ProcessTable::new(MAX_PROCESSES),
+        waits: Vec::new(),
         verdict,
         libposix: None,
         tsc_hz: boot.tsc_hz,

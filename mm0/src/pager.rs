@@ -2,19 +2,21 @@
 //!
 //! A page fault inside one of the task's regions, with an access the region
 //! allows, on a page not yet backed, gets a fresh zeroed frame and an empty
-//! reply, and the thread retries the instruction. Anything else is fatal:
-//! a POSIX process is ended as by SIGSEGV (status 139); in a native task
+//! reply, and the thread retries the instruction. A write to a page shared
+//! copy-on-write gets the page made writable (copied if still shared).
+//! Anything else is fatal: a POSIX process is ended as by the signal the
+//! exception means on Linux (SIGSEGV for a bad access); in a native task
 //! only the faulting thread ends, and THREAD_JOIN reports the vector and
-//! address.
+//! address. A page mm0 has no frame for ends a POSIX process as by SIGKILL.
 
-use abi::ipc::{LABEL_EXCEPTION, LABEL_PAGE_FAULT};
+use abi::ipc::{LABEL_EXCEPTION, LABEL_PAGE_FAULT, fault};
 use libtern::ipc::Message;
 use libtern::println;
 use mm0::layout::{TaskKind, page_down};
+use mm0::process::{Status, signal};
 
-use crate::lifecycle::FAULT_STATUS;
 use crate::server::Mm0;
-use crate::task::Ending;
+use crate::task::{Ending, MapError};
 
 /// Vector of a page fault.
 const PAGE_FAULT_VECTOR: u64 = 14;
@@ -27,20 +29,24 @@ impl Mm0 {
         let task = self.tasks.get_mut(&id)?;
         match msg.label() {
             LABEL_PAGE_FAULT => {
-                if let Some(vma) = task.vmas.find(addr).copied()
-                    && vma.allows(error)
-                {
-                    let page = page_down(addr);
-                    if task.pages.contains_key(&page) {
-                        // Backed meanwhile (another thread faulted first).
-                        return Some(Message::empty(0));
+                let page = page_down(addr);
+                let served = match task.vmas.find(addr).copied() {
+                    Some(vma) if error & fault::WRITE != 0 && task.awaits_copy(page, vma.prot) => {
+                        Some(task.make_writable(&mut self.phys, page, vma.prot))
                     }
-                    match task.map_new(&mut self.phys, page, vma.prot) {
-                        Ok(_) => return Some(Message::empty(0)),
-                        Err(e) => println!("mm0: {}: no memory for {addr:#x}: {e:?}", task.name),
+                    // Backed meanwhile (another thread faulted first).
+                    Some(vma) if vma.allows(error) && task.pages.contains_key(&page) => Some(Ok(())),
+                    Some(vma) if vma.allows(error) => Some(task.map_new(&mut self.phys, page, vma.prot).map(|_| ())),
+                    _ => None,
+                };
+                match served {
+                    Some(Ok(())) => return Some(Message::empty(0)),
+                    Some(Err(e)) => {
+                        println!("mm0: {}: no memory for {addr:#x}: {e:?}", task.name);
+                        self.out_of_memory(id, tid, e);
                     }
+                    None => self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip),
                 }
-                self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip);
             }
             LABEL_EXCEPTION => self.fatal(id, tid, vector, rip, rip),
             other => println!("mm0: task {id}: unknown kernel message {other:#x}"),
@@ -55,16 +61,37 @@ impl Mm0 {
         };
         match task.kind {
             TaskKind::Posix => {
-                println!("mm0: {}: segmentation fault at {address:#x}", task.name);
-                self.end_task(id, FAULT_STATUS);
+                let signal = signal::for_exception(vector);
+                if signal == signal::SIGSEGV {
+                    println!("mm0: {}: segmentation fault at {address:#x}", task.name);
+                } else {
+                    println!("mm0: {}: exception {vector} at {address:#x}: signal {signal}", task.name);
+                }
+                self.end_task(id, Status::Killed(signal));
             }
             TaskKind::Native => {
                 println!("mm0: {}: thread {tid} faulted: vector {vector} at {address:#x} (rip {rip:#x})", task.name);
                 if task.threads.get(&tid).is_some_and(|t| t.ended.is_none()) {
                     self.end_thread(id, tid, Ending::Faulted { vector, address });
                 } else {
-                    self.end_task(id, FAULT_STATUS);
+                    self.end_task(id, Status::Killed(signal::SIGSEGV));
                 }
+            }
+        }
+    }
+
+    /// A page of task `id` could not be backed: a POSIX process is killed
+    /// (SIGKILL, as Linux's out-of-memory killer would), a native thread
+    /// ends as if it had faulted.
+    fn out_of_memory(&mut self, id: u64, tid: u64, error: MapError) {
+        let Some(task) = self.tasks.get(&id) else {
+            return;
+        };
+        match task.kind {
+            TaskKind::Posix => self.end_task(id, Status::Killed(signal::SIGKILL)),
+            TaskKind::Native => {
+                println!("mm0: {}: thread {tid} ends: no memory ({error:?})", task.name);
+                self.end_thread(id, tid, Ending::Faulted { vector: PAGE_FAULT_VECTOR, address: 0 });
             }
         }
     }

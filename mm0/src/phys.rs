@@ -12,7 +12,7 @@ use abi::boot::{BootInfo, Module};
 use abi::{PAGE_SIZE, Rights};
 use libtern::println;
 use libtern::space;
-use mm0::frames::{Frame, Frames};
+use mm0::frames::{Frame, Frames, Release};
 use mm0::layout::{WINDOW, page_down, page_up};
 use mm0_proto::StartInfo;
 
@@ -98,11 +98,49 @@ impl Phys {
         self.frames.lookup(phys)
     }
 
-    /// Gives the frame at `phys` back (after it was unmapped everywhere).
+    /// Drops one reference to the frame at `phys` (a task unmapped it); the
+    /// last reference gives the frame back.
     pub fn free(&mut self, phys: u64) {
-        if !self.frames.free(phys) {
+        if self.frames.free(phys) == Release::NotAllocated {
             println!("mm0: freeing frame {phys:#x} that was not allocated");
         }
+    }
+
+    /// Adds a reference to the allocated frame at `phys` (it is mapped into
+    /// one more task); false if it is not allocated.
+    pub fn share(&mut self, phys: u64) -> bool {
+        self.frames.share(phys)
+    }
+
+    /// How many tasks map the frame at `phys` (0: not allocated).
+    pub fn refs(&self, phys: u64) -> u32 {
+        self.frames.refs(phys)
+    }
+
+    /// A free frame holding a copy of the frame at `from`.
+    pub fn alloc_copy(&mut self, from: u64) -> Option<Frame> {
+        if self.frames.refs(from) == 0 {
+            return None;
+        }
+        let frame = self.frames.alloc()?;
+        // SAFETY: both pages lie in regions mapped in the window (`from` is
+        // allocated, so it is a page of a region; the new frame was just
+        // allocated), they are distinct pages, and the new one is ours alone.
+        // The source may be mapped in tasks, but none can write it: a shared
+        // frame is mapped read-only everywhere.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                (WINDOW + from) as *const u8,
+                (WINDOW + frame.phys) as *mut u8,
+                PAGE_SIZE as usize,
+            )
+        };
+        Some(frame)
+    }
+
+    /// The frames' own bookkeeping, for invariant checks.
+    pub fn frames(&self) -> &Frames {
+        &self.frames
     }
 
     /// Copies `bytes` into the frame at `phys` at `offset`. Used only on

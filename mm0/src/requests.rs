@@ -1,7 +1,8 @@
 //! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP, MPROTECT,
 //! POPULATE),
 //! threads (THREAD_SPAWN, THREAD_EXIT, THREAD_JOIN) and identity
-//! (PROCESS_INFO).
+//! (PROCESS_INFO, SETPGID, SETSID, PROCESS_GROUP). FORK and WAIT have files
+//! of their own.
 //!
 //! Every argument is checked before anything changes: a bad address,
 //! length, flag or thread id is EINVAL (or ESRCH), running out of frames or
@@ -16,6 +17,7 @@ use abi::{Error, PAGE_SIZE, Rights, USER_BOTTOM, USER_TOP};
 use libtern::ipc::{self, Message};
 use libtern::{cap, factory, grant, kthread, println};
 use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_down, page_up};
+use mm0::process::NO_PARENT;
 use mm0::vma::{Kind, Vma, prot};
 use mm0_proto::{ProcessName, errno, map};
 
@@ -26,10 +28,6 @@ use crate::task::{Ending, Thread};
 
 /// Scheduling priority of spawned threads.
 const PRIORITY_THREAD: u64 = 10;
-
-/// The parent PROCESS_INFO reports for a task mm0 started from a boot
-/// module: no task created it.
-const NO_PARENT: u64 = 0;
 
 impl Mm0 {
     /// BRK (new break or 0) -> (current break). As on Linux, a break that
@@ -153,7 +151,8 @@ impl Mm0 {
     }
 
     /// POPULATE (addr, len, write): back the range's pages that are not
-    /// backed yet, after checking that all of them may be accessed so.
+    /// backed yet (and for write access, give shared pages their own copy),
+    /// after checking that all of them may be accessed so.
     pub fn populate(&mut self, id: u64, addr: u64, len: u64, write: u64) -> Option<Message> {
         let task = self.tasks.get_mut(&id)?;
         let need = match write {
@@ -177,9 +176,14 @@ impl Mm0 {
         let regions: Vec<Vma> = task.vmas.overlapping(start, end).copied().collect();
         for v in regions {
             for page in (v.start.max(start)..v.end.min(end)).step_by(PAGE_SIZE as usize) {
-                if !task.pages.contains_key(&page)
-                    && let Err(e) = task.map_new(&mut self.phys, page, v.prot)
-                {
+                let backed = if !task.pages.contains_key(&page) {
+                    task.map_new(&mut self.phys, page, v.prot).map(|_| ())
+                } else if need == prot::WRITE && task.awaits_copy(page, v.prot) {
+                    task.make_writable(&mut self.phys, page, v.prot)
+                } else {
+                    Ok(())
+                };
+                if let Err(e) = backed {
                     return fail(e.errno());
                 }
             }
@@ -191,10 +195,35 @@ impl Mm0 {
     /// the reply's IPC-buffer words.
     pub fn process_info(&self, id: u64) -> Option<Message> {
         let task = self.tasks.get(&id)?;
+        let parent = self.processes.get(id).map_or(NO_PARENT, |p| p.parent);
         let name = ProcessName::new(&task.name);
         let words = ipc::set_buf_words(&name.words[..name.word_count()]);
-        let reply = Message::new(0, &[task.id, NO_PARENT, name.len() as u64]);
+        let reply = Message::new(0, &[task.id, parent, name.len() as u64]);
         Some(reply.with_info(reply.info.with_buf_words(words)))
+    }
+
+    /// SETPGID (pid, pgid).
+    pub fn setpgid(&mut self, id: u64, pid: i64, pgid: i64) -> Option<Message> {
+        match self.processes.setpgid(id, pid, pgid) {
+            Ok(()) => ok(&[]),
+            Err(e) => fail(e),
+        }
+    }
+
+    /// SETSID () -> (session id).
+    pub fn setsid(&mut self, id: u64) -> Option<Message> {
+        match self.processes.setsid(id) {
+            Ok(sid) => ok(&[sid]),
+            Err(e) => fail(e),
+        }
+    }
+
+    /// PROCESS_GROUP (pid) -> (process group id, session id).
+    pub fn process_group(&self, id: u64, pid: i64) -> Option<Message> {
+        match self.processes.lookup(id, pid) {
+            Ok(p) => ok(&[p.pgid, p.sid]),
+            Err(e) => fail(e),
+        }
     }
 
     /// THREAD_SPAWN (entry, stack top, argument) -> (thread id, thread

@@ -8,15 +8,20 @@
 //! non-blocking on a saved reply to a caller known to be waiting.
 
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 
 use libtern::ipc::{self, Message, Received};
 use libtern::{cap, println};
 use mm0_proto::{errno, label};
 
+use mm0::process::{ProcessTable, Status};
+
+use crate::fork::ChildStart;
 use crate::loader::LibPosix;
 use crate::phys::Phys;
 use crate::task::Task;
 use crate::verdict::Verdict;
+use crate::wait::BlockedWait;
 
 /// Badge bit of pager capabilities (task ids stay below it).
 pub const PAGER_BADGE: u64 = 1 << 32;
@@ -31,6 +36,10 @@ pub struct Mm0 {
     /// Kernel thread id -> task id, for every live thread.
     pub threads: BTreeMap<u64, u64>,
     pub next_task: u64,
+    /// Parents, groups, sessions and zombies of every task.
+    pub processes: ProcessTable,
+    /// WAIT requests that found no ended child yet.
+    pub waits: Vec<BlockedWait>,
     pub verdict: Verdict,
     pub libposix: Option<LibPosix>,
     pub tsc_hz: u64,
@@ -83,7 +92,7 @@ impl Mm0 {
         }
         match msg.label() {
             label::EXIT => {
-                self.end_task(id, msg.word(0) as i64);
+                self.end_task(id, Status::Exited(msg.word(0) as u8));
                 None
             }
             label::BRK => self.brk(id, msg.word(0)),
@@ -97,8 +106,13 @@ impl Mm0 {
             label::PROCESS_INFO => self.process_info(id),
             label::MEM_STATS => {
                 let (free, total) = self.phys.stats();
-                ok(&[free, total])
+                ok(&[free, total, self.processes.len() as u64])
             }
+            label::FORK => self.fork(id, ChildStart { rip: msg.word(0), rsp: msg.word(1), fs_base: msg.word(2) }),
+            label::WAIT => self.wait(id, msg.word(0) as i64, msg.word(1)),
+            label::SETPGID => self.setpgid(id, msg.word(0) as i64, msg.word(1) as i64),
+            label::SETSID => self.setsid(id),
+            label::PROCESS_GROUP => self.process_group(id, msg.word(0) as i64),
             _ => fail(errno::ENOSYS),
         }
     }

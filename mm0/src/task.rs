@@ -4,6 +4,12 @@
 //! mm0 is the only one who maps memory into a task, so `pages` is the whole
 //! truth about which frames a task holds: freeing a task is freeing its
 //! `pages`. Every mapping goes through [`Task::map_frame`], which records it.
+//!
+//! Copy on write: after fork, parent and child map the same frames, and a
+//! frame with more than one reference is mapped without write access
+//! everywhere, whatever its region allows. A write to it faults, and
+//! [`Task::make_writable`] gives the writer a copy of its own (or, for the
+//! last user of the frame, the frame itself with write access back).
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -179,13 +185,15 @@ impl Task {
     }
 
     /// Gives the page at `vaddr`, if backed, protection `p`: mapped again
-    /// with the new rights, or for no access unmapped with its frame kept,
-    /// so that its contents are there again when access comes back. On
+    /// with the new rights (write access waits for the first write if the
+    /// frame is shared), or for no access unmapped with its frame kept, so
+    /// that its contents are there again when access comes back. On
     /// failure the page keeps its old protection.
     pub fn protect(&mut self, phys: &Phys, vaddr: u64, p: u64) -> Result<(), MapError> {
         let Some(page) = self.pages.get(&vaddr).copied() else {
             return Ok(());
         };
+        let p = if phys.refs(page.phys) > 1 { p & !prot::WRITE } else { p };
         if p == 0 {
             self.unmap_run(vaddr, 1);
             self.pages.insert(vaddr, Page { prot: 0, ..page });
@@ -194,6 +202,33 @@ impl Task {
         let frame = phys.frame(page.phys).ok_or(MapError::Kernel(Error::InvalidArgument))?;
         // Map replaces a present mapping in place.
         self.map_frame(frame, vaddr, p)
+    }
+
+    /// A write to the backed page at `vaddr`, whose region allows `p`
+    /// (write included), found it mapped without write access: the page
+    /// becomes writable with protection `p`, on a copy of the frame if
+    /// other tasks share it. On failure the page stays as it was.
+    pub fn make_writable(&mut self, phys: &mut Phys, vaddr: u64, p: u64) -> Result<(), MapError> {
+        let Some(page) = self.pages.get(&vaddr).copied() else {
+            return Ok(());
+        };
+        if phys.refs(page.phys) <= 1 {
+            let frame = phys.frame(page.phys).ok_or(MapError::Kernel(Error::InvalidArgument))?;
+            return self.map_frame(frame, vaddr, p);
+        }
+        let copy = phys.alloc_copy(page.phys).ok_or(MapError::OutOfFrames)?;
+        if let Err(e) = self.map_frame(copy, vaddr, p) {
+            phys.free(copy.phys);
+            return Err(e);
+        }
+        phys.free(page.phys);
+        Ok(())
+    }
+
+    /// Whether the page at `vaddr` is backed but mapped without the write
+    /// access its region (protection `p`) allows: shared after a fork.
+    pub fn awaits_copy(&self, vaddr: u64, p: u64) -> bool {
+        p & prot::WRITE != 0 && self.pages.get(&vaddr).is_some_and(|page| page.prot & prot::WRITE == 0)
     }
 
     /// Removes every backed page in `[start, end)` and frees its frames.

@@ -35,6 +35,16 @@ impl Verdict {
         Verdict { mode, running: 0, failed: false }
     }
 
+    /// Whether this is a test run (mm0 checks its bookkeeping as it goes).
+    pub fn is_testing(&self) -> bool {
+        self.mode == Mode::Test
+    }
+
+    /// mm0 found its own bookkeeping wrong: the run fails.
+    pub fn broken_invariant(&mut self) {
+        self.failed = true;
+    }
+
     /// A task that counts was started.
     pub fn started(&mut self) {
         self.running += 1;

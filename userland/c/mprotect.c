@@ -15,44 +15,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define PAGE 4096
 /* User-half memory that no program region covers. */
 #define UNMAPPED_HOLE ((void *)0x200000000000UL)
-
-static int failures;
-
-/* Reports one check: "ok" when `reason` is NULL, else FAILED and the reason
- * (a printf format), in a single write. */
-static void report(const char *name, const char *reason, ...)
-{
-	char line[256];
-	int n = snprintf(line, sizeof line, "test: mprotect/%s ... ", name);
-	if (reason == NULL) {
-		n += snprintf(line + n, sizeof line - n, "ok\n");
-	} else {
-		va_list args;
-		va_start(args, reason);
-		n += snprintf(line + n, sizeof line - n, "FAILED ");
-		n += vsnprintf(line + n, sizeof line - n, reason, args);
-		va_end(args);
-		n += snprintf(line + n, sizeof line - n, "\n");
-		failures++;
-	}
-	if (n > (int)sizeof line - 1)
-		n = sizeof line - 1;
-	write(1, line, n);
-}
-
-/* Checks that a call returned -1 with `expected` in errno. */
-static void expect_error(const char *name, int result, int error, int expected)
-{
-	if (result != -1)
-		report(name, "returned %d, expected -1 (%s)", result, strerror(expected));
-	else if (error != expected)
-		report(name, "errno %d (%s), expected %d (%s)", error, strerror(error), expected, strerror(expected));
-	else
-		report(name, NULL);
-}
 
 static unsigned char *map_pages(int pages)
 {
@@ -193,10 +160,11 @@ static int forbidden_access(const char *what)
 
 int main(int argc, char **argv)
 {
+	check_suite = "mprotect";
 	if (argc > 1)
 		return forbidden_access(argv[1]);
 	check_round_trip();
 	check_untouched();
 	check_errors();
-	return failures == 0 ? 0 : 1;
+	return check_status();
 }

@@ -18,6 +18,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "check.h"
+
 /* arch_prctl code (asm/prctl.h is not among musl's headers). */
 #define ARCH_GET_FS 0x1003
 
@@ -30,45 +32,10 @@
 /* A call libposix does not implement (and has no reason to soon). */
 #define UNIMPLEMENTED_CALL SYS_acct
 
-static int failures;
-
 /* Never written, so its pages are not backed until something needs them. */
 static char untouched_bss[12 * 1024];
 /* Two pages of which the program touches only the first. */
 static char half_touched_bss[2 * 4096] __attribute__((aligned(4096)));
-
-/* Reports one check: "ok" when `reason` is NULL, else FAILED and the reason
- * (a printf format). */
-static void report(const char *name, const char *reason, ...)
-{
-	char line[256];
-	int n = snprintf(line, sizeof line, "test: posix/%s ... ", name);
-	if (reason == NULL) {
-		n += snprintf(line + n, sizeof line - n, "ok\n");
-	} else {
-		va_list args;
-		va_start(args, reason);
-		n += snprintf(line + n, sizeof line - n, "FAILED ");
-		n += vsnprintf(line + n, sizeof line - n, reason, args);
-		va_end(args);
-		n += snprintf(line + n, sizeof line - n, "\n");
-		failures++;
-	}
-	if (n > (int)sizeof line - 1)
-		n = sizeof line - 1;
-	write(1, line, n);
-}
-
-/* Checks that a call returned -1 with `expected` in errno. */
-static void expect_error(const char *name, long result, int error, int expected)
-{
-	if (result != -1)
-		report(name, "returned %ld, expected -1 (%s)", result, strerror(expected));
-	else if (error != expected)
-		report(name, "errno %d (%s), expected %d (%s)", error, strerror(error), expected, strerror(expected));
-	else
-		report(name, NULL);
-}
 
 static void check_write_errors(void)
 {
@@ -308,6 +275,7 @@ static void check_getrandom(void)
 
 int main(void)
 {
+	check_suite = "posix";
 	check_write_errors();
 	check_write_sizes();
 	check_writev();
@@ -320,5 +288,5 @@ int main(void)
 	check_credentials();
 	check_uname();
 	check_getrandom();
-	return failures == 0 ? 0 : 1;
+	return check_status();
 }

@@ -98,9 +98,35 @@ pub fn thread_join(thread_id: u64) -> Result<Outcome, Mm0Error> {
     }
 }
 
-/// mm0's free and total physical pages.
-pub fn mem_stats() -> Result<(u64, u64), Mm0Error> {
-    request(label::MEM_STATS, &[]).map(|r| (r.word(0), r.word(1)))
+/// mm0's memory figures and process count (MEM_STATS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemStats {
+    pub free_pages: u64,
+    pub total_pages: u64,
+    /// Processes in the table, zombies included.
+    pub processes: u64,
+}
+
+/// mm0's free and total physical pages, and how many processes exist.
+pub fn mem_stats() -> Result<MemStats, Mm0Error> {
+    request(label::MEM_STATS, &[]).map(|r| MemStats {
+        free_pages: r.word(0),
+        total_pages: r.word(1),
+        processes: r.word(2),
+    })
+}
+
+/// Forks the calling POSIX process (FORK): the child's thread starts at
+/// `rip` with `rsp` and FS base `fs_base`, every other register 0.
+/// Returns the child's pid.
+pub fn fork(rip: u64, rsp: u64, fs_base: u64) -> Result<u64, Mm0Error> {
+    request(label::FORK, &[rip, rsp, fs_base]).map(|r| r.word(0))
+}
+
+/// Waits for a child (WAIT): `pid` as wait4 takes it; returns the child's
+/// pid and status word, or (0, 0) with `wait::NOHANG` when none has ended.
+pub fn wait(pid: i64, options: u64) -> Result<(u64, u32), Mm0Error> {
+    request(label::WAIT, &[pid as u64, options]).map(|r| (r.word(0), r.word(1) as u32))
 }
 
 /// Backs every page of `[addr, addr + len)` now, with read access or (for

@@ -82,7 +82,8 @@ pub mod label {
     /// caller's task to end. Outcome [`crate::outcome::EXITED`] with the exit code,
     /// or [`crate::outcome::FAULTED`] with the vector and faulting address.
     pub const THREAD_JOIN: u32 = 7;
-    /// () -> (free pages, total pages): mm0's physical memory figures.
+    /// () -> (free pages, total pages, processes): mm0's physical memory
+    /// figures and the number of processes (every task, zombies included).
     pub const MEM_STATS: u32 = 8;
     /// (addr, len, write) -> (): back every page of `[addr, addr + len)`
     /// now, zeroed on first use as the pager does on a first touch, with
@@ -98,7 +99,8 @@ pub mod label {
     pub const POPULATE: u32 = 9;
     /// () -> (task id, parent task id or 0, name length): who the caller
     /// is. For a POSIX process the task id is its process id. The parent is
-    /// 0 for a task mm0 started from a boot module (so far every task). The
+    /// the process that forked it, 0 for a task mm0 started from a boot
+    /// module and for an orphan whose parent has ended. The
     /// name, the program's name as mm0 started it, comes in the reply's
     /// IPC-buffer words as a [`crate::ProcessName`].
     pub const PROCESS_INFO: u32 = 10;
@@ -113,12 +115,62 @@ pub mod label {
     /// (nothing changes then); a length of 0 succeeds. EACCES for mm0's own
     /// regions in the task (libposix, IPC buffers, info page).
     pub const MPROTECT: u32 = 11;
+    /// (rip, rsp, fs base) -> (child pid): fork. A new POSIX process whose
+    /// memory is a copy of the caller's (shared copy-on-write; the caller's
+    /// IPC buffers excepted, the child gets a fresh one for its thread), in
+    /// the caller's process group and session. Its one thread starts at
+    /// `rip` with `rsp`, the FS base `fs base`, and every other register 0:
+    /// the caller's code at `rip` tells the child from the parent by that.
+    ///
+    /// EAGAIN when the process table is full, ENOMEM when memory runs
+    /// short, EINVAL for a caller that is not a POSIX process or addresses
+    /// outside the user half. A failed fork leaves no trace but the
+    /// caller's writable pages mapped read-only (the next write makes them
+    /// writable again without a copy).
+    pub const FORK: u32 = 12;
+    /// (pid, options) -> (pid, status word): wait4. `pid` is wait4's
+    /// argument as a signed word (`> 0` that child, `-1` any, `0` the
+    /// caller's group, `< -1` group `-pid`). The reply comes when a
+    /// matching child has ended (now, or later: the call blocks), with its
+    /// pid and the status word wait4 stores; with [`crate::wait::NOHANG`]
+    /// and no child ended yet, at once with (0, 0). ECHILD when no child
+    /// matches, EINVAL for unknown options.
+    pub const WAIT: u32 = 13;
+    /// (pid, pgid) -> (): setpgid, with its Linux arguments and errors
+    /// (ESRCH, EPERM, EINVAL).
+    pub const SETPGID: u32 = 14;
+    /// () -> (session id): setsid; EPERM for a process-group leader.
+    pub const SETSID: u32 = 15;
+    /// (pid) -> (process group id, session id) of process `pid` (0: the
+    /// caller); ESRCH if there is none.
+    pub const PROCESS_GROUP: u32 = 16;
+}
+
+/// wait4 options mm0 understands (Linux values).
+pub mod wait {
+    /// Return at once when no child has ended.
+    pub const NOHANG: u64 = 1;
+    /// Also report stopped children (none stop yet: accepted, no effect).
+    pub const UNTRACED: u64 = 2;
+    /// Also report continued children (accepted, no effect).
+    pub const CONTINUED: u64 = 8;
+    /// Linux's thread and clone selection flags (`__WNOTHREAD`, `__WALL`,
+    /// `__WCLONE`): accepted, every child is a process.
+    pub const THREAD_FLAGS: u64 = 0xe000_0000;
+    /// Every option accepted.
+    pub const ALL: u64 = NOHANG | UNTRACED | CONTINUED | THREAD_FLAGS;
 }
 
 /// Errors in reply labels (Linux numbering).
 pub mod errno {
+    /// Not permitted (process groups).
+    pub const EPERM: u32 = 1;
     /// No such thread or task.
     pub const ESRCH: u32 = 3;
+    /// No child to wait for.
+    pub const ECHILD: u32 = 10;
+    /// Try again: the process table is full.
+    pub const EAGAIN: u32 = 11;
     /// Out of memory (or address space).
     pub const ENOMEM: u32 = 12;
     /// Memory whose protection the task may not change (MPROTECT).

@@ -45,6 +45,6 @@ pub fn non_canonical() -> Verdict {
 /// After the faults above, this thread still works and so does IPC.
 pub fn survivor() -> Verdict {
     let stats = libtern::mm0::mem_stats().map_err(|e| format!("MEM_STATS after the faults failed: {e:?}"))?;
-    ensure!(stats.0 <= stats.1, "MEM_STATS says {} free of {}", stats.0, stats.1);
+    ensure!(stats.free_pages <= stats.total_pages, "MEM_STATS says {} free of {}", stats.free_pages, stats.total_pages);
     Ok(())
 }

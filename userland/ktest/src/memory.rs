@@ -33,11 +33,11 @@ fn write_read(addr: u64, pages: u64) -> Verdict {
 
 pub fn anonymous_memory() -> Verdict {
     let len = PAGES * PAGE_SIZE;
-    let (free_before, _) = mm0::mem_stats().map_err(|e| format!("MEM_STATS failed: {e:?}"))?;
+    let free_before = mm0::mem_stats().map(|s| s.free_pages).map_err(|e| format!("MEM_STATS failed: {e:?}"))?;
     let addr = mm0::mmap_anon(0, len, prot::READ | prot::WRITE, 0).map_err(|e| format!("MMAP_ANON failed: {e:?}"))?;
     ensure!(addr % PAGE_SIZE == 0 && addr != 0, "MMAP_ANON gave {addr:#x}");
     write_read(addr, PAGES)?;
-    let (free_after, _) = mm0::mem_stats().map_err(|e| format!("MEM_STATS failed: {e:?}"))?;
+    let free_after = mm0::mem_stats().map(|s| s.free_pages).map_err(|e| format!("MEM_STATS failed: {e:?}"))?;
     ensure!(free_before >= free_after + PAGES, "touching {PAGES} pages took only {} frames", free_before - free_after);
     mm0::munmap(addr, len).map_err(|e| format!("MUNMAP failed: {e:?}"))?;
     let outcome = probe::outcome_of(move || probe::read(addr))?;

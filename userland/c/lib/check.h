@@ -1,0 +1,59 @@
+/* What every C test program reports with: one line per check,
+ *   "test: <suite>/<name> ... ok"  or  "test: <suite>/<name> ... FAILED <reason>",
+ * each with a single write(2) so that no other output (another process's
+ * included) lands inside it. The harness (`cargo tern test`) reads these
+ * lines from the serial console. A program sets `check_suite` first and
+ * ends with `return check_status();`: 0 when every check passed, else 1. */
+#ifndef TERN_CHECK_H
+#define TERN_CHECK_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *check_suite = "c";
+static int check_failures;
+
+/* Reports one check: "ok" when `reason` is NULL, else FAILED and the reason
+ * (a printf format). */
+__attribute__((format(printf, 2, 3))) static void report(const char *name, const char *reason, ...)
+{
+	char line[256];
+	int n = snprintf(line, sizeof line, "test: %s/%s ... ", check_suite, name);
+	if (reason == NULL) {
+		n += snprintf(line + n, sizeof line - n, "ok\n");
+	} else {
+		va_list args;
+		va_start(args, reason);
+		n += snprintf(line + n, sizeof line - n, "FAILED ");
+		n += vsnprintf(line + n, sizeof line - n, reason, args);
+		va_end(args);
+		n += snprintf(line + n, sizeof line - n, "\n");
+		check_failures++;
+	}
+	if (n > (int)sizeof line - 1) {
+		n = sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	write(1, line, n);
+}
+
+/* Checks that a call returned -1 with `expected` in errno. */
+__attribute__((unused)) static void expect_error(const char *name, long result, int error, int expected)
+{
+	if (result != -1)
+		report(name, "returned %ld, expected -1 (%s)", result, strerror(expected));
+	else if (error != expected)
+		report(name, "errno %d (%s), expected %d (%s)", error, strerror(error), expected, strerror(expected));
+	else
+		report(name, NULL);
+}
+
+/* The exit status for the checks so far. */
+static int check_status(void)
+{
+	return check_failures == 0 ? 0 : 1;
+}
+
+#endif
