@@ -19,7 +19,9 @@ const RUN_TASKS: &[&str] = &["hello posix"];
 
 /// `cargo tern bench`.
 const BENCH_CMDLINE: &str = "log=warn mode=bench";
-const BENCH_TASKS: &[&str] = &["ktest native bench"];
+/// Each bench plan boots on its own, so that benchmarks never share the
+/// machine: the kernel's (native tasks), then the POSIX ones.
+const BENCH_PLANS: &[&[&str]] = &[&["ktest native bench"], &["posix_bench posix expect=0"]];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
@@ -98,8 +100,8 @@ pub fn run() -> Result<Plan> {
     Plan::new(RUN_CMDLINE, RUN_TASKS)
 }
 
-pub fn bench() -> Result<Plan> {
-    Plan::new(BENCH_CMDLINE, BENCH_TASKS)
+pub fn benches() -> Result<Vec<Plan>> {
+    BENCH_PLANS.iter().map(|tasks| Plan::new(BENCH_CMDLINE, tasks)).collect()
 }
 
 #[cfg(test)]
@@ -126,9 +128,10 @@ mod tests {
         assert_eq!(plan.modules[4].kind, Kind::Posix);
         assert_eq!(plan.cmdline, "log=info mode=run");
 
-        let bench = bench().unwrap();
-        assert_eq!(bench.modules.last().unwrap().string_with("ktest"), "ktest native bench");
-        assert_eq!(bench.cmdline, "log=warn mode=bench");
+        let benches = benches().unwrap();
+        assert_eq!(benches[0].modules.last().unwrap().string_with("ktest"), "ktest native bench");
+        assert_eq!(benches[1].modules.last().unwrap().string_with("b"), "b posix expect=0");
+        assert!(benches.iter().all(|plan| plan.cmdline == "log=warn mode=bench"));
     }
 
     #[test]

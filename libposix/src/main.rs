@@ -43,6 +43,7 @@ mod server;
 mod syscalls;
 mod system;
 mod thread;
+mod time;
 mod tty;
 mod user;
 

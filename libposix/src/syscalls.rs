@@ -8,7 +8,7 @@
 //! returns the result or a Linux errno; the dispatcher turns the errno into
 //! the negative value Linux returns.
 
-use crate::{credentials, fork, fs, log, memory, process, random, system, thread, tty};
+use crate::{credentials, fork, fs, log, memory, process, random, system, thread, time, tty};
 use fs0_proto::errno::ENOSYS;
 
 /// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
@@ -114,7 +114,7 @@ static LOW: [Entry; 335] = [
     /*  21 */ Entry::unimplemented("access"),
     /*  22 */ Entry::unimplemented("pipe"),
     /*  23 */ Entry::unimplemented("select"),
-    /*  24 */ Entry::unimplemented("sched_yield"),
+    /*  24 */ Entry::new("sched_yield", time::sched_yield),
     /*  25 */ Entry::unimplemented("mremap"),
     /*  26 */ Entry::unimplemented("msync"),
     /*  27 */ Entry::unimplemented("mincore"),
@@ -125,7 +125,7 @@ static LOW: [Entry; 335] = [
     /*  32 */ Entry::unimplemented("dup"),
     /*  33 */ Entry::unimplemented("dup2"),
     /*  34 */ Entry::unimplemented("pause"),
-    /*  35 */ Entry::unimplemented("nanosleep"),
+    /*  35 */ Entry::new("nanosleep", time::nanosleep),
     /*  36 */ Entry::unimplemented("getitimer"),
     /*  37 */ Entry::unimplemented("alarm"),
     /*  38 */ Entry::unimplemented("setitimer"),
@@ -186,7 +186,7 @@ static LOW: [Entry; 335] = [
     /*  93 */ Entry::unimplemented("fchown"),
     /*  94 */ Entry::unimplemented("lchown"),
     /*  95 */ Entry::unimplemented("umask"),
-    /*  96 */ Entry::unimplemented("gettimeofday"),
+    /*  96 */ Entry::new("gettimeofday", time::gettimeofday),
     /*  97 */ Entry::unimplemented("getrlimit"),
     /*  98 */ Entry::unimplemented("getrusage"),
     /*  99 */ Entry::new("sysinfo", system::sysinfo),
@@ -291,7 +291,7 @@ static LOW: [Entry; 335] = [
     /* 198 */ Entry::unimplemented("lremovexattr"),
     /* 199 */ Entry::unimplemented("fremovexattr"),
     /* 200 */ Entry::unimplemented("tkill"),
-    /* 201 */ Entry::unimplemented("time"),
+    /* 201 */ Entry::new("time", time::time),
     /* 202 */ Entry::unimplemented("futex"),
     /* 203 */ Entry::unimplemented("sched_setaffinity"),
     /* 204 */ Entry::unimplemented("sched_getaffinity"),
@@ -318,9 +318,9 @@ static LOW: [Entry; 335] = [
     /* 225 */ Entry::unimplemented("timer_getoverrun"),
     /* 226 */ Entry::unimplemented("timer_delete"),
     /* 227 */ Entry::unimplemented("clock_settime"),
-    /* 228 */ Entry::unimplemented("clock_gettime"),
-    /* 229 */ Entry::unimplemented("clock_getres"),
-    /* 230 */ Entry::unimplemented("clock_nanosleep"),
+    /* 228 */ Entry::new("clock_gettime", time::clock_gettime),
+    /* 229 */ Entry::new("clock_getres", time::clock_getres),
+    /* 230 */ Entry::new("clock_nanosleep", time::clock_nanosleep),
     /* 231 */ Entry::new("exit_group", process::exit_group),
     /* 232 */ Entry::unimplemented("epoll_wait"),
     /* 233 */ Entry::unimplemented("epoll_ctl"),

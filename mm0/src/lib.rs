@@ -17,5 +17,6 @@ pub mod elf;
 pub mod frames;
 pub mod layout;
 pub mod process;
+pub mod rtc;
 pub mod stack;
 pub mod vma;

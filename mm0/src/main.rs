@@ -29,6 +29,7 @@ extern crate alloc;
 
 mod audit;
 mod boot;
+mod clock;
 mod fork;
 mod lifecycle;
 mod loader;
@@ -89,6 +90,7 @@ fn main(info: Info) -> i32 {
         next_task: 1,
         processes: ProcessTable::new(MAX_PROCESSES),
         waits: Vec::new(),
+        realtime_offset: clock::realtime_offset(),
         verdict,
         libposix: None,
         tsc_hz: boot.tsc_hz,

@@ -40,6 +40,8 @@ pub struct Mm0 {
     pub processes: ProcessTable,
     /// WAIT requests that found no ended child yet.
     pub waits: Vec<BlockedWait>,
+    /// Nanoseconds from the kernel clock to UTC ([`crate::clock`]).
+    pub realtime_offset: u64,
     pub verdict: Verdict,
     pub libposix: Option<LibPosix>,
     pub tsc_hz: u64,
@@ -113,6 +115,7 @@ impl Mm0 {
             label::SETPGID => self.setpgid(id, msg.word(0) as i64, msg.word(1) as i64),
             label::SETSID => self.setsid(id),
             label::PROCESS_GROUP => self.process_group(id, msg.word(0) as i64),
+            label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
             _ => fail(errno::ENOSYS),
         }
     }

@@ -144,6 +144,10 @@ pub mod label {
     /// (pid) -> (process group id, session id) of process `pid` (0: the
     /// caller); ESRCH if there is none.
     pub const PROCESS_GROUP: u32 = 16;
+    /// () -> (offset): nanoseconds to add to the kernel clock (`Clock`,
+    /// ns since boot) to get the time in UTC since the Unix epoch, from the
+    /// real-time clock read at boot; 0 if it could not be read.
+    pub const REALTIME_OFFSET: u32 = 17;
 }
 
 /// wait4 options mm0 understands (Linux values).

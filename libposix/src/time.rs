@@ -1,0 +1,187 @@
+//! Clocks and sleeping: clock_gettime, clock_getres, gettimeofday, time,
+//! nanosleep, clock_nanosleep, sched_yield.
+//!
+//! The monotonic clocks are the kernel's clock (ns since boot, from the
+//! TSC). The real-time clocks add mm0's offset to UTC, read from the CMOS
+//! clock at boot, asked once per process and kept. Tern measures no CPU
+//! time per process or thread yet, so the CPU-time clocks are EINVAL, as
+//! for a clock that does not exist, rather than a made-up value.
+//!
+//! A sleep waits on the process's own notification with a deadline (the
+//! kernel's 1 ms tick ends it), so it costs no server call.
+
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use abi::Error;
+use fs0_proto::errno::{EFAULT, EINVAL};
+use libtern_sys::{notify, time};
+use mm0_proto::{SLOT_MM0, SLOT_POSIX_NOTIFICATION, label};
+
+use crate::server;
+use crate::syscalls::{Args, SysResult};
+use crate::user;
+
+const NS_PER_SEC: u64 = 1_000_000_000;
+
+/// Linux clock ids.
+mod clock {
+    pub const REALTIME: u64 = 0;
+    pub const MONOTONIC: u64 = 1;
+    pub const MONOTONIC_RAW: u64 = 4;
+    pub const REALTIME_COARSE: u64 = 5;
+    pub const MONOTONIC_COARSE: u64 = 6;
+    pub const BOOTTIME: u64 = 7;
+    pub const TAI: u64 = 11;
+}
+
+/// clock_nanosleep flag: the time is a deadline, not a duration.
+const TIMER_ABSTIME: u64 = 1;
+
+/// `struct timespec`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Timespec {
+    sec: i64,
+    nsec: i64,
+}
+
+impl Timespec {
+    fn from_ns(ns: u64) -> Timespec {
+        Timespec { sec: (ns / NS_PER_SEC) as i64, nsec: (ns % NS_PER_SEC) as i64 }
+    }
+
+    /// Nanoseconds, or EINVAL for a negative or malformed value.
+    fn to_ns(self) -> Result<u64, u32> {
+        if self.sec < 0 || !(0..NS_PER_SEC as i64).contains(&self.nsec) {
+            return Err(EINVAL);
+        }
+        Ok((self.sec as u64).saturating_mul(NS_PER_SEC).saturating_add(self.nsec as u64))
+    }
+}
+
+/// `struct timeval`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Timeval {
+    sec: i64,
+    usec: i64,
+}
+
+static OFFSET_KNOWN: AtomicBool = AtomicBool::new(false);
+static REALTIME_OFFSET: AtomicU64 = AtomicU64::new(0);
+
+/// Nanoseconds since boot.
+fn monotonic_ns() -> u64 {
+    time::clock().map_or(0, |(ns, _)| ns)
+}
+
+/// Nanoseconds since the epoch, UTC.
+fn realtime_ns() -> Result<u64, u32> {
+    if !OFFSET_KNOWN.load(Ordering::Acquire) {
+        let reply = server::call(SLOT_MM0, label::REALTIME_OFFSET, &[], &[])?;
+        REALTIME_OFFSET.store(reply.word(0), Ordering::Relaxed);
+        OFFSET_KNOWN.store(true, Ordering::Release);
+    }
+    Ok(monotonic_ns() + REALTIME_OFFSET.load(Ordering::Relaxed))
+}
+
+/// Whether `id` is a real-time clock (else monotonic); EINVAL for clocks
+/// libposix does not have.
+fn is_realtime(id: u64) -> Result<bool, u32> {
+    match id {
+        clock::REALTIME | clock::REALTIME_COARSE | clock::TAI => Ok(true),
+        clock::MONOTONIC | clock::MONOTONIC_RAW | clock::MONOTONIC_COARSE | clock::BOOTTIME => Ok(false),
+        _ => Err(EINVAL),
+    }
+}
+
+fn now(id: u64) -> Result<u64, u32> {
+    if is_realtime(id)? { realtime_ns() } else { Ok(monotonic_ns()) }
+}
+
+/// clock_gettime(clock, ts)
+pub fn clock_gettime(args: &Args) -> SysResult {
+    let ns = now(args[0])?;
+    user::write(args[1], Timespec::from_ns(ns)).map(|()| 0)
+}
+
+/// clock_getres(clock, res): the clocks count nanoseconds.
+pub fn clock_getres(args: &Args) -> SysResult {
+    is_realtime(args[0])?;
+    if args[1] != 0 {
+        user::write(args[1], Timespec::from_ns(1))?;
+    }
+    Ok(0)
+}
+
+/// gettimeofday(tv, tz): the time zone is always UTC.
+pub fn gettimeofday(args: &Args) -> SysResult {
+    let [tv, tz, ..] = *args;
+    if tv != 0 {
+        let ns = realtime_ns()?;
+        let value = Timeval { sec: (ns / NS_PER_SEC) as i64, usec: ((ns % NS_PER_SEC) / 1000) as i64 };
+        user::write(tv, value)?;
+    }
+    if tz != 0 {
+        user::write(tz, [0u32; 2])?;
+    }
+    Ok(0)
+}
+
+/// time(tloc)
+pub fn time(args: &Args) -> SysResult {
+    let seconds = realtime_ns()? / NS_PER_SEC;
+    if args[0] != 0 {
+        user::write(args[0], seconds)?;
+    }
+    Ok(seconds)
+}
+
+/// sched_yield()
+pub fn sched_yield(_args: &Args) -> SysResult {
+    time::yield_now();
+    Ok(0)
+}
+
+/// Sleeps until the kernel clock reads `deadline`.
+fn sleep_until(deadline: u64) -> Result<(), u32> {
+    loop {
+        match notify::wait_until(SLOT_POSIX_NOTIFICATION, deadline) {
+            Err(Error::TimedOut) => return Ok(()),
+            // Bits were signalled: nothing uses them yet, sleep on.
+            Ok(_) => continue,
+            Err(Error::BadAddress) => return Err(EFAULT),
+            Err(_) => return Err(EINVAL),
+        }
+    }
+}
+
+/// Reads a `struct timespec` argument as nanoseconds.
+fn read_timespec(ptr: u64) -> Result<u64, u32> {
+    user::read::<Timespec>(ptr)?.to_ns()
+}
+
+/// nanosleep(req, rem)
+pub fn nanosleep(args: &Args) -> SysResult {
+    let duration = read_timespec(args[0])?;
+    sleep_until(monotonic_ns().saturating_add(duration)).map(|()| 0)
+}
+
+/// clock_nanosleep(clock, flags, req, rem): errors are returned, not set
+/// in errno (the C library turns the negative value into the result).
+pub fn clock_nanosleep(args: &Args) -> SysResult {
+    let [id, flags, req, ..] = *args;
+    if flags & !TIMER_ABSTIME != 0 {
+        return Err(EINVAL);
+    }
+    let realtime = is_realtime(id)?;
+    let time = read_timespec(req)?;
+    let deadline = if flags & TIMER_ABSTIME == 0 {
+        monotonic_ns().saturating_add(time)
+    } else if realtime {
+        time.saturating_sub(realtime_ns()? - monotonic_ns())
+    } else {
+        time
+    };
+    sleep_until(deadline).map(|()| 0)
+}

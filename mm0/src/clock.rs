@@ -1,0 +1,80 @@
+//! The wall clock: mm0 reads the CMOS real-time clock once at boot and
+//! keeps the offset from the kernel's clock (ns since boot) to UTC, which
+//! libposix asks for (REALTIME_OFFSET) to answer CLOCK_REALTIME and
+//! gettimeofday without further calls.
+//!
+//! The CMOS registers change once a second; a read during an update can
+//! mix two seconds, so mm0 waits out an update in progress and reads until
+//! two reads in a row agree.
+
+use core::arch::asm;
+
+use abi::boot::SLOT_IOPORTS;
+use libtern::{cap, device, println, time};
+use mm0::rtc::RtcRegisters;
+
+/// CMOS index and data ports.
+const CMOS_INDEX: u16 = 0x70;
+const CMOS_DATA: u16 = 0x71;
+/// Status register A; its top bit says an update is in progress.
+const STATUS_A: u8 = 0x0a;
+const UPDATE_IN_PROGRESS: u8 = 0x80;
+const STATUS_B: u8 = 0x0b;
+/// Reads of the clock before giving up on two that agree.
+const ATTEMPTS: usize = 10;
+
+/// The badge that narrows an IoPorts copy to the CMOS ports.
+const CMOS_PORTS: u64 = CMOS_INDEX as u64 | ((CMOS_DATA as u64) << 16);
+
+fn cmos(register: u8) -> u8 {
+    let value: u8;
+    // SAFETY: mm0 enabled the CMOS ports for itself (`realtime_offset`);
+    // selecting a register and reading it touches no memory.
+    unsafe {
+        asm!("out dx, al", in("dx") CMOS_INDEX, in("al") register, options(nomem, nostack, preserves_flags));
+        asm!("in al, dx", in("dx") CMOS_DATA, out("al") value, options(nomem, nostack, preserves_flags));
+    }
+    value
+}
+
+fn read_registers() -> RtcRegisters {
+    for _ in 0..1_000_000 {
+        if cmos(STATUS_A) & UPDATE_IN_PROGRESS == 0 {
+            break;
+        }
+    }
+    RtcRegisters {
+        second: cmos(0x00),
+        minute: cmos(0x02),
+        hour: cmos(0x04),
+        day: cmos(0x07),
+        month: cmos(0x08),
+        year: cmos(0x09),
+        status_b: cmos(STATUS_B),
+    }
+}
+
+/// Nanoseconds to add to the kernel clock to get UTC, or 0 when the
+/// real-time clock cannot be read (then CLOCK_REALTIME counts from 1970 at
+/// boot).
+pub fn realtime_offset() -> u64 {
+    let ports = cap::identify(SLOT_IOPORTS)
+        .and_then(|held| cap::derive(SLOT_IOPORTS, held.rights, CMOS_PORTS))
+        .and_then(device::ioport_enable);
+    if let Err(e) = ports {
+        println!("mm0: cannot reach the real-time clock: {e:?}");
+        return 0;
+    }
+    let mut last = read_registers();
+    for _ in 0..ATTEMPTS {
+        let now = read_registers();
+        if now == last {
+            let Some(seconds) = now.unix_seconds() else { break };
+            let since_boot = time::clock().map_or(0, |(ns, _)| ns);
+            return (seconds * 1_000_000_000).saturating_sub(since_boot);
+        }
+        last = now;
+    }
+    println!("mm0: the real-time clock gives no date: {last:?}");
+    0
+}
