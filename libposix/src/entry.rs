@@ -12,12 +12,73 @@
 //! program's `rsp` (leaf code may keep live data there), then saves the
 //! registers and runs the Rust dispatcher on the program's stack, aligned to
 //! 16 bytes as the SysV ABI requires. No SSE state needs saving because
-//! libposix is built soft-float.
+//! libposix is built soft-float. The save area is a [`SyscallFrame`], which
+//! the dispatcher gets too: signal delivery on the way out needs the whole
+//! program context.
+//!
+//! [`resume`] is the other way out: it loads a whole program context
+//! (signal handlers are entered and left with it).
+
+use abi::regs::ThreadRegs;
 
 use crate::syscalls;
 
 /// Bytes below `rsp` that the SysV ABI lets leaf code use without moving `rsp`.
-const RED_ZONE: usize = 128;
+pub const RED_ZONE: usize = 128;
+
+/// The entry stub's save area, lowest address first: the registers Linux
+/// preserves across a system call, then the flags and return address.
+#[repr(C)]
+pub struct SyscallFrame {
+    r15: u64,
+    r14: u64,
+    r13: u64,
+    r12: u64,
+    rbp: u64,
+    rbx: u64,
+    r9: u64,
+    r8: u64,
+    r10: u64,
+    rdx: u64,
+    rsi: u64,
+    rdi: u64,
+    r11: u64,
+    rcx: u64,
+}
+
+impl SyscallFrame {
+    /// The program's stack pointer at its `syscall` instruction.
+    pub fn program_rsp(&self) -> u64 {
+        (self as *const SyscallFrame as u64) + size_of::<SyscallFrame>() as u64 + RED_ZONE as u64
+    }
+
+    /// The program's context after the call returns `rax`: what Linux
+    /// leaves in each register (`rcx` the return address, `r11` the flags).
+    pub fn context(&self, rax: i64) -> ThreadRegs {
+        ThreadRegs {
+            rax: rax as u64,
+            rbx: self.rbx,
+            rcx: self.rcx,
+            rdx: self.rdx,
+            rsi: self.rsi,
+            rdi: self.rdi,
+            rbp: self.rbp,
+            rsp: self.program_rsp(),
+            r8: self.r8,
+            r9: self.r9,
+            r10: self.r10,
+            r11: self.r11,
+            r12: self.r12,
+            r13: self.r13,
+            r14: self.r14,
+            r15: self.r15,
+            rip: self.rcx,
+            rflags: self.r11,
+            fs_base: crate::thread::fs_base(),
+            gs_base: 0,
+        }
+    }
+}
 
 /// The ELF entry point of libposix, registered with the kernel as the
 /// personality entry. Never called from Rust.
@@ -47,9 +108,9 @@ pub extern "C" fn posix_entry() {
         "mov rbx, rsp",
         "and rsp, -16",
         "cld",
-        // dispatch(nr, a0, a1, a2, a3, a4, a5): the seventh argument goes on
-        // the stack, padded so that rsp is 16-aligned at the call.
-        "sub rsp, 8",
+        // dispatch(nr, a0, a1, a2, a3, a4, a5, frame): the seventh and
+        // eighth arguments go on the stack, which stays 16-aligned.
+        "push rbx",
         "push r9",
         "mov r9, r8",
         "mov r8, r10",
@@ -83,3 +144,112 @@ pub extern "C" fn posix_entry() {
         dispatch = sym syscalls::dispatch,
     );
 }
+
+/// Bytes below the target stack pointer where [`resume`] leaves the flags
+/// and instruction pointer for its last two instructions: just below the
+/// target's red zone, which stays untouched.
+pub const RESUME_SCRATCH: u64 = RED_ZONE as u64 + 16;
+
+/// Continues the program in context `ctx`: every general register, the
+/// flags, stack and instruction pointers. The flags and instruction pointer
+/// go to the 16 bytes [`RESUME_SCRATCH`] below the target stack pointer;
+/// the stack pointer moves there, `popfq` takes the flags and `ret 128`
+/// the instruction pointer, leaving the stack pointer at its target. (An
+/// `iretq` would do it in one instruction, but QEMU's emulation reads the
+/// frame of a user-mode `iretq` as the kernel and so faults with SMAP on.)
+/// The FPU state is the caller's business.
+///
+/// # Safety
+/// `ctx` must be a context the program may continue in (its instruction
+/// pointer is where it runs next, with its stack pointer and registers),
+/// the scratch bytes must be writable, and `ctx` must not lie in them.
+#[unsafe(naked)]
+pub unsafe extern "C" fn resume(ctx: &ThreadRegs) -> ! {
+    core::arch::naked_asm!(
+        "mov rax, [rdi + {rsp}]",
+        "sub rax, {scratch}",
+        "mov rcx, [rdi + {rflags}]",
+        "mov [rax], rcx",
+        "mov rcx, [rdi + {rip}]",
+        "mov [rax + 8], rcx",
+        "mov rsp, rax",
+        "mov rax, [rdi + {rax}]",
+        "mov rbx, [rdi + {rbx}]",
+        "mov rcx, [rdi + {rcx}]",
+        "mov rdx, [rdi + {rdx}]",
+        "mov rsi, [rdi + {rsi}]",
+        "mov rbp, [rdi + {rbp}]",
+        "mov r8, [rdi + {r8}]",
+        "mov r9, [rdi + {r9}]",
+        "mov r10, [rdi + {r10}]",
+        "mov r11, [rdi + {r11}]",
+        "mov r12, [rdi + {r12}]",
+        "mov r13, [rdi + {r13}]",
+        "mov r14, [rdi + {r14}]",
+        "mov r15, [rdi + {r15}]",
+        "mov rdi, [rdi + {rdi}]",
+        "popfq",
+        "ret {red_zone}",
+        scratch = const RESUME_SCRATCH,
+        red_zone = const RED_ZONE,
+        rsp = const core::mem::offset_of!(ThreadRegs, rsp),
+        rflags = const core::mem::offset_of!(ThreadRegs, rflags),
+        rip = const core::mem::offset_of!(ThreadRegs, rip),
+        rax = const core::mem::offset_of!(ThreadRegs, rax),
+        rbx = const core::mem::offset_of!(ThreadRegs, rbx),
+        rcx = const core::mem::offset_of!(ThreadRegs, rcx),
+        rdx = const core::mem::offset_of!(ThreadRegs, rdx),
+        rsi = const core::mem::offset_of!(ThreadRegs, rsi),
+        rdi = const core::mem::offset_of!(ThreadRegs, rdi),
+        rbp = const core::mem::offset_of!(ThreadRegs, rbp),
+        r8 = const core::mem::offset_of!(ThreadRegs, r8),
+        r9 = const core::mem::offset_of!(ThreadRegs, r9),
+        r10 = const core::mem::offset_of!(ThreadRegs, r10),
+        r11 = const core::mem::offset_of!(ThreadRegs, r11),
+        r12 = const core::mem::offset_of!(ThreadRegs, r12),
+        r13 = const core::mem::offset_of!(ThreadRegs, r13),
+        r14 = const core::mem::offset_of!(ThreadRegs, r14),
+        r15 = const core::mem::offset_of!(ThreadRegs, r15),
+    );
+}
+
+/// Bytes of libposix's delivery stack.
+const DELIVERY_STACK_SIZE: usize = 16 * 1024;
+
+/// The stack signal delivery runs on (per process: POSIX processes have
+/// one thread). Off the program's stacks, so that frames can be built
+/// anywhere on those without overwriting the code that builds them.
+#[repr(C, align(16))]
+struct DeliveryStack([u8; DELIVERY_STACK_SIZE]);
+
+static mut DELIVERY_STACK: DeliveryStack = DeliveryStack([0; DELIVERY_STACK_SIZE]);
+
+/// Copies `ctx` to the top of the delivery stack and calls `then` with the
+/// copy, on that stack. Whatever ran on the delivery stack before is over:
+/// every use ends in [`resume`].
+///
+/// # Safety
+/// `then` must not return; only the signal code, which always ends in
+/// [`resume`], may use the delivery stack.
+#[unsafe(naked)]
+pub unsafe extern "C" fn on_delivery_stack(ctx: &ThreadRegs, then: extern "C" fn(&ThreadRegs) -> !) -> ! {
+    core::arch::naked_asm!(
+        "mov rdx, rsi",
+        "mov rsi, rdi",
+        "lea rsp, [rip + {stack} + {size}]",
+        "sub rsp, {ctx_size}",
+        "mov rdi, rsp",
+        "mov ecx, {ctx_words}",
+        "cld",
+        "rep movsq",
+        "mov rdi, rsp",
+        "call rdx",
+        "ud2",
+        stack = sym DELIVERY_STACK,
+        size = const DELIVERY_STACK_SIZE,
+        ctx_size = const size_of::<ThreadRegs>(),
+        ctx_words = const size_of::<ThreadRegs>() / 8,
+    );
+}
+
+const _: () = assert!(size_of::<ThreadRegs>().is_multiple_of(16));

@@ -40,6 +40,7 @@ mod memory;
 mod process;
 mod random;
 mod server;
+mod signal;
 mod syscalls;
 mod system;
 mod thread;

@@ -14,7 +14,8 @@
 use crate::mapped::{self, Access};
 use crate::server::{self, mm0_errno};
 use crate::syscalls::{Args, SysResult};
-use crate::{identity, log, thread, user};
+use crate::{identity, log, signal, thread, user};
+use fs0_proto::errno::EINTR;
 use libtern_sys::mm0;
 use mm0_proto::{SLOT_MM0, label};
 
@@ -43,7 +44,8 @@ pub fn getppid(_args: &Args) -> SysResult {
 
 /// wait4(pid, wstatus, options, rusage). Both output pointers are checked
 /// before the wait, so a bad one fails with EFAULT and the child stays
-/// to be waited for. Resource usage is not measured yet: all zero.
+/// to be waited for. Resource usage is not measured yet: all zero. A
+/// signal ends the wait; with SA_RESTART it starts again.
 pub fn wait4(args: &Args) -> SysResult {
     let [pid, wstatus, options, rusage, ..] = *args;
     for (ptr, len) in [(wstatus, 4), (rusage, RUSAGE_SIZE as u64)] {
@@ -52,7 +54,11 @@ pub fn wait4(args: &Args) -> SysResult {
             mapped::ensure(ptr, len, Access::Write)?;
         }
     }
-    let (child, status) = mm0::wait(i64::from(pid as i32), u64::from(options as u32)).map_err(mm0_errno)?;
+    let (child, status) =
+        mm0::wait(i64::from(pid as i32), u64::from(options as u32)).map_err(|e| match mm0_errno(e) {
+            EINTR => signal::ERESTARTSYS,
+            errno => errno,
+        })?;
     if child != 0 {
         if wstatus != 0 {
             user::write(wstatus, status)?;

@@ -6,13 +6,13 @@
 //! The grants are written into the calling thread's IPC buffer right before
 //! the call; the kernel lets the server copy through them only until it
 //! replies. A failed kernel call (the server is gone, the capability is
-//! missing) is reported to the program as `EIO`, and a grant over memory the
-//! kernel refuses as `EFAULT`: a dead server is an error, never a hang or a
-//! crash.
+//! missing) is reported to the program as `EIO`, a grant over memory the
+//! kernel refuses as `EFAULT`, and a call mm0 interrupted for a signal as
+//! `EINTR`: a dead server is an error, never a hang or a crash.
 
 use abi::Error;
 use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS};
-use fs0_proto::errno::{EFAULT, EINVAL, EIO};
+use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO};
 use libtern_sys::ipc::{self, Message};
 use libtern_sys::ipc_buffer::ThreadIpcBuffer;
 use libtern_sys::mm0::Mm0Error;
@@ -42,6 +42,7 @@ pub fn call(slot: u64, label: u32, words: &[u64], grants: &[Grant]) -> Reply {
         Ok(reply) if reply.label() == 0 => Ok(reply),
         Ok(reply) => Err(reply.label()),
         Err(Error::BadAddress) => Err(EFAULT),
+        Err(Error::Interrupted) => Err(EINTR),
         Err(_) => Err(EIO),
     }
 }
@@ -51,6 +52,7 @@ pub fn call(slot: u64, label: u32, words: &[u64], grants: &[Grant]) -> Reply {
 pub fn mm0_errno(e: Mm0Error) -> u32 {
     match e {
         Mm0Error::Errno(errno) => errno,
+        Mm0Error::Ipc(Error::Interrupted) => EINTR,
         Mm0Error::Ipc(_) => EIO,
     }
 }

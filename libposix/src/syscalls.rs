@@ -8,7 +8,8 @@
 //! returns the result or a Linux errno; the dispatcher turns the errno into
 //! the negative value Linux returns.
 
-use crate::{credentials, fork, fs, log, memory, process, random, system, thread, time, tty};
+use crate::entry::SyscallFrame;
+use crate::{credentials, fork, fs, log, memory, process, random, signal, system, thread, time, tty};
 use fs0_proto::errno::ENOSYS;
 
 /// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
@@ -16,7 +17,13 @@ pub type Args = [u64; 6];
 /// A call's result: the value returned in `rax`, or a Linux errno.
 pub type SysResult = Result<u64, u32>;
 /// A call's implementation.
-pub type Handler = fn(&Args) -> SysResult;
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// Needs only the arguments.
+    Plain(fn(&Args) -> SysResult),
+    /// Needs the program's registers too (the entry stub's save area).
+    Frame(fn(&Args, &SyscallFrame) -> SysResult),
+}
 
 /// Numbers of the calls whose handlers log about themselves.
 pub mod nr {
@@ -31,8 +38,12 @@ pub struct Entry {
 }
 
 impl Entry {
-    const fn new(name: &'static str, handler: Handler) -> Entry {
-        Entry { name, handler: Some(handler) }
+    const fn new(name: &'static str, handler: fn(&Args) -> SysResult) -> Entry {
+        Entry { name, handler: Some(Handler::Plain(handler)) }
+    }
+
+    const fn with_frame(name: &'static str, handler: fn(&Args, &SyscallFrame) -> SysResult) -> Entry {
+        Entry { name, handler: Some(Handler::Frame(handler)) }
     }
 
     const fn unimplemented(name: &'static str) -> Entry {
@@ -43,13 +54,16 @@ impl Entry {
 /// First number of the newer range of calls.
 const HIGH_FIRST: usize = 424;
 
-/// Called by the entry stub with the call number and argument registers;
-/// returns the value for `rax`.
-pub extern "C" fn dispatch(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64 {
+/// Called by the entry stub with the call number, argument registers and
+/// its save area; returns the value for `rax`. A signal to deliver on the
+/// way back makes the program continue in its handler instead
+/// ([`signal::deliver_on_return`]).
+pub extern "C" fn dispatch(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, frame: &SyscallFrame) -> i64 {
     let args = [a0, a1, a2, a3, a4, a5];
     let number = usize::try_from(nr).unwrap_or(usize::MAX);
     let result = match lookup(number) {
-        Some(Entry { handler: Some(handler), .. }) => handler(&args),
+        Some(Entry { handler: Some(Handler::Plain(handler)), .. }) => handler(&args),
+        Some(Entry { handler: Some(Handler::Frame(handler)), .. }) => handler(&args, frame),
         Some(Entry { name, handler: None }) => {
             log::once(number, format_args!("unimplemented system call {name} ({nr})"));
             Err(ENOSYS)
@@ -59,10 +73,11 @@ pub extern "C" fn dispatch(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64,
             Err(ENOSYS)
         }
     };
-    match result {
+    let value = match result {
         Ok(value) => value as i64,
         Err(errno) => -i64::from(errno),
-    }
+    };
+    signal::deliver_on_return(nr, value, frame)
 }
 
 /// The table entry of call `number`.
@@ -103,9 +118,9 @@ static LOW: [Entry; 335] = [
     /*  10 */ Entry::new("mprotect", memory::mprotect),
     /*  11 */ Entry::new("munmap", memory::munmap),
     /*  12 */ Entry::new("brk", memory::brk),
-    /*  13 */ Entry::unimplemented("rt_sigaction"),
-    /*  14 */ Entry::unimplemented("rt_sigprocmask"),
-    /*  15 */ Entry::unimplemented("rt_sigreturn"),
+    /*  13 */ Entry::new("rt_sigaction", signal::rt_sigaction),
+    /*  14 */ Entry::new("rt_sigprocmask", signal::rt_sigprocmask),
+    /*  15 */ Entry::with_frame("rt_sigreturn", signal::rt_sigreturn),
     /*  16 */ Entry::new("ioctl", tty::ioctl),
     /*  17 */ Entry::unimplemented("pread64"),
     /*  18 */ Entry::unimplemented("pwrite64"),
@@ -124,7 +139,7 @@ static LOW: [Entry; 335] = [
     /*  31 */ Entry::unimplemented("shmctl"),
     /*  32 */ Entry::unimplemented("dup"),
     /*  33 */ Entry::unimplemented("dup2"),
-    /*  34 */ Entry::unimplemented("pause"),
+    /*  34 */ Entry::new("pause", signal::pause),
     /*  35 */ Entry::new("nanosleep", time::nanosleep),
     /*  36 */ Entry::unimplemented("getitimer"),
     /*  37 */ Entry::unimplemented("alarm"),
@@ -152,7 +167,7 @@ static LOW: [Entry; 335] = [
     /*  59 */ Entry::unimplemented("execve"),
     /*  60 */ Entry::new("exit", process::exit),
     /*  61 */ Entry::new("wait4", process::wait4),
-    /*  62 */ Entry::unimplemented("kill"),
+    /*  62 */ Entry::new("kill", signal::kill),
     /*  63 */ Entry::new("uname", system::uname),
     /*  64 */ Entry::unimplemented("semget"),
     /*  65 */ Entry::unimplemented("semop"),
@@ -217,11 +232,11 @@ static LOW: [Entry; 335] = [
     /* 124 */ Entry::new("getsid", process::getsid),
     /* 125 */ Entry::unimplemented("capget"),
     /* 126 */ Entry::unimplemented("capset"),
-    /* 127 */ Entry::unimplemented("rt_sigpending"),
+    /* 127 */ Entry::new("rt_sigpending", signal::rt_sigpending),
     /* 128 */ Entry::unimplemented("rt_sigtimedwait"),
     /* 129 */ Entry::unimplemented("rt_sigqueueinfo"),
-    /* 130 */ Entry::unimplemented("rt_sigsuspend"),
-    /* 131 */ Entry::unimplemented("sigaltstack"),
+    /* 130 */ Entry::new("rt_sigsuspend", signal::rt_sigsuspend),
+    /* 131 */ Entry::with_frame("sigaltstack", signal::sigaltstack),
     /* 132 */ Entry::unimplemented("utime"),
     /* 133 */ Entry::unimplemented("mknod"),
     /* 134 */ Entry::unimplemented("uselib"),
@@ -290,7 +305,7 @@ static LOW: [Entry; 335] = [
     /* 197 */ Entry::unimplemented("removexattr"),
     /* 198 */ Entry::unimplemented("lremovexattr"),
     /* 199 */ Entry::unimplemented("fremovexattr"),
-    /* 200 */ Entry::unimplemented("tkill"),
+    /* 200 */ Entry::new("tkill", signal::tkill),
     /* 201 */ Entry::new("time", time::time),
     /* 202 */ Entry::unimplemented("futex"),
     /* 203 */ Entry::unimplemented("sched_setaffinity"),
@@ -324,7 +339,7 @@ static LOW: [Entry; 335] = [
     /* 231 */ Entry::new("exit_group", process::exit_group),
     /* 232 */ Entry::unimplemented("epoll_wait"),
     /* 233 */ Entry::unimplemented("epoll_ctl"),
-    /* 234 */ Entry::unimplemented("tgkill"),
+    /* 234 */ Entry::new("tgkill", signal::tgkill),
     /* 235 */ Entry::unimplemented("utimes"),
     /* 236 */ Entry::unimplemented("vserver"),
     /* 237 */ Entry::unimplemented("mbind"),

@@ -8,18 +8,19 @@
 //! for a clock that does not exist, rather than a made-up value.
 //!
 //! A sleep waits on the process's own notification with a deadline (the
-//! kernel's 1 ms tick ends it), so it costs no server call.
+//! kernel's 1 ms tick ends it), so it costs no server call; a signal to
+//! handle ends it early with EINTR (mm0 signals the notification).
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use abi::Error;
-use fs0_proto::errno::{EFAULT, EINVAL};
+use fs0_proto::errno::{EFAULT, EINTR, EINVAL};
 use libtern_sys::{notify, time};
 use mm0_proto::{SLOT_MM0, SLOT_POSIX_NOTIFICATION, label};
 
-use crate::server;
 use crate::syscalls::{Args, SysResult};
 use crate::user;
+use crate::{server, signal};
 
 const NS_PER_SEC: u64 = 1_000_000_000;
 
@@ -143,12 +144,16 @@ pub fn sched_yield(_args: &Args) -> SysResult {
     Ok(0)
 }
 
-/// Sleeps until the kernel clock reads `deadline`.
+/// Sleeps until the kernel clock reads `deadline`, or EINTR when a signal
+/// is to be delivered first (mm0 signals the notification when it makes
+/// one pending, also before the sleep began).
 fn sleep_until(deadline: u64) -> Result<(), u32> {
     loop {
+        if signal::deliverable() {
+            return Err(EINTR);
+        }
         match notify::wait_until(SLOT_POSIX_NOTIFICATION, deadline) {
             Err(Error::TimedOut) => return Ok(()),
-            // Bits were signalled: nothing uses them yet, sleep on.
             Ok(_) => continue,
             Err(Error::BadAddress) => return Err(EFAULT),
             Err(_) => return Err(EINVAL),
@@ -156,15 +161,28 @@ fn sleep_until(deadline: u64) -> Result<(), u32> {
     }
 }
 
+/// Writes what is left of a sleep until `deadline` to `rem` (if not null).
+fn write_remaining(rem: u64, deadline: u64) -> Result<(), u32> {
+    if rem == 0 {
+        return Ok(());
+    }
+    user::write(rem, Timespec::from_ns(deadline.saturating_sub(monotonic_ns())))
+}
+
 /// Reads a `struct timespec` argument as nanoseconds.
 fn read_timespec(ptr: u64) -> Result<u64, u32> {
     user::read::<Timespec>(ptr)?.to_ns()
 }
 
-/// nanosleep(req, rem)
+/// nanosleep(req, rem): EINTR with the time left in `rem` when a signal
+/// handler is to run.
 pub fn nanosleep(args: &Args) -> SysResult {
     let duration = read_timespec(args[0])?;
-    sleep_until(monotonic_ns().saturating_add(duration)).map(|()| 0)
+    let deadline = monotonic_ns().saturating_add(duration);
+    match sleep_until(deadline) {
+        Err(EINTR) => write_remaining(args[1], deadline).and(Err(EINTR)),
+        other => other.map(|()| 0),
+    }
 }
 
 /// clock_nanosleep(clock, flags, req, rem): errors are returned, not set
@@ -183,5 +201,8 @@ pub fn clock_nanosleep(args: &Args) -> SysResult {
     } else {
         time
     };
-    sleep_until(deadline).map(|()| 0)
+    match sleep_until(deadline) {
+        Err(EINTR) if flags & TIMER_ABSTIME == 0 => write_remaining(args[3], deadline).and(Err(EINTR)),
+        other => other.map(|()| 0),
+    }
 }

@@ -4,7 +4,8 @@
 //! into the child onto the same frame, which gains a reference; pages the
 //! parent could write are mapped read-only in both, so the first write on
 //! either side faults and gets a copy ([`crate::task::Task::make_writable`]).
-//! Regions, the break and the process group come along; the parent's IPC
+//! Regions, the break and the process group come along, and a private copy
+//! of the signal area (handlers and mask; nothing pending). The parent's IPC
 //! buffers do not (they belong to its threads): the child's one thread
 //! gets a fresh buffer, and libposix's personality is set up as for a
 //! program mm0 starts. The child starts where the parent's libposix said,
@@ -24,6 +25,7 @@ use mm0::layout::{MAX_THREADS, TaskKind};
 use mm0::process::AddError;
 use mm0::vma::prot;
 use mm0_proto::errno;
+use mm0_proto::signal::{SIGNAL_AREA, SIGNAL_AREA_SIZE};
 
 use crate::loader::{PRIORITY_TASK, START_RFLAGS, StartError};
 use crate::roles::Role;
@@ -96,12 +98,22 @@ impl Mm0 {
         child.brk_start = parent.brk_start;
         child.brk = parent.brk;
         let ipc_buffers = TaskKind::Posix.ipc_buffer(0)..TaskKind::Posix.ipc_buffer(MAX_THREADS);
+        let signal_area = SIGNAL_AREA..SIGNAL_AREA + SIGNAL_AREA_SIZE;
         for vma in parent.vmas.iter().filter(|v| !ipc_buffers.contains(&v.start)) {
             child.vmas.insert(*vma)?;
         }
         let pages: alloc::vec::Vec<(u64, Page)> =
             parent.pages.iter().filter(|(v, _)| !ipc_buffers.contains(v)).map(|(&v, &p)| (v, p)).collect();
         for (vaddr, page) in pages {
+            if signal_area.contains(&vaddr) {
+                // mm0 writes the area through its window: never shared.
+                let copy = self.phys.alloc_copy(page.phys).ok_or(MapError::OutOfFrames)?;
+                if let Err(e) = child.map_frame(copy, vaddr, page.prot) {
+                    self.phys.free(copy.phys);
+                    return Err(e.into());
+                }
+                continue;
+            }
             let shared = page.prot & !prot::WRITE;
             let frame = self.phys.frame(page.phys).ok_or(MapError::Kernel(abi::Error::InvalidArgument))?;
             if shared != page.prot {
@@ -119,6 +131,7 @@ impl Mm0 {
             }
         }
 
+        crate::signal::reset_forked_area(&mut self.phys, child, 0);
         let ipc_index = child.alloc_ipc_index().ok_or(StartError::Memory(MapError::OutOfFrames))?;
         let ipc = child.kind.ipc_buffer(ipc_index);
         self.system_page(child, ipc, prot::READ | prot::WRITE)?;

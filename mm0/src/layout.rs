@@ -10,8 +10,9 @@
 //! MMAP_BOTTOM..MMAP_TOP  anonymous mappings, placed top-down
 //! ```
 //! A POSIX process has the same heap and mmap areas, libposix at
-//! `LIBPOSIX_BASE`, its IPC buffers from `POSIX_IPC_BUFFER` and its stack
-//! below `POSIX_STACK_TOP`.
+//! `LIBPOSIX_BASE`, its IPC buffers from `POSIX_IPC_BUFFER`, its signal area
+//! at `mm0_proto::signal::SIGNAL_AREA` and its stack below
+//! `POSIX_STACK_TOP`.
 
 use abi::PAGE_SIZE;
 use mm0_proto::{NATIVE_IPC_BUFFER, NATIVE_STACK_TOP, POSIX_IPC_BUFFER, POSIX_STACK_TOP};
@@ -87,6 +88,10 @@ const _: () = {
     assert!(MMAP_TOP <= mm0_proto::LIBPOSIX_BASE);
     assert!(mm0_proto::LIBPOSIX_BASE < POSIX_IPC_BUFFER);
     assert!(posix.ipc_buffer(MAX_THREADS - 1) + PAGE_SIZE <= posix.stack().0);
+    let area = mm0_proto::signal::SIGNAL_AREA;
+    assert!(posix.ipc_buffer(MAX_THREADS - 1) + PAGE_SIZE <= area);
+    assert!(area + mm0_proto::signal::SIGNAL_AREA_SIZE <= posix.stack().0);
+    assert!(MAX_THREADS == mm0_proto::signal::THREAD_SLOTS);
     assert!(posix.stack().1 <= abi::USER_TOP);
 };
 

@@ -82,6 +82,7 @@ impl Mm0 {
         let effects = self.processes.exit(id, status);
         for parent in effects.notify {
             self.serve_waits(parent);
+            self.child_changed(parent);
         }
         if task.counted {
             self.verdict.ended(&task.name, task.expected, status.shell_status());

@@ -9,8 +9,10 @@
 //! of and nothing of it remains.
 //!
 //! A POSIX process also gets libposix, loaded at its link address from the
-//! `libposix` module, and the personality that reflects its `syscall`
-//! instructions (those outside libposix's text) to libposix's entry.
+//! `libposix` module, the personality that reflects its `syscall`
+//! instructions (those outside libposix's text) to libposix's entry, and
+//! its signal area (`mm0_proto::signal`), zeroed: no handlers, nothing
+//! blocked or pending.
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -24,6 +26,7 @@ use mm0::layout::{TaskKind, page_down};
 use mm0::process::NO_PARENT;
 use mm0::stack::{self, at};
 use mm0::vma::{Kind, Vma, VmaError, prot};
+use mm0_proto::signal::{SIGNAL_AREA, SIGNAL_AREA_SIZE};
 use mm0_proto::{NATIVE_START_INFO, StartInfo};
 
 use crate::roles::Role;
@@ -277,6 +280,9 @@ impl Mm0 {
         self.load_image(task, lib.bytes, &lib.image, Kind::System)?;
         let (gate_start, gate_end) = lib.image.exec_range().ok_or(StartError::NoLibposix)?;
         space::personality(task.space, lib.image.entry, gate_start, gate_end)?;
+        for page in (SIGNAL_AREA..SIGNAL_AREA + SIGNAL_AREA_SIZE).step_by(PAGE_SIZE as usize) {
+            self.system_page(task, page, prot::READ | prot::WRITE)?;
+        }
 
         let mut argv: Vec<&str> = Vec::with_capacity(p.args.len() + 1);
         argv.push(p.name);

@@ -38,6 +38,7 @@ mod phys;
 mod requests;
 mod roles;
 mod server;
+mod signal;
 mod task;
 mod verdict;
 mod wait;

@@ -14,6 +14,7 @@ use libtern::ipc::Message;
 use libtern::println;
 use mm0::layout::{TaskKind, page_down};
 use mm0::process::{Status, signal};
+use mm0_proto::signal::code;
 
 use crate::server::Mm0;
 use crate::task::{Ending, MapError};
@@ -45,17 +46,31 @@ impl Mm0 {
                         println!("mm0: {}: no memory for {addr:#x}: {e:?}", task.name);
                         self.out_of_memory(id, tid, e);
                     }
-                    None => self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip),
+                    None => {
+                        let code = if task.vmas.find(addr).is_some() { code::SEGV_ACCERR } else { code::SEGV_MAPERR };
+                        self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip, code);
+                    }
                 }
             }
-            LABEL_EXCEPTION => self.fatal(id, tid, vector, rip, rip),
+            LABEL_EXCEPTION => self.fatal(id, tid, vector, rip, rip, code::SI_KERNEL),
             other => println!("mm0: task {id}: unknown kernel message {other:#x}"),
         }
         None
     }
 
-    /// Ends what a fatal fault of thread `tid` of task `id` ends.
-    fn fatal(&mut self, id: u64, tid: u64, vector: u64, address: u64, rip: u64) {
+    /// Ends what a fatal fault of thread `tid` of task `id` ends, unless
+    /// a POSIX process handles the signal it means (`code` is its
+    /// `si_code`).
+    fn fatal(&mut self, id: u64, tid: u64, vector: u64, address: u64, rip: u64, code: u64) {
+        let Some(kind) = self.tasks.get(&id).map(|t| t.kind) else {
+            return;
+        };
+        if kind == TaskKind::Posix
+            && !self.in_libposix(rip)
+            && self.deliver_fault(id, tid, u32::from(signal::for_exception(vector)), code, address)
+        {
+            return;
+        }
         let Some(task) = self.tasks.get(&id) else {
             return;
         };
@@ -63,7 +78,7 @@ impl Mm0 {
             TaskKind::Posix => {
                 let signal = signal::for_exception(vector);
                 if signal == signal::SIGSEGV {
-                    println!("mm0: {}: segmentation fault at {address:#x}", task.name);
+                    println!("mm0: {}: segmentation fault at {address:#x} (rip {rip:#x})", task.name);
                 } else {
                     println!("mm0: {}: exception {vector} at {address:#x}: signal {signal}", task.name);
                 }

@@ -155,6 +155,26 @@ impl Phys {
         }
     }
 
+    /// The word at `offset` (8-aligned) in the allocated frame at `phys`.
+    pub fn read_word(&self, phys: u64, offset: u64) -> Option<u64> {
+        if self.frames.refs(phys) == 0 || !offset.is_multiple_of(8) || offset >= PAGE_SIZE {
+            return None;
+        }
+        // SAFETY: the word lies inside an allocated frame of a region mapped
+        // in the window, and is aligned; a task may write it concurrently
+        // only while mm0 does not run (one CPU), and any value is valid.
+        Some(unsafe { core::ptr::read_volatile((WINDOW + phys + offset) as *const u64) })
+    }
+
+    /// Stores `value` at `offset` (8-aligned) in the frame at `phys`, a
+    /// frame of one task only (a page of its signal area).
+    pub fn write_word(&mut self, phys: u64, offset: u64, value: u64) {
+        assert!(self.frames.refs(phys) == 1 && offset.is_multiple_of(8) && offset < PAGE_SIZE, "bad word write");
+        // SAFETY: the word lies inside an allocated, unshared frame of a
+        // region mapped read-write in the window, and is aligned.
+        unsafe { core::ptr::write_volatile((WINDOW + phys + offset) as *mut u64, value) };
+    }
+
     /// Stores `info` at the start of the frame at `phys`.
     pub fn write_start_info(&mut self, phys: u64, info: &StartInfo) {
         // SAFETY: StartInfo is repr(C) and made of u64 fields and a byte

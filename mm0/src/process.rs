@@ -81,6 +81,26 @@ pub enum State {
     Zombie(Status),
 }
 
+/// A change of a running child that its parent has not waited for yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Stopped by this signal (reported to waits with WUNTRACED).
+    Stopped(u8),
+    /// Continued by SIGCONT (reported to waits with WCONTINUED).
+    Continued,
+}
+
+impl Change {
+    /// The status word wait4 stores (`WIFSTOPPED`/`WSTOPSIG`,
+    /// `WIFCONTINUED`).
+    pub fn wait_word(self) -> u32 {
+        match self {
+            Change::Stopped(signal) => (u32::from(signal) << 8) | 0x7f,
+            Change::Continued => 0xffff,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Process {
     pub pid: u64,
@@ -90,6 +110,17 @@ pub struct Process {
     /// Session id.
     pub sid: u64,
     pub state: State,
+    /// A stop or continue not yet reported to a wait.
+    pub change: Option<Change>,
+}
+
+/// Which changes besides ends a wait reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reports {
+    /// WUNTRACED: stopped children.
+    pub stopped: bool,
+    /// WCONTINUED: continued children.
+    pub continued: bool,
 }
 
 /// Which children a wait is for (wait4's `pid` argument).
@@ -129,6 +160,8 @@ impl Selector {
 pub enum WaitOutcome {
     /// This child had ended; its entry is gone now.
     Reaped(u64, Status),
+    /// This child stopped or continued (reported once).
+    Changed(u64, Change),
     /// Matching children exist, none has ended yet.
     NotYet,
     /// No child matches (ECHILD).
@@ -204,7 +237,7 @@ impl ProcessTable {
             Some(p) => (parent, p.pgid, p.sid),
             None => (NO_PARENT, pid, pid),
         };
-        self.procs.insert(pid, Process { pid, parent, pgid, sid, state: State::Running });
+        self.procs.insert(pid, Process { pid, parent, pgid, sid, state: State::Running, change: None });
         Ok(())
     }
 
@@ -247,24 +280,49 @@ impl ProcessTable {
     }
 
     /// A wait by `parent` for the children `which`: collects one ended
-    /// child if there is one.
-    pub fn wait(&mut self, parent: u64, which: Selector) -> WaitOutcome {
+    /// child if there is one, else reports one change `reports` asks for.
+    pub fn wait(&mut self, parent: u64, which: Selector, reports: Reports) -> WaitOutcome {
         let mut any = false;
-        let mut found = None;
+        let mut changed = None;
+        let mut ended = None;
         for c in self.procs.values().filter(|c| c.parent == parent && which.matches(c)) {
             any = true;
-            if let State::Zombie(status) = c.state {
-                found = Some((c.pid, status));
-                break;
+            match (c.state, c.change) {
+                (State::Zombie(status), _) => {
+                    ended = Some((c.pid, status));
+                    break;
+                }
+                (State::Running, Some(Change::Stopped(s))) if reports.stopped && changed.is_none() => {
+                    changed = Some((c.pid, Change::Stopped(s)));
+                }
+                (State::Running, Some(Change::Continued)) if reports.continued && changed.is_none() => {
+                    changed = Some((c.pid, Change::Continued));
+                }
+                _ => {}
             }
         }
-        match found {
-            Some((pid, status)) => {
-                self.procs.remove(&pid);
-                WaitOutcome::Reaped(pid, status)
-            }
-            None if any => WaitOutcome::NotYet,
-            None => WaitOutcome::NoChild,
+        if let Some((pid, status)) = ended {
+            self.procs.remove(&pid);
+            return WaitOutcome::Reaped(pid, status);
+        }
+        if let Some((pid, change)) = changed {
+            self.procs.get_mut(&pid).expect("found above").change = None;
+            return WaitOutcome::Changed(pid, change);
+        }
+        if any { WaitOutcome::NotYet } else { WaitOutcome::NoChild }
+    }
+
+    /// Process `pid` was stopped by `signal`.
+    pub fn stopped(&mut self, pid: u64, signal: u8) {
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.change = Some(Change::Stopped(signal));
+        }
+    }
+
+    /// Process `pid` was continued.
+    pub fn continued(&mut self, pid: u64) {
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.change = Some(Change::Continued);
         }
     }
 
@@ -323,6 +381,8 @@ impl ProcessTable {
 mod tests {
     use super::*;
 
+    const NONE: Reports = Reports { stopped: false, continued: false };
+
     fn table() -> ProcessTable {
         let mut t = ProcessTable::new(8);
         t.add(1, NO_PARENT).unwrap();
@@ -367,7 +427,7 @@ mod tests {
         assert_eq!(t.add(3, 1), Err(AddError::Full));
         t.exit(2, Status::Exited(0));
         assert_eq!(t.add(3, 1), Err(AddError::Full), "a zombie still counts");
-        assert_eq!(t.wait(1, Selector::Any), WaitOutcome::Reaped(2, Status::Exited(0)));
+        assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::Reaped(2, Status::Exited(0)));
         t.add(3, 1).unwrap();
     }
 
@@ -376,15 +436,15 @@ mod tests {
         let mut t = table();
         t.add(2, 1).unwrap();
         t.add(3, 1).unwrap();
-        assert_eq!(t.wait(1, Selector::Any), WaitOutcome::NotYet);
+        assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::NotYet);
         let effects = t.exit(3, Status::Exited(7));
         assert_eq!(effects.notify, [1]);
-        assert_eq!(t.wait(1, Selector::Pid(2)), WaitOutcome::NotYet);
-        assert_eq!(t.wait(1, Selector::Any), WaitOutcome::Reaped(3, Status::Exited(7)));
-        assert_eq!(t.wait(1, Selector::Pid(3)), WaitOutcome::NoChild);
-        assert_eq!(t.wait(2, Selector::Any), WaitOutcome::NoChild, "not a parent");
+        assert_eq!(t.wait(1, Selector::Pid(2), NONE), WaitOutcome::NotYet);
+        assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::Reaped(3, Status::Exited(7)));
+        assert_eq!(t.wait(1, Selector::Pid(3), NONE), WaitOutcome::NoChild);
+        assert_eq!(t.wait(2, Selector::Any, NONE), WaitOutcome::NoChild, "not a parent");
         t.exit(2, Status::Killed(signal::SIGSEGV));
-        assert_eq!(t.wait(1, Selector::Pid(2)), WaitOutcome::Reaped(2, Status::Killed(11)));
+        assert_eq!(t.wait(1, Selector::Pid(2), NONE), WaitOutcome::Reaped(2, Status::Killed(11)));
         assert_eq!(t.len(), 1);
     }
 
@@ -408,7 +468,7 @@ mod tests {
         assert_eq!(t.get(3).unwrap().parent, NO_PARENT);
         t.exit(3, Status::Exited(0));
         assert!(t.get(3).is_none(), "an orphan leaves no zombie");
-        assert_eq!(t.wait(1, Selector::Any), WaitOutcome::Reaped(2, Status::Exited(0)));
+        assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::Reaped(2, Status::Exited(0)));
     }
 
     #[test]
@@ -422,7 +482,7 @@ mod tests {
         let effects = t.exit(2, Status::Exited(0));
         assert_eq!(effects.notify, [1]);
         assert_eq!(t.get(3).unwrap().parent, 1);
-        assert_eq!(t.wait(1, Selector::Pid(4)), WaitOutcome::Reaped(4, Status::Exited(5)));
+        assert_eq!(t.wait(1, Selector::Pid(4), NONE), WaitOutcome::Reaped(4, Status::Exited(5)));
     }
 
     #[test]
@@ -433,10 +493,29 @@ mod tests {
         t.setpgid(1, 3, 0).unwrap();
         t.exit(3, Status::Exited(0));
         assert_eq!(Selector::from_wait_pid(0, 1), Selector::Group(1));
-        assert_eq!(t.wait(1, Selector::from_wait_pid(0, 1)), WaitOutcome::NotYet, "3 left the group");
-        assert_eq!(t.wait(1, Selector::from_wait_pid(-3, 1)), WaitOutcome::Reaped(3, Status::Exited(0)));
+        assert_eq!(t.wait(1, Selector::from_wait_pid(0, 1), NONE), WaitOutcome::NotYet, "3 left the group");
+        assert_eq!(t.wait(1, Selector::from_wait_pid(-3, 1), NONE), WaitOutcome::Reaped(3, Status::Exited(0)));
         assert_eq!(Selector::from_wait_pid(-1, 1), Selector::Any);
         assert_eq!(Selector::from_wait_pid(5, 1), Selector::Pid(5));
+    }
+
+    #[test]
+    fn stops_and_continues_are_reported_once_when_asked_for() {
+        let mut t = table();
+        t.add(2, 1).unwrap();
+        t.stopped(2, 19);
+        assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::NotYet);
+        let untraced = Reports { stopped: true, continued: false };
+        assert_eq!(t.wait(1, Selector::Any, untraced), WaitOutcome::Changed(2, Change::Stopped(19)));
+        assert_eq!(t.wait(1, Selector::Any, untraced), WaitOutcome::NotYet, "reported once");
+        t.continued(2);
+        let continued = Reports { stopped: false, continued: true };
+        assert_eq!(t.wait(1, Selector::Pid(2), continued), WaitOutcome::Changed(2, Change::Continued));
+        assert_eq!(Change::Stopped(19).wait_word(), 0x137f);
+        assert_eq!(Change::Continued.wait_word(), 0xffff);
+        t.stopped(2, 20);
+        t.exit(2, Status::Exited(0));
+        assert_eq!(t.wait(1, Selector::Any, untraced), WaitOutcome::Reaped(2, Status::Exited(0)), "an end wins");
     }
 
     #[test]

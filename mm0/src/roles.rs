@@ -88,6 +88,7 @@ impl Mm0 {
         if task.kind == TaskKind::Posix {
             let notification = factory::notification(SLOT_FACTORY)?;
             task.owned_caps.push(notification);
+            task.notification = notification;
             give(task, notification, Rights::SEND.union(Rights::RECV), 0, SLOT_POSIX_NOTIFICATION)?;
         }
         Ok(())

@@ -116,6 +116,8 @@ impl Mm0 {
             label::SETSID => self.setsid(id),
             label::PROCESS_GROUP => self.process_group(id, msg.word(0) as i64),
             label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
+            label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
+            label::TGKILL => self.tgkill(id, msg.word(0) as i64, msg.word(1) as i64, msg.word(2)),
             _ => fail(errno::ENOSYS),
         }
     }

@@ -104,6 +104,10 @@ pub struct Task {
     ipc_used: u64,
     /// Other capabilities of mm0 made for this task, deleted with it.
     pub owned_caps: Vec<u64>,
+    /// mm0's slot of a POSIX process's notification (0: none).
+    pub notification: u64,
+    /// Stopped by a signal: its threads are suspended until SIGCONT.
+    pub stopped: bool,
     /// The exit status a test run expects (`None`: any).
     pub expected: Option<i64>,
     /// Whether the task counts for the test run's end (fs0 does not).
@@ -131,6 +135,8 @@ impl Task {
             threads: BTreeMap::new(),
             ipc_used: 0,
             owned_caps: Vec::new(),
+            notification: 0,
+            stopped: false,
             expected: None,
             counted: false,
             companion_of: None,

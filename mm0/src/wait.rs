@@ -6,11 +6,13 @@
 //! table is asked again for each of the process's blocked waits, in the
 //! order they came, and those that find something are answered: the ended
 //! child, or ECHILD once no child matches any more (another thread's wait
-//! took it). A process that ends drops its blocked waits.
+//! took it). A process that ends drops its blocked waits; a handled signal
+//! for it answers them with EINTR ([`crate::signal`]), and a WAIT that
+//! would block while such a signal is pending returns EINTR at once.
 
 use libtern::ipc::{self, Message};
 use libtern::{cap, grant, println};
-use mm0::process::{Selector, WaitOutcome};
+use mm0::process::{Reports, Selector, WaitOutcome};
 use mm0_proto::{errno, wait};
 
 use crate::lifecycle::cleanup;
@@ -21,6 +23,7 @@ pub struct BlockedWait {
     /// The waiting process.
     pub parent: u64,
     pub which: Selector,
+    pub reports: Reports,
     /// mm0's slot of the saved reply.
     pub reply: u64,
 }
@@ -29,6 +32,7 @@ pub struct BlockedWait {
 fn answer(outcome: WaitOutcome) -> Option<Message> {
     match outcome {
         WaitOutcome::Reaped(pid, status) => ok(&[pid, u64::from(status.wait_word())]),
+        WaitOutcome::Changed(pid, change) => ok(&[pid, u64::from(change.wait_word())]),
         WaitOutcome::NoChild => fail(errno::ECHILD),
         WaitOutcome::NotYet => None,
     }
@@ -42,11 +46,13 @@ impl Mm0 {
         }
         let pgid = self.processes.get(id)?.pgid;
         let which = Selector::from_wait_pid(pid, pgid);
-        match self.processes.wait(id, which) {
+        let reports = Reports { stopped: options & wait::UNTRACED != 0, continued: options & wait::CONTINUED != 0 };
+        match self.processes.wait(id, which, reports) {
             WaitOutcome::NotYet if options & wait::NOHANG != 0 => ok(&[0, 0]),
+            WaitOutcome::NotYet if self.signal_deliverable(id) => fail(errno::EINTR),
             WaitOutcome::NotYet => match grant::save_reply() {
                 Ok(reply) => {
-                    self.waits.push(BlockedWait { parent: id, which, reply });
+                    self.waits.push(BlockedWait { parent: id, which, reports, reply });
                     None
                 }
                 Err(e) => {
@@ -68,7 +74,7 @@ impl Mm0 {
                 i += 1;
                 continue;
             }
-            let Some(reply) = answer(self.processes.wait(parent, w.which)) else {
+            let Some(reply) = answer(self.processes.wait(parent, w.which, w.reports)) else {
                 i += 1;
                 continue;
             };

@@ -39,6 +39,8 @@ pub mod label {
 pub mod errno {
     /// Operation not permitted.
     pub const EPERM: u32 = 1;
+    /// Interrupted by a signal.
+    pub const EINTR: u32 = 4;
     /// Input/output error (also: the server is gone).
     pub const EIO: u32 = 5;
     /// Bad file descriptor or handle.

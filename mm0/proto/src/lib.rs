@@ -7,6 +7,8 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+pub mod signal;
+
 /// Slot of the endpoint to mm0 in every task mm0 starts (SEND, GRANT).
 pub const SLOT_MM0: u64 = 0;
 /// Slot of the endpoint to fs0 in every task (SEND, GRANT). fs0 has one
@@ -131,10 +133,12 @@ pub mod label {
     /// (pid, options) -> (pid, status word): wait4. `pid` is wait4's
     /// argument as a signed word (`> 0` that child, `-1` any, `0` the
     /// caller's group, `< -1` group `-pid`). The reply comes when a
-    /// matching child has ended (now, or later: the call blocks), with its
-    /// pid and the status word wait4 stores; with [`crate::wait::NOHANG`]
-    /// and no child ended yet, at once with (0, 0). ECHILD when no child
-    /// matches, EINVAL for unknown options.
+    /// matching child has ended (now, or later: the call blocks), or with
+    /// [`crate::wait::UNTRACED`]/[`crate::wait::CONTINUED`] stopped or
+    /// continued, with its pid and the status word wait4 stores; with
+    /// [`crate::wait::NOHANG`] and nothing to report yet, at once with
+    /// (0, 0). ECHILD when no child matches, EINVAL for unknown options,
+    /// EINTR when a signal the caller handles arrives first.
     pub const WAIT: u32 = 13;
     /// (pid, pgid) -> (): setpgid, with its Linux arguments and errors
     /// (ESRCH, EPERM, EINVAL).
@@ -148,15 +152,25 @@ pub mod label {
     /// ns since boot) to get the time in UTC since the Unix epoch, from the
     /// real-time clock read at boot; 0 if it could not be read.
     pub const REALTIME_OFFSET: u32 = 17;
+    /// (pid, sig) -> (): kill. `pid` as kill takes it (`> 0` that process,
+    /// `0` the caller's group, `-1` every POSIX process, the caller
+    /// included: there is one user, `< -1` group `-pid`); `sig` 0 checks
+    /// that the target exists. ESRCH when no process matches, EINVAL for a bad
+    /// signal number. What the signal does is decided by mm0 from the
+    /// target's signal area (`crate::signal`).
+    pub const KILL: u32 = 18;
+    /// (pid, tid, sig) -> (): tgkill, a signal to one thread of process
+    /// `pid` (`pid` 0: any process, as tkill). ESRCH, EINVAL as for KILL.
+    pub const TGKILL: u32 = 19;
 }
 
 /// wait4 options mm0 understands (Linux values).
 pub mod wait {
     /// Return at once when no child has ended.
     pub const NOHANG: u64 = 1;
-    /// Also report stopped children (none stop yet: accepted, no effect).
+    /// Also report stopped children.
     pub const UNTRACED: u64 = 2;
-    /// Also report continued children (accepted, no effect).
+    /// Also report continued children.
     pub const CONTINUED: u64 = 8;
     /// Linux's thread and clone selection flags (`__WNOTHREAD`, `__WALL`,
     /// `__WCLONE`): accepted, every child is a process.
@@ -181,6 +195,8 @@ pub mod errno {
     pub const EACCES: u32 = 13;
     /// An address the task may not access (POPULATE).
     pub const EFAULT: u32 = 14;
+    /// A blocking request ended by a signal.
+    pub const EINTR: u32 = 4;
     /// A bad argument.
     pub const EINVAL: u32 = 22;
     /// Unknown request label.

@@ -7,6 +7,7 @@
 #ifndef TERN_CHECK_H
 #define TERN_CHECK_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,15 @@ __attribute__((unused)) static void expect_error(const char *name, long result, 
 	else
 		report(name, NULL);
 }
+
+/* Runs `call`, then checks that it failed with `expected` in errno. (With
+ * expect_error(name, call, errno, ...) C may read errno before the call.) */
+#define EXPECT_ERROR(name, call, expected)                                                                             \
+	do {                                                                                                           \
+		long result_ = (long)(call);                                                                           \
+		int errno_ = errno;                                                                                    \
+		expect_error(name, result_, errno_, expected);                                                         \
+	} while (0)
 
 /* The exit status for the checks so far. */
 static int check_status(void)

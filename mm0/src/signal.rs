@@ -1,0 +1,354 @@
+//! Sending signals: KILL and TGKILL, faults that become signals, SIGCHLD,
+//! and stopping and continuing processes.
+//!
+//! What a signal does depends on the target's dispositions, which libposix
+//! keeps in the process's signal area (`mm0_proto::signal`): SIGKILL and
+//! unhandled signals whose default is to terminate end the process here;
+//! ignored ones are dropped; stop signals stop every thread of the process
+//! and SIGCONT resumes them (both reported to the parent's wait). A handled
+//! signal is marked pending in the area, and mm0 makes sure the target
+//! thread notices soon:
+//! - a sleep in libposix (nanosleep, pause, sigsuspend) waits on the
+//!   process's notification, which gets the thread's bit: the wait ends,
+//!   even if it starts only later (notification bits stay set);
+//! - a WAIT the process has blocked in mm0 is answered with EINTR;
+//! - a thread running program code is suspended and redirected to
+//!   libposix's signal entry, its registers saved in the area;
+//! - a thread inside libposix delivers pending signals itself on its way
+//!   back to the program.
+
+use alloc::vec::Vec;
+
+use abi::regs::ThreadRegs;
+use libtern::ipc::{self, Message};
+use libtern::{cap, kthread, notify, println};
+use mm0::layout::TaskKind;
+use mm0::process::Status;
+use mm0_proto::errno;
+use mm0_proto::signal::{
+    DefaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, THREAD_SLOTS, UNCATCHABLE, bit, offset,
+};
+
+use crate::lifecycle::cleanup;
+use crate::phys::Phys;
+use crate::server::{Mm0, fail, ok};
+use crate::task::Task;
+
+/// Words of a `ThreadRegs`.
+const REG_WORDS: usize = size_of::<ThreadRegs>() / 8;
+
+fn regs_to_words(r: &ThreadRegs) -> [u64; REG_WORDS] {
+    [
+        r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
+        r.rip, r.rflags, r.fs_base, r.gs_base,
+    ]
+}
+
+/// The word at `off` in `task`'s signal area (0 if it has none).
+pub fn area_word(phys: &Phys, task: &Task, off: u64) -> u64 {
+    let page = SIGNAL_AREA + (off & !(abi::PAGE_SIZE - 1));
+    task.pages.get(&page).and_then(|p| phys.read_word(p.phys, off % abi::PAGE_SIZE)).unwrap_or(0)
+}
+
+/// Stores `value` at `off` in `task`'s signal area.
+pub fn set_area_word(phys: &mut Phys, task: &Task, off: u64, value: u64) {
+    let page = SIGNAL_AREA + (off & !(abi::PAGE_SIZE - 1));
+    if let Some(p) = task.pages.get(&page) {
+        phys.write_word(p.phys, off % abi::PAGE_SIZE, value);
+    }
+}
+
+/// What a forked child must not inherit from its parent's area: pending
+/// signals, redirects and faults (POSIX: a child starts with none pending).
+/// Its one thread, slot 0, keeps the mask of the parent's slot `from`.
+pub fn reset_forked_area(phys: &mut Phys, child: &Task, from: usize) {
+    let blocked = area_word(phys, child, offset::thread(from, offset::BLOCKED));
+    set_area_word(phys, child, offset::PENDING, 0);
+    for slot in 0..THREAD_SLOTS {
+        for field in [offset::THREAD_PENDING, offset::REDIRECTED, offset::FAULT_SIGNAL, offset::BLOCKED] {
+            set_area_word(phys, child, offset::thread(slot, field), 0);
+        }
+    }
+    set_area_word(phys, child, offset::thread(0, offset::BLOCKED), blocked);
+}
+
+impl Mm0 {
+    /// The word at `off` in the signal area of process `pid`.
+    pub fn area_read(&self, pid: u64, off: u64) -> u64 {
+        self.tasks.get(&pid).map_or(0, |task| area_word(&self.phys, task, off))
+    }
+
+    /// Stores `value` at `off` in the signal area of process `pid`.
+    pub fn area_write(&mut self, pid: u64, off: u64, value: u64) {
+        if let Some(task) = self.tasks.get(&pid) {
+            set_area_word(&mut self.phys, task, off, value);
+        }
+    }
+
+    /// KILL (pid, sig).
+    pub fn kill(&mut self, caller: u64, pid: i64, sig: u64) -> Option<Message> {
+        if sig > u64::from(SIGRTMAX) {
+            return fail(errno::EINVAL);
+        }
+        let caller_pgid = self.processes.get(caller)?.pgid;
+        let posix = |mm: &Mm0, p: u64| mm.tasks.get(&p).is_none_or(|t| t.kind == TaskKind::Posix);
+        let targets: Vec<u64> = self
+            .processes
+            .iter()
+            .filter(|p| match pid {
+                -1 => true,
+                0 => p.pgid == caller_pgid,
+                n if n < 0 => p.pgid == n.unsigned_abs(),
+                n => p.pid == n as u64,
+            })
+            .map(|p| p.pid)
+            .filter(|&p| posix(self, p))
+            .collect();
+        if targets.is_empty() {
+            return fail(errno::ESRCH);
+        }
+        if sig != 0 {
+            for target in targets {
+                self.send_signal(caller, target, None, sig as u32);
+            }
+        }
+        ok(&[])
+    }
+
+    /// TGKILL (pid, tid, sig): POSIX thread ids are process ids for main
+    /// threads, the only threads POSIX processes have so far.
+    pub fn tgkill(&mut self, caller: u64, pid: i64, tid: i64, sig: u64) -> Option<Message> {
+        if sig > u64::from(SIGRTMAX) || tid <= 0 || pid < 0 {
+            return fail(errno::EINVAL);
+        }
+        let tid = tid as u64;
+        if (pid != 0 && pid as u64 != tid) || self.tasks.get(&tid).is_none_or(|t| t.kind != TaskKind::Posix) {
+            return fail(errno::ESRCH);
+        }
+        if sig != 0 {
+            self.send_signal(caller, tid, Some(0), sig as u32);
+        }
+        ok(&[])
+    }
+
+    /// Sends `sig` (1..=64) from `sender` to process `pid`, to its thread
+    /// in area slot `slot` or to whichever thread does not block it.
+    pub fn send_signal(&mut self, sender: u64, pid: u64, slot: Option<usize>, sig: u32) {
+        let Some(task) = self.tasks.get(&pid) else {
+            return;
+        };
+        if task.kind != TaskKind::Posix {
+            return;
+        }
+        if sig == SIGKILL {
+            self.end_task(pid, Status::Killed(SIGKILL as u8));
+            return;
+        }
+        if sig == SIGCONT {
+            self.continue_process(pid);
+        }
+        let mask = bit(sig);
+        let handled = self.area_read(pid, offset::HANDLED) & mask & !UNCATCHABLE != 0;
+        let ignored = self.area_read(pid, offset::IGNORED) & mask & !UNCATCHABLE != 0;
+        if !handled {
+            match DefaultAction::of(sig) {
+                DefaultAction::Terminate if !ignored => self.end_task(pid, Status::Killed(sig as u8)),
+                DefaultAction::Stop if !ignored => self.stop_process(pid, sig),
+                _ => {}
+            }
+            return;
+        }
+        match slot {
+            Some(i) => {
+                let at = offset::thread(i, offset::THREAD_PENDING);
+                self.area_write(pid, at, self.area_read(pid, at) | mask);
+            }
+            None => self.area_write(pid, offset::PENDING, self.area_read(pid, offset::PENDING) | mask),
+        }
+        let slot = slot.or_else(|| self.receiving_slot(pid, mask));
+        if let Some(slot) = slot {
+            self.alert(sender, pid, slot);
+        }
+    }
+
+    /// The area slot of a live thread of `pid` that does not block `mask`.
+    fn receiving_slot(&self, pid: u64, mask: u64) -> Option<usize> {
+        let task = self.tasks.get(&pid)?;
+        let mut slots: Vec<usize> = task.threads.values().filter(|t| t.ended.is_none()).map(|t| t.ipc_index).collect();
+        slots.sort_unstable();
+        slots.into_iter().find(|&i| self.area_read(pid, offset::thread(i, offset::BLOCKED)) & mask == 0)
+    }
+
+    /// Makes the thread in `slot` of `pid` notice its pending signals.
+    fn alert(&mut self, sender: u64, pid: u64, slot: usize) {
+        let Some(task) = self.tasks.get(&pid) else { return };
+        if let Err(e) = notify::signal(task.notification, 1 << slot) {
+            println!("mm0: {}: cannot signal its notification: {e:?}", task.name);
+        }
+        self.interrupt_waits(pid);
+        let Some(task) = self.tasks.get(&pid) else { return };
+        if pid == sender || task.stopped {
+            // The sender is inside libposix, waiting for this request: it
+            // delivers on its way out. A stopped process delivers when
+            // continued.
+            return;
+        }
+        let Some(thread) = task.threads.values().find(|t| t.ipc_index == slot && t.ended.is_none()) else {
+            return;
+        };
+        let cap = thread.slot;
+        let Ok(regs) = kthread::read_regs(cap) else { return };
+        if self.in_libposix(regs.rip) {
+            return;
+        }
+        if let Err(e) = kthread::suspend(cap) {
+            println!("mm0: cannot suspend a thread of process {pid}: {e:?}");
+            return;
+        }
+        // Re-read: the thread may have moved on before it stopped.
+        if let Ok(regs) = kthread::read_regs(cap) {
+            self.redirect(pid, slot, cap, &regs);
+        }
+        cleanup("ThreadResume", kthread::resume(cap));
+    }
+
+    /// Whether `rip` lies in libposix's code.
+    pub fn in_libposix(&self, rip: u64) -> bool {
+        let range = self.libposix.as_ref().and_then(|lib| lib.image.exec_range());
+        range.is_some_and(|(start, end)| (start..end).contains(&rip))
+    }
+
+    /// Points the stopped thread `cap` (slot `slot` of `pid`) with
+    /// registers `regs` at libposix's signal entry, unless it is inside
+    /// libposix already or an earlier redirect has not been taken yet.
+    /// Returns whether it did.
+    pub fn redirect(&mut self, pid: u64, slot: usize, cap: u64, regs: &ThreadRegs) -> bool {
+        let entry = self.area_read(pid, offset::ENTRY);
+        if self.in_libposix(regs.rip)
+            || !self.in_libposix(entry)
+            || self.area_read(pid, offset::thread(slot, offset::REDIRECTED)) != 0
+        {
+            return false;
+        }
+        for (i, word) in regs_to_words(regs).into_iter().enumerate() {
+            self.area_write(pid, offset::thread(slot, offset::INTERRUPTED) + 8 * i as u64, word);
+        }
+        self.area_write(pid, offset::thread(slot, offset::REDIRECTED), 1);
+        let to_entry = ThreadRegs { rip: entry, ..*regs };
+        // SAFETY: the thread belongs to process `pid`, not to mm0, and is
+        // stopped; it continues in its own libposix.
+        match unsafe { kthread::write_regs(cap, &to_entry) } {
+            Ok(()) => true,
+            Err(e) => {
+                println!("mm0: cannot redirect a thread of process {pid}: {e:?}");
+                self.area_write(pid, offset::thread(slot, offset::REDIRECTED), 0);
+                false
+            }
+        }
+    }
+
+    /// Answers the blocked WAITs of `pid` with EINTR.
+    fn interrupt_waits(&mut self, pid: u64) {
+        for w in self.waits.extract_if(.., |w| w.parent == pid) {
+            if let Err(e) = ipc::send(w.reply, &Message::empty(errno::EINTR)) {
+                println!("mm0: task {pid}: interrupting WAIT failed: {e:?}");
+                cleanup("deleting a saved reply", cap::delete(w.reply));
+            }
+        }
+    }
+
+    /// Whether a handled signal is pending for the caller's main thread and
+    /// not blocked there (a WAIT then returns EINTR instead of blocking).
+    pub fn signal_deliverable(&self, pid: u64) -> bool {
+        let pending =
+            self.area_read(pid, offset::PENDING) | self.area_read(pid, offset::thread(0, offset::THREAD_PENDING));
+        pending & !self.area_read(pid, offset::thread(0, offset::BLOCKED)) != 0
+    }
+
+    /// Stops every thread of `pid` (a stop signal); its parent's waits with
+    /// WUNTRACED see it.
+    fn stop_process(&mut self, pid: u64, sig: u32) {
+        let Some(task) = self.tasks.get_mut(&pid) else { return };
+        if task.stopped {
+            return;
+        }
+        task.stopped = true;
+        for t in task.threads.values().filter(|t| t.ended.is_none()) {
+            cleanup("ThreadSuspend", kthread::suspend(t.slot));
+        }
+        self.processes.stopped(pid, sig as u8);
+        if let Some(parent) = self.processes.get(pid).map(|p| p.parent) {
+            self.serve_waits(parent);
+            self.child_changed(parent);
+        }
+    }
+
+    /// Resumes the threads of a stopped `pid` (SIGCONT).
+    fn continue_process(&mut self, pid: u64) {
+        let Some(task) = self.tasks.get_mut(&pid) else { return };
+        if !task.stopped {
+            return;
+        }
+        task.stopped = false;
+        for t in task.threads.values().filter(|t| t.ended.is_none()) {
+            cleanup("ThreadResume", kthread::resume(t.slot));
+        }
+        self.processes.continued(pid);
+        if let Some(parent) = self.processes.get(pid).map(|p| p.parent) {
+            self.serve_waits(parent);
+            self.child_changed(parent);
+        }
+        // Signals that arrived while it was stopped.
+        let pending = self.area_read(pid, offset::PENDING);
+        if pending != 0
+            && let Some(slot) = self.receiving_slot(pid, pending)
+        {
+            self.alert(0, pid, slot);
+        }
+    }
+
+    /// A fault of thread `tid` (area slot `slot`) of POSIX process `pid`,
+    /// blocked in its fault message, becomes signal `sig` with `code` and
+    /// `addr`, if the process handles it and the thread does not block it:
+    /// the thread is redirected to its signal handler. Returns whether it
+    /// was; otherwise the fault ends the process.
+    pub fn deliver_fault(&mut self, pid: u64, tid: u64, sig: u32, code: u64, addr: u64) -> bool {
+        let Some(task) = self.tasks.get(&pid) else { return false };
+        let Some(thread) = task.threads.get(&tid).filter(|t| t.ended.is_none()) else { return false };
+        let (cap, slot) = (thread.slot, thread.ipc_index);
+        let mask = bit(sig);
+        let handled = self.area_read(pid, offset::HANDLED) & mask != 0;
+        let blocked = self.area_read(pid, offset::thread(slot, offset::BLOCKED)) & mask != 0;
+        if !handled || blocked {
+            return false;
+        }
+        // Suspending withdraws the fault message; the thread then runs the
+        // handler, and the instruction again if the handler returns.
+        if kthread::suspend(cap).is_err() {
+            return false;
+        }
+        let Ok(regs) = kthread::read_regs(cap) else {
+            cleanup("ThreadResume", kthread::resume(cap));
+            return false;
+        };
+        self.area_write(pid, offset::thread(slot, offset::FAULT_SIGNAL), u64::from(sig));
+        self.area_write(pid, offset::thread(slot, offset::FAULT_CODE), code);
+        self.area_write(pid, offset::thread(slot, offset::FAULT_ADDR), addr);
+        let delivered = self.redirect(pid, slot, cap, &regs);
+        if !delivered {
+            self.area_write(pid, offset::thread(slot, offset::FAULT_SIGNAL), 0);
+        }
+        cleanup("ThreadResume", kthread::resume(cap));
+        delivered
+    }
+
+    /// A child of `parent` ended, stopped or continued: SIGCHLD, if the
+    /// parent is a POSIX process.
+    pub fn child_changed(&mut self, parent: u64) {
+        if parent != mm0::process::NO_PARENT {
+            self.send_signal(0, parent, None, SIGCHLD);
+        }
+    }
+}
+
+const _: () = assert!(REG_WORDS == 20);
