@@ -65,6 +65,7 @@ const TEST_TASKS: &[&str] = &[
     "fork posix expect=0",
     "time posix expect=0",
     "signals posix expect=0",
+    "threads posix expect=0",
 ];
 /// `fork_stress` counts free memory and processes, so it runs alone.
 const FORK_STRESS_TASKS: &[&str] = &["fork_stress posix expect=0"];

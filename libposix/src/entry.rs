@@ -1,33 +1,51 @@
-//! The personality entry: where the kernel sends a program's `syscall`.
+//! The personality entry: where the kernel sends a program's `syscall`,
+//! and the ways back to the program.
 //!
-//! The kernel enters here in the program's own thread with every register as
-//! the program left it: `rax` = Linux call number, arguments in `rdi, rsi,
-//! rdx, r10, r8, r9`, `rcx` = the address after the `syscall`, `r11` = the
-//! program's flags, `rsp` = the program's stack. The stub behaves like the
-//! Linux kernel's side of `syscall`: on return every register but `rax`
-//! (the result), `rcx` (return address) and `r11` (flags) is as it was, and
-//! the flags are restored.
+//! The kernel enters [`posix_entry`] in the program's own thread with every
+//! register as the program left it: `rax` = Linux call number, arguments in
+//! `rdi, rsi, rdx, r10, r8, r9`, `rcx` = the address after the `syscall`,
+//! `r11` = the program's flags, `rsp` = the program's stack. The stub
+//! behaves like the Linux kernel's side of `syscall`: on return every
+//! register but `rax` (the result), `rcx` (return address) and `r11`
+//! (flags) is as it was, and the flags are restored.
 //!
-//! Stack use: the stub first steps over the 128-byte red zone below the
-//! program's `rsp` (leaf code may keep live data there), then saves the
-//! registers and runs the Rust dispatcher on the program's stack, aligned to
-//! 16 bytes as the SysV ABI requires. No SSE state needs saving because
-//! libposix is built soft-float. The save area is a [`SyscallFrame`], which
-//! the dispatcher gets too: signal delivery on the way out needs the whole
-//! program context.
+//! Stacks: libposix never runs on the program's stack (which may be tiny,
+//! full, or already unmapped by a thread that is exiting). Each thread has
+//! a stack of its own in libposix's .bss, found through the thread's slot
+//! of the signal area, at which mm0 points the thread's GS base: the stub
+//! parks `rsp` and `rax` in the slot's scratch words, computes the stack
+//! from the slot's index, then saves the program's registers there as a
+//! [`SyscallFrame`] and runs the Rust dispatcher, which gets the frame too
+//! (signal delivery on the way out needs the whole program context). No
+//! SSE state needs saving because libposix is built soft-float.
 //!
-//! [`resume`] is the other way out: it loads a whole program context
-//! (signal handlers are entered and left with it).
+//! The lower half of each thread's region is its delivery stack
+//! ([`on_delivery_stack`]), where signal frames are built and from which
+//! [`resume`] continues the program in any context.
 
 use abi::regs::ThreadRegs;
+use mm0_proto::signal::{THREAD_SLOTS, offset};
 
 use crate::syscalls;
 
 /// Bytes below `rsp` that the SysV ABI lets leaf code use without moving `rsp`.
 pub const RED_ZONE: usize = 128;
 
+/// Bytes of each thread's region: system-call stack above, delivery stack
+/// below.
+const THREAD_STACKS_SHIFT: u32 = 15;
+const THREAD_STACKS_SIZE: usize = 1 << THREAD_STACKS_SHIFT;
+const DELIVERY_STACK_SIZE: usize = THREAD_STACKS_SIZE / 2;
+
+#[repr(C, align(16))]
+struct ThreadStacks([[u8; THREAD_STACKS_SIZE]; THREAD_SLOTS]);
+
+/// Every thread's stacks (pages are backed as they are touched).
+static mut THREAD_STACKS: ThreadStacks = ThreadStacks([[0; THREAD_STACKS_SIZE]; THREAD_SLOTS]);
+
 /// The entry stub's save area, lowest address first: the registers Linux
-/// preserves across a system call, then the flags and return address.
+/// preserves across a system call, the flags, the return address, and the
+/// program's stack pointer.
 #[repr(C)]
 pub struct SyscallFrame {
     r15: u64,
@@ -44,12 +62,13 @@ pub struct SyscallFrame {
     rdi: u64,
     r11: u64,
     rcx: u64,
+    rsp: u64,
 }
 
 impl SyscallFrame {
     /// The program's stack pointer at its `syscall` instruction.
     pub fn program_rsp(&self) -> u64 {
-        (self as *const SyscallFrame as u64) + size_of::<SyscallFrame>() as u64 + RED_ZONE as u64
+        self.rsp
     }
 
     /// The program's context after the call returns `rax`: what Linux
@@ -63,7 +82,7 @@ impl SyscallFrame {
             rsi: self.rsi,
             rdi: self.rdi,
             rbp: self.rbp,
-            rsp: self.program_rsp(),
+            rsp: self.rsp,
             r8: self.r8,
             r9: self.r9,
             r10: self.r10,
@@ -86,10 +105,20 @@ impl SyscallFrame {
 #[unsafe(no_mangle)]
 pub extern "C" fn posix_entry() {
     core::arch::naked_asm!(
-        // Step over the red zone without touching the flags.
-        "lea rsp, [rsp - {red_zone}]",
-        // Save area, from high to low addresses:
-        // return address, flags, then every register Linux preserves.
+        // rsp = top of this thread's system-call stack (flags untouched:
+        // mov, shl and lea below are followed by no flag test; the program's
+        // flags are in r11 anyway).
+        "mov gs:[{scratch}], rsp",
+        "mov gs:[{scratch} + 8], rax",
+        "mov rax, gs:[{index}]",
+        "shl rax, {shift}",
+        "lea rsp, [rip + {stacks} + {size}]",
+        "add rsp, rax",
+        "mov rax, gs:[{scratch} + 8]",
+        // Save area, from high to low addresses: the program's stack
+        // pointer, return address, flags, then every register Linux
+        // preserves.
+        "push qword ptr gs:[{scratch}]",
         "push rcx",
         "push r11",
         "push rdi",
@@ -138,9 +167,13 @@ pub extern "C" fn posix_entry() {
         "popfq",
         // rcx = the return address, as Linux leaves it.
         "pop rcx",
-        "lea rsp, [rsp + {red_zone}]",
+        "pop rsp",
         "jmp rcx",
-        red_zone = const RED_ZONE,
+        scratch = const offset::SCRATCH,
+        index = const offset::INDEX,
+        shift = const THREAD_STACKS_SHIFT,
+        stacks = sym THREAD_STACKS,
+        size = const THREAD_STACKS_SIZE,
         dispatch = sym syscalls::dispatch,
     );
 }
@@ -213,43 +246,65 @@ pub unsafe extern "C" fn resume(ctx: &ThreadRegs) -> ! {
     );
 }
 
-/// Bytes of libposix's delivery stack.
-const DELIVERY_STACK_SIZE: usize = 16 * 1024;
+/// The top of the calling thread's delivery stack (slot `slot`).
+fn delivery_stack_top(slot: usize) -> u64 {
+    (&raw const THREAD_STACKS) as u64 + (slot * THREAD_STACKS_SIZE + DELIVERY_STACK_SIZE) as u64
+}
 
-/// The stack signal delivery runs on (per process: POSIX processes have
-/// one thread). Off the program's stacks, so that frames can be built
-/// anywhere on those without overwriting the code that builds them.
-#[repr(C, align(16))]
-struct DeliveryStack([u8; DELIVERY_STACK_SIZE]);
+/// Copies `ctx` to the top of the calling thread's delivery stack and calls
+/// `then` with the copy, on that stack. Whatever ran on the delivery stack
+/// before is over: every use ends in [`resume`].
+pub fn on_delivery_stack(ctx: &ThreadRegs, then: extern "C" fn(&ThreadRegs) -> !) -> ! {
+    let top = delivery_stack_top(crate::thread::current_slot());
+    // SAFETY: `top` is the 16-aligned top of this thread's delivery stack,
+    // which only the signal code uses and always leaves through `resume`;
+    // `then` does not return.
+    unsafe { switch_stack(ctx, then, top) }
+}
 
-static mut DELIVERY_STACK: DeliveryStack = DeliveryStack([0; DELIVERY_STACK_SIZE]);
-
-/// Copies `ctx` to the top of the delivery stack and calls `then` with the
-/// copy, on that stack. Whatever ran on the delivery stack before is over:
-/// every use ends in [`resume`].
+/// The switch of [`on_delivery_stack`].
 ///
 /// # Safety
-/// `then` must not return; only the signal code, which always ends in
-/// [`resume`], may use the delivery stack.
+/// `stack_top` must be the 16-aligned top of a stack nothing else uses,
+/// and `then` must not return.
 #[unsafe(naked)]
-pub unsafe extern "C" fn on_delivery_stack(ctx: &ThreadRegs, then: extern "C" fn(&ThreadRegs) -> !) -> ! {
+unsafe extern "C" fn switch_stack(ctx: &ThreadRegs, then: extern "C" fn(&ThreadRegs) -> !, stack_top: u64) -> ! {
     core::arch::naked_asm!(
-        "mov rdx, rsi",
+        "mov rax, rsi",
         "mov rsi, rdi",
-        "lea rsp, [rip + {stack} + {size}]",
+        "mov rsp, rdx",
         "sub rsp, {ctx_size}",
         "mov rdi, rsp",
         "mov ecx, {ctx_words}",
         "cld",
         "rep movsq",
         "mov rdi, rsp",
-        "call rdx",
+        "call rax",
         "ud2",
-        stack = sym DELIVERY_STACK,
-        size = const DELIVERY_STACK_SIZE,
         ctx_size = const size_of::<ThreadRegs>(),
         ctx_words = const size_of::<ThreadRegs>() / 8,
     );
 }
 
-const _: () = assert!(size_of::<ThreadRegs>().is_multiple_of(16));
+/// Where mm0 sends a thread it interrupted in program code (its registers
+/// are in its slot of the signal area): switches to the thread's delivery
+/// stack and calls `redirected`.
+#[unsafe(naked)]
+pub extern "C" fn posix_signal_entry() {
+    core::arch::naked_asm!(
+        "mov rax, gs:[{index}]",
+        "shl rax, {shift}",
+        "lea rsp, [rip + {stacks} + {half}]",
+        "add rsp, rax",
+        "cld",
+        "call {redirected}",
+        "ud2",
+        index = const offset::INDEX,
+        shift = const THREAD_STACKS_SHIFT,
+        stacks = sym THREAD_STACKS,
+        half = const DELIVERY_STACK_SIZE,
+        redirected = sym crate::signal::redirected,
+    );
+}
+
+const _: () = assert!(size_of::<ThreadRegs>().is_multiple_of(16) && DELIVERY_STACK_SIZE.is_multiple_of(16));

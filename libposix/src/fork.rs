@@ -3,12 +3,12 @@
 //! [`fork_point`] saves the callee-saved registers on the stack and asks
 //! mm0 to FORK with its own resume label as the child's `rip` and the
 //! current stack pointer as the child's `rsp`. mm0 copies the address
-//! space (copy on write) as it is during the call, so the child's stack
-//! holds the same saved registers: the child starts at the label, takes
-//! zero as its result, pops them and returns into the same Rust code as
-//! the parent, which returns the child's pid. From there both go back
-//! through the dispatcher and the entry stub to the program, each on its
-//! own copy of the stack. Caller-saved registers need no care: the call
+//! space (copy on write) as it is during the call, so the child's copy of
+//! the stack (the forking thread's libposix stack) holds the same saved
+//! registers: the child starts at the label, takes zero as its result,
+//! pops them and returns into the same Rust code as the parent, which
+//! returns the child's pid. From there both go back through the dispatcher
+//! and the entry stub to the program, each in its own address space. Caller-saved registers need no care: the call
 //! of `fork_point` clobbers them in both.
 //!
 //! In the child, what libposix keeps about the process changes: its pid
@@ -16,15 +16,15 @@
 //! has none, as on Linux).
 
 use crate::syscalls::{Args, SysResult};
-use crate::{identity, server, thread};
+use crate::{identity, server, signal, thread};
 use libtern_sys::mm0;
 
 /// Returns the child's pid in the parent, 0 in the child, or minus an
 /// errno.
 ///
 /// # Safety
-/// Called only from libposix's system-call path on the program's stack:
-/// the child resumes in this function's caller on a copy of that stack.
+/// Called only from libposix's system-call path on the thread's libposix
+/// stack: the child resumes in this function's caller on a copy of it.
 #[unsafe(naked)]
 unsafe extern "C" fn fork_point(fs_base: u64) -> i64 {
     core::arch::naked_asm!(
@@ -61,7 +61,7 @@ unsafe extern "C" fn fork_point(fs_base: u64) -> i64 {
 
 /// FORK to mm0: the child's pid, or minus the errno.
 extern "C" fn fork_request(rip: u64, rsp: u64, fs_base: u64) -> i64 {
-    match mm0::fork(rip, rsp, fs_base) {
+    match mm0::fork(rip, rsp, fs_base, thread::current_slot() as u64) {
         Ok(pid) => pid as i64,
         Err(e) => -i64::from(server::mm0_errno(e)),
     }
@@ -69,12 +69,15 @@ extern "C" fn fork_request(rip: u64, rsp: u64, fs_base: u64) -> i64 {
 
 /// fork()
 pub fn fork(_args: &Args) -> SysResult {
-    // SAFETY: this is the system-call path, on the program's stack.
-    let pid = unsafe { fork_point(thread::fs_base()) };
+    let fs_base = thread::fs_base();
+    let slot = thread::current_slot();
+    // SAFETY: this is the system-call path, on the thread's libposix stack.
+    let pid = unsafe { fork_point(fs_base) };
     match pid {
         0 => {
             identity::forget();
-            thread::forked();
+            thread::forked(fs_base);
+            signal::forked(slot);
             Ok(0)
         }
         p if p < 0 => Err(p.unsigned_abs() as u32),

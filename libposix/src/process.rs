@@ -1,4 +1,4 @@
-//! Process calls: exit, exit_group, wait4, the ids (getpid, getppid) and
+//! Process calls: exit_group, wait4, the ids (getpid, getppid) and
 //! process groups and sessions (getpgid, getpgrp, setpgid, getsid, setsid).
 //! fork has a file of its own.
 //!
@@ -21,11 +21,6 @@ use mm0_proto::{SLOT_MM0, label};
 
 /// Bytes of `struct rusage`.
 const RUSAGE_SIZE: usize = 144;
-
-/// exit(status): with one thread per process, the process ends.
-pub fn exit(args: &Args) -> SysResult {
-    exit_process(args[0] & 0xff)
-}
 
 /// exit_group(status)
 pub fn exit_group(args: &Args) -> SysResult {

@@ -20,14 +20,14 @@ use libtern_sys::mm0::Mm0Error;
 /// Outcome of a request: the reply, or a Linux errno.
 pub type Reply = Result<Message, u32>;
 
-/// The IPC buffer of the process's main thread. libposix has no threads of
-/// its own yet, so every call uses this one.
+/// The IPC buffer of the calling thread: the one of its slot.
 pub fn ipc_buffer() -> ThreadIpcBuffer {
-    // SAFETY: mm0 maps and registers the main thread's IPC buffer at
-    // POSIX_IPC_BUFFER for the life of the process, before the program
-    // starts; libposix runs only on that thread (clone is not implemented)
-    // and reaches the page only through this handle's copying accessors.
-    unsafe { ThreadIpcBuffer::at(mm0_proto::POSIX_IPC_BUFFER) }
+    let at = mm0_proto::POSIX_IPC_BUFFER + crate::thread::current_slot() as u64 * abi::PAGE_SIZE;
+    // SAFETY: mm0 maps and registers each thread's IPC buffer at
+    // POSIX_IPC_BUFFER + slot * PAGE_SIZE for the thread's life, before the
+    // thread runs; only this thread uses its buffer, and only through this
+    // handle's copying accessors.
+    unsafe { ThreadIpcBuffer::at(at) }
 }
 
 /// `Call` the server in `slot` with `label`, the first `words.len()` message
@@ -38,7 +38,23 @@ pub fn call(slot: u64, label: u32, words: &[u64], grants: &[Grant]) -> Reply {
     }
     let granted = ipc_buffer().set_grants(grants);
     let request = Message::new(label, words);
-    match ipc::call(slot, &request.with_info(request.info.with_grants(granted))) {
+    answer(ipc::call(slot, &request.with_info(request.info.with_grants(granted))))
+}
+
+/// `Call` the server in `slot` with `label`, register `words` and
+/// `buf_words` in the IPC buffer; return the reply or its errno.
+pub fn call_with_buf(slot: u64, label: u32, words: &[u64], buf_words: &[u64]) -> Reply {
+    if words.len() > REG_WORDS {
+        return Err(EINVAL);
+    }
+    let count = ipc_buffer().set_buf_words(buf_words);
+    let request = Message::new(label, words);
+    answer(ipc::call(slot, &request.with_info(request.info.with_buf_words(count))))
+}
+
+/// The reply of a call, or its errno.
+fn answer(result: Result<Message, Error>) -> Reply {
+    match result {
         Ok(reply) if reply.label() == 0 => Ok(reply),
         Ok(reply) => Err(reply.label()),
         Err(Error::BadAddress) => Err(EFAULT),

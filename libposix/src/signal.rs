@@ -23,9 +23,10 @@
 //! restores (rt_sigreturn), with [`resume`], which leaves the interrupted
 //! code's red zone untouched.
 //!
-//! Not yet: the sender's pid in `siginfo` (mm0 keeps only pending bits),
-//! queued real-time signals (each is pending at most once), and one
-//! alternate stack and mask per thread (POSIX processes have one thread).
+//! Per-thread state (mask, alternate stack, sigsuspend) is indexed by the
+//! thread's slot. Not yet: the sender's pid in `siginfo` (mm0 keeps only
+//! pending bits) and queued real-time signals (each is pending at most
+//! once).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -38,6 +39,7 @@ use crate::entry::{RED_ZONE, RESUME_SCRATCH, SyscallFrame, on_delivery_stack, re
 use crate::mapped::{self, Access};
 use crate::syscalls::{Args, SysResult};
 use crate::{identity, server, user};
+use mm0_proto::signal::THREAD_SLOTS;
 
 /// What a handler returns for a blocking call a signal interrupted and that
 /// may start again afterwards (Linux's ERESTARTSYS): the return path turns
@@ -63,15 +65,13 @@ const SIG_SETMASK: u64 = 2;
 /// sigaltstack flags and limits.
 const SS_ONSTACK: u32 = 1;
 const SS_DISABLE: u32 = 2;
+/// Accepted and kept for reading back; not acted on.
 const SS_AUTODISARM: u32 = 1 << 31;
 const MINSIGSTKSZ: u64 = 2048;
 
 /// `si_code` of a signal sent with kill or tgkill.
 const SI_USER: i32 = 0;
 const SI_TKILL: i32 = -6;
-
-/// The area slot of the calling thread: the main thread's, the only one.
-const SLOT: usize = 0;
 
 /// One signal's disposition (Linux's `struct k_sigaction`).
 #[repr(C)]
@@ -99,15 +99,40 @@ static ACTIONS: [Action; SIGRTMAX as usize] = [const {
     }
 }; SIGRTMAX as usize];
 
-/// The alternate signal stack: base, size, and whether it is disabled.
-static ALT_SP: AtomicU64 = AtomicU64::new(0);
-static ALT_SIZE: AtomicU64 = AtomicU64::new(0);
-static ALT_FLAGS: AtomicU64 = AtomicU64::new(SS_DISABLE as u64);
+/// Per thread: the alternate signal stack (base, size, flags: it is
+/// disabled while `ALT_SIZE` is 0).
+static ALT_SP: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(0) }; THREAD_SLOTS];
+static ALT_SIZE: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(0) }; THREAD_SLOTS];
+static ALT_FLAGS: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(0) }; THREAD_SLOTS];
 
-/// Set by sigsuspend: the mask to put back when the handler returns (its
-/// temporary mask is in force while the handler is chosen).
-static SUSPENDED: AtomicU64 = AtomicU64::new(0);
-static SUSPEND_RESTORE: AtomicU64 = AtomicU64::new(0);
+/// Per thread, set by sigsuspend: the mask to put back when the handler
+/// returns (its temporary mask is in force while the handler is chosen).
+static SUSPENDED: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(0) }; THREAD_SLOTS];
+static SUSPEND_RESTORE: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(0) }; THREAD_SLOTS];
+
+/// The calling thread's slot.
+fn slot() -> usize {
+    crate::thread::current_slot()
+}
+
+/// A new thread in `new` (made by the thread in `creator`): no alternate
+/// stack, no sigsuspend in progress.
+pub fn thread_created(_creator: usize, new: usize) {
+    ALT_SP[new].store(0, Ordering::Relaxed);
+    ALT_SIZE[new].store(0, Ordering::Relaxed);
+    ALT_FLAGS[new].store(0, Ordering::Relaxed);
+    SUSPENDED[new].store(0, Ordering::Relaxed);
+}
+
+/// In a forked child (now slot 0), forked by the thread in `from`: that
+/// thread's alternate stack, nothing else in progress.
+pub fn forked(from: usize) {
+    let to = slot();
+    for state in [&ALT_SP, &ALT_SIZE, &ALT_FLAGS] {
+        state[to].store(state[from].load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+    SUSPENDED[to].store(0, Ordering::Relaxed);
+}
 
 /// A word of the signal area.
 fn area(off: u64) -> &'static AtomicU64 {
@@ -119,7 +144,7 @@ fn area(off: u64) -> &'static AtomicU64 {
 }
 
 fn blocked() -> &'static AtomicU64 {
-    area(offset::thread(SLOT, offset::BLOCKED))
+    area(offset::thread(slot(), offset::BLOCKED))
 }
 
 fn valid(sig: u64) -> Result<u32, u32> {
@@ -143,9 +168,9 @@ fn publish(sig: u32, handler: u64) {
     }
     if ignored {
         area(offset::PENDING).fetch_and(!mask, Ordering::Relaxed);
-        area(offset::thread(SLOT, offset::THREAD_PENDING)).fetch_and(!mask, Ordering::Relaxed);
+        area(offset::thread(slot(), offset::THREAD_PENDING)).fetch_and(!mask, Ordering::Relaxed);
     }
-    area(offset::ENTRY).store(posix_signal_entry as *const () as u64, Ordering::Relaxed);
+    area(offset::ENTRY).store(crate::entry::posix_signal_entry as *const () as u64, Ordering::Relaxed);
 }
 
 /// rt_sigaction(sig, act, oldact, sigsetsize)
@@ -218,7 +243,7 @@ pub fn rt_sigpending(args: &Args) -> SysResult {
 
 fn pending() -> u64 {
     area(offset::PENDING).load(Ordering::Relaxed)
-        | area(offset::thread(SLOT, offset::THREAD_PENDING)).load(Ordering::Relaxed)
+        | area(offset::thread(slot(), offset::THREAD_PENDING)).load(Ordering::Relaxed)
 }
 
 /// `stack_t`.
@@ -232,18 +257,22 @@ struct StackT {
 }
 
 fn on_alt_stack(rsp: u64) -> bool {
-    let (sp, size) = (ALT_SP.load(Ordering::Relaxed), ALT_SIZE.load(Ordering::Relaxed));
-    ALT_FLAGS.load(Ordering::Relaxed) & u64::from(SS_DISABLE) == 0 && rsp > sp && rsp - sp <= size
+    let t = slot();
+    let (sp, size) = (ALT_SP[t].load(Ordering::Relaxed), ALT_SIZE[t].load(Ordering::Relaxed));
+    size != 0 && rsp > sp && rsp - sp <= size
 }
 
 fn current_alt_stack(rsp: u64) -> StackT {
-    let flags = ALT_FLAGS.load(Ordering::Relaxed) as u32;
-    StackT {
-        sp: ALT_SP.load(Ordering::Relaxed),
-        flags: if on_alt_stack(rsp) { SS_ONSTACK } else { flags & SS_DISABLE },
-        pad: 0,
-        size: ALT_SIZE.load(Ordering::Relaxed),
-    }
+    let t = slot();
+    let size = ALT_SIZE[t].load(Ordering::Relaxed);
+    let flags = if on_alt_stack(rsp) {
+        SS_ONSTACK
+    } else if size == 0 {
+        SS_DISABLE
+    } else {
+        ALT_FLAGS[t].load(Ordering::Relaxed) as u32
+    };
+    StackT { sp: ALT_SP[t].load(Ordering::Relaxed), flags, pad: 0, size }
 }
 
 /// sigaltstack(ss, old_ss)
@@ -261,17 +290,18 @@ pub fn sigaltstack(args: &Args, frame: &SyscallFrame) -> SysResult {
         if new.flags & !(SS_DISABLE | SS_AUTODISARM) != 0 {
             return Err(EINVAL);
         }
+        let t = slot();
         if new.flags & SS_DISABLE != 0 {
-            ALT_FLAGS.store(u64::from(SS_DISABLE), Ordering::Relaxed);
-            ALT_SP.store(0, Ordering::Relaxed);
-            ALT_SIZE.store(0, Ordering::Relaxed);
+            ALT_SP[t].store(0, Ordering::Relaxed);
+            ALT_SIZE[t].store(0, Ordering::Relaxed);
+            ALT_FLAGS[t].store(0, Ordering::Relaxed);
         } else {
             if new.size < MINSIGSTKSZ {
                 return Err(ENOMEM);
             }
-            ALT_SP.store(new.sp, Ordering::Relaxed);
-            ALT_SIZE.store(new.size, Ordering::Relaxed);
-            ALT_FLAGS.store(u64::from(new.flags & SS_AUTODISARM), Ordering::Relaxed);
+            ALT_SP[t].store(new.sp, Ordering::Relaxed);
+            ALT_SIZE[t].store(new.size, Ordering::Relaxed);
+            ALT_FLAGS[t].store(u64::from(new.flags & SS_AUTODISARM), Ordering::Relaxed);
         }
     }
     Ok(0)
@@ -311,12 +341,12 @@ pub fn rt_sigsuspend(args: &Args) -> SysResult {
     }
     let mask = user::read::<u64>(args[0])?;
     let old = blocked().swap(mask & !UNCATCHABLE, Ordering::Relaxed);
-    SUSPEND_RESTORE.store(old, Ordering::Relaxed);
-    SUSPENDED.store(1, Ordering::Relaxed);
+    SUSPEND_RESTORE[slot()].store(old, Ordering::Relaxed);
+    SUSPENDED[slot()].store(1, Ordering::Relaxed);
     wait_for_signal();
     if !deliverable() {
         // The wait itself failed: no handler will put the mask back.
-        SUSPENDED.store(0, Ordering::Relaxed);
+        SUSPENDED[slot()].store(0, Ordering::Relaxed);
         blocked().store(old, Ordering::Relaxed);
     }
     Err(EINTR)
@@ -331,7 +361,7 @@ pub fn pause(_args: &Args) -> SysResult {
 /// Whether a signal waits to be delivered to this thread.
 pub fn deliverable() -> bool {
     pending() & !blocked().load(Ordering::Relaxed) != 0
-        || area(offset::thread(SLOT, offset::FAULT_SIGNAL)).load(Ordering::Relaxed) != 0
+        || area(offset::thread(slot(), offset::FAULT_SIGNAL)).load(Ordering::Relaxed) != 0
 }
 
 /// A signal taken off the pending sets for delivery.
@@ -343,15 +373,15 @@ struct Taken {
 
 /// Takes the fault signal, or the lowest-numbered deliverable one.
 fn take() -> Option<Taken> {
-    let fault = area(offset::thread(SLOT, offset::FAULT_SIGNAL)).swap(0, Ordering::Relaxed);
+    let fault = area(offset::thread(slot(), offset::FAULT_SIGNAL)).swap(0, Ordering::Relaxed);
     if fault != 0 {
-        let code = area(offset::thread(SLOT, offset::FAULT_CODE)).load(Ordering::Relaxed) as i32;
-        let addr = area(offset::thread(SLOT, offset::FAULT_ADDR)).load(Ordering::Relaxed);
+        let code = area(offset::thread(slot(), offset::FAULT_CODE)).load(Ordering::Relaxed) as i32;
+        let addr = area(offset::thread(slot(), offset::FAULT_ADDR)).load(Ordering::Relaxed);
         return Some(Taken { sig: fault as u32, code, addr });
     }
     let open = !blocked().load(Ordering::Relaxed);
     for (word, code) in
-        [(area(offset::thread(SLOT, offset::THREAD_PENDING)), SI_TKILL), (area(offset::PENDING), SI_USER)]
+        [(area(offset::thread(slot(), offset::THREAD_PENDING)), SI_TKILL), (area(offset::PENDING), SI_USER)]
     {
         let ready = word.load(Ordering::Relaxed) & open;
         if ready != 0 {
@@ -521,16 +551,15 @@ fn deliver_one(ctx: &mut Context) -> bool {
         return true;
     }
     let flags = a.flags.load(Ordering::Relaxed);
-    let restore_mask = match SUSPENDED.swap(0, Ordering::Relaxed) {
+    let t = slot();
+    let restore_mask = match SUSPENDED[t].swap(0, Ordering::Relaxed) {
         0 => blocked().load(Ordering::Relaxed),
-        _ => SUSPEND_RESTORE.load(Ordering::Relaxed),
+        _ => SUSPEND_RESTORE[t].load(Ordering::Relaxed),
     };
 
-    let alt_usable = flags & SA_ONSTACK != 0
-        && ALT_FLAGS.load(Ordering::Relaxed) & u64::from(SS_DISABLE) == 0
-        && !on_alt_stack(ctx.rsp);
+    let alt_usable = flags & SA_ONSTACK != 0 && ALT_SIZE[t].load(Ordering::Relaxed) != 0 && !on_alt_stack(ctx.rsp);
     let top = if alt_usable {
-        ALT_SP.load(Ordering::Relaxed) + ALT_SIZE.load(Ordering::Relaxed)
+        ALT_SP[t].load(Ordering::Relaxed) + ALT_SIZE[t].load(Ordering::Relaxed)
     } else {
         ctx.rsp.wrapping_sub(RED_ZONE as u64)
     };
@@ -592,8 +621,7 @@ fn deliver_one(ctx: &mut Context) -> bool {
 /// Continues the program interrupted in `ctx`, in the handlers of the
 /// signals pending for it, if any.
 fn continue_program(ctx: &Context) -> ! {
-    // SAFETY: `deliver_and_resume` ends in `resume` and never returns.
-    unsafe { on_delivery_stack(ctx, deliver_and_resume) }
+    on_delivery_stack(ctx, deliver_and_resume)
 }
 
 /// On the delivery stack: delivers what is pending to the program
@@ -644,7 +672,7 @@ pub fn deliver_on_return(nr: u64, result: i64, frame: &SyscallFrame) -> i64 {
 
 /// The flags of the signal [`take`] would take next.
 fn peek_flags() -> u64 {
-    let fault = area(offset::thread(SLOT, offset::FAULT_SIGNAL)).load(Ordering::Relaxed);
+    let fault = area(offset::thread(slot(), offset::FAULT_SIGNAL)).load(Ordering::Relaxed);
     let ready = pending() & !blocked().load(Ordering::Relaxed);
     let sig = if fault != 0 { fault as u32 } else { (ready & ready.wrapping_neg()).trailing_zeros() + 1 };
     if !(1..=SIGRTMAX).contains(&sig) {
@@ -682,25 +710,11 @@ pub fn rt_sigreturn(_args: &Args, frame: &SyscallFrame) -> SysResult {
     continue_program(&ctx)
 }
 
-/// Where mm0 sends a thread it interrupted in program code (its registers
-/// are in the area). Runs on the program's stack, below the red zone.
-#[unsafe(naked)]
-pub extern "C" fn posix_signal_entry() {
-    core::arch::naked_asm!(
-        "lea rsp, [rsp - {red_zone}]",
-        "and rsp, -16",
-        "cld",
-        "call {redirected}",
-        "ud2",
-        red_zone = const RED_ZONE,
-        redirected = sym redirected,
-    );
-}
-
-/// The Rust half of [`posix_signal_entry`].
-extern "C" fn redirected() -> ! {
-    let slot = offset::thread(SLOT, offset::INTERRUPTED);
-    let word = |i: u64| area(slot + 8 * i).load(Ordering::Relaxed);
+/// Where [`crate::entry::posix_signal_entry`] goes, on the thread's
+/// delivery stack: the registers mm0 saved when it interrupted the thread.
+pub extern "C" fn redirected() -> ! {
+    let saved = offset::thread(slot(), offset::INTERRUPTED);
+    let word = |i: u64| area(saved + 8 * i).load(Ordering::Relaxed);
     let ctx = Context {
         rax: word(0),
         rbx: word(1),
@@ -723,8 +737,8 @@ extern "C" fn redirected() -> ! {
         fs_base: word(18),
         gs_base: word(19),
     };
-    area(offset::thread(SLOT, offset::REDIRECTED)).store(0, Ordering::Relaxed);
-    continue_program(&ctx)
+    area(offset::thread(slot(), offset::REDIRECTED)).store(0, Ordering::Relaxed);
+    deliver_and_resume(&ctx)
 }
 
 /// `siginfo_t` and `ucontext` have Linux's sizes.

@@ -29,6 +29,7 @@ pub enum Handler {
 pub mod nr {
     pub const MMAP: usize = 9;
     pub const MPROTECT: usize = 10;
+    pub const FUTEX: usize = 202;
 }
 
 /// One system call: its Linux name and libposix's handler, if any.
@@ -101,7 +102,9 @@ const fn same(a: &str, b: &str) -> bool {
     true
 }
 
-const _: () = assert!(same(LOW[nr::MMAP].name, "mmap") && same(LOW[nr::MPROTECT].name, "mprotect"));
+const _: () = assert!(
+    same(LOW[nr::MMAP].name, "mmap") && same(LOW[nr::MPROTECT].name, "mprotect") && same(LOW[nr::FUTEX].name, "futex")
+);
 
 /// Calls 0..=334.
 static LOW: [Entry; 335] = [
@@ -161,11 +164,11 @@ static LOW: [Entry; 335] = [
     /*  53 */ Entry::unimplemented("socketpair"),
     /*  54 */ Entry::unimplemented("setsockopt"),
     /*  55 */ Entry::unimplemented("getsockopt"),
-    /*  56 */ Entry::unimplemented("clone"),
+    /*  56 */ Entry::with_frame("clone", thread::clone),
     /*  57 */ Entry::new("fork", fork::fork),
     /*  58 */ Entry::unimplemented("vfork"),
     /*  59 */ Entry::unimplemented("execve"),
-    /*  60 */ Entry::new("exit", process::exit),
+    /*  60 */ Entry::new("exit", thread::exit_thread),
     /*  61 */ Entry::new("wait4", process::wait4),
     /*  62 */ Entry::new("kill", signal::kill),
     /*  63 */ Entry::new("uname", system::uname),
@@ -307,7 +310,7 @@ static LOW: [Entry; 335] = [
     /* 199 */ Entry::unimplemented("fremovexattr"),
     /* 200 */ Entry::new("tkill", signal::tkill),
     /* 201 */ Entry::new("time", time::time),
-    /* 202 */ Entry::unimplemented("futex"),
+    /* 202 */ Entry::new("futex", thread::futex),
     /* 203 */ Entry::unimplemented("sched_setaffinity"),
     /* 204 */ Entry::unimplemented("sched_getaffinity"),
     /* 205 */ Entry::unimplemented("set_thread_area"),

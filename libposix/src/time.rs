@@ -86,6 +86,14 @@ fn realtime_ns() -> Result<u64, u32> {
     Ok(monotonic_ns() + REALTIME_OFFSET.load(Ordering::Relaxed))
 }
 
+/// The kernel-clock time of UTC time `ns`.
+pub fn realtime_to_monotonic(ns: u64) -> u64 {
+    match realtime_ns() {
+        Ok(now) => ns.saturating_sub(now - monotonic_ns()),
+        Err(_) => ns,
+    }
+}
+
 /// Whether `id` is a real-time clock (else monotonic); EINVAL for clocks
 /// libposix does not have.
 fn is_realtime(id: u64) -> Result<bool, u32> {
@@ -197,7 +205,7 @@ pub fn clock_nanosleep(args: &Args) -> SysResult {
     let deadline = if flags & TIMER_ABSTIME == 0 {
         monotonic_ns().saturating_add(time)
     } else if realtime {
-        time.saturating_sub(realtime_ns()? - monotonic_ns())
+        realtime_to_monotonic(time)
     } else {
         time
     };

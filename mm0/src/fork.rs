@@ -25,12 +25,14 @@ use mm0::layout::{MAX_THREADS, TaskKind};
 use mm0::process::AddError;
 use mm0::vma::prot;
 use mm0_proto::errno;
-use mm0_proto::signal::{SIGNAL_AREA, SIGNAL_AREA_SIZE};
+use mm0_proto::signal::{SIGNAL_AREA, SIGNAL_AREA_SIZE, THREAD_SLOTS, offset, slot_address};
 
 use crate::loader::{PRIORITY_TASK, START_RFLAGS, StartError};
 use crate::roles::Role;
 use crate::server::{Mm0, PAGER_BADGE, fail, ok};
+use crate::signal::{area_word, set_area_word};
 use crate::task::{MapError, Page, Task, Thread};
+use crate::threads::init_slot;
 
 /// Free frames a fork leaves at least: below this it fails with ENOMEM, so
 /// that sharing pages cannot promise more copies than memory can give
@@ -43,6 +45,8 @@ pub struct ChildStart {
     pub rip: u64,
     pub rsp: u64,
     pub fs_base: u64,
+    /// The signal-area slot of the forking thread.
+    pub slot: usize,
 }
 
 impl Mm0 {
@@ -50,7 +54,8 @@ impl Mm0 {
     pub fn fork(&mut self, id: u64, start: ChildStart) -> Option<Message> {
         let parent = self.tasks.get(&id)?;
         let user = |a: u64| (USER_BOTTOM..USER_TOP).contains(&a);
-        if parent.kind != TaskKind::Posix || !user(start.rip) || !user(start.rsp) || !user(start.fs_base.max(1)) {
+        let valid = user(start.rip) && user(start.rsp) && user(start.fs_base.max(1)) && start.slot < THREAD_SLOTS;
+        if parent.kind != TaskKind::Posix || !valid {
             return fail(errno::EINVAL);
         }
         if self.phys.stats().0 < FORK_RESERVE_PAGES {
@@ -131,17 +136,25 @@ impl Mm0 {
             }
         }
 
-        crate::signal::reset_forked_area(&mut self.phys, child, 0);
         let ipc_index = child.alloc_ipc_index().ok_or(StartError::Memory(MapError::OutOfFrames))?;
         let ipc = child.kind.ipc_buffer(ipc_index);
         self.system_page(child, ipc, prot::READ | prot::WRITE)?;
         let (slot, tid) = factory::thread(SLOT_FACTORY, child.space)?;
-        child.threads.insert(tid, Thread { slot, ipc_index, ended: None, joiner: None });
+        child.threads.insert(tid, Thread { slot, ipc_index, ended: None, joiner: None, posix_tid: child.id });
+        // A child starts with nothing pending and its one thread in slot
+        // 0, with the mask of the thread that forked.
+        let blocked = area_word(&self.phys, child, offset::thread(start.slot, offset::BLOCKED));
+        set_area_word(&mut self.phys, child, offset::PENDING, 0);
+        for i in 0..THREAD_SLOTS {
+            init_slot(&mut self.phys, child, i, 0, 0, 0);
+        }
+        init_slot(&mut self.phys, child, ipc_index, child.id, tid, blocked);
         kthread::configure(slot, child.pager, ipc, PRIORITY_TASK)?;
         let regs = ThreadRegs {
             rip: start.rip,
             rsp: start.rsp,
             fs_base: start.fs_base,
+            gs_base: slot_address(ipc_index),
             rflags: START_RFLAGS,
             ..ThreadRegs::default()
         };

@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 use abi::{Error, PAGE_SIZE};
 use libtern::ipc::{self, Message};
 use libtern::{cap, kthread, println, space};
+use mm0::layout::TaskKind;
 use mm0::process::{NO_PARENT, Status, signal};
 
 use crate::server::Mm0;
@@ -57,6 +58,9 @@ impl Mm0 {
                 cleanup("deleting a saved reply", cap::delete(reply));
             }
             task.threads.remove(&tid);
+        } else if task.kind == TaskKind::Posix {
+            // POSIX threads are not joined through mm0.
+            task.threads.remove(&tid);
         }
         if task.live_threads() == 0 {
             let status = match ending {
@@ -79,6 +83,7 @@ impl Mm0 {
         }
         self.dispose(&mut task);
         self.drop_waits_of(id);
+        self.drop_futex_waits_of(id);
         let effects = self.processes.exit(id, status);
         for parent in effects.notify {
             self.serve_waits(parent);

@@ -26,12 +26,13 @@ use mm0::layout::{TaskKind, page_down};
 use mm0::process::NO_PARENT;
 use mm0::stack::{self, at};
 use mm0::vma::{Kind, Vma, VmaError, prot};
-use mm0_proto::signal::{SIGNAL_AREA, SIGNAL_AREA_SIZE};
+use mm0_proto::signal::{SIGNAL_AREA, SIGNAL_AREA_SIZE, slot_address};
 use mm0_proto::{NATIVE_START_INFO, StartInfo};
 
 use crate::roles::Role;
 use crate::server::{Mm0, PAGER_BADGE};
 use crate::task::{MapError, Task, Thread};
+use crate::threads::init_slot;
 
 /// Scheduling priority of ordinary tasks.
 pub const PRIORITY_TASK: u64 = 10;
@@ -185,13 +186,18 @@ impl Mm0 {
         })?;
 
         let (slot, tid) = factory::thread(SLOT_FACTORY, task.space)?;
-        task.threads.insert(tid, Thread { slot, ipc_index, ended: None, joiner: None });
+        let posix_tid = if task.kind == TaskKind::Posix { task.id } else { 0 };
+        task.threads.insert(tid, Thread { slot, ipc_index, ended: None, joiner: None, posix_tid });
         let priority = if p.role == Role::Fs0 { PRIORITY_SERVER } else { PRIORITY_TASK };
         kthread::configure(slot, task.pager, ipc, priority)?;
 
         let regs = match task.kind {
             TaskKind::Native => self.native_start(task, p, tid, image)?,
-            TaskKind::Posix => self.posix_start(task, p, image)?,
+            TaskKind::Posix => {
+                let regs = self.posix_start(task, p, image)?;
+                init_slot(&mut self.phys, task, ipc_index, task.id, tid, 0);
+                ThreadRegs { gs_base: slot_address(ipc_index), ..regs }
+            }
         };
         // SAFETY: the thread belongs to the new task, not to mm0.
         unsafe { kthread::write_regs(slot, &regs) }?;

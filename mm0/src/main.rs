@@ -31,6 +31,7 @@ mod audit;
 mod boot;
 mod clock;
 mod fork;
+mod futex;
 mod lifecycle;
 mod loader;
 mod pager;
@@ -40,15 +41,16 @@ mod roles;
 mod server;
 mod signal;
 mod task;
+mod threads;
 mod verdict;
 mod wait;
 
 use alloc::collections::BTreeMap;
 
-use abi::boot::SLOT_FACTORY;
+use abi::boot::{SLOT_FACTORY, SLOT_THREAD};
 use alloc::vec::Vec;
 use libtern::rt::Info;
-use libtern::{factory, println};
+use libtern::{factory, notify, println};
 use mm0::cmdline::{self, Mode};
 use mm0::process::ProcessTable;
 
@@ -82,6 +84,12 @@ fn main(info: Info) -> i32 {
         println!("mm0: cannot create endpoints");
         return 1;
     };
+    // mm0's timer: a notification bound to its own thread, so that its
+    // receive also ends when a deadline passes.
+    let Ok(timer) = factory::notification(SLOT_FACTORY).and_then(|n| notify::bind(n, SLOT_THREAD).map(|()| n)) else {
+        println!("mm0: cannot create its timer");
+        return 1;
+    };
     let mut mm0 = Mm0 {
         phys,
         endpoint,
@@ -91,6 +99,8 @@ fn main(info: Info) -> i32 {
         next_task: 1,
         processes: ProcessTable::new(MAX_PROCESSES),
         waits: Vec::new(),
+        futex_waiters: Vec::new(),
+        timer,
         realtime_offset: clock::realtime_offset(),
         verdict,
         libposix: None,

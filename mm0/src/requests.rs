@@ -1,8 +1,6 @@
 //! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP, MPROTECT,
-//! POPULATE),
-//! threads (THREAD_SPAWN, THREAD_EXIT, THREAD_JOIN) and identity
-//! (PROCESS_INFO, SETPGID, SETSID, PROCESS_GROUP). FORK and WAIT have files
-//! of their own.
+//! POPULATE) and identity (PROCESS_INFO, SETPGID, SETSID, PROCESS_GROUP).
+//! Threads, FORK, WAIT, signals and futexes have files of their own.
 //!
 //! Every argument is checked before anything changes: a bad address,
 //! length, flag or thread id is EINVAL (or ESRCH), running out of frames or
@@ -12,22 +10,15 @@
 
 use alloc::vec::Vec;
 
-use abi::regs::ThreadRegs;
-use abi::{Error, PAGE_SIZE, Rights, USER_BOTTOM, USER_TOP};
+use abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
 use libtern::ipc::{self, Message};
-use libtern::{cap, factory, grant, kthread, println};
+use libtern::println;
 use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_down, page_up};
 use mm0::process::NO_PARENT;
 use mm0::vma::{Kind, Vma, prot};
 use mm0_proto::{ProcessName, errno, map};
 
-use crate::lifecycle::cleanup;
-use crate::loader::START_RFLAGS;
 use crate::server::{Mm0, fail, ok};
-use crate::task::{Ending, Thread};
-
-/// Scheduling priority of spawned threads.
-const PRIORITY_THREAD: u64 = 10;
 
 impl Mm0 {
     /// BRK (new break or 0) -> (current break). As on Linux, a break that
@@ -223,112 +214,6 @@ impl Mm0 {
         match self.processes.lookup(id, pid) {
             Ok(p) => ok(&[p.pgid, p.sid]),
             Err(e) => fail(e),
-        }
-    }
-
-    /// THREAD_SPAWN (entry, stack top, argument) -> (thread id, thread
-    /// capability). The caller's copy of the capability is made before the
-    /// thread runs, so a failure can still undo everything.
-    pub fn thread_spawn(&mut self, id: u64, entry: u64, stack_top: u64, arg: u64) -> Option<Message> {
-        let user = |a: u64| (USER_BOTTOM..USER_TOP).contains(&a);
-        if !user(entry) || !user(stack_top) {
-            return fail(errno::EINVAL);
-        }
-        let task = self.tasks.get_mut(&id)?;
-        let Some(index) = task.alloc_ipc_index() else {
-            return fail(errno::ENOMEM);
-        };
-        let ipc = task.kind.ipc_buffer(index);
-        let rw = prot::READ | prot::WRITE;
-        if task.vmas.insert(Vma { start: ipc, end: ipc + PAGE_SIZE, prot: rw, kind: Kind::System }).is_err() {
-            task.free_ipc_index(index);
-            return fail(errno::ENOMEM);
-        }
-        let undo = |mm: &mut Mm0, slot: Option<u64>| {
-            if let Some(slot) = slot {
-                cleanup("revoking the caller's thread capability", cap::revoke(slot));
-                cleanup("ThreadDestroy", kthread::destroy(slot));
-                cleanup("deleting a thread capability", cap::delete(slot));
-            }
-            let Some(task) = mm.tasks.get_mut(&id) else {
-                return;
-            };
-            task.vmas.remove(ipc, ipc + PAGE_SIZE);
-            task.unmap(&mut mm.phys, ipc, ipc + PAGE_SIZE);
-            task.free_ipc_index(index);
-        };
-        if let Err(e) = task.map_new(&mut self.phys, ipc, rw) {
-            undo(self, None);
-            return fail(e.errno());
-        }
-        let (slot, tid) = match factory::thread(abi::boot::SLOT_FACTORY, task.space) {
-            Ok(t) => t,
-            Err(e) => {
-                println!("mm0: {}: ThreadCreate failed: {e:?}", task.name);
-                undo(self, None);
-                return fail(errno::ENOMEM);
-            }
-        };
-        let regs = ThreadRegs {
-            rip: entry,
-            rsp: stack_top,
-            rdi: arg,
-            rsi: ipc,
-            rdx: tid,
-            rflags: START_RFLAGS,
-            ..ThreadRegs::default()
-        };
-        let started = kthread::configure(slot, task.pager, ipc, PRIORITY_THREAD)
-            // SAFETY: the thread belongs to the calling task, not to mm0.
-            .and_then(|()| unsafe { kthread::write_regs(slot, &regs) })
-            .and_then(|()| cap::copy_to(task.space, slot, Rights::CONTROL, 0))
-            .and_then(|task_slot| kthread::resume(slot).map(|()| task_slot));
-        let task_slot = match started {
-            Ok(task_slot) => task_slot,
-            Err(e) => {
-                println!("mm0: {}: cannot start a thread: {e:?}", task.name);
-                undo(self, Some(slot));
-                return fail(if matches!(e, Error::NoSlots | Error::NoMemory) { errno::ENOMEM } else { errno::EINVAL });
-            }
-        };
-        task.threads.insert(tid, Thread { slot, ipc_index: index, ended: None, joiner: None });
-        self.threads.insert(tid, id);
-        ok(&[tid, task_slot])
-    }
-
-    /// THREAD_EXIT (code, thread id): no reply.
-    pub fn thread_exit(&mut self, id: u64, code: u64, tid: u64) -> Option<Message> {
-        let task = self.tasks.get(&id)?;
-        if task.threads.get(&tid).is_none_or(|t| t.ended.is_some()) {
-            return fail(errno::EINVAL);
-        }
-        self.end_thread(id, tid, Ending::Exited(code));
-        None
-    }
-
-    /// THREAD_JOIN (thread id) -> (outcome, value, address), now or when the
-    /// thread ends.
-    pub fn thread_join(&mut self, id: u64, tid: u64) -> Option<Message> {
-        let task = self.tasks.get_mut(&id)?;
-        let Some(thread) = task.threads.get_mut(&tid) else {
-            return fail(errno::ESRCH);
-        };
-        if let Some(ending) = thread.ended {
-            task.threads.remove(&tid);
-            return ok(&ending.words());
-        }
-        if thread.joiner.is_some() {
-            return fail(errno::EINVAL);
-        }
-        match grant::save_reply() {
-            Ok(reply) => {
-                thread.joiner = Some(reply);
-                None
-            }
-            Err(e) => {
-                println!("mm0: {}: SaveReply failed: {e:?}", task.name);
-                fail(errno::ENOMEM)
-            }
         }
     }
 }

@@ -17,6 +17,7 @@ use mm0_proto::{errno, label};
 use mm0::process::{ProcessTable, Status};
 
 use crate::fork::ChildStart;
+use crate::futex::{FutexRequest, FutexWaiter};
 use crate::loader::LibPosix;
 use crate::phys::Phys;
 use crate::task::Task;
@@ -40,6 +41,10 @@ pub struct Mm0 {
     pub processes: ProcessTable,
     /// WAIT requests that found no ended child yet.
     pub waits: Vec<BlockedWait>,
+    /// Threads blocked in FUTEX waits.
+    pub futex_waiters: Vec<FutexWaiter>,
+    /// mm0's slot of its timer notification, bound to its own thread.
+    pub timer: u64,
     /// Nanoseconds from the kernel clock to UTC ([`crate::clock`]).
     pub realtime_offset: u64,
     pub verdict: Verdict,
@@ -88,6 +93,11 @@ impl Mm0 {
         if r.badge & PAGER_BADGE != 0 {
             return self.fault(r.badge & !PAGER_BADGE, &msg);
         }
+        if r.badge == 0 && msg.label() == abi::ipc::LABEL_NOTIFICATION {
+            // Task badges start at 1: this is the kernel's timer.
+            self.timer_fired();
+            return None;
+        }
         let id = r.badge;
         if !self.tasks.contains_key(&id) {
             return fail(errno::ESRCH);
@@ -110,14 +120,30 @@ impl Mm0 {
                 let (free, total) = self.phys.stats();
                 ok(&[free, total, self.processes.len() as u64])
             }
-            label::FORK => self.fork(id, ChildStart { rip: msg.word(0), rsp: msg.word(1), fs_base: msg.word(2) }),
+            label::FORK => self.fork(
+                id,
+                ChildStart { rip: msg.word(0), rsp: msg.word(1), fs_base: msg.word(2), slot: msg.word(3) as usize },
+            ),
             label::WAIT => self.wait(id, msg.word(0) as i64, msg.word(1)),
             label::SETPGID => self.setpgid(id, msg.word(0) as i64, msg.word(1) as i64),
             label::SETSID => self.setsid(id),
             label::PROCESS_GROUP => self.process_group(id, msg.word(0) as i64),
             label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
             label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
-            label::TGKILL => self.tgkill(id, msg.word(0) as i64, msg.word(1) as i64, msg.word(2)),
+            label::THREAD_START => self.thread_start(id, msg.word(0)),
+            label::FUTEX => self.futex(
+                id,
+                FutexRequest {
+                    op: msg.word(0),
+                    uaddr: msg.word(1),
+                    val: msg.word(2),
+                    deadline: msg.word(3),
+                    slot: msg.word(4),
+                    uaddr2: msg.word(5),
+                    val3: msg.word(6),
+                },
+            ),
+            label::TGKILL => self.tgkill(msg.word(0) as i64, msg.word(1) as i64, msg.word(2)),
             _ => fail(errno::ENOSYS),
         }
     }

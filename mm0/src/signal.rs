@@ -25,9 +25,7 @@ use libtern::{cap, kthread, notify, println};
 use mm0::layout::TaskKind;
 use mm0::process::Status;
 use mm0_proto::errno;
-use mm0_proto::signal::{
-    DefaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, THREAD_SLOTS, UNCATCHABLE, bit, offset,
-};
+use mm0_proto::signal::{DefaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, UNCATCHABLE, bit, offset};
 
 use crate::lifecycle::cleanup;
 use crate::phys::Phys;
@@ -56,20 +54,6 @@ pub fn set_area_word(phys: &mut Phys, task: &Task, off: u64, value: u64) {
     if let Some(p) = task.pages.get(&page) {
         phys.write_word(p.phys, off % abi::PAGE_SIZE, value);
     }
-}
-
-/// What a forked child must not inherit from its parent's area: pending
-/// signals, redirects and faults (POSIX: a child starts with none pending).
-/// Its one thread, slot 0, keeps the mask of the parent's slot `from`.
-pub fn reset_forked_area(phys: &mut Phys, child: &Task, from: usize) {
-    let blocked = area_word(phys, child, offset::thread(from, offset::BLOCKED));
-    set_area_word(phys, child, offset::PENDING, 0);
-    for slot in 0..THREAD_SLOTS {
-        for field in [offset::THREAD_PENDING, offset::REDIRECTED, offset::FAULT_SIGNAL, offset::BLOCKED] {
-            set_area_word(phys, child, offset::thread(slot, field), 0);
-        }
-    }
-    set_area_word(phys, child, offset::thread(0, offset::BLOCKED), blocked);
 }
 
 impl Mm0 {
@@ -109,31 +93,38 @@ impl Mm0 {
         }
         if sig != 0 {
             for target in targets {
-                self.send_signal(caller, target, None, sig as u32);
+                self.send_signal(target, None, sig as u32);
             }
         }
         ok(&[])
     }
 
-    /// TGKILL (pid, tid, sig): POSIX thread ids are process ids for main
-    /// threads, the only threads POSIX processes have so far.
-    pub fn tgkill(&mut self, caller: u64, pid: i64, tid: i64, sig: u64) -> Option<Message> {
+    /// TGKILL (pid, tid, sig): the thread whose POSIX thread id is `tid`,
+    /// in process `pid` (0: whichever process it is in).
+    pub fn tgkill(&mut self, pid: i64, tid: i64, sig: u64) -> Option<Message> {
         if sig > u64::from(SIGRTMAX) || tid <= 0 || pid < 0 {
             return fail(errno::EINVAL);
         }
         let tid = tid as u64;
-        if (pid != 0 && pid as u64 != tid) || self.tasks.get(&tid).is_none_or(|t| t.kind != TaskKind::Posix) {
+        let found = self
+            .tasks
+            .values()
+            .filter(|t| t.kind == TaskKind::Posix && (pid == 0 || t.id == pid as u64))
+            .find_map(|t| {
+                t.threads.values().find(|th| th.posix_tid == tid && th.ended.is_none()).map(|th| (t.id, th.ipc_index))
+            });
+        let Some((pid, slot)) = found else {
             return fail(errno::ESRCH);
-        }
+        };
         if sig != 0 {
-            self.send_signal(caller, tid, Some(0), sig as u32);
+            self.send_signal(pid, Some(slot), sig as u32);
         }
         ok(&[])
     }
 
-    /// Sends `sig` (1..=64) from `sender` to process `pid`, to its thread
-    /// in area slot `slot` or to whichever thread does not block it.
-    pub fn send_signal(&mut self, sender: u64, pid: u64, slot: Option<usize>, sig: u32) {
+    /// Sends `sig` (1..=64) to process `pid`, to its thread in area slot
+    /// `slot` or to whichever thread does not block it.
+    pub fn send_signal(&mut self, pid: u64, slot: Option<usize>, sig: u32) {
         let Some(task) = self.tasks.get(&pid) else {
             return;
         };
@@ -167,7 +158,7 @@ impl Mm0 {
         }
         let slot = slot.or_else(|| self.receiving_slot(pid, mask));
         if let Some(slot) = slot {
-            self.alert(sender, pid, slot);
+            self.alert(pid, slot);
         }
     }
 
@@ -179,18 +170,19 @@ impl Mm0 {
         slots.into_iter().find(|&i| self.area_read(pid, offset::thread(i, offset::BLOCKED)) & mask == 0)
     }
 
-    /// Makes the thread in `slot` of `pid` notice its pending signals.
-    fn alert(&mut self, sender: u64, pid: u64, slot: usize) {
+    /// Makes the thread in `slot` of `pid` notice its pending signals. A
+    /// thread inside libposix (the sender itself among them: it waits for
+    /// mm0's answer) delivers on its way out and is left alone.
+    fn alert(&mut self, pid: u64, slot: usize) {
         let Some(task) = self.tasks.get(&pid) else { return };
         if let Err(e) = notify::signal(task.notification, 1 << slot) {
             println!("mm0: {}: cannot signal its notification: {e:?}", task.name);
         }
         self.interrupt_waits(pid);
+        self.interrupt_futex_waits(pid, slot as u64);
         let Some(task) = self.tasks.get(&pid) else { return };
-        if pid == sender || task.stopped {
-            // The sender is inside libposix, waiting for this request: it
-            // delivers on its way out. A stopped process delivers when
-            // continued.
+        if task.stopped {
+            // A stopped process delivers when continued.
             return;
         }
         let Some(thread) = task.threads.values().find(|t| t.ipc_index == slot && t.ended.is_none()) else {
@@ -257,12 +249,17 @@ impl Mm0 {
         }
     }
 
-    /// Whether a handled signal is pending for the caller's main thread and
-    /// not blocked there (a WAIT then returns EINTR instead of blocking).
-    pub fn signal_deliverable(&self, pid: u64) -> bool {
+    /// Whether a handled signal is pending for the thread in `slot` of
+    /// `pid` and not blocked there (a wait then returns EINTR instead of
+    /// blocking).
+    pub fn signal_deliverable_to(&self, pid: u64, slot: u64) -> bool {
+        let Ok(slot) = usize::try_from(slot) else { return false };
+        if slot >= mm0::layout::MAX_THREADS {
+            return false;
+        }
         let pending =
-            self.area_read(pid, offset::PENDING) | self.area_read(pid, offset::thread(0, offset::THREAD_PENDING));
-        pending & !self.area_read(pid, offset::thread(0, offset::BLOCKED)) != 0
+            self.area_read(pid, offset::PENDING) | self.area_read(pid, offset::thread(slot, offset::THREAD_PENDING));
+        pending & !self.area_read(pid, offset::thread(slot, offset::BLOCKED)) != 0
     }
 
     /// Stops every thread of `pid` (a stop signal); its parent's waits with
@@ -303,7 +300,7 @@ impl Mm0 {
         if pending != 0
             && let Some(slot) = self.receiving_slot(pid, pending)
         {
-            self.alert(0, pid, slot);
+            self.alert(pid, slot);
         }
     }
 
@@ -346,7 +343,7 @@ impl Mm0 {
     /// parent is a POSIX process.
     pub fn child_changed(&mut self, parent: u64) {
         if parent != mm0::process::NO_PARENT {
-            self.send_signal(0, parent, None, SIGCHLD);
+            self.send_signal(parent, None, SIGCHLD);
         }
     }
 }

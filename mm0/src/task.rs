@@ -51,6 +51,8 @@ pub struct Thread {
     pub ended: Option<Ending>,
     /// A saved reply to a THREAD_JOIN waiting for this thread.
     pub joiner: Option<u64>,
+    /// A POSIX thread's thread id (0 for native threads).
+    pub posix_tid: u64,
 }
 
 /// A backed page of a task.

@@ -49,7 +49,7 @@ impl Mm0 {
         let reports = Reports { stopped: options & wait::UNTRACED != 0, continued: options & wait::CONTINUED != 0 };
         match self.processes.wait(id, which, reports) {
             WaitOutcome::NotYet if options & wait::NOHANG != 0 => ok(&[0, 0]),
-            WaitOutcome::NotYet if self.signal_deliverable(id) => fail(errno::EINTR),
+            WaitOutcome::NotYet if self.signal_deliverable_to(id, 0) => fail(errno::EINTR),
             WaitOutcome::NotYet => match grant::save_reply() {
                 Ok(reply) => {
                     self.waits.push(BlockedWait { parent: id, which, reports, reply });

@@ -116,11 +116,11 @@ pub fn mem_stats() -> Result<MemStats, Mm0Error> {
     })
 }
 
-/// Forks the calling POSIX process (FORK): the child's thread starts at
-/// `rip` with `rsp` and FS base `fs_base`, every other register 0.
-/// Returns the child's pid.
-pub fn fork(rip: u64, rsp: u64, fs_base: u64) -> Result<u64, Mm0Error> {
-    request(label::FORK, &[rip, rsp, fs_base]).map(|r| r.word(0))
+/// Forks the calling POSIX process (FORK) from its thread in signal-area
+/// slot `slot`: the child's thread starts at `rip` with `rsp` and FS base
+/// `fs_base`, every other register 0. Returns the child's pid.
+pub fn fork(rip: u64, rsp: u64, fs_base: u64, slot: u64) -> Result<u64, Mm0Error> {
+    request(label::FORK, &[rip, rsp, fs_base, slot]).map(|r| r.word(0))
 }
 
 /// Waits for a child (WAIT): `pid` as wait4 takes it; returns the child's

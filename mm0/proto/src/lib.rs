@@ -117,7 +117,8 @@ pub mod label {
     /// (nothing changes then); a length of 0 succeeds. EACCES for mm0's own
     /// regions in the task (libposix, IPC buffers, info page).
     pub const MPROTECT: u32 = 11;
-    /// (rip, rsp, fs base) -> (child pid): fork. A new POSIX process whose
+    /// (rip, rsp, fs base, slot) -> (child pid): fork, by the caller's
+    /// thread in signal-area slot `slot`. A new POSIX process whose
     /// memory is a copy of the caller's (shared copy-on-write; the caller's
     /// IPC buffers excepted, the child gets a fresh one for its thread), in
     /// the caller's process group and session. Its one thread starts at
@@ -162,6 +163,42 @@ pub mod label {
     /// (pid, tid, sig) -> (): tgkill, a signal to one thread of process
     /// `pid` (`pid` 0: any process, as tkill). ESRCH, EINVAL as for KILL.
     pub const TGKILL: u32 = 19;
+    /// (caller's slot) -> (POSIX thread id, slot, thread capability): a new
+    /// thread in the calling POSIX process (clone with CLONE_THREAD), made
+    /// but not started, with the registers in the request's IPC-buffer
+    /// words (an `abi::regs::ThreadRegs`; its GS base is ignored: mm0
+    /// points it at the new thread's slot of the signal area). The new
+    /// thread gets an IPC buffer, a slot with its ids and the caller's
+    /// signal mask, and the caller a CONTROL capability to start it
+    /// (`ThreadResume`) and then delete. EAGAIN when the process has no
+    /// free slot or the thread limit is reached, EINVAL for bad registers.
+    pub const THREAD_START: u32 = 20;
+    /// (op, uaddr, val, deadline, slot, uaddr2, val3) -> (value): futex.
+    /// `op` is Linux's operation without FUTEX_PRIVATE_FLAG (every futex
+    /// is keyed by process and address) or FUTEX_CLOCK_REALTIME;
+    /// `deadline` is ns on the kernel clock (0: none); `slot` the caller's
+    /// thread slot, for signals. WAIT/WAIT_BITSET compare the word at
+    /// `uaddr` (which must be backed: libposix populates it) with `val` and
+    /// block until woken (0), EAGAIN if it differs, ETIMEDOUT at the
+    /// deadline, EINTR for a signal the thread handles. WAKE/WAKE_BITSET
+    /// wake up to `val` waiters and return how many; REQUEUE/CMP_REQUEUE
+    /// wake `val` and move up to `deadline` (Linux's val2) to `uaddr2`
+    /// (CMP_REQUEUE first checks `val3`, EAGAIN if the word differs).
+    /// Other operations: ENOSYS. EINVAL for an unaligned address.
+    pub const FUTEX: u32 = 21;
+}
+
+/// Futex operations of [`label::FUTEX`] (Linux values).
+pub mod futex {
+    pub const WAIT: u64 = 0;
+    pub const WAKE: u64 = 1;
+    pub const REQUEUE: u64 = 3;
+    pub const CMP_REQUEUE: u64 = 4;
+    pub const WAIT_BITSET: u64 = 9;
+    pub const WAKE_BITSET: u64 = 10;
+    /// Flag bits libposix strips before asking mm0.
+    pub const PRIVATE_FLAG: u64 = 128;
+    pub const CLOCK_REALTIME: u64 = 256;
 }
 
 /// wait4 options mm0 understands (Linux values).
@@ -199,6 +236,8 @@ pub mod errno {
     pub const EINTR: u32 = 4;
     /// A bad argument.
     pub const EINVAL: u32 = 22;
+    /// A futex wait reached its deadline.
+    pub const ETIMEDOUT: u32 = 110;
     /// Unknown request label.
     pub const ENOSYS: u32 = 38;
 }

@@ -12,6 +12,12 @@
 //! ever trusts the area for decisions about that one process.
 //!
 //! Signal `n` is bit `n - 1` of a mask, as in Linux's `sigset_t`.
+//!
+//! Each thread's slot also tells libposix who the thread is: mm0 writes the
+//! slot's index and the thread's ids when it creates the thread, and sets
+//! the thread's GS base to its slot, so that libposix finds its per-thread
+//! state with one `gs:`-relative load (programs on x86_64 Linux leave GS to
+//! the system).
 
 /// Where mm0 maps the signal area in every POSIX process.
 pub const SIGNAL_AREA: u64 = 0x0000_7f90_0000_0000;
@@ -92,6 +98,15 @@ pub type InterruptedRegs = abi::regs::ThreadRegs;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ThreadSignals {
+    /// mm0: the slot's own index (the thread's IPC buffer index).
+    pub index: u64,
+    /// mm0: the thread's POSIX thread id (the pid for a main thread).
+    pub tid: u64,
+    /// mm0: the kernel's id of the thread (for THREAD_EXIT).
+    pub kernel_tid: u64,
+    /// libposix's own: two words its entry stubs save registers in before
+    /// they have a stack.
+    pub scratch: [u64; 2],
     /// libposix: the thread's blocked mask.
     pub blocked: u64,
     /// mm0 sets, libposix takes: signals sent to this thread (tgkill).
@@ -124,6 +139,11 @@ pub struct SignalArea {
     pub threads: [ThreadSignals; THREAD_SLOTS],
 }
 
+/// The address of thread slot `i` (its GS base).
+pub const fn slot_address(i: usize) -> u64 {
+    SIGNAL_AREA + offset::thread(i, 0)
+}
+
 /// Bytes the area takes, rounded up to whole pages.
 pub const SIGNAL_AREA_SIZE: u64 = (size_of::<SignalArea>() as u64).next_multiple_of(abi::PAGE_SIZE);
 
@@ -149,6 +169,10 @@ pub mod offset {
     pub const FAULT_SIGNAL: u64 = offset_of!(ThreadSignals, fault_signal) as u64;
     pub const FAULT_CODE: u64 = offset_of!(ThreadSignals, fault_code) as u64;
     pub const FAULT_ADDR: u64 = offset_of!(ThreadSignals, fault_addr) as u64;
+    pub const INDEX: u64 = offset_of!(ThreadSignals, index) as u64;
+    pub const TID: u64 = offset_of!(ThreadSignals, tid) as u64;
+    pub const KERNEL_TID: u64 = offset_of!(ThreadSignals, kernel_tid) as u64;
+    pub const SCRATCH: u64 = offset_of!(ThreadSignals, scratch) as u64;
 }
 
 /// `si_code` values mm0 reports for faults.

@@ -1,0 +1,196 @@
+//! Futexes: FUTEX waits and wakes, and the deadlines of timed waits.
+//!
+//! A waiter is keyed by its process and the futex's address (every futex
+//! lives in memory private to a process and its threads: there is no
+//! shared memory between processes yet). mm0 compares the futex word
+//! itself, through its window, so a wake between libposix's read and the
+//! wait cannot be lost: mm0 handles one request at a time. A waiting
+//! thread's reply is saved (`SaveReply`) until a wake, its deadline, or a
+//! signal for its thread answers it.
+//!
+//! Deadlines use one kernel timer: a notification bound to mm0's own thread
+//! ends mm0's receive with LABEL_NOTIFICATION when the earliest deadline
+//! passes ([`Mm0::timer_fired`]).
+
+use libtern::ipc::{self, Message};
+use libtern::{cap, grant, notify, println, time};
+use mm0::layout::page_down;
+use mm0_proto::{errno, futex};
+
+use crate::lifecycle::cleanup;
+use crate::server::{Mm0, fail, ok};
+
+/// The bit mm0's timer notification signals.
+pub const TIMER_BIT: u64 = 1;
+
+/// A thread blocked in FUTEX_WAIT.
+pub struct FutexWaiter {
+    pub pid: u64,
+    pub uaddr: u64,
+    pub bitset: u32,
+    /// Kernel-clock deadline in ns, 0 for none.
+    pub deadline: u64,
+    /// The waiting thread's signal-area slot.
+    pub slot: u64,
+    pub reply: u64,
+}
+
+/// A FUTEX request's arguments.
+#[derive(Clone, Copy)]
+pub struct FutexRequest {
+    pub op: u64,
+    pub uaddr: u64,
+    pub val: u64,
+    /// The deadline for waits; the requeue count for REQUEUE/CMP_REQUEUE.
+    pub deadline: u64,
+    pub slot: u64,
+    pub uaddr2: u64,
+    pub val3: u64,
+}
+
+fn now() -> u64 {
+    time::clock().map_or(0, |(ns, _)| ns)
+}
+
+/// Answers a saved reply (it never blocks and uses the capability up).
+fn answer(reply: u64, msg: &Message) {
+    if let Err(e) = ipc::send(reply, msg) {
+        println!("mm0: answering a futex wait failed: {e:?}");
+        cleanup("deleting a saved reply", cap::delete(reply));
+    }
+}
+
+impl Mm0 {
+    /// The futex word at `uaddr` of process `pid`, if its page is backed.
+    fn futex_word(&self, pid: u64, uaddr: u64) -> Option<u32> {
+        let task = self.tasks.get(&pid)?;
+        let page = task.pages.get(&page_down(uaddr))?;
+        let offset = uaddr - page_down(uaddr);
+        let word = self.phys.read_word(page.phys, offset & !7)?;
+        Some((word >> ((offset & 4) * 8)) as u32)
+    }
+
+    /// FUTEX (op, uaddr, val, deadline, slot, uaddr2, val3).
+    pub fn futex(&mut self, pid: u64, r: FutexRequest) -> Option<Message> {
+        let aligned = |a: u64| a.is_multiple_of(4) && abi::is_user_range(a, 4);
+        if !aligned(r.uaddr) {
+            return fail(errno::EINVAL);
+        }
+        match r.op {
+            futex::WAIT | futex::WAIT_BITSET => {
+                let bitset = if r.op == futex::WAIT { u32::MAX } else { r.val3 as u32 };
+                if bitset == 0 {
+                    return fail(errno::EINVAL);
+                }
+                let Some(word) = self.futex_word(pid, r.uaddr) else {
+                    return fail(errno::EFAULT);
+                };
+                if word != r.val as u32 {
+                    return fail(errno::EAGAIN);
+                }
+                if self.signal_deliverable_to(pid, r.slot) {
+                    return fail(errno::EINTR);
+                }
+                if r.deadline != 0 && r.deadline <= now() {
+                    return fail(errno::ETIMEDOUT);
+                }
+                match grant::save_reply() {
+                    Ok(reply) => {
+                        let waiter =
+                            FutexWaiter { pid, uaddr: r.uaddr, bitset, deadline: r.deadline, slot: r.slot, reply };
+                        self.futex_waiters.push(waiter);
+                        if r.deadline != 0 {
+                            self.arm_timer();
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        println!("mm0: task {pid}: SaveReply failed: {e:?}");
+                        fail(errno::ENOMEM)
+                    }
+                }
+            }
+            futex::WAKE | futex::WAKE_BITSET => {
+                let bitset = if r.op == futex::WAKE { u32::MAX } else { r.val3 as u32 };
+                if bitset == 0 {
+                    return fail(errno::EINVAL);
+                }
+                ok(&[self.futex_wake(pid, r.uaddr, bitset, r.val as u32 as i32)])
+            }
+            futex::REQUEUE | futex::CMP_REQUEUE => {
+                if !aligned(r.uaddr2) {
+                    return fail(errno::EINVAL);
+                }
+                if r.op == futex::CMP_REQUEUE {
+                    match self.futex_word(pid, r.uaddr) {
+                        None => return fail(errno::EFAULT),
+                        Some(w) if w != r.val3 as u32 => return fail(errno::EAGAIN),
+                        Some(_) => {}
+                    }
+                }
+                let woken = self.futex_wake(pid, r.uaddr, u32::MAX, r.val as u32 as i32);
+                let mut moved = 0;
+                for w in self.futex_waiters.iter_mut().filter(|w| w.pid == pid && w.uaddr == r.uaddr) {
+                    if moved >= r.deadline as u32 as i32 as i64 {
+                        break;
+                    }
+                    w.uaddr = r.uaddr2;
+                    moved += 1;
+                }
+                ok(&[woken + moved as u64])
+            }
+            _ => fail(errno::ENOSYS),
+        }
+    }
+
+    /// Wakes up to `count` waiters of `pid` on `uaddr` whose bitset meets
+    /// `bitset`, oldest first; returns how many.
+    fn futex_wake(&mut self, pid: u64, uaddr: u64, bitset: u32, count: i32) -> u64 {
+        let mut woken = 0;
+        let mut i = 0;
+        while i < self.futex_waiters.len() && woken < count.max(0) as u64 {
+            let w = &self.futex_waiters[i];
+            if w.pid == pid && w.uaddr == uaddr && w.bitset & bitset != 0 {
+                let w = self.futex_waiters.remove(i);
+                answer(w.reply, &Message::new(0, &[0]));
+                woken += 1;
+            } else {
+                i += 1;
+            }
+        }
+        woken
+    }
+
+    /// Ends the futex waits of thread slot `slot` of `pid` with EINTR (a
+    /// signal for it).
+    pub fn interrupt_futex_waits(&mut self, pid: u64, slot: u64) {
+        for w in self.futex_waiters.extract_if(.., |w| w.pid == pid && w.slot == slot) {
+            answer(w.reply, &Message::empty(errno::EINTR));
+        }
+    }
+
+    /// Forgets the futex waits of process `pid`, which has ended.
+    pub fn drop_futex_waits_of(&mut self, pid: u64) {
+        for w in self.futex_waiters.extract_if(.., |w| w.pid == pid) {
+            cleanup("deleting a saved reply", cap::delete(w.reply));
+        }
+    }
+
+    /// Sets the timer to the earliest deadline of a waiter (or cancels it).
+    fn arm_timer(&self) {
+        let earliest = self.futex_waiters.iter().map(|w| w.deadline).filter(|&d| d != 0).min().unwrap_or(0);
+        if let Err(e) = notify::set_timer(self.timer, earliest, TIMER_BIT) {
+            println!("mm0: cannot set the timer: {e:?}");
+        }
+    }
+
+    /// The timer fired: the waits whose deadline has passed end with
+    /// ETIMEDOUT.
+    pub fn timer_fired(&mut self) {
+        let now = now();
+        for w in self.futex_waiters.extract_if(.., |w| w.deadline != 0 && w.deadline <= now) {
+            answer(w.reply, &Message::empty(errno::ETIMEDOUT));
+        }
+        self.arm_timer();
+    }
+}
