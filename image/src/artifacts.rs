@@ -4,6 +4,9 @@
 //!   x86_64-unknown-none (release); each binary is a module of that name.
 //! - C userland: each `userland/c/<stem>.c`, built static with musl-gcc into
 //!   `build/userland/<stem>`, is a module named `<stem>`.
+//! - Rust userland: the binaries of the `userland/rust` workspace, built
+//!   as a user would port a Rust program (`cargo build --target
+//!   x86_64-unknown-linux-musl`: static-pie), each a module of its name.
 //! - `kernel.sym`: the kernel's function symbols (see [`crate::symbols`]).
 
 use std::collections::BTreeMap;
@@ -14,7 +17,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::cmd;
-use crate::paths::{NATIVE_TARGET, Paths};
+use crate::paths::{NATIVE_TARGET, POSIX_TARGET, Paths};
 use crate::symbols;
 
 /// Cargo packages built for x86_64-unknown-none.
@@ -22,6 +25,9 @@ const NATIVE_PACKAGES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "kte
 
 /// The binaries those packages produce.
 const NATIVE_BINARIES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest"];
+
+/// The Rust std programs `userland/rust` builds.
+const RUST_BINARIES: &[&str] = &["std_threads"];
 
 /// The kernel binary (one of [`NATIVE_BINARIES`]).
 const KERNEL: &str = "tern-kernel";
@@ -53,6 +59,7 @@ pub fn build(paths: &Paths) -> Result<Artifacts> {
     fs::create_dir_all(&paths.build).with_context(|| format!("creating {}", paths.build.display()))?;
     let mut modules = build_native(paths)?;
     modules.extend(build_userland(paths)?);
+    modules.extend(build_rust_userland(paths)?);
 
     let kernel = modules.remove(KERNEL).expect("the kernel is a native binary");
     let kernel_sym = paths.kernel_sym();
@@ -101,6 +108,24 @@ fn build_userland(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
         built.insert(stem, out);
     }
     Ok(built)
+}
+
+fn build_rust_userland(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
+    let manifest = paths.root.join("userland/rust/Cargo.toml");
+    let mut command = cmd::cargo(paths);
+    command.args(["build", "--release", "--target", POSIX_TARGET, "--manifest-path"]).arg(&manifest);
+    cmd::run(&mut command)?;
+    let dir = paths.target.join(POSIX_TARGET).join("release");
+    RUST_BINARIES
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            if !path.is_file() {
+                bail!("cargo built no {}", path.display());
+            }
+            Ok((name.to_string(), path))
+        })
+        .collect()
 }
 
 /// The `.c` files directly in `dir`, sorted; none if `dir` does not exist.

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 /// The Rust target every no_std Tern component is built for.
 pub const NATIVE_TARGET: &str = "x86_64-unknown-none";
+/// The target POSIX programs in Rust are built for.
+pub const POSIX_TARGET: &str = "x86_64-unknown-linux-musl";
 
 pub struct Paths {
     /// The workspace root (the directory holding the top-level Cargo.toml).

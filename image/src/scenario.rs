@@ -66,6 +66,7 @@ const TEST_TASKS: &[&str] = &[
     "time posix expect=0",
     "signals posix expect=0",
     "threads posix expect=0",
+    "std_threads posix expect=0",
 ];
 /// `fork_stress` counts free memory and processes, so it runs alone.
 const FORK_STRESS_TASKS: &[&str] = &["fork_stress posix expect=0"];

@@ -37,6 +37,7 @@ mod identity;
 mod log;
 mod mapped;
 mod memory;
+mod poll;
 mod process;
 mod random;
 mod server;

@@ -325,7 +325,7 @@ pub fn tgkill(args: &Args) -> SysResult {
 }
 
 /// Waits on the process's notification until a signal can be delivered.
-fn wait_for_signal() {
+pub fn wait_for_signal() {
     while pending() & !blocked().load(Ordering::Relaxed) == 0 {
         if libtern_sys::notify::wait(mm0_proto::SLOT_POSIX_NOTIFICATION).is_err() {
             break;

@@ -9,7 +9,7 @@
 //! the negative value Linux returns.
 
 use crate::entry::SyscallFrame;
-use crate::{credentials, fork, fs, log, memory, process, random, signal, system, thread, time, tty};
+use crate::{credentials, fork, fs, log, memory, poll, process, random, signal, system, thread, time, tty};
 use fs0_proto::errno::ENOSYS;
 
 /// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
@@ -115,7 +115,7 @@ static LOW: [Entry; 335] = [
     /*   4 */ Entry::unimplemented("stat"),
     /*   5 */ Entry::unimplemented("fstat"),
     /*   6 */ Entry::unimplemented("lstat"),
-    /*   7 */ Entry::unimplemented("poll"),
+    /*   7 */ Entry::new("poll", poll::poll),
     /*   8 */ Entry::unimplemented("lseek"),
     /*   9 */ Entry::new("mmap", memory::mmap),
     /*  10 */ Entry::new("mprotect", memory::mprotect),
@@ -379,7 +379,7 @@ static LOW: [Entry; 335] = [
     /* 268 */ Entry::unimplemented("fchmodat"),
     /* 269 */ Entry::unimplemented("faccessat"),
     /* 270 */ Entry::unimplemented("pselect6"),
-    /* 271 */ Entry::unimplemented("ppoll"),
+    /* 271 */ Entry::new("ppoll", poll::ppoll),
     /* 272 */ Entry::unimplemented("unshare"),
     /* 273 */ Entry::unimplemented("set_robust_list"),
     /* 274 */ Entry::unimplemented("get_robust_list"),

@@ -177,6 +177,11 @@ fn write_remaining(rem: u64, deadline: u64) -> Result<(), u32> {
     user::write(rem, Timespec::from_ns(deadline.saturating_sub(monotonic_ns())))
 }
 
+/// Sleeps `ns` nanoseconds, or EINTR when a signal is to be delivered.
+pub fn sleep_for(ns: u64) -> Result<(), u32> {
+    sleep_until(monotonic_ns().saturating_add(ns))
+}
+
 /// Reads a `struct timespec` argument as nanoseconds.
 fn read_timespec(ptr: u64) -> Result<u64, u32> {
     user::read::<Timespec>(ptr)?.to_ns()

@@ -1,7 +1,11 @@
 //! ELF loading decisions: which pages a program needs and what goes in them.
 //!
-//! mm0 loads static x86_64 executables (ET_EXEC) by their PT_LOAD program
-//! headers only; sections and symbols are never read. [`parse`] checks every
+//! mm0 loads static x86_64 executables by their PT_LOAD program headers
+//! only; sections and symbols are never read. A static-PIE executable
+//! (ET_DYN without an interpreter, what Rust and `musl-gcc -static-pie`
+//! make) is placed at [`PIE_BASE`]: its start code relocates itself,
+//! finding its base from AT_PHDR, so the loader adds the base to every
+//! address and applies no relocations. [`parse`] checks every
 //! segment (inside the user half, file bytes inside the file, no overflow)
 //! so the loader can trust the [`Image`]. [`Segment::pages`] splits a
 //! segment into pages: a page holding file bytes is filled and mapped at
@@ -12,8 +16,8 @@ use alloc::vec::Vec;
 
 use abi::PAGE_SIZE;
 use goblin::container::{Container, Ctx};
-use goblin::elf::header::{EM_X86_64, ET_EXEC};
-use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, ProgramHeader};
+use goblin::elf::header::{EM_X86_64, ET_DYN, ET_EXEC};
+use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD, PT_PHDR, ProgramHeader};
 use goblin::elf::{Elf, Header};
 
 use crate::layout::{page_down, page_up};
@@ -24,13 +28,17 @@ use crate::vma::prot;
 pub enum ElfError {
     /// Not a readable ELF64 little-endian file.
     Malformed,
-    /// Not an x86_64 static executable (ET_EXEC).
+    /// Not an x86_64 static executable (ET_EXEC, or ET_DYN without an
+    /// interpreter).
     Unsupported,
     /// A segment lies outside the user half, wraps, or reads past the file.
     BadSegment,
     /// No PT_LOAD segment.
     Empty,
 }
+
+/// Where a position-independent executable's address 0 goes.
+pub const PIE_BASE: u64 = 0x0000_5555_5555_4000 & !(abi::PAGE_SIZE - 1);
 
 /// One PT_LOAD segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,9 +117,9 @@ fn segment_prot(flags: u32) -> u64 {
     p
 }
 
-fn check(ph: &ProgramHeader, file_len: u64) -> Result<Segment, ElfError> {
+fn check(ph: &ProgramHeader, file_len: u64, base: u64) -> Result<Segment, ElfError> {
     let seg = Segment {
-        vaddr: ph.p_vaddr,
+        vaddr: ph.p_vaddr.checked_add(base).ok_or(ElfError::BadSegment)?,
         memsz: ph.p_memsz,
         offset: ph.p_offset,
         filesz: ph.p_filesz,
@@ -136,21 +144,26 @@ pub fn parse(bytes: &[u8]) -> Result<Image, ElfError> {
     if container != Container::Big || !endian.is_little() {
         return Err(ElfError::Unsupported);
     }
-    if header.e_machine != EM_X86_64 || header.e_type != ET_EXEC {
+    if header.e_machine != EM_X86_64 || (header.e_type != ET_EXEC && header.e_type != ET_DYN) {
         return Err(ElfError::Unsupported);
     }
     let ctx = Ctx::new(container, endian);
     let phdrs = ProgramHeader::parse(bytes, header.e_phoff as usize, header.e_phnum as usize, ctx)
         .map_err(|_| ElfError::Malformed)?;
+    // A dynamically linked program needs its interpreter: not supported.
+    if phdrs.iter().any(|ph| ph.p_type == PT_INTERP) {
+        return Err(ElfError::Unsupported);
+    }
+    let base = if header.e_type == ET_DYN { PIE_BASE } else { 0 };
     let file_len = bytes.len() as u64;
     let mut segments = Vec::new();
     for ph in phdrs.iter().filter(|ph| ph.p_type == PT_LOAD && ph.p_memsz != 0) {
-        segments.push(check(ph, file_len)?);
+        segments.push(check(ph, file_len, base)?);
     }
     if segments.is_empty() {
         return Err(ElfError::Empty);
     }
-    let phdr = phdrs.iter().find(|ph| ph.p_type == PT_PHDR).map(|ph| ph.p_vaddr).or_else(|| {
+    let phdr = phdrs.iter().find(|ph| ph.p_type == PT_PHDR).map(|ph| ph.p_vaddr + base).or_else(|| {
         // Without PT_PHDR: the headers are in memory if a segment maps
         // their file offset.
         segments
@@ -159,7 +172,7 @@ pub fn parse(bytes: &[u8]) -> Result<Image, ElfError> {
             .map(|s| s.vaddr + (header.e_phoff - s.offset))
     });
     Ok(Image {
-        entry: header.e_entry,
+        entry: header.e_entry.checked_add(base).ok_or(ElfError::BadSegment)?,
         segments,
         phdr,
         phent: u64::from(header.e_phentsize),
@@ -223,8 +236,12 @@ mod tests {
     #[test]
     fn rejects_what_it_cannot_load() {
         assert_eq!(parse(b"not an elf").unwrap_err(), ElfError::Malformed);
-        let dyn_ = elf(3, &[(0x40_0000, 0x1000, 0, 0x1000, PF_R)], 0x1000);
-        assert_eq!(parse(&dyn_).unwrap_err(), ElfError::Unsupported);
+        let relocatable = elf(1, &[(0x40_0000, 0x1000, 0, 0x1000, PF_R)], 0x1000);
+        assert_eq!(parse(&relocatable).unwrap_err(), ElfError::Unsupported);
+        let mut dynamic = elf(ET_DYN, &[(0, 0x1000, 0, 0x1000, PF_R), (0x1000, 0x10, 0x100, 0x10, PF_R)], 0x1000);
+        let second = PHOFF as usize + 56;
+        dynamic[second..second + 4].copy_from_slice(&PT_INTERP.to_le_bytes());
+        assert_eq!(parse(&dynamic).unwrap_err(), ElfError::Unsupported, "a program needing ld.so");
         let past_file = elf(ET_EXEC, &[(0x40_0000, 0x2000, 0, 0x2000, PF_R)], 0x1000);
         assert_eq!(parse(&past_file).unwrap_err(), ElfError::BadSegment);
         let kernel = elf(ET_EXEC, &[(0xffff_8000_0000_0000, 0x1000, 0, 0x100, PF_R)], 0x1000);
@@ -237,6 +254,18 @@ mod tests {
         assert_eq!(parse(&file_bigger).unwrap_err(), ElfError::BadSegment);
         let empty = elf(ET_EXEC, &[], 0x1000);
         assert_eq!(parse(&empty).unwrap_err(), ElfError::Empty);
+    }
+
+    #[test]
+    fn static_pie_is_placed_at_the_pie_base() {
+        let pie =
+            elf(ET_DYN, &[(0, 0x1000, 0, 0x1000, PF_R | PF_X), (0x2000, 0x3000, 0x1000, 0x10, PF_R | PF_W)], 0x2000);
+        let image = parse(&pie).unwrap();
+        assert_eq!(image.entry, PIE_BASE + 0x40_1000);
+        assert_eq!(image.segments[0].vaddr, PIE_BASE);
+        assert_eq!(image.segments[1].vaddr, PIE_BASE + 0x2000);
+        assert_eq!(image.phdr, Some(PIE_BASE + PHOFF), "the headers are read where they are mapped");
+        assert_eq!(image.end(), PIE_BASE + 0x5000);
     }
 
     #[test]
