@@ -1,5 +1,6 @@
-//! Clocks and sleeping: clock_gettime, clock_getres, gettimeofday, time,
-//! nanosleep, clock_nanosleep, sched_yield.
+//! Clocks, sleeping and timers: clock_gettime, clock_getres, gettimeofday,
+//! time, nanosleep, clock_nanosleep, sched_yield, alarm, setitimer,
+//! getitimer (mm0's ITIMER: SIGALRM comes from mm0's timer).
 //!
 //! The monotonic clocks are the kernel's clock (ns since boot, from the
 //! TSC). The real-time clocks add mm0's offset to UTC, read from the CMOS
@@ -218,4 +219,61 @@ pub fn clock_nanosleep(args: &Args) -> SysResult {
         Err(EINTR) if flags & TIMER_ABSTIME == 0 => write_remaining(args[3], deadline).and(Err(EINTR)),
         other => other.map(|()| 0),
     }
+}
+
+/// `struct itimerval`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Itimerval {
+    interval: Timeval,
+    value: Timeval,
+}
+
+fn timeval_ns(t: Timeval) -> Result<u64, u32> {
+    if t.sec < 0 || !(0..1_000_000).contains(&t.usec) {
+        return Err(EINVAL);
+    }
+    Ok((t.sec as u64).saturating_mul(NS_PER_SEC).saturating_add(t.usec as u64 * 1000))
+}
+
+fn ns_timeval(ns: u64) -> Timeval {
+    // Round up, so that a timer about to fire never reads as disarmed.
+    let us = ns.div_ceil(1000);
+    Timeval { sec: (us / 1_000_000) as i64, usec: (us % 1_000_000) as i64 }
+}
+
+/// mm0's ITIMER: (old value, old interval) in ns.
+fn itimer(which: u64, set: bool, value: u64, interval: u64) -> Result<(u64, u64), u32> {
+    let reply = server::call(SLOT_MM0, label::ITIMER, &[which, u64::from(set), value, interval], &[])?;
+    Ok((reply.word(0), reply.word(1)))
+}
+
+/// setitimer(which, new, old)
+pub fn setitimer(args: &Args) -> SysResult {
+    let [which, new, old, ..] = *args;
+    let new = user::read::<Itimerval>(new)?;
+    let (value, interval) = (timeval_ns(new.value)?, timeval_ns(new.interval)?);
+    if old != 0 {
+        user::check_range(old, size_of::<Itimerval>() as u64)?;
+    }
+    let (old_value, old_interval) = itimer(which, true, value, interval)?;
+    if old != 0 {
+        user::write(old, Itimerval { interval: ns_timeval(old_interval), value: ns_timeval(old_value) })?;
+    }
+    Ok(0)
+}
+
+/// getitimer(which, value)
+pub fn getitimer(args: &Args) -> SysResult {
+    user::check_range(args[1], size_of::<Itimerval>() as u64)?;
+    let (value, interval) = itimer(args[0], false, 0, 0)?;
+    user::write(args[1], Itimerval { interval: ns_timeval(interval), value: ns_timeval(value) }).map(|()| 0)
+}
+
+/// alarm(seconds): returns the seconds left of the previous alarm, rounded
+/// up (0 for none).
+pub fn alarm(args: &Args) -> SysResult {
+    let seconds = u64::from(args[0] as u32);
+    let (old, _) = itimer(0, true, seconds.saturating_mul(NS_PER_SEC), 0)?;
+    Ok(old.div_ceil(NS_PER_SEC))
 }

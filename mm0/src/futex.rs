@@ -8,20 +8,15 @@
 //! thread's reply is saved (`SaveReply`) until a wake, its deadline, or a
 //! signal for its thread answers it.
 //!
-//! Deadlines use one kernel timer: a notification bound to mm0's own thread
-//! ends mm0's receive with LABEL_NOTIFICATION when the earliest deadline
-//! passes ([`Mm0::timer_fired`]).
+//! Deadlines use mm0's timer ([`crate::timers`]).
 
 use libtern::ipc::{self, Message};
-use libtern::{cap, grant, notify, println, time};
+use libtern::{cap, grant, println, time};
 use mm0::layout::page_down;
 use mm0_proto::{errno, futex};
 
 use crate::lifecycle::cleanup;
 use crate::server::{Mm0, fail, ok};
-
-/// The bit mm0's timer notification signals.
-pub const TIMER_BIT: u64 = 1;
 
 /// A thread blocked in FUTEX_WAIT.
 pub struct FutexWaiter {
@@ -176,21 +171,10 @@ impl Mm0 {
         }
     }
 
-    /// Sets the timer to the earliest deadline of a waiter (or cancels it).
-    fn arm_timer(&self) {
-        let earliest = self.futex_waiters.iter().map(|w| w.deadline).filter(|&d| d != 0).min().unwrap_or(0);
-        if let Err(e) = notify::set_timer(self.timer, earliest, TIMER_BIT) {
-            println!("mm0: cannot set the timer: {e:?}");
-        }
-    }
-
-    /// The timer fired: the waits whose deadline has passed end with
-    /// ETIMEDOUT.
-    pub fn timer_fired(&mut self) {
-        let now = now();
+    /// Ends the waits whose deadline is `now` or earlier with ETIMEDOUT.
+    pub fn expire_futex_waits(&mut self, now: u64) {
         for w in self.futex_waiters.extract_if(.., |w| w.deadline != 0 && w.deadline <= now) {
             answer(w.reply, &Message::empty(errno::ETIMEDOUT));
         }
-        self.arm_timer();
     }
 }

@@ -42,6 +42,7 @@ mod server;
 mod signal;
 mod task;
 mod threads;
+mod timers;
 mod verdict;
 mod wait;
 

@@ -131,6 +131,7 @@ impl Mm0 {
             label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
             label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
             label::THREAD_START => self.thread_start(id, msg.word(0)),
+            label::ITIMER => self.itimer(id, msg.word(0), msg.word(1), msg.word(2), msg.word(3)),
             label::FUTEX => self.futex(
                 id,
                 FutexRequest {

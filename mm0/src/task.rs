@@ -110,6 +110,8 @@ pub struct Task {
     pub notification: u64,
     /// Stopped by a signal: its threads are suspended until SIGCONT.
     pub stopped: bool,
+    /// The real-time interval timer (alarm, setitimer).
+    pub itimer: crate::timers::IntervalTimer,
     /// The exit status a test run expects (`None`: any).
     pub expected: Option<i64>,
     /// Whether the task counts for the test run's end (fs0 does not).
@@ -139,6 +141,7 @@ impl Task {
             owned_caps: Vec::new(),
             notification: 0,
             stopped: false,
+            itimer: crate::timers::IntervalTimer::default(),
             expected: None,
             counted: false,
             companion_of: None,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -383,6 +384,54 @@ static void stop_and_continue(void)
 		report("terminate_after_continue", NULL);
 }
 
+static volatile int alarms;
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void timers(void)
+{
+	on(SIGALRM, on_alarm, 0);
+	alarms = 0;
+	struct itimerval every = {{0, 20000}, {0, 20000}}, off = {{0, 0}, {0, 0}}, now;
+	setitimer(ITIMER_REAL, &every, NULL);
+	while (alarms < 3)
+		pause();
+	getitimer(ITIMER_REAL, &now);
+	setitimer(ITIMER_REAL, &off, NULL);
+	if (now.it_interval.tv_usec != 20000 || now.it_value.tv_sec != 0 || now.it_value.tv_usec > 20000)
+		report("setitimer_interval", "read back interval %ld us, value %ld us", (long)now.it_interval.tv_usec,
+		       (long)now.it_value.tv_usec);
+	else
+		report("setitimer_interval", NULL);
+
+	alarm(100);
+	unsigned left = alarm(0);
+	if (left != 100)
+		report("alarm_cancel_returns_remaining", "alarm(0) returned %u", left);
+	else
+		report("alarm_cancel_returns_remaining", NULL);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGALRM, SIG_DFL);
+		alarm(1);
+		for (;;)
+			pause();
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGALRM)
+		report("alarm_default_terminates", "status %#x", status);
+	else
+		report("alarm_default_terminates", NULL);
+	struct itimerval bad = {{0, 0}, {0, 2000000}};
+	EXPECT_ERROR("setitimer_bad_usec", setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
+	signal(SIGALRM, SIG_DFL);
+}
+
 int main(void)
 {
 	check_suite = "signal";
@@ -396,5 +445,6 @@ int main(void)
 	sigchld();
 	alternate_stack();
 	stop_and_continue();
+	timers();
 	return check_status();
 }

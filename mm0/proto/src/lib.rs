@@ -186,6 +186,14 @@ pub mod label {
     /// (CMP_REQUEUE first checks `val3`, EAGAIN if the word differs).
     /// Other operations: ENOSYS. EINVAL for an unaligned address.
     pub const FUTEX: u32 = 21;
+    /// (which, set, value, interval) -> (old value, old interval): the
+    /// caller's interval timer (setitimer/getitimer/alarm), times in ns on
+    /// the kernel clock; `set` 0 only reads. The value is what is left
+    /// until it fires (0: disarmed); when it fires the process gets
+    /// SIGALRM and the timer restarts with the interval (0: once). Only
+    /// ITIMER_REAL (0); others are EINVAL. A forked child starts with no
+    /// timer.
+    pub const ITIMER: u32 = 22;
 }
 
 /// Futex operations of [`label::FUTEX`] (Linux values).
