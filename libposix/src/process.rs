@@ -1,4 +1,4 @@
-//! Process calls: exit_group, wait4, the ids (getpid, getppid) and
+//! Process calls: exit_group, wait4, waitid, the ids (getpid, getppid) and
 //! process groups and sessions (getpgid, getpgrp, setpgid, getsid, setsid).
 //! fork has a file of its own.
 //!
@@ -15,9 +15,9 @@ use crate::mapped::{self, Access};
 use crate::server::{self, mm0_errno};
 use crate::syscalls::{Args, SysResult};
 use crate::{identity, log, signal, thread, user};
-use fs0_proto::errno::EINTR;
+use fs0_proto::errno::{EINTR, EINVAL};
 use libtern_sys::mm0;
-use mm0_proto::{SLOT_MM0, label};
+use mm0_proto::{SLOT_MM0, label, wait};
 
 /// Bytes of `struct rusage`.
 const RUSAGE_SIZE: usize = 144;
@@ -49,11 +49,11 @@ pub fn wait4(args: &Args) -> SysResult {
             mapped::ensure(ptr, len, Access::Write)?;
         }
     }
-    let (child, status) =
-        mm0::wait(i64::from(pid as i32), u64::from(options as u32)).map_err(|e| match mm0_errno(e) {
-            EINTR => signal::ERESTARTSYS,
-            errno => errno,
-        })?;
+    let options = u64::from(options as u32);
+    if options & !WAIT4_OPTIONS != 0 {
+        return Err(EINVAL);
+    }
+    let (child, status) = wait(i64::from(pid as i32), options | wait::EXITED)?;
     if child != 0 {
         if wstatus != 0 {
             user::write(wstatus, status)?;
@@ -63,6 +63,98 @@ pub fn wait4(args: &Args) -> SysResult {
         }
     }
     Ok(child)
+}
+
+/// The options wait4 takes (waitid's WEXITED and WNOWAIT are not among
+/// them).
+const WAIT4_OPTIONS: u64 = wait::NOHANG | wait::STOPPED | wait::CONTINUED | wait::THREAD_FLAGS;
+
+/// mm0's WAIT; a signal ends it with ERESTARTSYS (restarted with
+/// SA_RESTART).
+fn wait(pid: i64, options: u64) -> Result<(u64, u32), u32> {
+    mm0::wait(pid, options).map_err(|e| match mm0_errno(e) {
+        EINTR => signal::ERESTARTSYS,
+        errno => errno,
+    })
+}
+
+/// waitid's id types.
+const P_ALL: u64 = 0;
+const P_PID: u64 = 1;
+const P_PGID: u64 = 2;
+
+/// `si_code` values of SIGCHLD.
+const CLD_EXITED: i32 = 1;
+const CLD_KILLED: i32 = 2;
+const CLD_STOPPED: i32 = 5;
+const CLD_CONTINUED: i32 = 6;
+
+/// The `siginfo_t` waitid fills: signal, errno, code, then the child's
+/// pid, uid and status.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct ChildInfo {
+    signo: i32,
+    errno: i32,
+    code: i32,
+    pad: i32,
+    pid: i32,
+    uid: u32,
+    status: i32,
+    rest: [u32; 25],
+}
+
+/// The `si_code` and `si_status` for a wait4 status word.
+fn decode_status(word: u32) -> (i32, i32) {
+    let low = (word & 0x7f) as i32;
+    let high = ((word >> 8) & 0xff) as i32;
+    match word {
+        0xffff => (CLD_CONTINUED, mm0_proto::signal::SIGCONT as i32),
+        _ if low == 0 => (CLD_EXITED, high),
+        _ if low == 0x7f => (CLD_STOPPED, high),
+        _ => (CLD_KILLED, low),
+    }
+}
+
+/// waitid(idtype, id, infop, options, rusage)
+pub fn waitid(args: &Args) -> SysResult {
+    let [idtype, id, infop, options, rusage, ..] = *args;
+    let options = u64::from(options as u32);
+    if options & !wait::ALL != 0 || options & (wait::EXITED | wait::STOPPED | wait::CONTINUED) == 0 {
+        return Err(EINVAL);
+    }
+    let id = i64::from(id as i32);
+    let pid = match idtype {
+        P_ALL => -1,
+        P_PID if id > 0 => id,
+        P_PGID if id >= 0 => -id,
+        _ => return Err(EINVAL),
+    };
+    for (ptr, len) in [(infop, size_of::<ChildInfo>() as u64), (rusage, RUSAGE_SIZE as u64)] {
+        if ptr != 0 {
+            user::check_range(ptr, len)?;
+            mapped::ensure(ptr, len, Access::Write)?;
+        }
+    }
+    let (child, status) = wait(pid, options)?;
+    if infop != 0 {
+        let (code, status) = if child == 0 { (0, 0) } else { decode_status(status) };
+        let info = ChildInfo {
+            signo: if child == 0 { 0 } else { mm0_proto::signal::SIGCHLD as i32 },
+            errno: 0,
+            code,
+            pad: 0,
+            pid: child as i32,
+            uid: 0,
+            status,
+            rest: [0; 25],
+        };
+        user::write(infop, info)?;
+    }
+    if rusage != 0 {
+        user::write(rusage, [0u8; RUSAGE_SIZE])?;
+    }
+    Ok(0)
 }
 
 /// The (process group, session) of `pid` (0: the caller).
@@ -109,3 +201,5 @@ pub fn exit_process(status: u64) -> ! {
         unsafe { core::arch::asm!("ud2", options(nomem, nostack)) };
     }
 }
+
+const _: () = assert!(size_of::<ChildInfo>() == 128);

@@ -355,7 +355,7 @@ static LOW: [Entry; 335] = [
     /* 244 */ Entry::unimplemented("mq_notify"),
     /* 245 */ Entry::unimplemented("mq_getsetattr"),
     /* 246 */ Entry::unimplemented("kexec_load"),
-    /* 247 */ Entry::unimplemented("waitid"),
+    /* 247 */ Entry::new("waitid", process::waitid),
     /* 248 */ Entry::unimplemented("add_key"),
     /* 249 */ Entry::unimplemented("request_key"),
     /* 250 */ Entry::unimplemented("keyctl"),

@@ -114,13 +114,17 @@ pub struct Process {
     pub change: Option<Change>,
 }
 
-/// Which changes besides ends a wait reports.
+/// What a wait reports, and whether it collects what it reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reports {
-    /// WUNTRACED: stopped children.
+    /// WEXITED: ended children (wait4 always asks for them).
+    pub exited: bool,
+    /// WUNTRACED/WSTOPPED: stopped children.
     pub stopped: bool,
     /// WCONTINUED: continued children.
     pub continued: bool,
+    /// WNOWAIT: report, but leave the child to be waited for again.
+    pub peek: bool,
 }
 
 /// Which children a wait is for (wait4's `pid` argument).
@@ -280,7 +284,8 @@ impl ProcessTable {
     }
 
     /// A wait by `parent` for the children `which`: collects one ended
-    /// child if there is one, else reports one change `reports` asks for.
+    /// child if there is one (and `reports` asks for ends), else reports
+    /// one change `reports` asks for.
     pub fn wait(&mut self, parent: u64, which: Selector, reports: Reports) -> WaitOutcome {
         let mut any = false;
         let mut changed = None;
@@ -288,7 +293,7 @@ impl ProcessTable {
         for c in self.procs.values().filter(|c| c.parent == parent && which.matches(c)) {
             any = true;
             match (c.state, c.change) {
-                (State::Zombie(status), _) => {
+                (State::Zombie(status), _) if reports.exited => {
                     ended = Some((c.pid, status));
                     break;
                 }
@@ -302,11 +307,15 @@ impl ProcessTable {
             }
         }
         if let Some((pid, status)) = ended {
-            self.procs.remove(&pid);
+            if !reports.peek {
+                self.procs.remove(&pid);
+            }
             return WaitOutcome::Reaped(pid, status);
         }
         if let Some((pid, change)) = changed {
-            self.procs.get_mut(&pid).expect("found above").change = None;
+            if !reports.peek {
+                self.procs.get_mut(&pid).expect("found above").change = None;
+            }
             return WaitOutcome::Changed(pid, change);
         }
         if any { WaitOutcome::NotYet } else { WaitOutcome::NoChild }
@@ -381,7 +390,7 @@ impl ProcessTable {
 mod tests {
     use super::*;
 
-    const NONE: Reports = Reports { stopped: false, continued: false };
+    const NONE: Reports = Reports { exited: true, stopped: false, continued: false, peek: false };
 
     fn table() -> ProcessTable {
         let mut t = ProcessTable::new(8);
@@ -505,17 +514,30 @@ mod tests {
         t.add(2, 1).unwrap();
         t.stopped(2, 19);
         assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::NotYet);
-        let untraced = Reports { stopped: true, continued: false };
+        let untraced = Reports { stopped: true, ..NONE };
         assert_eq!(t.wait(1, Selector::Any, untraced), WaitOutcome::Changed(2, Change::Stopped(19)));
         assert_eq!(t.wait(1, Selector::Any, untraced), WaitOutcome::NotYet, "reported once");
         t.continued(2);
-        let continued = Reports { stopped: false, continued: true };
+        let continued = Reports { continued: true, ..NONE };
         assert_eq!(t.wait(1, Selector::Pid(2), continued), WaitOutcome::Changed(2, Change::Continued));
         assert_eq!(Change::Stopped(19).wait_word(), 0x137f);
         assert_eq!(Change::Continued.wait_word(), 0xffff);
         t.stopped(2, 20);
         t.exit(2, Status::Exited(0));
         assert_eq!(t.wait(1, Selector::Any, untraced), WaitOutcome::Reaped(2, Status::Exited(0)), "an end wins");
+    }
+
+    #[test]
+    fn peeking_leaves_the_child_and_ends_can_be_left_out() {
+        let mut t = table();
+        t.add(2, 1).unwrap();
+        t.exit(2, Status::Exited(3));
+        let only_stops = Reports { exited: false, stopped: true, ..NONE };
+        assert_eq!(t.wait(1, Selector::Any, only_stops), WaitOutcome::NotYet);
+        let peek = Reports { peek: true, ..NONE };
+        assert_eq!(t.wait(1, Selector::Any, peek), WaitOutcome::Reaped(2, Status::Exited(3)));
+        assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::Reaped(2, Status::Exited(3)));
+        assert_eq!(t.wait(1, Selector::Any, NONE), WaitOutcome::NoChild);
     }
 
     #[test]

@@ -46,7 +46,15 @@ impl Mm0 {
         }
         let pgid = self.processes.get(id)?.pgid;
         let which = Selector::from_wait_pid(pid, pgid);
-        let reports = Reports { stopped: options & wait::UNTRACED != 0, continued: options & wait::CONTINUED != 0 };
+        let reports = Reports {
+            exited: options & wait::EXITED != 0,
+            stopped: options & wait::STOPPED != 0,
+            continued: options & wait::CONTINUED != 0,
+            peek: options & wait::NOWAIT != 0,
+        };
+        if !(reports.exited || reports.stopped || reports.continued) {
+            return fail(errno::EINVAL);
+        }
         match self.processes.wait(id, which, reports) {
             WaitOutcome::NotYet if options & wait::NOHANG != 0 => ok(&[0, 0]),
             WaitOutcome::NotYet if self.signal_deliverable_to(id, 0) => fail(errno::EINTR),

@@ -222,6 +222,43 @@ static void wait_selection(void)
 		report("wait_any_child", NULL);
 }
 
+static void waitid_calls(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(5);
+	siginfo_t info;
+	memset(&info, 0xff, sizeof info);
+	int r = waitid(P_PID, pid, &info, WEXITED | WNOWAIT);
+	if (r != 0 || info.si_signo != SIGCHLD || info.si_code != CLD_EXITED || info.si_status != 5 || info.si_pid != pid)
+		report("waitid_nowait", "returned %d: signo %d code %d status %d pid %d", r, info.si_signo, info.si_code,
+		       info.si_status, (int)info.si_pid);
+	else
+		report("waitid_nowait", NULL);
+	memset(&info, 0, sizeof info);
+	r = waitid(P_ALL, 0, &info, WEXITED);
+	long again = waitpid(pid, NULL, WNOHANG);
+	int error = errno;
+	if (r != 0 || info.si_pid != pid || again != -1 || error != ECHILD)
+		report("waitid_collects", "returned %d, pid %d, then waitpid %ld errno %d", r, (int)info.si_pid, again,
+		       error);
+	else
+		report("waitid_collects", NULL);
+
+	pid_t busy = busy_child(0);
+	memset(&info, 0xff, sizeof info);
+	r = waitid(P_PID, busy, &info, WEXITED | WNOHANG);
+	if (r != 0 || info.si_pid != 0)
+		report("waitid_nohang_running", "returned %d, si_pid %d", r, (int)info.si_pid);
+	else
+		report("waitid_nohang_running", NULL);
+	waitpid(busy, NULL, 0);
+
+	EXPECT_ERROR("waitid_no_event", waitid(P_ALL, 0, &info, WNOHANG), EINVAL);
+	EXPECT_ERROR("wait4_rejects_wexited", wait4(-1, NULL, WEXITED, NULL), EINVAL);
+	EXPECT_ERROR("waitid_bad_idtype", waitid(17, 0, &info, WEXITED), EINVAL);
+}
+
 static void groups_and_sessions(void)
 {
 	pid_t me = getpid();
@@ -265,6 +302,7 @@ int main(void)
 	three_generations();
 	killed_child();
 	wait_selection();
+	waitid_calls();
 	groups_and_sessions();
 	return check_status();
 }

@@ -134,9 +134,10 @@ pub mod label {
     /// (pid, options) -> (pid, status word): wait4. `pid` is wait4's
     /// argument as a signed word (`> 0` that child, `-1` any, `0` the
     /// caller's group, `< -1` group `-pid`). The reply comes when a
-    /// matching child has ended (now, or later: the call blocks), or with
-    /// [`crate::wait::UNTRACED`]/[`crate::wait::CONTINUED`] stopped or
-    /// continued, with its pid and the status word wait4 stores; with
+    /// matching child has ended (with [`crate::wait::EXITED`]), stopped
+    /// ([`crate::wait::STOPPED`]) or continued ([`crate::wait::CONTINUED`]),
+    /// now or later (the call blocks), with its pid and the status word
+    /// wait4 stores; with
     /// [`crate::wait::NOHANG`] and nothing to report yet, at once with
     /// (0, 0). ECHILD when no child matches, EINVAL for unknown options,
     /// EINTR when a signal the caller handles arrives first.
@@ -209,19 +210,24 @@ pub mod futex {
     pub const CLOCK_REALTIME: u64 = 256;
 }
 
-/// wait4 options mm0 understands (Linux values).
+/// WAIT options (Linux's waitid values; wait4's are the same bits, and
+/// libposix adds [`wait::EXITED`] for it).
 pub mod wait {
-    /// Return at once when no child has ended.
+    /// Return at once when nothing is to report.
     pub const NOHANG: u64 = 1;
-    /// Also report stopped children.
-    pub const UNTRACED: u64 = 2;
-    /// Also report continued children.
+    /// Report stopped children (WUNTRACED, WSTOPPED).
+    pub const STOPPED: u64 = 2;
+    /// Report ended children.
+    pub const EXITED: u64 = 4;
+    /// Report continued children.
     pub const CONTINUED: u64 = 8;
+    /// Report, but leave the child waitable (WNOWAIT).
+    pub const NOWAIT: u64 = 0x0100_0000;
     /// Linux's thread and clone selection flags (`__WNOTHREAD`, `__WALL`,
     /// `__WCLONE`): accepted, every child is a process.
     pub const THREAD_FLAGS: u64 = 0xe000_0000;
     /// Every option accepted.
-    pub const ALL: u64 = NOHANG | UNTRACED | CONTINUED | THREAD_FLAGS;
+    pub const ALL: u64 = NOHANG | STOPPED | EXITED | CONTINUED | NOWAIT | THREAD_FLAGS;
 }
 
 /// Errors in reply labels (Linux numbering).
