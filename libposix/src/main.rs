@@ -34,6 +34,7 @@ mod fd;
 mod fork;
 mod fs;
 mod identity;
+mod limits;
 mod log;
 mod mapped;
 mod memory;

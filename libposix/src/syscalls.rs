@@ -9,7 +9,7 @@
 //! the negative value Linux returns.
 
 use crate::entry::SyscallFrame;
-use crate::{credentials, fork, fs, log, memory, poll, process, random, signal, system, thread, time, tty};
+use crate::{credentials, fork, fs, limits, log, memory, poll, process, random, signal, system, thread, time, tty};
 use fs0_proto::errno::ENOSYS;
 
 /// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
@@ -205,7 +205,7 @@ static LOW: [Entry; 335] = [
     /*  94 */ Entry::unimplemented("lchown"),
     /*  95 */ Entry::unimplemented("umask"),
     /*  96 */ Entry::new("gettimeofday", time::gettimeofday),
-    /*  97 */ Entry::unimplemented("getrlimit"),
+    /*  97 */ Entry::new("getrlimit", limits::getrlimit),
     /*  98 */ Entry::unimplemented("getrusage"),
     /*  99 */ Entry::new("sysinfo", system::sysinfo),
     /* 100 */ Entry::unimplemented("times"),
@@ -268,7 +268,7 @@ static LOW: [Entry; 335] = [
     /* 157 */ Entry::unimplemented("prctl"),
     /* 158 */ Entry::new("arch_prctl", thread::arch_prctl),
     /* 159 */ Entry::unimplemented("adjtimex"),
-    /* 160 */ Entry::unimplemented("setrlimit"),
+    /* 160 */ Entry::new("setrlimit", limits::setrlimit),
     /* 161 */ Entry::unimplemented("chroot"),
     /* 162 */ Entry::unimplemented("sync"),
     /* 163 */ Entry::unimplemented("acct"),
@@ -410,7 +410,7 @@ static LOW: [Entry; 335] = [
     /* 299 */ Entry::unimplemented("recvmmsg"),
     /* 300 */ Entry::unimplemented("fanotify_init"),
     /* 301 */ Entry::unimplemented("fanotify_mark"),
-    /* 302 */ Entry::unimplemented("prlimit64"),
+    /* 302 */ Entry::new("prlimit64", limits::prlimit64),
     /* 303 */ Entry::unimplemented("name_to_handle_at"),
     /* 304 */ Entry::unimplemented("open_by_handle_at"),
     /* 305 */ Entry::unimplemented("clock_adjtime"),

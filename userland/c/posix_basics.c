@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -273,6 +274,26 @@ static void check_getrandom(void)
 	expect_error("getrandom_bad_flags", rc, errno, EINVAL);
 }
 
+static void check_limits(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_STACK, &r) != 0 || r.rlim_cur != 8 << 20)
+		report("getrlimit_stack", "errno %d, soft %lu", errno, (unsigned long)r.rlim_cur);
+	else
+		report("getrlimit_stack", NULL);
+	struct rlimit set = {100, 200}, back;
+	if (setrlimit(RLIMIT_NOFILE, &set) != 0 || getrlimit(RLIMIT_NOFILE, &back) != 0 || back.rlim_cur != 100 ||
+	    back.rlim_max != 200)
+		report("setrlimit_reads_back", "errno %d, read %lu/%lu", errno, (unsigned long)back.rlim_cur,
+		       (unsigned long)back.rlim_max);
+	else
+		report("setrlimit_reads_back", NULL);
+	struct rlimit inverted = {300, 200};
+	EXPECT_ERROR("setrlimit_soft_above_hard", setrlimit(RLIMIT_NOFILE, &inverted), EINVAL);
+	EXPECT_ERROR("getrlimit_bad_resource", getrlimit(99, &r), EINVAL);
+	EXPECT_ERROR("prlimit_other_process", prlimit(1, RLIMIT_NOFILE, NULL, &r), EPERM);
+}
+
 int main(void)
 {
 	check_suite = "posix";
@@ -288,5 +309,6 @@ int main(void)
 	check_credentials();
 	check_uname();
 	check_getrandom();
+	check_limits();
 	return check_status();
 }
