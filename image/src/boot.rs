@@ -63,12 +63,8 @@ fn direct(plan: &Plan, artifacts: &Artifacts, paths: &Paths) -> Result<Media> {
         let staged = dir.join(&module.name);
         let source = artifacts.module(&module.name)?;
         fs::copy(source, &staged).with_context(|| format!("copying {} to {}", source.display(), staged.display()))?;
-        let file = staged.display().to_string();
-        // QEMU ends a module's file name at the first space.
-        if file.contains(' ') {
-            bail!("direct boot needs a module path without spaces: {file}");
-        }
-        modules.push(module.string_with(&file));
+        // QEMU runs in `dir`: the file is the module's name.
+        modules.push(module.string_with(&module.name));
     }
-    Ok(Media::Direct { kernel: artifacts.kernel.clone(), cmdline: plan.cmdline.clone(), modules })
+    Ok(Media::Direct { kernel: artifacts.kernel.clone(), cmdline: plan.cmdline.clone(), modules, dir })
 }

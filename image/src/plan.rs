@@ -83,8 +83,22 @@ pub struct Plan {
 
 impl Plan {
     /// The base modules followed by `tasks`, booted with `cmdline`.
+    /// The kernel keeps at most `abi::boot::MAX_MODULES` modules with
+    /// command lines of `abi::boot::MODULE_CMDLINE` bytes: a plan that does
+    /// not fit is refused here rather than cut short in the guest.
     pub fn new(cmdline: &str, tasks: &[&str]) -> Result<Plan> {
-        let modules = BASE_MODULES.iter().chain(tasks).map(|text| Module::parse(text)).collect::<Result<_>>()?;
+        let modules: Vec<Module> =
+            BASE_MODULES.iter().chain(tasks).map(|text| Module::parse(text)).collect::<Result<_>>()?;
+        if modules.len() > abi::boot::MAX_MODULES {
+            bail!("{} modules in one boot; the kernel takes at most {}", modules.len(), abi::boot::MAX_MODULES);
+        }
+        // Both boots hand the kernel `<name> <kind> [args...]`.
+        for module in &modules {
+            let line = module.string_with(&module.name);
+            if line.len() > abi::boot::MODULE_CMDLINE {
+                bail!("module line `{line}` is longer than {} bytes", abi::boot::MODULE_CMDLINE);
+            }
+        }
         Ok(Plan { cmdline: cmdline.to_string(), modules })
     }
 
@@ -132,6 +146,15 @@ mod tests {
         assert_eq!(benches[0].modules.last().unwrap().string_with("ktest"), "ktest native bench");
         assert_eq!(benches[1].modules.last().unwrap().string_with("b"), "b posix expect=0");
         assert!(benches.iter().all(|plan| plan.cmdline == "log=warn mode=bench"));
+    }
+
+    #[test]
+    fn plans_the_kernel_cannot_take_are_refused() {
+        let many: Vec<&str> = (0..abi::boot::MAX_MODULES).map(|_| "hello posix").collect();
+        assert!(Plan::new("", &many).is_err());
+        let long = format!("hello posix {}", "x".repeat(abi::boot::MODULE_CMDLINE));
+        assert!(Plan::new("", &[long.as_str()]).is_err());
+        assert!(Plan::new("", &["hello posix a b"]).is_ok());
     }
 
     #[test]

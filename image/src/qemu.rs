@@ -41,8 +41,10 @@ pub enum Console {
 
 /// What the machine boots.
 pub enum Media {
-    /// Multiboot `-kernel` boot. Each module string is `<file> <kind> [args...]`.
-    Direct { kernel: PathBuf, cmdline: String, modules: Vec<String> },
+    /// Multiboot `-kernel` boot. Each module string is `<file> <kind>
+    /// [args...]`, the file relative to `dir`, where QEMU runs (so that the
+    /// guest sees short module command lines).
+    Direct { kernel: PathBuf, cmdline: String, modules: Vec<String>, dir: PathBuf },
     /// A bootable CD image.
     Cdrom { iso: PathBuf, firmware: Firmware },
 }
@@ -100,7 +102,7 @@ impl Machine {
         args.extend(strings(&["-display", "none", "-serial", serial]));
         args.extend(strings(&["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]));
         match &self.media {
-            Media::Direct { kernel, cmdline, modules } => {
+            Media::Direct { kernel, cmdline, modules, .. } => {
                 args.extend(strings(&["-kernel", &kernel.display().to_string()]));
                 args.extend(strings(&["-append", cmdline]));
                 if !modules.is_empty() {
@@ -133,6 +135,9 @@ impl Machine {
     fn command(&self) -> Command {
         let mut command = Command::new(QEMU);
         command.args(self.args());
+        if let Media::Direct { dir, .. } = &self.media {
+            command.current_dir(dir);
+        }
         command
     }
 
@@ -326,6 +331,7 @@ mod tests {
             kernel: "/b/tern-kernel".into(),
             cmdline: "log=info mode=test".into(),
             modules: vec!["/b/mods/mm0 native".into(), "/b/mods/ktest native a,b".into()],
+            dir: "/b/mods".into(),
         });
         assert_eq!(
             machine.args(),
@@ -342,7 +348,8 @@ mod tests {
 
     #[test]
     fn direct_boot_without_modules_has_no_initrd() {
-        let machine = machine(Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![] });
+        let machine =
+            machine(Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![], dir: ".".into() });
         assert_eq!(machine.args(), with_common(&["-kernel", "k", "-append", ""]));
     }
 
@@ -375,7 +382,7 @@ mod tests {
     #[test]
     fn interactive_kvm_console() {
         let machine = Machine {
-            media: Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![] },
+            media: Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![], dir: ".".into() },
             accel: Accel::Kvm,
             console: Console::Interactive,
         };

@@ -67,6 +67,9 @@ const TEST_TASKS: &[&str] = &[
     "signals posix expect=0",
     "threads posix expect=0",
     "std_threads posix expect=0",
+    "shm posix expect=0",
+    "shm posix expect=0 reader",
+    "shm posix expect=0 writer",
 ];
 /// `fork_stress` counts free memory and processes, so it runs alone.
 const FORK_STRESS_TASKS: &[&str] = &["fork_stress posix expect=0"];

@@ -91,6 +91,7 @@ impl BootData {
 
     fn add_module(&mut self, start: u64, end: u64, cmdline: &str) {
         if self.module_count >= MAX_MODULES {
+            crate::log!(Warn, "kernel: more than {MAX_MODULES} boot modules: '{cmdline}' is left out");
             return;
         }
         let m = &mut self.modules[self.module_count];

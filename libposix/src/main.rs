@@ -42,6 +42,7 @@ mod poll;
 mod process;
 mod random;
 mod server;
+mod shm;
 mod signal;
 mod syscalls;
 mod system;

@@ -1,9 +1,10 @@
 //! Memory calls, served by mm0: brk, mmap, munmap, mprotect.
 //!
 //! mm0 owns the process's address space; libposix only checks arguments and
-//! forwards. mmap supports what mm0 supports today: private anonymous memory.
-//! Other kinds (files, shared memory) return `ENOSYS` and are logged once,
-//! so a program that needs them says so on the console.
+//! forwards. mmap supports what mm0 supports today: anonymous memory,
+//! private or shared (MAP_SHARED: the same frames in the children forked
+//! afterwards). File mappings return `ENOSYS` and are logged once, so a
+//! program that needs them says so on the console.
 //!
 //! A call that may remove pages or take access away (brk, munmap, mmap over
 //! existing memory, mprotect) makes libposix forget which pages it knew to
@@ -18,16 +19,18 @@ use mm0_proto::{SLOT_MM0, label};
 
 /// mmap flags (Linux values) that mm0 does not look at.
 mod map {
-    pub const PRIVATE: u64 = 0x02;
+    pub const SHARED: u64 = 0x01;
+    /// MAP_SHARED, MAP_PRIVATE, or both: MAP_SHARED_VALIDATE.
+    pub const TYPE: u64 = 0x03;
     pub const ANONYMOUS: u64 = 0x20;
     pub const NORESERVE: u64 = 0x4000;
     pub const STACK: u64 = 0x20000;
 }
 
-/// Flags mm0's anonymous mappings satisfy: the two that define them, the
+/// Flags mm0's anonymous mappings satisfy: the ones that define them, the
 /// ones mm0 implements (FIXED, POPULATE) and hints that change nothing here.
 const ANON_FLAGS_OK: u64 =
-    map::PRIVATE | map::ANONYMOUS | map::NORESERVE | map::STACK | mm0_proto::map::FIXED | mm0_proto::map::POPULATE;
+    map::TYPE | map::ANONYMOUS | map::NORESERVE | map::STACK | mm0_proto::map::FIXED | mm0_proto::map::POPULATE;
 /// mmap protection bits: PROT_READ, PROT_WRITE, PROT_EXEC (mm0 uses the Linux values).
 const PROT_MASK: u64 = mm0_proto::prot::READ | mm0_proto::prot::WRITE | mm0_proto::prot::EXEC;
 
@@ -50,15 +53,19 @@ pub fn mmap(args: &Args) -> SysResult {
     if len == 0 || prot & !PROT_MASK != 0 {
         return Err(EINVAL);
     }
-    let anonymous = map::PRIVATE | map::ANONYMOUS;
-    if flags & anonymous != anonymous || flags & !ANON_FLAGS_OK != 0 {
-        log::once(nr::MMAP, format_args!("mmap: flags {flags:#x} not supported (only private anonymous)"));
+    if flags & map::TYPE == 0 {
+        return Err(EINVAL);
+    }
+    if flags & map::ANONYMOUS == 0 || flags & !ANON_FLAGS_OK != 0 {
+        log::once(nr::MMAP, format_args!("mmap: flags {flags:#x} not supported (only anonymous memory)"));
         return Err(ENOSYS);
     }
     if flags & mm0_proto::map::FIXED != 0 {
         mapped::forget_all();
     }
-    mm0::mmap_anon(addr, len, prot, flags).map_err(mm0_errno)
+    // MAP_SHARED_VALIDATE is MAP_SHARED with its flags checked, as above.
+    let shared = if flags & map::SHARED != 0 { mm0_proto::map::SHARED } else { 0 };
+    mm0::mmap_anon(addr, len, prot, (flags & !map::TYPE) | shared).map_err(mm0_errno)
 }
 
 /// munmap(addr, length)

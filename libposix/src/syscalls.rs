@@ -9,7 +9,9 @@
 //! the negative value Linux returns.
 
 use crate::entry::SyscallFrame;
-use crate::{credentials, fork, fs, limits, log, memory, poll, process, random, signal, system, thread, time, tty};
+use crate::{
+    credentials, fork, fs, limits, log, memory, poll, process, random, shm, signal, system, thread, time, tty,
+};
 use fs0_proto::errno::ENOSYS;
 
 /// The six argument registers of a call: `rdi, rsi, rdx, r10, r8, r9`.
@@ -137,9 +139,9 @@ static LOW: [Entry; 335] = [
     /*  26 */ Entry::unimplemented("msync"),
     /*  27 */ Entry::unimplemented("mincore"),
     /*  28 */ Entry::unimplemented("madvise"),
-    /*  29 */ Entry::unimplemented("shmget"),
-    /*  30 */ Entry::unimplemented("shmat"),
-    /*  31 */ Entry::unimplemented("shmctl"),
+    /*  29 */ Entry::new("shmget", shm::shmget),
+    /*  30 */ Entry::new("shmat", shm::shmat),
+    /*  31 */ Entry::new("shmctl", shm::shmctl),
     /*  32 */ Entry::unimplemented("dup"),
     /*  33 */ Entry::unimplemented("dup2"),
     /*  34 */ Entry::new("pause", signal::pause),
@@ -175,7 +177,7 @@ static LOW: [Entry; 335] = [
     /*  64 */ Entry::unimplemented("semget"),
     /*  65 */ Entry::unimplemented("semop"),
     /*  66 */ Entry::unimplemented("semctl"),
-    /*  67 */ Entry::unimplemented("shmdt"),
+    /*  67 */ Entry::new("shmdt", shm::shmdt),
     /*  68 */ Entry::unimplemented("msgget"),
     /*  69 */ Entry::unimplemented("msgsnd"),
     /*  70 */ Entry::unimplemented("msgrcv"),

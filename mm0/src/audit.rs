@@ -4,9 +4,9 @@
 //! caused it.
 //!
 //! - Frame references: for every frame, the allocator's reference count
-//!   equals the number of task pages that map it, and the allocator holds
-//!   exactly the frames some task maps (nothing leaked, nothing freed
-//!   early).
+//!   equals the number of task pages that map it plus the shared objects
+//!   that hold it, and the allocator holds exactly those frames (nothing
+//!   leaked, nothing freed early).
 //! - Objects: every task has a process-table entry that is not a zombie,
 //!   every live thread is in the thread index and the other way round, and
 //!   every blocked wait belongs to a live process.
@@ -33,10 +33,15 @@ impl Mm0 {
                 *refs.entry(page.phys).or_insert(0) += 1;
             }
         }
+        for object in self.objects.values() {
+            for &phys in object.pages.values() {
+                *refs.entry(phys).or_insert(0) += 1;
+            }
+        }
         for (&phys, &n) in &refs {
             let counted = self.phys.refs(phys);
             if counted != n {
-                report(format_args!("frame {phys:#x}: {n} mappings, reference count {counted}"));
+                report(format_args!("frame {phys:#x}: {n} holders, reference count {counted}"));
             }
         }
         for (phys, counted) in self.phys.frames().shared_pages() {

@@ -1,9 +1,11 @@
 //! FORK: a new process whose memory is a copy of its parent's.
 //!
 //! Nothing is copied up front. Every backed page of the parent is mapped
-//! into the child onto the same frame, which gains a reference; pages the
-//! parent could write are mapped read-only in both, so the first write on
-//! either side faults and gets a copy ([`crate::task::Task::make_writable`]).
+//! into the child onto the same frame, which gains a reference; private
+//! pages the parent could write are mapped read-only in both, so the first
+//! write on either side faults and gets a copy
+//! ([`crate::task::Task::make_writable`]). Pages of shared memory objects
+//! (MAP_SHARED, SysV segments) stay shared and writable.
 //! Regions, the break and the process group come along, and a private copy
 //! of the signal area (handlers and mask; nothing pending). The parent's IPC
 //! buffers do not (they belong to its threads): the child's one thread
@@ -77,6 +79,7 @@ impl Mm0 {
             Ok(tid) => {
                 self.threads.insert(tid, child_id);
                 self.tasks.insert(child_id, child);
+                self.shm_forked(id, child_id);
                 ok(&[child_id])
             }
             Err(e) => {
@@ -119,18 +122,20 @@ impl Mm0 {
                 }
                 continue;
             }
-            let shared = page.prot & !prot::WRITE;
+            // Private pages become copy-on-write on both sides; pages of
+            // shared objects stay as they are.
+            let child_prot = if page.shared { page.prot } else { page.prot & !prot::WRITE };
             let frame = self.phys.frame(page.phys).ok_or(MapError::Kernel(abi::Error::InvalidArgument))?;
-            if shared != page.prot {
-                parent.map_frame(frame, vaddr, shared)?;
+            if child_prot != page.prot {
+                parent.map_frame(frame, vaddr, child_prot)?;
             }
             if !self.phys.share(page.phys) {
                 return Err(StartError::Memory(MapError::Kernel(abi::Error::InvalidArgument)));
             }
-            if shared == 0 {
+            if child_prot == 0 {
                 // No access (PROT_NONE): kept, not mapped, as in the parent.
-                child.pages.insert(vaddr, Page { phys: page.phys, prot: 0 });
-            } else if let Err(e) = child.map_frame(frame, vaddr, shared) {
+                child.pages.insert(vaddr, Page { prot: 0, ..page });
+            } else if let Err(e) = child.map_page(frame, vaddr, child_prot, page.shared) {
                 self.phys.free(page.phys);
                 return Err(e.into());
             }

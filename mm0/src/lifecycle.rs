@@ -82,6 +82,8 @@ impl Mm0 {
             println!("mm0: {} exited with status {}", task.name, status.shell_status());
         }
         self.dispose(&mut task);
+        self.shm_exited(id);
+        self.collect_objects();
         self.drop_waits_of(id);
         self.drop_futex_waits_of(id);
         let effects = self.processes.exit(id, status);

@@ -34,12 +34,14 @@ mod fork;
 mod futex;
 mod lifecycle;
 mod loader;
+mod objects;
 mod pager;
 mod phys;
 mod requests;
 mod roles;
 mod server;
 mod signal;
+mod sysv_shm;
 mod task;
 mod threads;
 mod timers;
@@ -54,6 +56,8 @@ use libtern::rt::Info;
 use libtern::{factory, notify, println};
 use mm0::cmdline::{self, Mode};
 use mm0::process::ProcessTable;
+
+use crate::sysv_shm::SysvShm;
 
 use crate::phys::Phys;
 use crate::server::Mm0;
@@ -101,6 +105,9 @@ fn main(info: Info) -> i32 {
         processes: ProcessTable::new(MAX_PROCESSES),
         waits: Vec::new(),
         futex_waiters: Vec::new(),
+        objects: BTreeMap::new(),
+        next_object: 1,
+        shm: SysvShm::default(),
         timer,
         realtime_offset: clock::realtime_offset(),
         verdict,

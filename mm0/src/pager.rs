@@ -14,6 +14,7 @@ use libtern::ipc::Message;
 use libtern::println;
 use mm0::layout::{TaskKind, page_down};
 use mm0::process::{Status, signal};
+use mm0::vma::Vma;
 use mm0_proto::signal::code;
 
 use crate::server::Mm0;
@@ -27,27 +28,29 @@ impl Mm0 {
     /// (none when the thread is not to continue).
     pub fn fault(&mut self, id: u64, msg: &Message) -> Option<Message> {
         let (addr, error, rip, vector, tid) = (msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(5));
-        let task = self.tasks.get_mut(&id)?;
+        let task = self.tasks.get(&id)?;
         match msg.label() {
             LABEL_PAGE_FAULT => {
                 let page = page_down(addr);
-                let served = match task.vmas.find(addr).copied() {
+                let region = task.vmas.find(addr).copied();
+                let served = match region {
                     Some(vma) if error & fault::WRITE != 0 && task.awaits_copy(page, vma.prot) => {
+                        let task = self.tasks.get_mut(&id)?;
                         Some(task.make_writable(&mut self.phys, page, vma.prot))
                     }
                     // Backed meanwhile (another thread faulted first).
                     Some(vma) if vma.allows(error) && task.pages.contains_key(&page) => Some(Ok(())),
-                    Some(vma) if vma.allows(error) => Some(task.map_new(&mut self.phys, page, vma.prot).map(|_| ())),
+                    Some(vma) if vma.allows(error) => Some(self.back_page(id, page, &vma)),
                     _ => None,
                 };
                 match served {
                     Some(Ok(())) => return Some(Message::empty(0)),
                     Some(Err(e)) => {
-                        println!("mm0: {}: no memory for {addr:#x}: {e:?}", task.name);
+                        println!("mm0: task {id}: no memory for {addr:#x}: {e:?}");
                         self.out_of_memory(id, tid, e);
                     }
                     None => {
-                        let code = if task.vmas.find(addr).is_some() { code::SEGV_ACCERR } else { code::SEGV_MAPERR };
+                        let code = if region.is_some() { code::SEGV_ACCERR } else { code::SEGV_MAPERR };
                         self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip, code);
                     }
                 }
@@ -56,6 +59,22 @@ impl Mm0 {
             other => println!("mm0: task {id}: unknown kernel message {other:#x}"),
         }
         None
+    }
+
+    /// Backs `page` of task `id`, in region `vma`, as its first touch
+    /// would: a fresh zeroed frame, or the shared object's frame.
+    pub fn back_page(&mut self, id: u64, page: u64, vma: &Vma) -> Result<(), MapError> {
+        let phys = match vma.object_offset(page) {
+            Some((object, offset)) => self.object_page(object, offset)?,
+            None => {
+                let task = self.tasks.get_mut(&id).ok_or(MapError::Kernel(abi::Error::Dead))?;
+                return task.map_new(&mut self.phys, page, vma.prot).map(|_| ());
+            }
+        };
+        let frame = self.phys.frame(phys).ok_or(MapError::Kernel(abi::Error::InvalidArgument))?;
+        let task = self.tasks.get_mut(&id).ok_or(MapError::Kernel(abi::Error::Dead))?;
+        self.phys.share(phys);
+        task.map_page(frame, page, vma.prot, true).inspect_err(|_| self.phys.free(phys))
     }
 
     /// Ends what a fatal fault of thread `tid` of task `id` ends, unless

@@ -46,7 +46,8 @@ impl Mm0 {
         ok(&[new])
     }
 
-    /// MMAP_ANON (addr hint, len, prot, flags) -> (addr).
+    /// MMAP_ANON (addr hint, len, prot, flags) -> (addr): private, or with
+    /// `map::SHARED` a window on a new shared object.
     pub fn mmap_anon(&mut self, id: u64, [hint, len, p, flags]: [u64; 4]) -> Option<Message> {
         let task = self.tasks.get_mut(&id)?;
         if len == 0 || p & !prot::ALL != 0 {
@@ -78,19 +79,30 @@ impl Mm0 {
                 None => return fail(errno::ENOMEM),
             }
         };
-        let vma = Vma { start, end: start + len, prot: p, kind: Kind::Anon };
+        let kind = if flags & map::SHARED != 0 {
+            let object = self.object_create(len, false);
+            Kind::Shared { object, delta: 0u64.wrapping_sub(start) }
+        } else {
+            Kind::Anon
+        };
+        let vma = Vma { start, end: start + len, prot: p, kind };
+        let task = self.tasks.get_mut(&id)?;
         if task.vmas.insert(vma).is_err() {
+            self.collect_objects();
             return fail(errno::ENOMEM);
         }
         if flags & map::POPULATE != 0 && p != 0 {
             for page in (start..start + len).step_by(PAGE_SIZE as usize) {
-                if let Err(e) = task.map_new(&mut self.phys, page, p) {
+                if let Err(e) = self.back_page(id, page, &vma) {
+                    let task = self.tasks.get_mut(&id)?;
                     task.vmas.remove(start, start + len);
                     task.unmap(&mut self.phys, start, start + len);
+                    self.collect_objects();
                     return fail(e.errno());
                 }
             }
         }
+        self.collect_objects();
         ok(&[start])
     }
 
@@ -106,6 +118,7 @@ impl Mm0 {
         }
         task.vmas.remove(addr, end);
         task.unmap(&mut self.phys, addr, end);
+        self.collect_objects();
         ok(&[])
     }
 
@@ -167,8 +180,9 @@ impl Mm0 {
         let regions: Vec<Vma> = task.vmas.overlapping(start, end).copied().collect();
         for v in regions {
             for page in (v.start.max(start)..v.end.min(end)).step_by(PAGE_SIZE as usize) {
+                let task = self.tasks.get_mut(&id)?;
                 let backed = if !task.pages.contains_key(&page) {
-                    task.map_new(&mut self.phys, page, v.prot).map(|_| ())
+                    self.back_page(id, page, &v)
                 } else if need == prot::WRITE && task.awaits_copy(page, v.prot) {
                     task.make_writable(&mut self.phys, page, v.prot)
                 } else {

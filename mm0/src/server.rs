@@ -19,7 +19,9 @@ use mm0::process::{ProcessTable, Status};
 use crate::fork::ChildStart;
 use crate::futex::{FutexRequest, FutexWaiter};
 use crate::loader::LibPosix;
+use crate::objects::MemObject;
 use crate::phys::Phys;
+use crate::sysv_shm::SysvShm;
 use crate::task::Task;
 use crate::verdict::Verdict;
 use crate::wait::BlockedWait;
@@ -43,6 +45,11 @@ pub struct Mm0 {
     pub waits: Vec<BlockedWait>,
     /// Threads blocked in FUTEX waits.
     pub futex_waiters: Vec<FutexWaiter>,
+    /// Shared memory objects by id.
+    pub objects: BTreeMap<u64, MemObject>,
+    pub next_object: u64,
+    /// SysV shared memory segments and attachments.
+    pub shm: SysvShm,
     /// mm0's slot of its timer notification, bound to its own thread.
     pub timer: u64,
     /// Nanoseconds from the kernel clock to UTC ([`crate::clock`]).
@@ -131,6 +138,10 @@ impl Mm0 {
             label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
             label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
             label::THREAD_START => self.thread_start(id, msg.word(0)),
+            label::SHMGET => self.shmget(id, msg.word(0) as i32, msg.word(1), msg.word(2)),
+            label::SHMAT => self.shmat(id, msg.word(0), msg.word(1), msg.word(2)),
+            label::SHMDT => self.shmdt(id, msg.word(0)),
+            label::SHMCTL => self.shmctl(msg.word(0), msg.word(1), msg.word(2)),
             label::ITIMER => self.itimer(id, msg.word(0), msg.word(1), msg.word(2), msg.word(3)),
             label::FUTEX => self.futex(
                 id,

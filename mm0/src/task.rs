@@ -7,7 +7,8 @@
 //!
 //! Copy on write: after fork, parent and child map the same frames, and a
 //! frame with more than one reference is mapped without write access
-//! everywhere, whatever its region allows. A write to it faults, and
+//! everywhere, whatever its region allows (pages of shared memory objects
+//! excepted: sharing them is their purpose). A write to it faults, and
 //! [`Task::make_writable`] gives the writer a copy of its own (or, for the
 //! last user of the frame, the frame itself with write access back).
 
@@ -59,7 +60,10 @@ pub struct Thread {
 #[derive(Clone, Copy, Debug)]
 pub struct Page {
     pub phys: u64,
+    /// The protection it is mapped with.
     pub prot: u64,
+    /// A page of a shared memory object: never copied on write.
+    pub shared: bool,
 }
 
 /// Why memory could not be given to a task.
@@ -168,9 +172,15 @@ impl Task {
 
     /// Maps `frame` at `vaddr` with protection `p` and records it.
     pub fn map_frame(&mut self, frame: Frame, vaddr: u64, p: u64) -> Result<(), MapError> {
+        self.map_page(frame, vaddr, p, false)
+    }
+
+    /// Maps `frame` at `vaddr` with protection `p` and records it, as a
+    /// page of a shared memory object if `shared`.
+    pub fn map_page(&mut self, frame: Frame, vaddr: u64, p: u64, shared: bool) -> Result<(), MapError> {
         // SAFETY: `self.space` is the space of another task, never mm0's.
         unsafe { space::map(self.space, frame.slot, frame.index, vaddr, 1, rights(p)) }.map_err(MapError::Kernel)?;
-        self.pages.insert(vaddr, Page { phys: frame.phys, prot: p });
+        self.pages.insert(vaddr, Page { phys: frame.phys, prot: p, shared });
         Ok(())
     }
 
@@ -204,7 +214,7 @@ impl Task {
         let Some(page) = self.pages.get(&vaddr).copied() else {
             return Ok(());
         };
-        let p = if phys.refs(page.phys) > 1 { p & !prot::WRITE } else { p };
+        let p = if phys.refs(page.phys) > 1 && !page.shared { p & !prot::WRITE } else { p };
         if p == 0 {
             self.unmap_run(vaddr, 1);
             self.pages.insert(vaddr, Page { prot: 0, ..page });
@@ -212,7 +222,7 @@ impl Task {
         }
         let frame = phys.frame(page.phys).ok_or(MapError::Kernel(Error::InvalidArgument))?;
         // Map replaces a present mapping in place.
-        self.map_frame(frame, vaddr, p)
+        self.map_page(frame, vaddr, p, page.shared)
     }
 
     /// A write to the backed page at `vaddr`, whose region allows `p`
@@ -239,7 +249,7 @@ impl Task {
     /// Whether the page at `vaddr` is backed but mapped without the write
     /// access its region (protection `p`) allows: shared after a fork.
     pub fn awaits_copy(&self, vaddr: u64, p: u64) -> bool {
-        p & prot::WRITE != 0 && self.pages.get(&vaddr).is_some_and(|page| page.prot & prot::WRITE == 0)
+        p & prot::WRITE != 0 && self.pages.get(&vaddr).is_some_and(|page| !page.shared && page.prot & prot::WRITE == 0)
     }
 
     /// Removes every backed page in `[start, end)` and frees its frames.

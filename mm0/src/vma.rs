@@ -32,6 +32,12 @@ pub enum Kind {
     /// Set up by mm0 for the task's plumbing (info page, IPC buffers,
     /// libposix): the task cannot unmap it.
     System,
+    /// A window on shared memory object `object` (MAP_SHARED anonymous
+    /// memory, SysV shared memory): the page at address `a` is the
+    /// object's page at offset `a + delta` (wrapping). Stored as a delta
+    /// rather than an offset so that splitting a region keeps it right,
+    /// and adjacent regions on consecutive parts of one object merge.
+    Shared { object: u64, delta: u64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +49,15 @@ pub struct Vma {
 }
 
 impl Vma {
+    /// The shared object and its offset behind the page at `addr`, if the
+    /// region is a window on one.
+    pub fn object_offset(&self, addr: u64) -> Option<(u64, u64)> {
+        match self.kind {
+            Kind::Shared { object, delta } => Some((object, addr.wrapping_add(delta))),
+            _ => None,
+        }
+    }
+
     pub fn contains(&self, addr: u64) -> bool {
         self.start <= addr && addr < self.end
     }
@@ -357,6 +372,23 @@ mod tests {
         l.protect(0x14 * P, 0x18 * P, rw).unwrap();
         assert_eq!(l.iter().copied().collect::<Vec<_>>(), [vma(0x10 * P, 0x20 * P, Kind::Anon)]);
         assert_eq!(l.protect(0x14 * P + 1, 0x18 * P, rw), Err(VmaError::Invalid));
+    }
+
+    #[test]
+    fn shared_windows_keep_their_offsets_when_split() {
+        let mut l = VmaList::new();
+        let start = 0x10 * P;
+        let kind = Kind::Shared { object: 7, delta: 0u64.wrapping_sub(start) };
+        l.insert(Vma { start, end: start + 8 * P, prot: prot::READ, kind }).unwrap();
+        assert_eq!(l.find(start + 3 * P).unwrap().object_offset(start + 3 * P), Some((7, 3 * P)));
+        l.remove(start + 2 * P, start + 4 * P);
+        assert_eq!(l.find(start + 5 * P).unwrap().object_offset(start + 5 * P), Some((7, 5 * P)));
+        // Putting the middle back makes one region again.
+        l.insert(Vma { start: start + 2 * P, end: start + 4 * P, prot: prot::READ, kind }).unwrap();
+        assert_eq!(l.iter().count(), 1);
+        let other = Kind::Shared { object: 8, delta: 0 };
+        l.insert(Vma { start: start + 8 * P, end: start + 9 * P, prot: prot::READ, kind: other }).unwrap();
+        assert_eq!(l.iter().count(), 2, "windows on different objects stay apart");
     }
 
     #[test]

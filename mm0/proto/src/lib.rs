@@ -55,7 +55,9 @@ pub mod label {
     /// (new break or 0) -> (current break).
     pub const BRK: u32 = 2;
     /// (addr hint, len, prot bits R=1 W=2 X=4, flags) -> (addr): anonymous
-    /// private memory, zero-filled on first touch.
+    /// memory, zero-filled on first touch; private, or with
+    /// [`crate::map::SHARED`] shared with the children forked after (the
+    /// same frames, writes seen by all).
     pub const MMAP_ANON: u32 = 3;
     /// (addr, len): remove mappings.
     pub const MUNMAP: u32 = 4;
@@ -195,6 +197,36 @@ pub mod label {
     /// ITIMER_REAL (0); others are EINVAL. A forked child starts with no
     /// timer.
     pub const ITIMER: u32 = 22;
+    /// (key, size, flags) -> (id): shmget, with Linux's flags
+    /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
+    pub const SHMGET: u32 = 23;
+    /// (id, addr, flags) -> (addr): shmat (SHM_RDONLY, SHM_RND, SHM_REMAP,
+    /// SHM_EXEC); EINVAL for a bad id, a removed segment or a bad address.
+    pub const SHMAT: u32 = 24;
+    /// (addr) -> (): shmdt of the attachment starting at `addr`; EINVAL if
+    /// none does.
+    pub const SHMDT: u32 = 25;
+    /// (id, cmd, mode) -> (): shmctl's IPC_RMID, IPC_SET (the mode) and
+    /// IPC_STAT, whose reply carries in its IPC-buffer words: key, mode,
+    /// size, attach time, detach time, change time (seconds since the
+    /// epoch), creator pid, last pid, number of attachments.
+    pub const SHMCTL: u32 = 26;
+}
+
+/// SysV shared memory constants (Linux values).
+pub mod shm {
+    pub const IPC_PRIVATE: i32 = 0;
+    pub const IPC_CREAT: u64 = 0o1000;
+    pub const IPC_EXCL: u64 = 0o2000;
+    pub const IPC_RMID: u64 = 0;
+    pub const IPC_SET: u64 = 1;
+    pub const IPC_STAT: u64 = 2;
+    pub const SHM_RDONLY: u64 = 0o10000;
+    pub const SHM_RND: u64 = 0o20000;
+    pub const SHM_REMAP: u64 = 0o40000;
+    pub const SHM_EXEC: u64 = 0o100000;
+    /// Attach addresses round down to this with SHM_RND.
+    pub const SHMLBA: u64 = 4096;
 }
 
 /// Futex operations of [`label::FUTEX`] (Linux values).
@@ -236,6 +268,12 @@ pub mod errno {
     pub const EPERM: u32 = 1;
     /// No such thread or task.
     pub const ESRCH: u32 = 3;
+    /// No such SysV segment (shmget without IPC_CREAT).
+    pub const ENOENT: u32 = 2;
+    /// The segment exists (shmget with IPC_CREAT | IPC_EXCL).
+    pub const EEXIST: u32 = 17;
+    /// No segment left (SHMMNI).
+    pub const ENOSPC: u32 = 28;
     /// No child to wait for.
     pub const ECHILD: u32 = 10;
     /// Try again: the process table is full.
@@ -268,6 +306,8 @@ pub mod prot {
 /// Flags of MMAP_ANON (the Linux MAP_* values mm0 looks at; others are
 /// ignored).
 pub mod map {
+    /// Shared memory (MAP_SHARED), not a private copy.
+    pub const SHARED: u64 = 0x01;
     /// Place the mapping exactly at the hint, replacing what is there.
     pub const FIXED: u64 = 0x10;
     /// Back every page now instead of on first touch (for memory the kernel

@@ -1,0 +1,171 @@
+/* Shared memory: MAP_SHARED anonymous memory across fork, and SysV shared
+ * memory (shmget, shmat, shmdt, shmctl) across fork and between two
+ * processes that are not related.
+ *
+ * Without arguments: the checks within one process tree. With "writer" or
+ * "reader": the two halves of the unrelated-processes check, started
+ * separately by the test plan; they meet through the segment with key
+ * UNRELATED_KEY. Prints one "test: shm/<name> ... ok|FAILED" line per
+ * check (check.h) and exits with 0 when every check passed. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define UNRELATED_KEY 0x7e57
+#define MESSAGE "written by the writer"
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+static void map_shared(void)
+{
+	volatile int *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		report("map_shared_across_fork", "mmap failed with errno %d", errno);
+		return;
+	}
+	p[0] = 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		p[1] = 42;
+		p[1024 + 5] = 43; /* the second page, untouched before the fork */
+		_exit(p[0] == 1 ? 0 : 1);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (status != 0 || p[1] != 42 || p[1024 + 5] != 43)
+		report("map_shared_across_fork", "status %#x, parent reads %d and %d", status, p[1], p[1024 + 5]);
+	else
+		report("map_shared_across_fork", NULL);
+	/* A private mapping still is private. */
+	volatile int *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q[0] = 1;
+	pid = fork();
+	if (pid == 0) {
+		q[0] = 2;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	if (q[0] != 1)
+		report("map_private_stays_private", "the child's write reached the parent");
+	else
+		report("map_private_stays_private", NULL);
+	munmap((void *)p, 2 * 4096);
+	munmap((void *)q, 4096);
+}
+
+static void sysv_basics(void)
+{
+	int id = shmget(IPC_PRIVATE, 10000, IPC_CREAT | 0600);
+	if (id < 0) {
+		report("shmget_private", "failed with errno %d", errno);
+		return;
+	}
+	report("shmget_private", NULL);
+	char *a = shmat(id, NULL, 0);
+	char *b = shmat(id, NULL, 0);
+	if (a == (void *)-1 || b == (void *)-1 || a == b) {
+		report("shmat_twice_same_memory", "attach failed: errno %d", errno);
+		return;
+	}
+	strcpy(a, "hello");
+	if (strcmp(b, "hello") != 0)
+		report("shmat_twice_same_memory", "the second attachment reads '%.8s'", b);
+	else
+		report("shmat_twice_same_memory", NULL);
+
+	struct shmid_ds ds;
+	if (shmctl(id, IPC_STAT, &ds) != 0 || ds.shm_segsz != 10000 || ds.shm_nattch != 2 || ds.shm_cpid != getpid())
+		report("shmctl_stat", "errno %d, size %zu, attached %lu, creator %d", errno, ds.shm_segsz,
+		       (unsigned long)ds.shm_nattch, (int)ds.shm_cpid);
+	else
+		report("shmctl_stat", NULL);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		strcpy(a + 100, "from the child");
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (strcmp(b + 100, "from the child") != 0)
+		report("segment_survives_fork", "the parent reads '%.16s'", b + 100);
+	else
+		report("segment_survives_fork", NULL);
+
+	/* Removed, it stays while attached, then disappears. */
+	shmctl(id, IPC_RMID, NULL);
+	strcpy(a, "still here");
+	int still = strcmp(b, "still here") == 0;
+	EXPECT_ERROR("shmat_removed", (long)shmat(id, NULL, 0), EINVAL);
+	shmdt(a);
+	shmdt(b);
+	EXPECT_ERROR("removed_segment_gone", shmctl(id, IPC_STAT, &ds), EINVAL);
+	if (!still)
+		report("removed_segment_usable_until_detached", "writes were lost");
+	else
+		report("removed_segment_usable_until_detached", NULL);
+
+	EXPECT_ERROR("shmget_missing_key", shmget(0x5151, 4096, 0), ENOENT);
+	int k = shmget(0x5152, 4096, IPC_CREAT | 0600);
+	EXPECT_ERROR("shmget_exclusive", shmget(0x5152, 4096, IPC_CREAT | IPC_EXCL | 0600), EEXIST);
+	EXPECT_ERROR("shmget_too_big_for_existing", shmget(0x5152, 8192, 0), EINVAL);
+	EXPECT_ERROR("shmdt_not_attached", shmdt((void *)0x200000000000UL), EINVAL);
+	shmctl(k, IPC_RMID, NULL);
+}
+
+/* The writer makes the segment and writes MESSAGE; the reader waits for
+ * the key to exist and the message to appear, then tells the writer it
+ * read it (byte 0 = 2). */
+static int unrelated(int writer)
+{
+	const char *name = writer ? "unrelated_writer" : "unrelated_reader";
+	int id = -1;
+	for (int tries = 0; tries < 500 && id < 0; tries++) {
+		id = shmget(UNRELATED_KEY, 4096, writer ? IPC_CREAT | 0600 : 0);
+		if (id < 0)
+			sleep_ms(10);
+	}
+	volatile char *p = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+	if (p == (void *)-1) {
+		report(name, "no segment: errno %d", errno);
+		return check_status();
+	}
+	int ok = 0;
+	if (writer) {
+		strcpy((char *)p + 1, MESSAGE);
+		p[0] = 1;
+		for (int tries = 0; tries < 500 && p[0] != 2; tries++)
+			sleep_ms(10);
+		ok = p[0] == 2;
+		shmdt((void *)p);
+		shmctl(id, IPC_RMID, NULL);
+	} else {
+		for (int tries = 0; tries < 500 && p[0] != 1; tries++)
+			sleep_ms(10);
+		ok = p[0] == 1 && strcmp((char *)p + 1, MESSAGE) == 0;
+		p[0] = 2;
+		shmdt((void *)p);
+	}
+	report(name, ok ? NULL : "the other side never answered");
+	return check_status();
+}
+
+int main(int argc, char **argv)
+{
+	check_suite = "shm";
+	if (argc > 1)
+		return unrelated(strcmp(argv[1], "writer") == 0);
+	map_shared();
+	sysv_basics();
+	return check_status();
+}
