@@ -72,7 +72,7 @@ const WAIT4_OPTIONS: u64 = wait::NOHANG | wait::STOPPED | wait::CONTINUED | wait
 /// mm0's WAIT; a signal ends it with ERESTARTSYS (restarted with
 /// SA_RESTART).
 fn wait(pid: i64, options: u64) -> Result<(u64, u32), u32> {
-    mm0::wait(pid, options).map_err(|e| match mm0_errno(e) {
+    mm0::wait(pid, options, thread::current_slot() as u64).map_err(|e| match mm0_errno(e) {
         EINTR => signal::ERESTARTSYS,
         errno => errno,
     })

@@ -327,8 +327,10 @@ pub fn tgkill(args: &Args) -> SysResult {
 /// Waits on the process's notification until a signal can be delivered.
 pub fn wait_for_signal() {
     while pending() & !blocked().load(Ordering::Relaxed) == 0 {
-        if libtern_sys::notify::wait(mm0_proto::SLOT_POSIX_NOTIFICATION).is_err() {
-            break;
+        match libtern_sys::notify::wait(crate::thread::own_notification()) {
+            // Woken, or stopped and continued: look again.
+            Ok(_) | Err(abi::Error::Interrupted) => {}
+            Err(_) => break,
         }
     }
 }
@@ -541,7 +543,14 @@ fn deliver_one(ctx: &mut Context) -> bool {
     let Some(taken) = take() else { return false };
     let a = &ACTIONS[taken.sig as usize - 1];
     let handler = a.handler.load(Ordering::Relaxed);
+    let t = slot();
+    let restore_mask = match SUSPENDED[t].swap(0, Ordering::Relaxed) {
+        0 => blocked().load(Ordering::Relaxed),
+        _ => SUSPEND_RESTORE[t].load(Ordering::Relaxed),
+    };
     if handler <= SIG_IGN {
+        // No handler will put sigsuspend's mask back: do it now.
+        blocked().store(restore_mask, Ordering::Relaxed);
         // The disposition changed since mm0 marked it pending: let mm0 act
         // on it as it is now (drop, end or stop the process).
         if handler == SIG_DFL && DefaultAction::of(taken.sig) != DefaultAction::Ignore {
@@ -551,11 +560,6 @@ fn deliver_one(ctx: &mut Context) -> bool {
         return true;
     }
     let flags = a.flags.load(Ordering::Relaxed);
-    let t = slot();
-    let restore_mask = match SUSPENDED[t].swap(0, Ordering::Relaxed) {
-        0 => blocked().load(Ordering::Relaxed),
-        _ => SUSPEND_RESTORE[t].load(Ordering::Relaxed),
-    };
 
     let alt_usable = flags & SA_ONSTACK != 0 && ALT_SIZE[t].load(Ordering::Relaxed) != 0 && !on_alt_stack(ctx.rsp);
     let top = if alt_usable {
@@ -670,10 +674,13 @@ pub fn deliver_on_return(nr: u64, result: i64, frame: &SyscallFrame) -> i64 {
     continue_program(&ctx)
 }
 
-/// The flags of the signal [`take`] would take next.
+/// The flags of the signal [`take`] would take next (in its order: the
+/// fault, then the thread's own pending signals, then the process's).
 fn peek_flags() -> u64 {
     let fault = area(offset::thread(slot(), offset::FAULT_SIGNAL)).load(Ordering::Relaxed);
-    let ready = pending() & !blocked().load(Ordering::Relaxed);
+    let open = !blocked().load(Ordering::Relaxed);
+    let own = area(offset::thread(slot(), offset::THREAD_PENDING)).load(Ordering::Relaxed) & open;
+    let ready = if own != 0 { own } else { area(offset::PENDING).load(Ordering::Relaxed) & open };
     let sig = if fault != 0 { fault as u32 } else { (ready & ready.wrapping_neg()).trailing_zeros() + 1 };
     if !(1..=SIGRTMAX).contains(&sig) {
         return 0;

@@ -11,8 +11,8 @@
 //! A thread made by clone starts straight in the program, with the
 //! registers of the clone call (rax = 0, the new stack, the new thread
 //! pointer): mm0 makes it stopped (THREAD_START), libposix records its
-//! state and writes the tid words, then starts it with the CONTROL
-//! capability mm0 handed over.
+//! state (thread pointer, clear-child-tid word, its own notification) and
+//! writes the tid words, then has mm0 start it (THREAD_RUN).
 //!
 //! Futexes are mm0's (it compares the word and keeps the waiters); libposix
 //! makes sure the word's page is backed and turns timeouts into deadlines.
@@ -21,9 +21,9 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use abi::regs::ThreadRegs;
 use fs0_proto::errno::{EINTR, EINVAL, EPERM};
-use libtern_sys::{cap, kthread, time};
+use libtern_sys::{kthread, time};
 use mm0_proto::signal::{SIGCHLD, SIGNAL_AREA, THREAD_SLOTS, offset};
-use mm0_proto::{SLOT_MM0, futex, label};
+use mm0_proto::{SLOT_MM0, SLOT_POSIX_NOTIFICATION, futex, label};
 
 use crate::entry::SyscallFrame;
 use crate::mapped::{self, Access};
@@ -61,6 +61,15 @@ const THREAD_OPTIONS: u64 =
 /// Linux writes 0 and wakes a futex when the thread exits.
 static FS_BASES: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(0) }; THREAD_SLOTS];
 static CLEAR_CHILD_TID: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(0) }; THREAD_SLOTS];
+/// Per thread: the capability slot of its notification (the main thread's
+/// is `SLOT_POSIX_NOTIFICATION`; THREAD_START gives the others theirs).
+static NOTIFICATIONS: [AtomicU64; THREAD_SLOTS] = [const { AtomicU64::new(SLOT_POSIX_NOTIFICATION) }; THREAD_SLOTS];
+
+/// The calling thread's notification, which mm0 signals when a signal is
+/// pending for it: what its sleeps wait on.
+pub fn own_notification() -> u64 {
+    NOTIFICATIONS[current_slot()].load(Ordering::Relaxed)
+}
 
 /// The calling thread's slot (signal area, IPC buffer, per-thread state).
 pub fn current_slot() -> usize {
@@ -126,6 +135,7 @@ pub fn forked(fs_base: u64) {
     let slot = current_slot();
     FS_BASES[slot].store(fs_base, Ordering::Relaxed);
     CLEAR_CHILD_TID[slot].store(0, Ordering::Relaxed);
+    NOTIFICATIONS[slot].store(SLOT_POSIX_NOTIFICATION, Ordering::Relaxed);
 }
 
 /// What Linux does for an exiting thread: clear the registered tid word
@@ -160,8 +170,9 @@ pub fn clone(args: &Args, frame: &SyscallFrame) -> SysResult {
     }
     let slot = current_slot();
     let reply = server::call_with_buf(SLOT_MM0, label::THREAD_START, &[slot as u64], &regs_words(&regs))?;
-    let (tid, new_slot, control) = (reply.word(0), reply.word(1) as usize, reply.word(2));
+    let (tid, new_slot, notification) = (reply.word(0), reply.word(1) as usize, reply.word(2));
     FS_BASES[new_slot].store(regs.fs_base, Ordering::Relaxed);
+    NOTIFICATIONS[new_slot].store(notification, Ordering::Relaxed);
     let clear = if flags & CLONE_CHILD_CLEARTID != 0 { child_tid } else { 0 };
     CLEAR_CHILD_TID[new_slot].store(clear, Ordering::Relaxed);
     signal::thread_created(slot, new_slot);
@@ -172,9 +183,7 @@ pub fn clone(args: &Args, frame: &SyscallFrame) -> SysResult {
             let _ = user::write(at, tid as u32);
         }
     }
-    let started = kthread::resume(control);
-    let _ = cap::delete(control);
-    started.map(|()| tid).map_err(|_| EINVAL)
+    server::call(SLOT_MM0, label::THREAD_RUN, &[tid], &[]).map(|_| tid)
 }
 
 /// `regs` as THREAD_START's IPC-buffer words.

@@ -17,7 +17,7 @@ use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use abi::Error;
 use fs0_proto::errno::{EFAULT, EINTR, EINVAL};
 use libtern_sys::{notify, time};
-use mm0_proto::{SLOT_MM0, SLOT_POSIX_NOTIFICATION, label};
+use mm0_proto::{SLOT_MM0, label};
 
 use crate::syscalls::{Args, SysResult};
 use crate::user;
@@ -77,22 +77,25 @@ fn monotonic_ns() -> u64 {
     time::clock().map_or(0, |(ns, _)| ns)
 }
 
-/// Nanoseconds since the epoch, UTC.
-fn realtime_ns() -> Result<u64, u32> {
+/// Nanoseconds from the kernel clock to UTC.
+fn realtime_offset() -> Result<u64, u32> {
     if !OFFSET_KNOWN.load(Ordering::Acquire) {
         let reply = server::call(SLOT_MM0, label::REALTIME_OFFSET, &[], &[])?;
         REALTIME_OFFSET.store(reply.word(0), Ordering::Relaxed);
         OFFSET_KNOWN.store(true, Ordering::Release);
     }
-    Ok(monotonic_ns() + REALTIME_OFFSET.load(Ordering::Relaxed))
+    Ok(REALTIME_OFFSET.load(Ordering::Relaxed))
 }
 
-/// The kernel-clock time of UTC time `ns`.
+/// Nanoseconds since the epoch, UTC.
+fn realtime_ns() -> Result<u64, u32> {
+    Ok(monotonic_ns() + realtime_offset()?)
+}
+
+/// The kernel-clock time of UTC time `ns` (at least 1: 0 is "no
+/// deadline" to the kernel).
 pub fn realtime_to_monotonic(ns: u64) -> u64 {
-    match realtime_ns() {
-        Ok(now) => ns.saturating_sub(now - monotonic_ns()),
-        Err(_) => ns,
-    }
+    ns.saturating_sub(realtime_offset().unwrap_or(0)).max(1)
 }
 
 /// Whether `id` is a real-time clock (else monotonic); EINVAL for clocks
@@ -161,9 +164,10 @@ fn sleep_until(deadline: u64) -> Result<(), u32> {
         if signal::deliverable() {
             return Err(EINTR);
         }
-        match notify::wait_until(SLOT_POSIX_NOTIFICATION, deadline) {
+        match notify::wait_until(crate::thread::own_notification(), deadline) {
             Err(Error::TimedOut) => return Ok(()),
-            Ok(_) => continue,
+            // Woken (a signal, or stopped and continued): look again.
+            Ok(_) | Err(Error::Interrupted) => continue,
             Err(Error::BadAddress) => return Err(EFAULT),
             Err(_) => return Err(EINVAL),
         }
@@ -213,7 +217,7 @@ pub fn clock_nanosleep(args: &Args) -> SysResult {
     } else if realtime {
         realtime_to_monotonic(time)
     } else {
-        time
+        time.max(1)
     };
     match sleep_until(deadline) {
         Err(EINTR) if flags & TIMER_ABSTIME == 0 => write_remaining(args[3], deadline).and(Err(EINTR)),

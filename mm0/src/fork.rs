@@ -145,7 +145,18 @@ impl Mm0 {
         let ipc = child.kind.ipc_buffer(ipc_index);
         self.system_page(child, ipc, prot::READ | prot::WRITE)?;
         let (slot, tid) = factory::thread(SLOT_FACTORY, child.space)?;
-        child.threads.insert(tid, Thread { slot, ipc_index, ended: None, joiner: None, posix_tid: child.id });
+        child.threads.insert(
+            tid,
+            Thread {
+                slot,
+                ipc_index,
+                ended: None,
+                joiner: None,
+                posix_tid: child.id,
+                notification: child.notification,
+                started: true,
+            },
+        );
         // A child starts with nothing pending and its one thread in slot
         // 0, with the mask of the thread that forked.
         let blocked = area_word(&self.phys, child, offset::thread(start.slot, offset::BLOCKED));

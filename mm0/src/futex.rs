@@ -8,7 +8,9 @@
 //! thread's reply is saved (`SaveReply`) until a wake, its deadline, or a
 //! signal for its thread answers it.
 //!
-//! Deadlines use mm0's timer ([`crate::timers`]).
+//! Deadlines use mm0's timer ([`crate::timers`]). A waiter whose thread was
+//! suspended (its process stopped) no longer waits: mm0 drops it then, and
+//! a wake never counts one whose reply has lapsed.
 
 use libtern::ipc::{self, Message};
 use libtern::{cap, grant, println, time};
@@ -47,11 +49,15 @@ fn now() -> u64 {
     time::clock().map_or(0, |(ns, _)| ns)
 }
 
-/// Answers a saved reply (it never blocks and uses the capability up).
-fn answer(reply: u64, msg: &Message) {
-    if let Err(e) = ipc::send(reply, msg) {
-        println!("mm0: answering a futex wait failed: {e:?}");
-        cleanup("deleting a saved reply", cap::delete(reply));
+/// Answers a saved reply (it never blocks and uses the capability up);
+/// false when the waiter was no longer waiting (its reply lapsed).
+fn answer(reply: u64, msg: &Message) -> bool {
+    match ipc::send(reply, msg) {
+        Ok(()) => true,
+        Err(_) => {
+            cleanup("deleting a saved reply", cap::delete(reply));
+            false
+        }
     }
 }
 
@@ -147,8 +153,9 @@ impl Mm0 {
             let w = &self.futex_waiters[i];
             if w.pid == pid && w.uaddr == uaddr && w.bitset & bitset != 0 {
                 let w = self.futex_waiters.remove(i);
-                answer(w.reply, &Message::new(0, &[0]));
-                woken += 1;
+                if answer(w.reply, &Message::new(0, &[0])) {
+                    woken += 1;
+                }
             } else {
                 i += 1;
             }

@@ -44,6 +44,11 @@ impl Mm0 {
         }
         thread.ended = Some(ending);
         let (slot, ipc_index, joiner) = (thread.slot, thread.ipc_index, thread.joiner.take());
+        if thread.notification != 0 && thread.notification != task.notification {
+            // A POSIX thread's own notification, copied to the task.
+            cleanup("revoking a thread's notification", cap::revoke(thread.notification));
+            cleanup("deleting a thread's notification", cap::delete(thread.notification));
+        }
         cleanup("ThreadDestroy", kthread::destroy(slot));
         cleanup("deleting a thread capability", cap::delete(slot));
         self.threads.remove(&tid);
@@ -117,6 +122,9 @@ impl Mm0 {
             if thread.ended.is_none() {
                 self.threads.remove(tid);
                 cleanup("deleting a thread capability", cap::delete(thread.slot));
+                if thread.notification != 0 && thread.notification != task.notification {
+                    cleanup("deleting a thread's notification", cap::delete(thread.notification));
+                }
             }
             if let Some(reply) = thread.joiner {
                 cleanup("deleting a saved reply", cap::delete(reply));

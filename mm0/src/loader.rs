@@ -187,7 +187,18 @@ impl Mm0 {
 
         let (slot, tid) = factory::thread(SLOT_FACTORY, task.space)?;
         let posix_tid = if task.kind == TaskKind::Posix { task.id } else { 0 };
-        task.threads.insert(tid, Thread { slot, ipc_index, ended: None, joiner: None, posix_tid });
+        task.threads.insert(
+            tid,
+            Thread {
+                slot,
+                ipc_index,
+                ended: None,
+                joiner: None,
+                posix_tid,
+                notification: task.notification,
+                started: true,
+            },
+        );
         let priority = if p.role == Role::Fs0 { PRIORITY_SERVER } else { PRIORITY_TASK };
         kthread::configure(slot, task.pager, ipc, priority)?;
 

@@ -223,6 +223,11 @@ impl ProcessTable {
         self.procs.is_empty()
     }
 
+    /// The process orphans go to (init), if there is one.
+    pub fn reaper(&self) -> Option<u64> {
+        self.reaper
+    }
+
     /// Orphans go to `pid` from now on (init).
     pub fn set_reaper(&mut self, pid: u64) {
         self.reaper = Some(pid);

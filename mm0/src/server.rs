@@ -11,7 +11,9 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use libtern::ipc::{self, Message, Received};
-use libtern::{cap, println};
+use libtern::{cap, grant, println};
+
+use crate::lifecycle::cleanup;
 use mm0_proto::{errno, label};
 
 use mm0::process::{ProcessTable, Status};
@@ -23,6 +25,7 @@ use crate::objects::MemObject;
 use crate::phys::Phys;
 use crate::sysv_shm::SysvShm;
 use crate::task::Task;
+use crate::timers::Realert;
 use crate::verdict::Verdict;
 use crate::wait::BlockedWait;
 
@@ -50,6 +53,14 @@ pub struct Mm0 {
     pub next_object: u64,
     /// SysV shared memory segments and attachments.
     pub shm: SysvShm,
+    /// Threads to alert again for a pending signal, and the tries the
+    /// alert under way has left.
+    pub realerts: Vec<Realert>,
+    pub realert_tries: u32,
+    /// The task whose request is being handled (0: none, or a fault).
+    pub caller: u64,
+    /// The caller was answered already (it stopped itself): no reply.
+    pub caller_answered: bool,
     /// mm0's slot of its timer notification, bound to its own thread.
     pub timer: u64,
     /// Nanoseconds from the kernel clock to UTC ([`crate::clock`]).
@@ -109,6 +120,34 @@ impl Mm0 {
         if !self.tasks.contains_key(&id) {
             return fail(errno::ESRCH);
         }
+        self.caller = id;
+        self.caller_answered = false;
+        let reply = self.request(id, &msg);
+        self.caller = 0;
+        if self.caller_answered { None } else { reply }
+    }
+
+    /// Answers the caller now, if `pid` is it (before mm0 suspends its
+    /// threads, which would make the reply lapse); the request's reply is
+    /// then dropped.
+    pub fn answer_caller_now(&mut self, pid: u64) {
+        if pid != self.caller || self.caller_answered {
+            return;
+        }
+        match grant::save_reply() {
+            Ok(reply) => {
+                if let Err(e) = ipc::send(reply, &Message::new(0, &[])) {
+                    println!("mm0: answering task {pid} early failed: {e:?}");
+                    cleanup("deleting a saved reply", cap::delete(reply));
+                }
+                self.caller_answered = true;
+            }
+            Err(e) => println!("mm0: task {pid}: SaveReply failed: {e:?}"),
+        }
+    }
+
+    /// A request from task `id`.
+    fn request(&mut self, id: u64, msg: &Message) -> Option<Message> {
         match msg.label() {
             label::EXIT => {
                 self.end_task(id, Status::Exited(msg.word(0) as u8));
@@ -131,13 +170,14 @@ impl Mm0 {
                 id,
                 ChildStart { rip: msg.word(0), rsp: msg.word(1), fs_base: msg.word(2), slot: msg.word(3) as usize },
             ),
-            label::WAIT => self.wait(id, msg.word(0) as i64, msg.word(1)),
+            label::WAIT => self.wait(id, msg.word(0) as i64, msg.word(1), msg.word(2)),
             label::SETPGID => self.setpgid(id, msg.word(0) as i64, msg.word(1) as i64),
             label::SETSID => self.setsid(id),
             label::PROCESS_GROUP => self.process_group(id, msg.word(0) as i64),
             label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
             label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
-            label::THREAD_START => self.thread_start(id, msg.word(0)),
+            label::THREAD_START => self.thread_start(id, msg.word(0), msg.info.buf_words()),
+            label::THREAD_RUN => self.thread_run(id, msg.word(0)),
             label::SHMGET => self.shmget(id, msg.word(0) as i32, msg.word(1), msg.word(2)),
             label::SHMAT => self.shmat(id, msg.word(0), msg.word(1), msg.word(2)),
             label::SHMDT => self.shmdt(id, msg.word(0)),

@@ -28,6 +28,9 @@ use mm0_proto::errno;
 use mm0_proto::signal::{DefaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, UNCATCHABLE, bit, offset};
 
 use crate::lifecycle::cleanup;
+
+/// The bit mm0 signals on a thread's notification for a pending signal.
+const SIGNAL_BIT: u64 = 1;
 use crate::phys::Phys;
 use crate::server::{Mm0, fail, ok};
 use crate::task::Task;
@@ -80,7 +83,8 @@ impl Mm0 {
             .processes
             .iter()
             .filter(|p| match pid {
-                -1 => true,
+                // Everyone but the caller (and init, once there is one).
+                -1 => p.pid != caller && Some(p.pid) != self.processes.reaper(),
                 0 => p.pgid == caller_pgid,
                 n if n < 0 => p.pgid == n.unsigned_abs(),
                 n => p.pid == n as u64,
@@ -142,30 +146,46 @@ impl Mm0 {
         let handled = self.area_read(pid, offset::HANDLED) & mask & !UNCATCHABLE != 0;
         let ignored = self.area_read(pid, offset::IGNORED) & mask & !UNCATCHABLE != 0;
         if !handled {
-            match DefaultAction::of(sig) {
-                DefaultAction::Terminate if !ignored => self.end_task(pid, Status::Killed(sig as u8)),
-                DefaultAction::Stop if !ignored => self.stop_process(pid, sig),
-                _ => {}
+            let action = DefaultAction::of(sig);
+            if ignored || !matches!(action, DefaultAction::Terminate | DefaultAction::Stop) {
+                return;
+            }
+            let blocked = match slot {
+                Some(i) => self.area_read(pid, offset::thread(i, offset::BLOCKED)) & mask != 0,
+                None => self.receiving_slot(pid, mask).is_none(),
+            };
+            if blocked {
+                // It acts when unblocked: libposix then sends it again.
+                self.mark_pending(pid, slot, mask);
+            } else if action == DefaultAction::Terminate {
+                self.end_task(pid, Status::Killed(sig as u8));
+            } else {
+                self.stop_process(pid, sig);
             }
             return;
         }
-        match slot {
-            Some(i) => {
-                let at = offset::thread(i, offset::THREAD_PENDING);
-                self.area_write(pid, at, self.area_read(pid, at) | mask);
-            }
-            None => self.area_write(pid, offset::PENDING, self.area_read(pid, offset::PENDING) | mask),
-        }
+        self.mark_pending(pid, slot, mask);
         let slot = slot.or_else(|| self.receiving_slot(pid, mask));
         if let Some(slot) = slot {
             self.alert(pid, slot);
         }
     }
 
-    /// The area slot of a live thread of `pid` that does not block `mask`.
+    /// Marks `mask` pending for `pid`'s thread in `slot`, or the process.
+    fn mark_pending(&mut self, pid: u64, slot: Option<usize>, mask: u64) {
+        let at = match slot {
+            Some(i) => offset::thread(i, offset::THREAD_PENDING),
+            None => offset::PENDING,
+        };
+        self.area_write(pid, at, self.area_read(pid, at) | mask);
+    }
+
+    /// The area slot of a running thread of `pid` that does not block
+    /// `mask`.
     fn receiving_slot(&self, pid: u64, mask: u64) -> Option<usize> {
         let task = self.tasks.get(&pid)?;
-        let mut slots: Vec<usize> = task.threads.values().filter(|t| t.ended.is_none()).map(|t| t.ipc_index).collect();
+        let mut slots: Vec<usize> =
+            task.threads.values().filter(|t| t.ended.is_none() && t.started).map(|t| t.ipc_index).collect();
         slots.sort_unstable();
         slots.into_iter().find(|&i| self.area_read(pid, offset::thread(i, offset::BLOCKED)) & mask == 0)
     }
@@ -173,24 +193,26 @@ impl Mm0 {
     /// Makes the thread in `slot` of `pid` notice its pending signals. A
     /// thread inside libposix (the sender itself among them: it waits for
     /// mm0's answer) delivers on its way out and is left alone.
-    fn alert(&mut self, pid: u64, slot: usize) {
+    pub fn alert(&mut self, pid: u64, slot: usize) {
         let Some(task) = self.tasks.get(&pid) else { return };
-        if let Err(e) = notify::signal(task.notification, 1 << slot) {
-            println!("mm0: {}: cannot signal its notification: {e:?}", task.name);
+        let Some(thread) = task.threads.values().find(|t| t.ipc_index == slot && t.ended.is_none() && t.started) else {
+            return;
+        };
+        if let Err(e) = notify::signal(thread.notification, SIGNAL_BIT) {
+            println!("mm0: {}: cannot signal a thread's notification: {e:?}", task.name);
         }
-        self.interrupt_waits(pid);
+        let (cap, stopped) = (thread.slot, task.stopped);
+        self.interrupt_waits(pid, slot as u64);
         self.interrupt_futex_waits(pid, slot as u64);
-        let Some(task) = self.tasks.get(&pid) else { return };
-        if task.stopped {
+        if stopped {
             // A stopped process delivers when continued.
             return;
         }
-        let Some(thread) = task.threads.values().find(|t| t.ipc_index == slot && t.ended.is_none()) else {
-            return;
-        };
-        let cap = thread.slot;
         let Ok(regs) = kthread::read_regs(cap) else { return };
         if self.in_libposix(regs.rip) {
+            // Blocked in a call, or about to return to the program after
+            // its last look at the pending signals: look again soon.
+            self.realert_later(pid, slot);
             return;
         }
         if let Err(e) = kthread::suspend(cap) {
@@ -239,9 +261,9 @@ impl Mm0 {
         }
     }
 
-    /// Answers the blocked WAITs of `pid` with EINTR.
-    fn interrupt_waits(&mut self, pid: u64) {
-        for w in self.waits.extract_if(.., |w| w.parent == pid) {
+    /// Answers the blocked WAITs of `pid`'s thread in `slot` with EINTR.
+    fn interrupt_waits(&mut self, pid: u64, slot: u64) {
+        for w in self.waits.extract_if(.., |w| w.parent == pid && w.slot == slot) {
             if let Err(e) = ipc::send(w.reply, &Message::empty(errno::EINTR)) {
                 println!("mm0: task {pid}: interrupting WAIT failed: {e:?}");
                 cleanup("deleting a saved reply", cap::delete(w.reply));
@@ -270,8 +292,16 @@ impl Mm0 {
             return;
         }
         task.stopped = true;
-        for t in task.threads.values().filter(|t| t.ended.is_none()) {
-            cleanup("ThreadSuspend", kthread::suspend(t.slot));
+        let threads: Vec<u64> =
+            task.threads.values().filter(|t| t.ended.is_none() && t.started).map(|t| t.slot).collect();
+        // Suspending ends the calls its threads wait in; those they wait
+        // in mm0 are forgotten here and start again when continued (their
+        // calls fail with Interrupted, which libposix restarts).
+        self.answer_caller_now(pid);
+        self.drop_waits_of(pid);
+        self.drop_futex_waits_of(pid);
+        for cap in threads {
+            cleanup("ThreadSuspend", kthread::suspend(cap));
         }
         self.processes.stopped(pid, sig as u8);
         if let Some(parent) = self.processes.get(pid).map(|p| p.parent) {
@@ -287,7 +317,7 @@ impl Mm0 {
             return;
         }
         task.stopped = false;
-        for t in task.threads.values().filter(|t| t.ended.is_none()) {
+        for t in task.threads.values().filter(|t| t.ended.is_none() && t.started) {
             cleanup("ThreadResume", kthread::resume(t.slot));
         }
         self.processes.continued(pid);
@@ -295,7 +325,18 @@ impl Mm0 {
             self.serve_waits(parent);
             self.child_changed(parent);
         }
-        // Signals that arrived while it was stopped.
+        // Signals that arrived while it was stopped: each thread's own,
+        // and the process's for whichever thread takes them.
+        let slots: Vec<usize> = self
+            .tasks
+            .get(&pid)
+            .map(|t| t.threads.values().filter(|t| t.ended.is_none() && t.started).map(|t| t.ipc_index).collect())
+            .unwrap_or_default();
+        for slot in slots {
+            if self.area_read(pid, offset::thread(slot, offset::THREAD_PENDING)) != 0 {
+                self.alert(pid, slot);
+            }
+        }
         let pending = self.area_read(pid, offset::PENDING);
         if pending != 0
             && let Some(slot) = self.receiving_slot(pid, pending)

@@ -54,6 +54,12 @@ pub struct Thread {
     pub joiner: Option<u64>,
     /// A POSIX thread's thread id (0 for native threads).
     pub posix_tid: u64,
+    /// A POSIX thread's own notification (mm0's slot; 0: none), which mm0
+    /// signals when a signal is pending for it.
+    pub notification: u64,
+    /// The thread has been let run (a POSIX clone waits, stopped, until
+    /// libposix has set it up: THREAD_RUN).
+    pub started: bool,
 }
 
 /// A backed page of a task.

@@ -6,9 +6,12 @@
 //! still undo everything.
 //!
 //! A POSIX thread also gets a slot of the signal area (its index is the
-//! IPC buffer's), filled with its ids and its creator's signal mask, and
-//! its GS base pointing there (`mm0_proto::signal`). POSIX thread ids come
-//! from the same counter as process ids, so the two never collide.
+//! IPC buffer's), filled with its ids and its creator's signal mask, its
+//! GS base pointing there (`mm0_proto::signal`), and a notification of its
+//! own to sleep on. It is made stopped, and runs once libposix has set up
+//! its side of it (THREAD_RUN); until then mm0 neither stops nor resumes
+//! it. POSIX thread ids come from the same counter as process ids, so the
+//! two never collide.
 
 use abi::regs::ThreadRegs;
 use abi::{Error, PAGE_SIZE, Rights, USER_BOTTOM, USER_TOP};
@@ -50,10 +53,21 @@ pub fn init_slot(phys: &mut Phys, task: &Task, index: usize, posix_tid: u64, ker
 struct NewThread {
     /// Kernel thread id.
     tid: u64,
-    /// The slot of the caller's CONTROL capability to it.
+    /// The slot of the caller's CONTROL capability to it (0: none given).
     task_slot: u64,
     /// Its IPC buffer index (and signal-area slot).
     index: usize,
+}
+
+/// How a new thread begins.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Begin {
+    /// A native thread: running at once, its task holding a CONTROL
+    /// capability to it.
+    Native,
+    /// A POSIX thread: stopped until THREAD_RUN, with a notification of
+    /// its own (mm0's slot).
+    Posix { notification: u64 },
 }
 
 impl Mm0 {
@@ -63,7 +77,7 @@ impl Mm0 {
         &mut self,
         id: u64,
         posix_tid: u64,
-        start: bool,
+        begin: Begin,
         regs: impl FnOnce(u64, u64) -> ThreadRegs,
     ) -> Result<NewThread, u32> {
         let task = self.tasks.get_mut(&id).ok_or(errno::ESRCH)?;
@@ -106,7 +120,10 @@ impl Mm0 {
         let made = kthread::configure(slot, task.pager, ipc, PRIORITY_THREAD)
             // SAFETY: the thread belongs to the calling task, not to mm0.
             .and_then(|()| unsafe { kthread::write_regs(slot, &regs) })
-            .and_then(|()| cap::copy_to(task.space, slot, Rights::CONTROL, 0));
+            .and_then(|()| match begin {
+                Begin::Native => cap::copy_to(task.space, slot, Rights::CONTROL, 0),
+                Begin::Posix { .. } => Ok(0),
+            });
         let task_slot = match made {
             Ok(task_slot) => task_slot,
             Err(e) => {
@@ -118,9 +135,15 @@ impl Mm0 {
                 });
             }
         };
-        task.threads.insert(tid, Thread { slot, ipc_index: index, ended: None, joiner: None, posix_tid });
+        let notification = match begin {
+            Begin::Native => 0,
+            Begin::Posix { notification } => notification,
+        };
+        let started = begin == Begin::Native;
+        let thread = Thread { slot, ipc_index: index, ended: None, joiner: None, posix_tid, notification, started };
+        task.threads.insert(tid, thread);
         self.threads.insert(tid, id);
-        if start && let Err(e) = kthread::resume(slot) {
+        if started && let Err(e) = kthread::resume(slot) {
             println!("mm0: cannot start a thread: {e:?}");
         }
         Ok(NewThread { tid, task_slot, index })
@@ -133,7 +156,7 @@ impl Mm0 {
         if !user(entry) || !user(stack_top) {
             return fail(errno::EINVAL);
         }
-        let made = self.new_thread(id, 0, true, |ipc, tid| ThreadRegs {
+        let made = self.new_thread(id, 0, Begin::Native, |ipc, tid| ThreadRegs {
             rip: entry,
             rsp: stack_top,
             rdi: arg,
@@ -150,12 +173,12 @@ impl Mm0 {
 
     /// THREAD_START (caller's slot) -> (POSIX thread id, slot, thread
     /// capability), the registers in the request's IPC-buffer words.
-    pub fn thread_start(&mut self, id: u64, caller_slot: u64) -> Option<Message> {
+    pub fn thread_start(&mut self, id: u64, caller_slot: u64, buf_words: usize) -> Option<Message> {
         let task = self.tasks.get(&id)?;
-        if task.kind != TaskKind::Posix || caller_slot >= mm0::layout::MAX_THREADS as u64 {
+        let mut words = [0u64; size_of::<ThreadRegs>() / 8];
+        if task.kind != TaskKind::Posix || caller_slot >= mm0::layout::MAX_THREADS as u64 || buf_words != words.len() {
             return fail(errno::EINVAL);
         }
-        let mut words = [0u64; size_of::<ThreadRegs>() / 8];
         ipc::buf_words(&mut words);
         let r = |i: usize| words[i];
         let regs = ThreadRegs {
@@ -185,16 +208,44 @@ impl Mm0 {
             return fail(errno::EINVAL);
         }
         let blocked = area_word(&self.phys, task, offset::thread(caller_slot as usize, offset::BLOCKED));
+        let space = task.space;
+        let Ok(notification) = factory::notification(abi::boot::SLOT_FACTORY) else {
+            return fail(errno::EAGAIN);
+        };
+        let given = cap::copy_to(space, notification, Rights::SEND.union(Rights::RECV), 0);
+        let Ok(task_notification) = given else {
+            cleanup("deleting a notification", cap::delete(notification));
+            return fail(errno::EAGAIN);
+        };
         let posix_tid = self.next_task;
-        let made = match self.new_thread(id, posix_tid, false, |_, _| regs) {
+        let made = match self.new_thread(id, posix_tid, Begin::Posix { notification }, |_, _| regs) {
             Ok(t) => t,
-            Err(e) => return fail(e),
+            Err(e) => {
+                cleanup("revoking a notification", cap::revoke(notification));
+                cleanup("deleting a notification", cap::delete(notification));
+                return fail(e);
+            }
         };
         self.next_task += 1;
         if let Some(task) = self.tasks.get(&id) {
             init_slot(&mut self.phys, task, made.index, posix_tid, made.tid, blocked);
         }
-        ok(&[posix_tid, made.index as u64, made.task_slot])
+        ok(&[posix_tid, made.index as u64, task_notification])
+    }
+
+    /// THREAD_RUN (POSIX thread id): let a thread THREAD_START made run
+    /// (once the process is not stopped).
+    pub fn thread_run(&mut self, id: u64, posix_tid: u64) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        let stopped = task.stopped;
+        let Some(thread) = task.threads.values_mut().find(|t| t.posix_tid == posix_tid && !t.started) else {
+            return fail(errno::ESRCH);
+        };
+        thread.started = true;
+        if !stopped {
+            cleanup("ThreadResume", kthread::resume(thread.slot));
+        }
+        ok(&[])
     }
 
     /// THREAD_EXIT (code, thread id): no reply.

@@ -22,6 +22,8 @@ use crate::server::{Mm0, fail, ok};
 pub struct BlockedWait {
     /// The waiting process.
     pub parent: u64,
+    /// The waiting thread's signal-area slot.
+    pub slot: u64,
     pub which: Selector,
     pub reports: Reports,
     /// mm0's slot of the saved reply.
@@ -39,8 +41,8 @@ fn answer(outcome: WaitOutcome) -> Option<Message> {
 }
 
 impl Mm0 {
-    /// WAIT (pid, options) -> (pid, status word).
-    pub fn wait(&mut self, id: u64, pid: i64, options: u64) -> Option<Message> {
+    /// WAIT (pid, options, slot) -> (pid, status word).
+    pub fn wait(&mut self, id: u64, pid: i64, options: u64, slot: u64) -> Option<Message> {
         if options & !wait::ALL != 0 {
             return fail(errno::EINVAL);
         }
@@ -57,10 +59,10 @@ impl Mm0 {
         }
         match self.processes.wait(id, which, reports) {
             WaitOutcome::NotYet if options & wait::NOHANG != 0 => ok(&[0, 0]),
-            WaitOutcome::NotYet if self.signal_deliverable_to(id, 0) => fail(errno::EINTR),
+            WaitOutcome::NotYet if self.signal_deliverable_to(id, slot) => fail(errno::EINTR),
             WaitOutcome::NotYet => match grant::save_reply() {
                 Ok(reply) => {
-                    self.waits.push(BlockedWait { parent: id, which, reports, reply });
+                    self.waits.push(BlockedWait { parent: id, slot, which, reports, reply });
                     None
                 }
                 Err(e) => {
@@ -73,7 +75,9 @@ impl Mm0 {
     }
 
     /// Answers the blocked waits of process `parent` that now find
-    /// something.
+    /// something. A child is collected only once its parent has the
+    /// answer: a wait whose caller is gone (its reply lapsed) loses
+    /// nothing.
     pub fn serve_waits(&mut self, parent: u64) {
         let mut i = 0;
         while i < self.waits.len() {
@@ -82,15 +86,21 @@ impl Mm0 {
                 i += 1;
                 continue;
             }
-            let Some(reply) = answer(self.processes.wait(parent, w.which, w.reports)) else {
+            let (which, reports) = (w.which, w.reports);
+            let Some(reply) = answer(self.processes.wait(parent, which, Reports { peek: true, ..reports })) else {
                 i += 1;
                 continue;
             };
             let w = self.waits.remove(i);
             // Sending on a saved reply never blocks and uses the capability up.
-            if let Err(e) = ipc::send(w.reply, &reply) {
-                println!("mm0: task {parent}: answering WAIT failed: {e:?}");
-                cleanup("deleting a saved reply", cap::delete(w.reply));
+            match ipc::send(w.reply, &reply) {
+                Ok(()) => {
+                    self.processes.wait(parent, which, reports);
+                }
+                Err(e) => {
+                    println!("mm0: task {parent}: answering WAIT failed: {e:?}");
+                    cleanup("deleting a saved reply", cap::delete(w.reply));
+                }
             }
         }
     }

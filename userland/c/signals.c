@@ -356,6 +356,64 @@ static void alternate_stack(void)
 	sigaltstack(&off, NULL);
 }
 
+/* A stop and continue do not disturb calls in progress: a sleep finishes
+ * normally, and a process that stops itself sees raise() succeed. */
+static void stop_during_calls(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec ts = {0, 200 * 1000000};
+		int r = nanosleep(&ts, NULL);
+		_exit(r == 0 ? 0 : 1);
+	}
+	sleep_ms(30);
+	kill(pid, SIGSTOP);
+	int status;
+	waitpid(pid, &status, WUNTRACED);
+	kill(pid, SIGCONT);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report("sleep_survives_stop", "status %#x", status);
+	else
+		report("sleep_survives_stop", NULL);
+
+	pid = fork();
+	if (pid == 0)
+		_exit(raise(SIGSTOP) == 0 ? 0 : 1);
+	pid_t r = waitpid(pid, &status, WUNTRACED);
+	int stopped = r == pid && WIFSTOPPED(status);
+	kill(pid, SIGCONT);
+	waitpid(pid, &status, 0);
+	if (!stopped || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report("raise_sigstop", "stopped %d, then status %#x", stopped, status);
+	else
+		report("raise_sigstop", NULL);
+}
+
+/* A blocked signal whose default is to terminate waits for its unblocking. */
+static void blocked_default(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t term, pending;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		kill(getpid(), SIGTERM);
+		sigpending(&pending);
+		if (!sigismember(&pending, SIGTERM))
+			_exit(1);
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+		_exit(2);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGTERM)
+		report("blocked_default_waits_for_unblock", "status %#x", status);
+	else
+		report("blocked_default_waits_for_unblock", NULL);
+}
+
 static void stop_and_continue(void)
 {
 	pid_t pid = fork();
@@ -445,6 +503,8 @@ int main(void)
 	sigchld();
 	alternate_stack();
 	stop_and_continue();
+	stop_during_calls();
+	blocked_default();
 	timers();
 	return check_status();
 }

@@ -123,10 +123,11 @@ pub fn fork(rip: u64, rsp: u64, fs_base: u64, slot: u64) -> Result<u64, Mm0Error
     request(label::FORK, &[rip, rsp, fs_base, slot]).map(|r| r.word(0))
 }
 
-/// Waits for a child (WAIT): `pid` as wait4 takes it; returns the child's
-/// pid and status word, or (0, 0) with `wait::NOHANG` when none has ended.
-pub fn wait(pid: i64, options: u64) -> Result<(u64, u32), Mm0Error> {
-    request(label::WAIT, &[pid as u64, options]).map(|r| (r.word(0), r.word(1) as u32))
+/// Waits for a child (WAIT) from the thread in signal-area slot `slot`:
+/// `pid` as wait4 takes it; returns the child's pid and status word, or
+/// (0, 0) with `wait::NOHANG` when none has ended.
+pub fn wait(pid: i64, options: u64, slot: u64) -> Result<(u64, u32), Mm0Error> {
+    request(label::WAIT, &[pid as u64, options, slot]).map(|r| (r.word(0), r.word(1) as u32))
 }
 
 /// Backs every page of `[addr, addr + len)` now, with read access or (for

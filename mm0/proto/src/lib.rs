@@ -16,10 +16,10 @@ pub const SLOT_MM0: u64 = 0;
 pub const SLOT_FS0: u64 = 1;
 /// fs0 only: the endpoint fs0 receives requests on.
 pub const SLOT_FS0_SERVICE: u64 = 2;
-/// POSIX processes only: a notification of the process's own (SEND, RECV),
-/// for libposix to sleep on (`NotifyWait` with a deadline) and, later, to
-/// be woken by signals. mm0 creates one per process and deletes it when the
-/// process ends.
+/// POSIX processes only: the main thread's notification (SEND, RECV), for
+/// libposix to sleep on (`NotifyWait` with a deadline); mm0 signals it when
+/// a signal is pending for the thread. Other threads get their own
+/// (THREAD_START). mm0 deletes it when the process ends.
 pub const SLOT_POSIX_NOTIFICATION: u64 = 2;
 /// fs0 only: I/O ports of the first serial port (0x3f8..0x400).
 pub const SLOT_SERIAL_PORTS: u64 = 3;
@@ -133,7 +133,8 @@ pub mod label {
     /// caller's writable pages mapped read-only (the next write makes them
     /// writable again without a copy).
     pub const FORK: u32 = 12;
-    /// (pid, options) -> (pid, status word): wait4. `pid` is wait4's
+    /// (pid, options, slot) -> (pid, status word): wait4/waitid by the
+    /// caller's thread in signal-area slot `slot`. `pid` is wait4's
     /// argument as a signed word (`> 0` that child, `-1` any, `0` the
     /// caller's group, `< -1` group `-pid`). The reply comes when a
     /// matching child has ended (with [`crate::wait::EXITED`]), stopped
@@ -157,24 +158,25 @@ pub mod label {
     /// real-time clock read at boot; 0 if it could not be read.
     pub const REALTIME_OFFSET: u32 = 17;
     /// (pid, sig) -> (): kill. `pid` as kill takes it (`> 0` that process,
-    /// `0` the caller's group, `-1` every POSIX process, the caller
-    /// included: there is one user, `< -1` group `-pid`); `sig` 0 checks
-    /// that the target exists. ESRCH when no process matches, EINVAL for a bad
+    /// `0` the caller's group, `-1` every POSIX process but the caller and
+    /// init, `< -1` group `-pid`); `sig` 0 checks that the target exists. ESRCH when no process matches, EINVAL for a bad
     /// signal number. What the signal does is decided by mm0 from the
     /// target's signal area (`crate::signal`).
     pub const KILL: u32 = 18;
     /// (pid, tid, sig) -> (): tgkill, a signal to one thread of process
     /// `pid` (`pid` 0: any process, as tkill). ESRCH, EINVAL as for KILL.
     pub const TGKILL: u32 = 19;
-    /// (caller's slot) -> (POSIX thread id, slot, thread capability): a new
+    /// (caller's slot) -> (POSIX thread id, slot, notification): a new
     /// thread in the calling POSIX process (clone with CLONE_THREAD), made
-    /// but not started, with the registers in the request's IPC-buffer
-    /// words (an `abi::regs::ThreadRegs`; its GS base is ignored: mm0
-    /// points it at the new thread's slot of the signal area). The new
+    /// stopped, with the registers in the request's IPC-buffer words (an
+    /// `abi::regs::ThreadRegs`, exactly 20 words; its GS base is ignored:
+    /// mm0 points it at the new thread's slot of the signal area). The new
     /// thread gets an IPC buffer, a slot with its ids and the caller's
-    /// signal mask, and the caller a CONTROL capability to start it
-    /// (`ThreadResume`) and then delete. EAGAIN when the process has no
-    /// free slot or the thread limit is reached, EINVAL for bad registers.
+    /// signal mask, and a notification of its own (SEND, RECV), whose slot
+    /// in the caller's capability table is the third word: mm0 signals it
+    /// when a signal is pending for the thread. THREAD_RUN starts it.
+    /// EAGAIN when the process has no free slot or capability, EINVAL for
+    /// bad registers.
     pub const THREAD_START: u32 = 20;
     /// (op, uaddr, val, deadline, slot, uaddr2, val3) -> (value): futex.
     /// `op` is Linux's operation without FUTEX_PRIVATE_FLAG (every futex
@@ -197,6 +199,9 @@ pub mod label {
     /// ITIMER_REAL (0); others are EINVAL. A forked child starts with no
     /// timer.
     pub const ITIMER: u32 = 22;
+    /// (POSIX thread id) -> (): let a thread THREAD_START made run. ESRCH
+    /// if the caller has no such thread waiting to start.
+    pub const THREAD_RUN: u32 = 27;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
