@@ -84,3 +84,10 @@ pub fn fork(_args: &Args) -> SysResult {
         p => Ok(p as u64),
     }
 }
+
+/// vfork(): a fork. POSIX lets vfork be fork; the parent does not wait for
+/// the child's exec or exit, and the child has its own copy of memory
+/// (copy on write, so the usual vfork-then-exec costs little).
+pub fn vfork(args: &Args) -> SysResult {
+    fork(args)
+}

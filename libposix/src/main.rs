@@ -30,6 +30,7 @@
 
 mod credentials;
 mod entry;
+mod exec;
 mod fd;
 mod fork;
 mod fs;

@@ -173,6 +173,14 @@ fn publish(sig: u32, handler: u64) {
     area(offset::ENTRY).store(crate::entry::posix_signal_entry as *const () as u64, Ordering::Relaxed);
 }
 
+/// The handler of `sig`: libposix's own record, except for signals ignored
+/// across exec (mm0 carried the area's ignored set over into this fresh
+/// image, whose records start at SIG_DFL).
+fn handler_of(sig: u32) -> u64 {
+    let handler = ACTIONS[sig as usize - 1].handler.load(Ordering::Relaxed);
+    if handler == SIG_DFL && area(offset::IGNORED).load(Ordering::Relaxed) & bit(sig) != 0 { SIG_IGN } else { handler }
+}
+
 /// rt_sigaction(sig, act, oldact, sigsetsize)
 pub fn rt_sigaction(args: &Args) -> SysResult {
     let [sig, act, oldact, size, ..] = *args;
@@ -187,7 +195,7 @@ pub fn rt_sigaction(args: &Args) -> SysResult {
     let a = &ACTIONS[sig as usize - 1];
     if oldact != 0 {
         let old = KernelSigaction {
-            handler: a.handler.load(Ordering::Relaxed),
+            handler: handler_of(sig),
             flags: a.flags.load(Ordering::Relaxed),
             restorer: a.restorer.load(Ordering::Relaxed),
             mask: a.mask.load(Ordering::Relaxed),

@@ -10,7 +10,7 @@
 
 use crate::entry::SyscallFrame;
 use crate::{
-    credentials, fork, fs, limits, log, memory, poll, process, random, shm, signal, system, thread, time, tty,
+    credentials, exec, fork, fs, limits, log, memory, poll, process, random, shm, signal, system, thread, time, tty,
 };
 use fs0_proto::errno::ENOSYS;
 
@@ -168,8 +168,8 @@ static LOW: [Entry; 335] = [
     /*  55 */ Entry::unimplemented("getsockopt"),
     /*  56 */ Entry::with_frame("clone", thread::clone),
     /*  57 */ Entry::new("fork", fork::fork),
-    /*  58 */ Entry::unimplemented("vfork"),
-    /*  59 */ Entry::unimplemented("execve"),
+    /*  58 */ Entry::new("vfork", fork::vfork),
+    /*  59 */ Entry::new("execve", exec::execve),
     /*  60 */ Entry::new("exit", thread::exit_thread),
     /*  61 */ Entry::new("wait4", process::wait4),
     /*  62 */ Entry::new("kill", signal::kill),

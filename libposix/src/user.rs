@@ -50,3 +50,26 @@ pub fn write<T: Copy>(addr: u64, value: T) -> Result<(), u32> {
     unsafe { core::ptr::write_unaligned(addr as *mut T, value) };
     Ok(())
 }
+
+/// The length of the NUL-terminated string at `addr`, at most `max` bytes
+/// before its NUL; `too_long` when there is no NUL within `max + 1` bytes,
+/// EFAULT when the string runs into memory libposix cannot read.
+pub fn c_string_len(addr: u64, max: u64, too_long: u32) -> Result<u64, u32> {
+    let mut len = 0;
+    loop {
+        let at = addr.checked_add(len).ok_or(EFAULT)?;
+        // Up to the end of this page at a time.
+        let chunk = (abi::PAGE_SIZE - at % abi::PAGE_SIZE).min(max + 1 - len);
+        readable(at, chunk)?;
+        // SAFETY: `readable` checked the range lies in the user half and
+        // backed it for reading; it stays backed (see `mapped`).
+        let bytes = unsafe { core::slice::from_raw_parts(at as *const u8, chunk as usize) };
+        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+            return Ok(len + nul as u64);
+        }
+        len += chunk;
+        if len > max {
+            return Err(too_long);
+        }
+    }
+}

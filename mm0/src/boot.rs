@@ -12,7 +12,7 @@
 //! exit, so both end with status 0 when all is well; should ktest end
 //! without telling it (a crash), mm0 stops the peer with it.
 
-use alloc::vec;
+use alloc::string::String;
 
 use abi::boot::{BootInfo, SLOT_FACTORY};
 use libtern::{factory, println};
@@ -23,6 +23,32 @@ use mm0::layout::TaskKind;
 use crate::loader::{LibPosix, Program};
 use crate::roles::Role;
 use crate::server::Mm0;
+
+/// A boot module as a [`Program`].
+#[allow(clippy::too_many_arguments)]
+fn boot_program<'a>(
+    name: &'a str,
+    kind: TaskKind,
+    bytes: &'static [u8],
+    args: &[&'a str],
+    role: Role,
+    expected: Option<i64>,
+    counted: bool,
+    companion_of: Option<u64>,
+) -> Program<'a> {
+    Program {
+        name,
+        kind,
+        bytes,
+        args: args.iter().map(|a| a.as_bytes()).collect(),
+        envp: None,
+        path: None,
+        role,
+        expected,
+        counted,
+        companion_of,
+    }
+}
 
 impl Mm0 {
     /// Parses the `libposix` module, if there is one.
@@ -41,9 +67,17 @@ impl Mm0 {
         }
     }
 
-    /// Starts every module that is a task, fs0 first.
+    /// Starts every module that is a task, fs0 first; keeps every module
+    /// by name for exec (`/bin/<name>`, until there are files).
     pub fn start_boot_modules(&mut self, boot: &BootInfo) {
         let modules = boot.modules();
+        for (index, module) in modules.iter().enumerate() {
+            if let Some(bytes) = self.phys.module_bytes(index, module)
+                && !self.modules.iter().any(|(name, _)| name == module.name())
+            {
+                self.modules.push((String::from(module.name()), bytes));
+            }
+        }
         let fs0 = modules.iter().position(|m| m.name() == "fs0");
         let order = fs0.into_iter().chain((0..modules.len()).filter(|&i| Some(i) != fs0));
         for index in order {
@@ -69,24 +103,18 @@ impl Mm0 {
             let args = line.program_args();
             let native_default = (kind == TaskKind::Native).then_some(0);
             let expected = line.expected_status(native_default);
-            let program = |name, role, args, counted, companion_of| Program {
-                name,
-                kind,
-                bytes,
-                args,
-                role,
-                expected,
-                counted,
-                companion_of,
-            };
             if Some(index) == fs0 {
-                self.launch(&program(name, Role::Fs0, args, false, None));
+                self.launch(&boot_program(name, kind, bytes, &args, Role::Fs0, expected, false, None));
             } else if name == "ktest" && args.first() != Some(&"peer") {
                 match factory::endpoint(SLOT_FACTORY) {
                     Ok(endpoint) => {
                         let role = Role::Ktest { endpoint };
-                        if let Some(main) = self.launch(&program(name, role, args, true, None)) {
-                            self.launch(&program("ktest-peer", role, vec!["peer"], true, Some(main)));
+                        if let Some(main) =
+                            self.launch(&boot_program(name, kind, bytes, &args, role, expected, true, None))
+                        {
+                            let peer =
+                                boot_program("ktest-peer", kind, bytes, &["peer"], role, expected, true, Some(main));
+                            self.launch(&peer);
                         }
                     }
                     Err(e) => {
@@ -95,7 +123,7 @@ impl Mm0 {
                     }
                 }
             } else {
-                self.launch(&program(name, Role::Plain, args, true, None));
+                self.launch(&boot_program(name, kind, bytes, &args, Role::Plain, expected, true, None));
             }
         }
         self.verdict.check();

@@ -56,7 +56,11 @@ pub struct Program<'a> {
     pub kind: TaskKind,
     pub bytes: &'static [u8],
     /// Arguments after the name (argv[1..] or StartInfo.args).
-    pub args: Vec<&'a str>,
+    pub args: Vec<&'a [u8]>,
+    /// The environment (POSIX programs; `None`: the default one).
+    pub envp: Option<Vec<&'a [u8]>>,
+    /// The path it was executed as, for AT_EXECFN (`None`: its name).
+    pub path: Option<&'a [u8]>,
     pub role: Role,
     pub expected: Option<i64>,
     /// Whether the test run waits for this task.
@@ -167,7 +171,7 @@ impl Mm0 {
     }
 
     /// Fills `task` and starts its first thread; returns the thread's id.
-    fn build(&mut self, task: &mut Task, p: &Program, image: &Image) -> Result<u64, StartError> {
+    pub fn build(&mut self, task: &mut Task, p: &Program, image: &Image) -> Result<u64, StartError> {
         self.install_caps(task, &p.role)?;
         task.pager = cap::derive(self.endpoint, abi::Rights::SEND, task.id | PAGER_BADGE)?;
         self.load_image(task, p.bytes, image, Kind::Image)?;
@@ -272,12 +276,12 @@ impl Mm0 {
         tid: u64,
         image: &Image,
     ) -> Result<ThreadRegs, StartError> {
-        let args = p.args.join(" ");
+        let args = p.args.join(&b' ');
         let mut info = StartInfo { task_id: task.id, tsc_hz: self.tsc_hz, args_len: 0, args: [0; 256], thread_id: tid };
         if args.len() > info.args.len() {
             return Err(StartError::TooLong);
         }
-        info.args[..args.len()].copy_from_slice(args.as_bytes());
+        info.args[..args.len()].copy_from_slice(&args);
         info.args_len = args.len() as u64;
         let page = self.system_page(task, NATIVE_START_INFO, prot::READ)?;
         self.phys.write_start_info(page, &info);
@@ -301,9 +305,11 @@ impl Mm0 {
             self.system_page(task, page, prot::READ | prot::WRITE)?;
         }
 
-        let mut argv: Vec<&str> = Vec::with_capacity(p.args.len() + 1);
-        argv.push(p.name);
+        let mut argv: Vec<&[u8]> = Vec::with_capacity(p.args.len() + 1);
+        argv.push(p.name.as_bytes());
         argv.extend(&p.args);
+        let default_env: Vec<&[u8]> = ENVIRONMENT.iter().map(|e| e.as_bytes()).collect();
+        let envp = p.envp.as_deref().unwrap_or(&default_env);
         let aux = [
             (at::PHDR, image.phdr.unwrap_or(0)),
             (at::PHENT, image.phent),
@@ -317,7 +323,8 @@ impl Mm0 {
             (at::SECURE, 0),
         ];
         let (stack_start, top) = task.kind.stack();
-        let stack = stack::build(top, &argv, ENVIRONMENT, &aux, random_bytes(), p.name);
+        let execfn = p.path.unwrap_or(p.name.as_bytes());
+        let stack = stack::build(top, &argv, envp, &aux, random_bytes(), execfn);
         if stack.rsp < stack_start + PAGE_SIZE {
             return Err(StartError::TooLong);
         }

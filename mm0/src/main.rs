@@ -30,6 +30,7 @@ extern crate alloc;
 mod audit;
 mod boot;
 mod clock;
+mod exec;
 mod fork;
 mod futex;
 mod lifecycle;
@@ -116,6 +117,7 @@ fn main(info: Info) -> i32 {
         realtime_offset: clock::realtime_offset(),
         verdict,
         libposix: None,
+        modules: Vec::new(),
         tsc_hz: boot.tsc_hz,
         verbose,
     };

@@ -8,6 +8,7 @@
 //! non-blocking on a saved reply to a caller known to be waiting.
 
 use alloc::collections::BTreeMap;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use libtern::ipc::{self, Message, Received};
@@ -67,6 +68,8 @@ pub struct Mm0 {
     pub realtime_offset: u64,
     pub verdict: Verdict,
     pub libposix: Option<LibPosix>,
+    /// Every boot module by name, for exec.
+    pub modules: Vec<(String, &'static [u8])>,
     pub tsc_hz: u64,
     /// Print informational lines (task starts).
     pub verbose: bool,
@@ -178,6 +181,7 @@ impl Mm0 {
             label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
             label::THREAD_START => self.thread_start(id, msg.word(0), msg.info.buf_words()),
             label::THREAD_RUN => self.thread_run(id, msg.word(0)),
+            label::EXEC => self.exec(id, msg.word(0), msg.word(1), msg.word(2), msg.word(3)),
             label::SHMGET => self.shmget(id, msg.word(0) as i32, msg.word(1), msg.word(2)),
             label::SHMAT => self.shmat(id, msg.word(0), msg.word(1), msg.word(2)),
             label::SHMDT => self.shmdt(id, msg.word(0)),

@@ -27,6 +27,17 @@ pub mod at {
     pub const EXECFN: u64 = 31;
 }
 
+/// Most bytes of argument and environment strings, pointers included
+/// (Linux's default ARG_MAX is 2 MiB; Tern's main stack is 8 MiB).
+pub const ARG_MAX: u64 = 256 * 1024;
+
+/// Whether `argv` and `envp` fit in [`ARG_MAX`] (each string with its NUL
+/// and its pointer).
+pub fn fits(argv: &[&[u8]], envp: &[&[u8]]) -> bool {
+    let bytes: u64 = argv.iter().chain(envp).map(|s| s.len() as u64 + 1 + 8).sum();
+    bytes <= ARG_MAX
+}
+
 /// The bytes of the initial stack: they go at `[rsp, top)`.
 #[derive(Debug)]
 pub struct StackImage {
@@ -34,10 +45,18 @@ pub struct StackImage {
     pub bytes: Vec<u8>,
 }
 
-/// Builds the stack below `top` (16-aligned) for `argv` and `envp`; `aux`
-/// holds the fixed auxiliary entries, to which `AT_RANDOM` (pointing at
-/// `random`) and `AT_EXECFN` (pointing at a copy of `execfn`) are added.
-pub fn build(top: u64, argv: &[&str], envp: &[&str], aux: &[(u64, u64)], random: [u8; 16], execfn: &str) -> StackImage {
+/// Builds the stack below `top` (16-aligned) for `argv` and `envp` (byte
+/// strings without their NUL: a program's arguments need not be UTF-8);
+/// `aux` holds the fixed auxiliary entries, to which `AT_RANDOM` (pointing
+/// at `random`) and `AT_EXECFN` (pointing at a copy of `execfn`) are added.
+pub fn build(
+    top: u64,
+    argv: &[&[u8]],
+    envp: &[&[u8]],
+    aux: &[(u64, u64)],
+    random: [u8; 16],
+    execfn: &[u8],
+) -> StackImage {
     // Strings and random bytes, placed downwards from the top.
     let mut cursor = top - 16;
     let mut place = |len: u64| {
@@ -70,12 +89,12 @@ pub fn build(top: u64, argv: &[&str], envp: &[&str], aux: &[(u64, u64)], random:
         put(rsp + i as u64 * 8, &w.to_le_bytes());
     }
     put(random_at, &random);
-    put(execfn_at, execfn.as_bytes());
+    put(execfn_at, execfn);
     for (s, &at) in envp.iter().zip(&env_at) {
-        put(at, s.as_bytes());
+        put(at, s);
     }
     for (s, &at) in argv.iter().zip(&arg_at) {
-        put(at, s.as_bytes());
+        put(at, s);
     }
     StackImage { rsp, bytes }
 }
@@ -99,16 +118,25 @@ mod tests {
     }
 
     #[test]
+    fn argument_space_is_bounded() {
+        let big = vec![b'x'; ARG_MAX as usize];
+        assert!(fits(&[b"a", b"b"], &[b"HOME=/"]));
+        assert!(!fits(&[&big], &[]));
+        let many: Vec<&[u8]> = (0..ARG_MAX / 9 + 1).map(|_| &b""[..]).collect();
+        assert!(!fits(&many, &[]), "pointers count too");
+    }
+
+    #[test]
     fn linux_layout_reads_back() {
         let top = 0x7ff0_0000_0000;
         let random = [7u8; 16];
         let image = build(
             top,
-            &["hello", "a", "bc"],
-            &["PATH=/bin", "HOME=/"],
+            &[b"hello", b"a", b"bc"],
+            &[b"PATH=/bin", b"HOME=/"],
             &[(at::PAGESZ, 4096), (at::ENTRY, 0x40_1000)],
             random,
-            "hello",
+            b"hello",
         );
         assert_eq!(image.rsp % 16, 0);
         assert_eq!(image.rsp + image.bytes.len() as u64, top);

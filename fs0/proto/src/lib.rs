@@ -41,6 +41,8 @@ pub mod errno {
     pub const EPERM: u32 = 1;
     /// Interrupted by a signal.
     pub const EINTR: u32 = 4;
+    /// Argument list too long.
+    pub const E2BIG: u32 = 7;
     /// Input/output error (also: the server is gone).
     pub const EIO: u32 = 5;
     /// Bad file descriptor or handle.
@@ -55,6 +57,8 @@ pub mod errno {
     pub const ENOTTY: u32 = 25;
     /// The call is not implemented.
     pub const ENOSYS: u32 = 38;
+    /// A path is too long.
+    pub const ENAMETOOLONG: u32 = 36;
 }
 
 /// Words of a [`label::WRITE`] request (the data comes in its grants).

@@ -202,6 +202,16 @@ pub mod label {
     /// (POSIX thread id) -> (): let a thread THREAD_START made run. ESRCH
     /// if the caller has no such thread waiting to start.
     pub const THREAD_RUN: u32 = 27;
+    /// (length, argc, envc, slot) -> no reply on success: execve by the
+    /// caller's thread in signal-area slot `slot`. Grant 0 (read) holds
+    /// `length` bytes: the path, then `argc` argument and `envc`
+    /// environment strings, each NUL-terminated. Until Tern has files,
+    /// `/bin/<name>` names boot module `<name>`. Errors leave the caller
+    /// as it was: ENOENT (no such program), ENOEXEC (not a loadable ELF
+    /// executable), E2BIG (arguments past `ARG_MAX`), ENAMETOOLONG,
+    /// EFAULT (the grant cannot be read), EINVAL (malformed request),
+    /// ENOMEM.
+    pub const EXEC: u32 = 28;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
@@ -273,8 +283,14 @@ pub mod errno {
     pub const EPERM: u32 = 1;
     /// No such thread or task.
     pub const ESRCH: u32 = 3;
-    /// No such SysV segment (shmget without IPC_CREAT).
+    /// No such SysV segment (shmget without IPC_CREAT), no such program.
     pub const ENOENT: u32 = 2;
+    /// Arguments too long (exec).
+    pub const E2BIG: u32 = 7;
+    /// Not an executable mm0 can load.
+    pub const ENOEXEC: u32 = 8;
+    /// Path too long.
+    pub const ENAMETOOLONG: u32 = 36;
     /// The segment exists (shmget with IPC_CREAT | IPC_EXCL).
     pub const EEXIST: u32 = 17;
     /// No segment left (SHMMNI).

@@ -1,0 +1,167 @@
+//! EXEC: a process runs a new program.
+//!
+//! The request carries, through one read grant, the path and the argument
+//! and environment strings, each NUL-terminated, one after the other.
+//! Until Tern has files, `/bin/<name>` names the boot module `<name>`.
+//! Everything that can fail is checked first (path, ELF, argument space),
+//! so a failed exec leaves the caller running with an errno. Then the new
+//! program is built in a new address space, exactly as mm0 starts one,
+//! under the same process id; only then is the old image (its space,
+//! threads and memory) destroyed, with no reply: the calling thread is
+//! gone.
+//!
+//! What survives, as on Linux: the pid, parent, process group and session,
+//! the interval timer, ignored signals, the calling thread's signal mask
+//! and the pending signals. Handled signals go back to their defaults
+//! (the new program has no handlers), other threads end, SysV attachments
+//! are detached.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use abi::boot::SLOT_FACTORY;
+use libtern::grant;
+use libtern::ipc::Message;
+use libtern::{factory, println};
+use mm0::elf::{self, ElfError};
+use mm0::layout::TaskKind;
+use mm0::stack;
+use mm0_proto::errno;
+use mm0_proto::signal::offset;
+
+use crate::loader::{Program, StartError};
+use crate::roles::Role;
+use crate::server::{Mm0, fail};
+use crate::signal::{area_word, set_area_word};
+use crate::task::Task;
+
+/// Longest path (Linux's PATH_MAX).
+const PATH_MAX: usize = 4096;
+/// Where boot modules appear until there are files.
+const MODULE_DIR: &[u8] = b"/bin/";
+
+/// An exec request: the path, then the arguments and the environment.
+struct Request<'a> {
+    path: &'a [u8],
+    argv: Vec<&'a [u8]>,
+    envp: Vec<&'a [u8]>,
+}
+
+/// Splits the request bytes into `1 + argc + envc` NUL-terminated strings.
+fn parse(bytes: &[u8], argc: usize, envc: usize) -> Option<Request<'_>> {
+    let mut strings = bytes.split(|&b| b == 0);
+    let path = strings.next()?;
+    let argv: Vec<&[u8]> = strings.by_ref().take(argc).collect();
+    let envp: Vec<&[u8]> = strings.by_ref().take(envc).collect();
+    // Exactly the strings announced, the last one NUL-terminated.
+    let complete = argv.len() == argc && envp.len() == envc && strings.next() == Some(&[][..]);
+    complete.then_some(Request { path, argv, envp })
+}
+
+impl Mm0 {
+    /// EXEC (length, argc, envc, slot): see the module documentation.
+    pub fn exec(&mut self, id: u64, len: u64, argc: u64, envc: u64, slot: u64) -> Option<Message> {
+        let old = self.tasks.get(&id)?;
+        if old.kind != TaskKind::Posix || slot >= mm0::layout::MAX_THREADS as u64 {
+            return fail(errno::EINVAL);
+        }
+        let limit = stack::ARG_MAX + PATH_MAX as u64 + 1;
+        if len > limit || argc > stack::ARG_MAX || envc > stack::ARG_MAX {
+            return fail(errno::E2BIG);
+        }
+        let mut bytes = vec![0u8; len as usize];
+        if grant::read(abi::call::NONE, 0, 0, &mut bytes).is_err() {
+            return fail(errno::EFAULT);
+        }
+        let Some(request) = parse(&bytes, argc as usize, envc as usize) else {
+            return fail(errno::EINVAL);
+        };
+        if request.path.len() >= PATH_MAX {
+            return fail(errno::ENAMETOOLONG);
+        }
+        if !stack::fits(&request.argv, &request.envp) {
+            return fail(errno::E2BIG);
+        }
+        let Some(name) = request.path.strip_prefix(MODULE_DIR).filter(|n| !n.is_empty() && !n.contains(&b'/')) else {
+            return fail(errno::ENOENT);
+        };
+        let Some(&(ref module_name, program_bytes)) = self.modules.iter().find(|(n, _)| n.as_bytes() == name) else {
+            return fail(errno::ENOENT);
+        };
+        let image = match elf::parse(program_bytes) {
+            Ok(image) => image,
+            Err(ElfError::Malformed | ElfError::Unsupported | ElfError::Empty | ElfError::BadSegment) => {
+                return fail(errno::ENOEXEC);
+            }
+        };
+        let module_name = module_name.clone();
+        // The new program's arguments are all of argv; Program wants argv[0]
+        // apart (its name), so it gets the module name and argv[1..], and
+        // argv[0] itself when the caller gave one.
+        let (argv0, rest) = match request.argv.split_first() {
+            Some((first, rest)) => (*first, rest.to_vec()),
+            None => (module_name.as_bytes(), Vec::new()),
+        };
+        let Ok(argv0) = core::str::from_utf8(argv0) else {
+            return fail(errno::EINVAL);
+        };
+        let program = Program {
+            name: argv0,
+            kind: TaskKind::Posix,
+            bytes: program_bytes,
+            args: rest,
+            envp: Some(request.envp.clone()),
+            path: Some(request.path),
+            role: Role::Plain,
+            expected: old.expected,
+            counted: old.counted,
+            companion_of: old.companion_of,
+        };
+        let Ok(space) = factory::space(SLOT_FACTORY) else {
+            return fail(errno::ENOMEM);
+        };
+        let mut new = Task::new(id, &module_name, TaskKind::Posix, space);
+        new.expected = old.expected;
+        new.counted = old.counted;
+        new.companion_of = old.companion_of;
+        new.itimer = old.itimer;
+        let tid = match self.build(&mut new, &program, &image) {
+            Ok(tid) => tid,
+            Err(e) => {
+                println!("mm0: exec of {module_name} by task {id} failed: {e}");
+                self.dispose(&mut new);
+                return fail(match e {
+                    StartError::Memory(_) | StartError::Region(_) => errno::ENOMEM,
+                    StartError::TooLong => errno::E2BIG,
+                    _ => errno::EAGAIN,
+                });
+            }
+        };
+        self.carry_over_signals(id, slot as usize, &new);
+        let mut old = self.tasks.insert(id, new).expect("checked above");
+        self.threads.insert(tid, id);
+        self.dispose(&mut old);
+        self.drop_waits_of(id);
+        self.drop_futex_waits_of(id);
+        self.shm_exited(id);
+        self.collect_objects();
+        if self.verdict.is_testing() {
+            self.audit();
+        }
+        None
+    }
+
+    /// Copies from process `id`'s current signal area what survives exec
+    /// into `new`'s: ignored signals, the mask of the thread in `slot`,
+    /// what is pending for the process and that thread.
+    fn carry_over_signals(&mut self, id: u64, slot: usize, new: &Task) {
+        let Some(old) = self.tasks.get(&id) else { return };
+        let ignored = area_word(&self.phys, old, offset::IGNORED);
+        let blocked = area_word(&self.phys, old, offset::thread(slot, offset::BLOCKED));
+        let pending = area_word(&self.phys, old, offset::PENDING)
+            | area_word(&self.phys, old, offset::thread(slot, offset::THREAD_PENDING));
+        set_area_word(&mut self.phys, new, offset::IGNORED, ignored);
+        set_area_word(&mut self.phys, new, offset::thread(0, offset::BLOCKED), blocked);
+        set_area_word(&mut self.phys, new, offset::PENDING, pending);
+    }
+}
