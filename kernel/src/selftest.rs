@@ -168,7 +168,7 @@ fn notifications(k: &mut Kernel) -> TestResult {
         k.notifications.get_mut(n).ok_or("n")?.word = 0;
         let past = crate::apic::now_ns() - 1;
         check(matches!(k.wait_notification(t, n, false, past), Err(Error::TimedOut)), "a past deadline fails at once")?;
-        let soon = crate::apic::now_ns() + 1_000_000;
+        let soon = crate::apic::now_ns() + 10_000_000_000;
         k.wait_notification(t, n, false, soon).map_err(|_| "timed wait")?;
         k.expire_deadlines(soon - 1);
         check(
@@ -199,15 +199,18 @@ fn notifications(k: &mut Kernel) -> TestResult {
         k.receive(r, ep, false, 0).map_err(|_| "receive with bits pending")?;
         check(k.threads.get(r).ok_or("r")?.saved.regs.rdx == 0b1, "pending bits return at once")?;
 
-        let soon = crate::apic::now_ns() + 1_000_000;
-        k.set_timer(n, soon, 0b10000).map_err(|_| "timer")?;
-        k.expire_timers(soon - 1);
+        // Far enough ahead that the deadline cannot pass while the test
+        // runs (a deadline already past fires at once); time is then moved
+        // by hand.
+        let later = crate::apic::now_ns() + 10_000_000_000;
+        k.set_timer(n, later, 0b10000).map_err(|_| "timer")?;
+        k.expire_timers(later - 1);
         check(k.notifications.get(n).ok_or("n")?.word == 0, "the timer waits for its deadline")?;
-        k.expire_timers(soon);
+        k.expire_timers(later);
         check(k.notifications.get(n).ok_or("n")?.word == 0b10000, "then signals")?;
-        k.set_timer(n, soon, 0b100000).map_err(|_| "timer again")?;
+        k.set_timer(n, later, 0b100000).map_err(|_| "timer again")?;
         k.set_timer(n, 0, 0).map_err(|_| "cancel")?;
-        k.expire_timers(soon);
+        k.expire_timers(later);
         check(k.notifications.get(n).ok_or("n")?.word == 0b10000, "a cancelled timer does not fire")
     })();
     k.destroy_space(space);

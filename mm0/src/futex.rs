@@ -1,8 +1,10 @@
 //! Futexes: FUTEX waits and wakes, and the deadlines of timed waits.
 //!
-//! A waiter is keyed by its process and the futex's address (every futex
-//! lives in memory private to a process and its threads: there is no
-//! shared memory between processes yet). mm0 compares the futex word
+//! A waiter is keyed by what the futex word is: a word of a shared memory
+//! object (MAP_SHARED, SysV segments) is keyed by object and offset, so
+//! processes that map it at different addresses meet on it; any other word
+//! by process and address (private memory is seen only by the process's
+//! own threads). mm0 compares the futex word
 //! itself, through its window, so a wake between libposix's read and the
 //! wait cannot be lost: mm0 handles one request at a time. A waiting
 //! thread's reply is saved (`SaveReply`) until a wake, its deadline, or a
@@ -20,10 +22,20 @@ use mm0_proto::{errno, futex};
 use crate::lifecycle::cleanup;
 use crate::server::{Mm0, fail, ok};
 
+/// What identifies a futex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutexKey {
+    /// Process and address.
+    Private { pid: u64, uaddr: u64 },
+    /// Shared memory object and offset.
+    Shared { object: u64, offset: u64 },
+}
+
 /// A thread blocked in FUTEX_WAIT.
 pub struct FutexWaiter {
+    /// The waiting process.
     pub pid: u64,
-    pub uaddr: u64,
+    pub key: FutexKey,
     pub bitset: u32,
     /// Kernel-clock deadline in ns, 0 for none.
     pub deadline: u64,
@@ -71,12 +83,22 @@ impl Mm0 {
         Some((word >> ((offset & 4) * 8)) as u32)
     }
 
+    /// The key of the futex at `uaddr` of process `pid`.
+    fn futex_key(&self, pid: u64, uaddr: u64) -> FutexKey {
+        let shared = self.tasks.get(&pid).and_then(|t| t.vmas.find(uaddr)).and_then(|v| v.object_offset(uaddr));
+        match shared {
+            Some((object, offset)) => FutexKey::Shared { object, offset },
+            None => FutexKey::Private { pid, uaddr },
+        }
+    }
+
     /// FUTEX (op, uaddr, val, deadline, slot, uaddr2, val3).
     pub fn futex(&mut self, pid: u64, r: FutexRequest) -> Option<Message> {
         let aligned = |a: u64| a.is_multiple_of(4) && abi::is_user_range(a, 4);
         if !aligned(r.uaddr) {
             return fail(errno::EINVAL);
         }
+        let key = self.futex_key(pid, r.uaddr);
         match r.op {
             futex::WAIT | futex::WAIT_BITSET => {
                 let bitset = if r.op == futex::WAIT { u32::MAX } else { r.val3 as u32 };
@@ -97,8 +119,7 @@ impl Mm0 {
                 }
                 match grant::save_reply() {
                     Ok(reply) => {
-                        let waiter =
-                            FutexWaiter { pid, uaddr: r.uaddr, bitset, deadline: r.deadline, slot: r.slot, reply };
+                        let waiter = FutexWaiter { pid, key, bitset, deadline: r.deadline, slot: r.slot, reply };
                         self.futex_waiters.push(waiter);
                         if r.deadline != 0 {
                             self.arm_timer();
@@ -116,7 +137,7 @@ impl Mm0 {
                 if bitset == 0 {
                     return fail(errno::EINVAL);
                 }
-                ok(&[self.futex_wake(pid, r.uaddr, bitset, r.val as u32 as i32)])
+                ok(&[self.futex_wake(key, bitset, r.val as u32 as i32)])
             }
             futex::REQUEUE | futex::CMP_REQUEUE => {
                 if !aligned(r.uaddr2) {
@@ -129,13 +150,14 @@ impl Mm0 {
                         Some(_) => {}
                     }
                 }
-                let woken = self.futex_wake(pid, r.uaddr, u32::MAX, r.val as u32 as i32);
+                let woken = self.futex_wake(key, u32::MAX, r.val as u32 as i32);
+                let to = self.futex_key(pid, r.uaddr2);
                 let mut moved = 0;
-                for w in self.futex_waiters.iter_mut().filter(|w| w.pid == pid && w.uaddr == r.uaddr) {
+                for w in self.futex_waiters.iter_mut().filter(|w| w.key == key) {
                     if moved >= r.deadline as u32 as i32 as i64 {
                         break;
                     }
-                    w.uaddr = r.uaddr2;
+                    w.key = to;
                     moved += 1;
                 }
                 ok(&[woken + moved as u64])
@@ -144,14 +166,14 @@ impl Mm0 {
         }
     }
 
-    /// Wakes up to `count` waiters of `pid` on `uaddr` whose bitset meets
+    /// Wakes up to `count` waiters on the futex `key` whose bitset meets
     /// `bitset`, oldest first; returns how many.
-    fn futex_wake(&mut self, pid: u64, uaddr: u64, bitset: u32, count: i32) -> u64 {
+    fn futex_wake(&mut self, key: FutexKey, bitset: u32, count: i32) -> u64 {
         let mut woken = 0;
         let mut i = 0;
         while i < self.futex_waiters.len() && woken < count.max(0) as u64 {
             let w = &self.futex_waiters[i];
-            if w.pid == pid && w.uaddr == uaddr && w.bitset & bitset != 0 {
+            if w.key == key && w.bitset & bitset != 0 {
                 let w = self.futex_waiters.remove(i);
                 if answer(w.reply, &Message::new(0, &[0])) {
                     woken += 1;

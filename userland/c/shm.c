@@ -8,6 +8,7 @@
  * UNRELATED_KEY. Prints one "test: shm/<name> ... ok|FAILED" line per
  * check (check.h) and exits with 0 when every check passed. */
 #include <errno.h>
+#include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -61,6 +62,31 @@ static void map_shared(void)
 		report("map_private_stays_private", NULL);
 	munmap((void *)p, 2 * 4096);
 	munmap((void *)q, 4096);
+}
+
+/* A process-shared semaphore in MAP_SHARED memory: futexes meet across
+ * processes on shared memory. */
+static void shared_semaphore(void)
+{
+	sem_t *sem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile int *order = (volatile int *)(sem + 1);
+	sem_init(sem, 1, 0);
+	*order = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int r = sem_wait(sem);
+		_exit(r == 0 && *order == 1 ? 0 : 1);
+	}
+	sleep_ms(30);
+	*order = 1;
+	sem_post(sem);
+	int status;
+	waitpid(pid, &status, 0);
+	if (status != 0)
+		report("process_shared_semaphore", "the child ended with %#x", status);
+	else
+		report("process_shared_semaphore", NULL);
+	munmap(sem, 4096);
 }
 
 static void sysv_basics(void)
@@ -166,6 +192,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		return unrelated(strcmp(argv[1], "writer") == 0);
 	map_shared();
+	shared_semaphore();
 	sysv_basics();
 	return check_status();
 }

@@ -180,7 +180,9 @@ pub mod label {
     pub const THREAD_START: u32 = 20;
     /// (op, uaddr, val, deadline, slot, uaddr2, val3) -> (value): futex.
     /// `op` is Linux's operation without FUTEX_PRIVATE_FLAG (every futex
-    /// is keyed by process and address) or FUTEX_CLOCK_REALTIME;
+    /// is keyed by what the word is: shared memory by object and offset,
+    /// so processes meet on it, other memory by process and address) or
+    /// FUTEX_CLOCK_REALTIME;
     /// `deadline` is ns on the kernel clock (0: none); `slot` the caller's
     /// thread slot, for signals. WAIT/WAIT_BITSET compare the word at
     /// `uaddr` (which must be backed: libposix populates it) with `val` and
