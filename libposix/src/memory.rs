@@ -1,4 +1,5 @@
-//! Memory calls, served by mm0: brk, mmap, munmap, mprotect.
+//! Memory calls, served by mm0: brk, mmap, munmap, mprotect, mremap,
+//! madvise, msync.
 //!
 //! mm0 owns the process's address space; libposix only checks arguments and
 //! forwards. mmap supports what mm0 supports today: anonymous memory,
@@ -29,8 +30,13 @@ mod map {
 
 /// Flags mm0's anonymous mappings satisfy: the ones that define them, the
 /// ones mm0 implements (FIXED, POPULATE) and hints that change nothing here.
-const ANON_FLAGS_OK: u64 =
-    map::TYPE | map::ANONYMOUS | map::NORESERVE | map::STACK | mm0_proto::map::FIXED | mm0_proto::map::POPULATE;
+const ANON_FLAGS_OK: u64 = map::TYPE
+    | map::ANONYMOUS
+    | map::NORESERVE
+    | map::STACK
+    | mm0_proto::map::FIXED
+    | mm0_proto::map::FIXED_NOREPLACE
+    | mm0_proto::map::POPULATE;
 /// mmap protection bits: PROT_READ, PROT_WRITE, PROT_EXEC (mm0 uses the Linux values).
 const PROT_MASK: u64 = mm0_proto::prot::READ | mm0_proto::prot::WRITE | mm0_proto::prot::EXEC;
 
@@ -86,4 +92,47 @@ pub fn mprotect(args: &Args) -> SysResult {
     }
     mapped::forget_all();
     server::call(SLOT_MM0, label::MPROTECT, &[addr, len, prot], &[]).map(|_| 0)
+}
+
+/// mremap(old, old_size, new_size, flags, new_address)
+pub fn mremap(args: &Args) -> SysResult {
+    let [old, old_len, new_len, flags, new_addr, _] = *args;
+    mapped::forget_all();
+    let words = [old, old_len, new_len, u64::from(flags as u32), new_addr];
+    server::call(SLOT_MM0, label::MREMAP, &words, &[]).map(|r| r.word(0))
+}
+
+/// madvise(addr, length, advice): mm0 drops pages for MADV_DONTNEED and
+/// MADV_FREE; the pure hints are accepted. Advice that would change what
+/// fork or a later access does (MADV_DONTFORK, MADV_WIPEONFORK, MADV_REMOVE
+/// and the like) is not supported: EINVAL.
+pub fn madvise(args: &Args) -> SysResult {
+    let [addr, len, advice, ..] = *args;
+    let advice = u64::from(advice as u32);
+    // NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED, FREE, MERGEABLE,
+    // UNMERGEABLE, HUGEPAGE, NOHUGEPAGE, DONTDUMP, DODUMP, COLD, PAGEOUT.
+    const KNOWN: [u64; 14] = [0, 1, 2, 3, 4, 8, 12, 13, 14, 15, 16, 17, 20, 21];
+    if !KNOWN.contains(&advice) {
+        return Err(EINVAL);
+    }
+    if advice == mm0_proto::advise::DONTNEED || advice == mm0_proto::advise::FREE {
+        mapped::forget_all();
+    }
+    server::call(SLOT_MM0, label::MADVISE, &[addr, len, advice], &[]).map(|_| 0)
+}
+
+/// msync(addr, length, flags): there are no file mappings, so nothing is
+/// to be written back; the arguments and the range are checked as Linux
+/// checks them.
+pub fn msync(args: &Args) -> SysResult {
+    const MS_ASYNC: u64 = 1;
+    const MS_INVALIDATE: u64 = 2;
+    const MS_SYNC: u64 = 4;
+    let [addr, len, flags, ..] = *args;
+    let flags = u64::from(flags as u32);
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0 || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC {
+        return Err(EINVAL);
+    }
+    // MADV_NORMAL only checks that the range is mapped.
+    server::call(SLOT_MM0, label::MADVISE, &[addr, len, 0], &[]).map(|_| 0)
 }

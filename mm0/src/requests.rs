@@ -1,5 +1,5 @@
 //! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP, MPROTECT,
-//! POPULATE) and identity (PROCESS_INFO, SETPGID, SETSID, PROCESS_GROUP).
+//! MREMAP, MADVISE, POPULATE) and identity (PROCESS_INFO, SETPGID, SETSID, PROCESS_GROUP).
 //! Threads, FORK, WAIT, signals and futexes have files of their own.
 //!
 //! Every argument is checked before anything changes: a bad address,
@@ -16,9 +16,10 @@ use libtern::println;
 use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_down, page_up};
 use mm0::process::NO_PARENT;
 use mm0::vma::{Kind, Vma, prot};
-use mm0_proto::{ProcessName, errno, map};
+use mm0_proto::{ProcessName, advise, errno, map, remap};
 
 use crate::server::{Mm0, fail, ok};
+use crate::task::Page;
 
 impl Mm0 {
     /// BRK (new break or 0) -> (current break). As on Linux, a break that
@@ -61,7 +62,15 @@ impl Mm0 {
                 && start >= USER_BOTTOM
                 && start.checked_add(len).is_some_and(|e| e <= USER_TOP)
         };
-        let start = if flags & map::FIXED != 0 {
+        let start = if flags & map::FIXED_NOREPLACE != 0 {
+            if !fits(hint) {
+                return fail(errno::EINVAL);
+            }
+            if !task.vmas.is_free(hint, hint + len) {
+                return fail(errno::EEXIST);
+            }
+            hint
+        } else if flags & map::FIXED != 0 {
             if !fits(hint) {
                 return fail(errno::EINVAL);
             }
@@ -229,5 +238,128 @@ impl Mm0 {
             Ok(p) => ok(&[p.pgid, p.sid]),
             Err(e) => fail(e),
         }
+    }
+
+    /// The region of task `id` that holds all of `[start, end)`, unless it
+    /// is mm0's own.
+    fn one_region(&self, id: u64, start: u64, end: u64) -> Option<Vma> {
+        let task = self.tasks.get(&id)?;
+        let v = *task.vmas.find(start)?;
+        (v.end >= end && v.kind != Kind::System).then_some(v)
+    }
+
+    /// MREMAP (old, old size, new size, flags, new address) -> (address):
+    /// shrink in place, grow in place when the addresses after are free,
+    /// else (with MAYMOVE) move the pages, frames and all, to a new place.
+    pub fn mremap(&mut self, id: u64, [old, old_len, new_len, flags, new_addr]: [u64; 5]) -> Option<Message> {
+        if !old.is_multiple_of(PAGE_SIZE) || flags & !remap::ALL != 0 || new_len == 0 || old_len == 0 {
+            return fail(errno::EINVAL);
+        }
+        if flags & remap::FIXED != 0 && (flags & remap::MAYMOVE == 0 || !new_addr.is_multiple_of(PAGE_SIZE)) {
+            return fail(errno::EINVAL);
+        }
+        let (Some(old_len), Some(new_len)) = (page_up(old_len), page_up(new_len)) else {
+            return fail(errno::ENOMEM);
+        };
+        let Some(old_end) = old.checked_add(old_len) else {
+            return fail(errno::EFAULT);
+        };
+        let Some(v) = self.one_region(id, old, old_end) else {
+            return fail(errno::EFAULT);
+        };
+        let task = self.tasks.get_mut(&id)?;
+        if flags & remap::FIXED == 0 && new_len <= old_len {
+            task.vmas.remove(old + new_len, old_end);
+            task.unmap(&mut self.phys, old + new_len, old_end);
+            self.collect_objects();
+            return ok(&[old]);
+        }
+        let grow_in_place = flags & remap::FIXED == 0
+            && old.checked_add(new_len).is_some_and(|e| e <= USER_TOP && task.vmas.is_free(old_end, e));
+        if grow_in_place {
+            task.vmas.insert(Vma { start: old_end, end: old + new_len, ..v }).ok()?;
+            self.grow_object(&v, old + new_len);
+            return ok(&[old]);
+        }
+        if flags & remap::MAYMOVE == 0 {
+            return fail(errno::ENOMEM);
+        }
+        let to = if flags & remap::FIXED != 0 {
+            let fits = new_addr >= USER_BOTTOM && new_addr.checked_add(new_len).is_some_and(|e| e <= USER_TOP);
+            let overlaps_old = new_addr < old_end && old < new_addr + new_len;
+            if !fits || overlaps_old || task.vmas.touches(new_addr, new_addr + new_len, Kind::System) {
+                return fail(errno::EINVAL);
+            }
+            task.vmas.remove(new_addr, new_addr + new_len);
+            task.unmap(&mut self.phys, new_addr, new_addr + new_len);
+            new_addr
+        } else {
+            match task.vmas.find_gap_top_down(new_len, MMAP_BOTTOM, MMAP_TOP) {
+                Some(to) => to,
+                None => return fail(errno::ENOMEM),
+            }
+        };
+        let kind = match v.kind {
+            // The same object offsets at the new addresses.
+            Kind::Shared { object, delta } => Kind::Shared { object, delta: delta.wrapping_add(old).wrapping_sub(to) },
+            other => other,
+        };
+        let moved = Vma { start: to, end: to + new_len, prot: v.prot, kind };
+        task.vmas.remove(old, old_end);
+        task.vmas.insert(moved).ok()?;
+        let pages: Vec<(u64, Page)> = task.pages.range(old..old_end).map(|(&a, &p)| (a, p)).collect();
+        for (at, page) in pages {
+            let Some(frame) = self.phys.frame(page.phys) else { continue };
+            let task = self.tasks.get_mut(&id)?;
+            task.forget_page(at);
+            let target = to + (at - old);
+            if page.prot == 0 {
+                task.pages.insert(target, page);
+            } else if task.map_page(frame, target, page.prot, page.shared).is_err() {
+                // The kernel refused the new mapping: the page is lost to
+                // the process (its next touch gets a fresh one).
+                self.phys.free(page.phys);
+            }
+        }
+        self.grow_object(&moved, to + new_len);
+        self.collect_objects();
+        ok(&[to])
+    }
+
+    /// A shared object behind region `v` grows to cover the region up to
+    /// `end`.
+    fn grow_object(&mut self, v: &Vma, end: u64) {
+        if let Some((object, offset)) = v.object_offset(end - PAGE_SIZE)
+            && let Some(o) = self.objects.get_mut(&object)
+        {
+            o.size = o.size.max(offset + PAGE_SIZE);
+        }
+    }
+
+    /// MADVISE (addr, len, advice): DONTNEED and FREE drop the range's
+    /// pages (private memory reads as zeros again, shared memory keeps its
+    /// contents in the object); the other advice checks only that the
+    /// range is mapped.
+    pub fn madvise(&mut self, id: u64, addr: u64, len: u64, advice: u64) -> Option<Message> {
+        if !addr.is_multiple_of(PAGE_SIZE) {
+            return fail(errno::EINVAL);
+        }
+        if len == 0 {
+            return ok(&[]);
+        }
+        let Some(end) = page_up(len).and_then(|l| addr.checked_add(l)).filter(|&e| e <= USER_TOP) else {
+            return fail(errno::EINVAL);
+        };
+        let task = self.tasks.get_mut(&id)?;
+        if !task.vmas.covers(addr, end, 0) {
+            return fail(errno::ENOMEM);
+        }
+        if advice == advise::DONTNEED || advice == advise::FREE {
+            if task.vmas.touches(addr, end, Kind::System) {
+                return fail(errno::EINVAL);
+            }
+            task.unmap(&mut self.phys, addr, end);
+        }
+        ok(&[])
     }
 }

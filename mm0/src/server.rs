@@ -181,6 +181,8 @@ impl Mm0 {
             label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
             label::THREAD_START => self.thread_start(id, msg.word(0), msg.info.buf_words()),
             label::THREAD_RUN => self.thread_run(id, msg.word(0)),
+            label::MREMAP => self.mremap(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)]),
+            label::MADVISE => self.madvise(id, msg.word(0), msg.word(1), msg.word(2)),
             label::EXEC => self.exec(id, msg.word(0), msg.word(1), msg.word(2), msg.word(3)),
             label::SHMGET => self.shmget(id, msg.word(0) as i32, msg.word(1), msg.word(2)),
             label::SHMAT => self.shmat(id, msg.word(0), msg.word(1), msg.word(2)),

@@ -258,6 +258,14 @@ impl Task {
         p & prot::WRITE != 0 && self.pages.get(&vaddr).is_some_and(|page| !page.shared && page.prot & prot::WRITE == 0)
     }
 
+    /// Unmaps the page at `vaddr` and forgets it, keeping its frame's
+    /// reference (the caller moves it elsewhere or frees it).
+    pub fn forget_page(&mut self, vaddr: u64) {
+        if self.pages.remove(&vaddr).is_some_and(|p| p.prot != 0) {
+            self.unmap_run(vaddr, 1);
+        }
+    }
+
     /// Removes every backed page in `[start, end)` and frees its frames.
     pub fn unmap(&mut self, phys: &mut Phys, start: u64, end: u64) {
         let gone: Vec<(u64, Page)> = self.pages.range(start..end).map(|(&v, &p)| (v, p)).collect();

@@ -214,6 +214,17 @@ pub mod label {
     /// EFAULT (the grant cannot be read), EINVAL (malformed request),
     /// ENOMEM.
     pub const EXEC: u32 = 28;
+    /// (old, old size, new size, flags, new address) -> (address): mremap
+    /// of anonymous memory ([`crate::remap`] flags; MREMAP_DONTUNMAP and
+    /// a zero old size are EINVAL). The old range must lie in one region
+    /// (EFAULT otherwise); ENOMEM when it cannot grow in place and may not
+    /// move.
+    pub const MREMAP: u32 = 29;
+    /// (addr, len, advice) -> (): madvise. [`crate::advise::DONTNEED`] and
+    /// [`crate::advise::FREE`] drop the pages (private memory reads as
+    /// zeros again); other advice is a hint that changes nothing. ENOMEM
+    /// for a range not wholly mapped, EINVAL for an unaligned address.
+    pub const MADVISE: u32 = 30;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
@@ -228,6 +239,19 @@ pub mod label {
     /// size, attach time, detach time, change time (seconds since the
     /// epoch), creator pid, last pid, number of attachments.
     pub const SHMCTL: u32 = 26;
+}
+
+/// mremap flags (Linux values).
+pub mod remap {
+    pub const MAYMOVE: u64 = 1;
+    pub const FIXED: u64 = 2;
+    pub const ALL: u64 = MAYMOVE | FIXED;
+}
+
+/// madvise advice mm0 acts on (Linux values).
+pub mod advise {
+    pub const DONTNEED: u64 = 4;
+    pub const FREE: u64 = 8;
 }
 
 /// SysV shared memory constants (Linux values).
@@ -333,6 +357,8 @@ pub mod map {
     pub const SHARED: u64 = 0x01;
     /// Place the mapping exactly at the hint, replacing what is there.
     pub const FIXED: u64 = 0x10;
+    /// Place the mapping exactly at the hint, EEXIST if something is there.
+    pub const FIXED_NOREPLACE: u64 = 0x10_0000;
     /// Back every page now instead of on first touch (for memory the kernel
     /// will read or write on the task's behalf before the task touches it:
     /// the kernel does not page in memory; see also [`crate::label::POPULATE`]).

@@ -1,0 +1,145 @@
+/* Memory calls beyond mmap and munmap: mremap (shrink, grow in place,
+ * move), madvise, msync, MAP_FIXED_NOREPLACE, and realloc of large blocks
+ * (musl moves them with mremap).
+ *
+ * Prints one "test: memory/<name> ... ok|FAILED" line per check (check.h)
+ * and exits with 0 when every check passed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define PAGE 4096
+/* User-half memory that no program region covers. */
+#define UNMAPPED_HOLE ((void *)0x200000000000UL)
+
+static void fill(unsigned char *p, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + seed);
+}
+
+static size_t first_wrong(const unsigned char *p, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(i * 7 + seed))
+			return i;
+	return len;
+}
+
+static void *map(size_t len, int flags)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+}
+
+static void remapping(void)
+{
+	unsigned char *p = map(3 * PAGE, MAP_PRIVATE);
+	fill(p, 3 * PAGE, 1);
+	unsigned char *q = mremap(p, 3 * PAGE, 300 * PAGE, MREMAP_MAYMOVE);
+	size_t wrong = q == MAP_FAILED ? 0 : first_wrong(q, 3 * PAGE, 1);
+	int zero = q != MAP_FAILED && q[200 * PAGE] == 0;
+	if (q == MAP_FAILED)
+		report("mremap_grow_keeps_contents", "failed with errno %d", errno);
+	else if (wrong != 3 * PAGE || !zero)
+		report("mremap_grow_keeps_contents", "byte %zu wrong, new page zero %d", wrong, zero);
+	else
+		report("mremap_grow_keeps_contents", NULL);
+	q[299 * PAGE] = 5;
+	unsigned char *r = mremap(q, 300 * PAGE, 2 * PAGE, 0);
+	if (r != q || first_wrong(r, 2 * PAGE, 1) != 2 * PAGE)
+		report("mremap_shrink_in_place", "returned %p for %p", (void *)r, (void *)q);
+	else
+		report("mremap_shrink_in_place", NULL);
+	munmap(r, 2 * PAGE);
+
+	EXPECT_ERROR("mremap_unmapped", (long)mremap(UNMAPPED_HOLE, PAGE, 2 * PAGE, MREMAP_MAYMOVE), EFAULT);
+	unsigned char *s = map(PAGE, MAP_PRIVATE);
+	EXPECT_ERROR("mremap_fixed_without_maymove", (long)mremap(s, PAGE, PAGE, MREMAP_FIXED, UNMAPPED_HOLE), EINVAL);
+	EXPECT_ERROR("mremap_bad_flags", (long)mremap(s, PAGE, PAGE, 0x100), EINVAL);
+	munmap(s, PAGE);
+
+	/* A moved shared mapping stays shared. */
+	volatile int *shared = map(PAGE, MAP_SHARED);
+	shared[0] = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		volatile int *moved = mremap((void *)shared, PAGE, 64 * PAGE, MREMAP_MAYMOVE);
+		if (moved == MAP_FAILED)
+			_exit(1);
+		moved[0] = 77;
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (status != 0 || shared[0] != 77)
+		report("mremap_shared_stays_shared", "status %#x, parent reads %d", status, shared[0]);
+	else
+		report("mremap_shared_stays_shared", NULL);
+}
+
+static void advice_and_sync(void)
+{
+	unsigned char *p = map(2 * PAGE, MAP_PRIVATE);
+	fill(p, 2 * PAGE, 3);
+	int r = madvise(p, 2 * PAGE, MADV_DONTNEED);
+	if (r != 0 || p[0] != 0 || p[PAGE + 5] != 0)
+		report("madvise_dontneed_zeroes_private", "returned %d, reads %d", r, p[0]);
+	else
+		report("madvise_dontneed_zeroes_private", NULL);
+	unsigned char *s = map(PAGE, MAP_SHARED);
+	fill(s, PAGE, 4);
+	r = madvise(s, PAGE, MADV_DONTNEED);
+	if (r != 0 || first_wrong(s, PAGE, 4) != PAGE)
+		report("madvise_dontneed_keeps_shared", "returned %d", r);
+	else
+		report("madvise_dontneed_keeps_shared", NULL);
+	if (madvise(p, PAGE, MADV_SEQUENTIAL) != 0)
+		report("madvise_hint", "errno %d", errno);
+	else
+		report("madvise_hint", NULL);
+	EXPECT_ERROR("madvise_unmapped", madvise(UNMAPPED_HOLE, PAGE, MADV_DONTNEED), ENOMEM);
+	EXPECT_ERROR("madvise_unknown_advice", madvise(p, PAGE, 999), EINVAL);
+	if (msync(p, PAGE, MS_SYNC) != 0)
+		report("msync_anonymous", "errno %d", errno);
+	else
+		report("msync_anonymous", NULL);
+	EXPECT_ERROR("msync_both_flags", msync(p, PAGE, MS_SYNC | MS_ASYNC), EINVAL);
+	EXPECT_ERROR("msync_unmapped", msync(UNMAPPED_HOLE, PAGE, MS_SYNC), ENOMEM);
+
+	void *taken = mmap(p, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	int error = errno;
+	if (taken != MAP_FAILED || error != EEXIST)
+		report("map_fixed_noreplace_refuses", "returned %p, errno %d", taken, error);
+	else
+		report("map_fixed_noreplace_refuses", NULL);
+	munmap(p, 2 * PAGE);
+	munmap(s, PAGE);
+}
+
+static void big_realloc(void)
+{
+	size_t small = 1 << 20, big = 8 << 20;
+	unsigned char *p = malloc(small);
+	fill(p, small, 9);
+	unsigned char *q = realloc(p, big);
+	if (q == NULL || first_wrong(q, small, 9) != small)
+		report("realloc_large_block", "realloc failed or lost data");
+	else
+		report("realloc_large_block", NULL);
+	free(q);
+}
+
+int main(void)
+{
+	check_suite = "memory";
+	remapping();
+	advice_and_sync();
+	big_realloc();
+	return check_status();
+}
