@@ -4,13 +4,18 @@
  *   process count are what they were (sysinfo);
  * - forking without waiting until the process table is full, which fails
  *   with EAGAIN while the system stays responsive; after collecting the
- *   zombies, fork works again.
+ *   zombies, fork works again;
+ * - a process touching more memory than the machine has, which is killed
+ *   (SIGKILL) while everything else goes on.
  *
  * Prints one "test: fork_stress/<name> ... ok|FAILED" line per check
  * (check.h) and exits with 0 when every check passed. */
 #include <errno.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -97,10 +102,101 @@ static void process_limit(void)
 		report("fork_after_limit", NULL);
 }
 
+/* A fork bomb in its own process group: every process forks until fork
+ * fails, then waits. The table fills, fork says EAGAIN, the rest of the
+ * system still answers, and killing the group brings everything back. */
+static void fork_bomb(void)
+{
+	struct sysinfo before, during, after;
+	sysinfo(&before);
+	pid_t root = fork();
+	if (root == 0) {
+		setpgid(0, 0);
+		for (;;) {
+			pid_t p = fork();
+			if (p < 0)
+				break;
+		}
+		for (;;)
+			pause();
+	}
+	/* Wait for the table to fill (or give up after about 20 s). */
+	for (int i = 0; i < 2000; i++) {
+		sysinfo(&during);
+		if (during.procs >= 250)
+			break;
+		struct timespec ts = {0, 10 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+	pid_t extra = fork();
+	int error = errno;
+	if (extra == 0)
+		_exit(0);
+	if (during.procs < 250 || extra >= 0 || error != EAGAIN)
+		report("fork_bomb_contained", "%u processes, our fork returned %d (errno %d)", during.procs, (int)extra,
+		       error);
+	else
+		report("fork_bomb_contained", NULL);
+	kill(-root, SIGKILL);
+	int status;
+	waitpid(root, &status, 0);
+	for (int i = 0; i < 200; i++) {
+		sysinfo(&after);
+		if (after.procs == before.procs)
+			break;
+		struct timespec ts = {0, 10 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+	if (after.procs != before.procs || after.freeram != before.freeram)
+		report("fork_bomb_cleaned_up", "%u processes and %lu bytes free before, %u and %lu after", before.procs,
+		       before.freeram, after.procs, after.freeram);
+	else
+		report("fork_bomb_cleaned_up", NULL);
+}
+
+/* A process that touches more memory than there is ends by SIGKILL, the
+ * rest of the system goes on, and every frame comes back. */
+static void out_of_memory(void)
+{
+	struct sysinfo before, after;
+	sysinfo(&before);
+	pid_t pid = fork();
+	if (pid == 0) {
+		size_t len = (size_t)before.totalram + (64 << 20);
+		volatile char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		for (size_t i = 0; i < len; i += 4096)
+			p[i] = 1;
+		_exit(2);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	sysinfo(&after);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		report("out_of_memory_kills_the_process", "status %#x", status);
+	else
+		report("out_of_memory_kills_the_process", NULL);
+	if (after.freeram != before.freeram)
+		report("out_of_memory_frees_everything", "%lu bytes free before, %lu after", before.freeram, after.freeram);
+	else if (cycle() != 0)
+		report("out_of_memory_frees_everything", "fork fails afterwards");
+	else
+		report("out_of_memory_frees_everything", NULL);
+	void *huge = mmap(NULL, 1UL << 47, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int error = errno;
+	if (huge != MAP_FAILED || error != ENOMEM)
+		report("mmap_beyond_address_space", "returned %p, errno %d", huge, error);
+	else
+		report("mmap_beyond_address_space", NULL);
+}
+
 int main(void)
 {
 	check_suite = "fork_stress";
 	fork_cycles();
 	process_limit();
+	fork_bomb();
+	out_of_memory();
 	return check_status();
 }
