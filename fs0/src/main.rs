@@ -1,5 +1,6 @@
-//! fs0: the filesystem server. For now it owns the console and serves
-//! writes to it; the VFS, FAT, tmpfs, devfs and pipes come later.
+//! fs0: the filesystem server. So far: every process's descriptor table,
+//! open file descriptions, the devices of /dev (console, null, zero, full,
+//! random) and pipes ([`files`]); the VFS, FAT and tmpfs come later.
 //!
 //! Design principles:
 //! - One request loop ([`server`]): receive a request on the service
@@ -19,7 +20,11 @@
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+extern crate alloc;
+
 mod console;
+mod devices;
+mod files;
 mod serial;
 mod server;
 
@@ -28,8 +33,9 @@ use libtern::rt::Info;
 
 libtern::entry!(main, heap = HEAP_SIZE);
 
-/// fs0's heap (unused by the console; room for the VFS tables later).
-const HEAP_SIZE: usize = 64 * 1024;
+/// fs0's heap: descriptor tables, descriptions, pipe buffers (64 KiB
+/// each when full).
+const HEAP_SIZE: usize = 8 << 20;
 
 /// Exit status when fs0 cannot serve at all.
 const FAILED: i32 = 1;
@@ -39,8 +45,13 @@ fn main(_info: Info) -> i32 {
         println!("fs0: cannot use the serial port: {e:?}");
         return FAILED;
     }
-    let mut console = console::Console::new(serial::Uart::COM1);
-    let e = server::serve(&mut console);
+    // Process events from mm0 end fs0's receive (see `server`).
+    if let Err(e) = libtern::notify::bind(mm0_proto::SLOT_FS0_EVENTS, mm0_proto::SLOT_FS0_THREAD) {
+        println!("fs0: cannot take process events: {e:?}");
+        return FAILED;
+    }
+    let mut files = files::Files::new(console::Console::new(serial::Uart::COM1));
+    let e = server::serve(&mut files);
     println!("fs0: the service endpoint failed: {e:?}");
     FAILED
 }

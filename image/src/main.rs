@@ -233,7 +233,7 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
 
 /// The crates whose logic runs without hardware and is unit-tested on the
 /// host. mm0's tests cover its library (the binary is no_std).
-const HOST_TESTED: &[&str] = &["abi", "tern-image", "mm0", "mm0-proto", "fs0-proto"];
+const HOST_TESTED: &[&str] = &["abi", "tern-image", "mm0", "mm0-proto", "fs0", "fs0-proto"];
 
 /// Runs `cargo test` over [`HOST_TESTED`] and counts its results.
 fn host_tests(paths: &Paths) -> Result<report::Group> {

@@ -72,6 +72,7 @@ const TEST_TASKS: &[&str] = &[
     "shm posix expect=0 writer",
     "exec posix expect=0",
     "memory posix expect=0",
+    "files posix expect=0",
 ];
 /// `fork_stress` counts free memory and processes, so it runs alone.
 const FORK_STRESS_TASKS: &[&str] = &["fork_stress posix expect=0"];

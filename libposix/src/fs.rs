@@ -1,4 +1,4 @@
-//! File calls served by fs0: write and writev.
+//! Reading and writing, served by fs0: read, readv, write, writev.
 //!
 //! Data travels by grant: libposix grants fs0 read access to the program's
 //! buffers for one `WRITE` call, fs0 copies them out with `GrantCopy`.
@@ -14,11 +14,12 @@
 //! on, as on Linux.
 
 use crate::syscalls::{Args, SysResult};
-use crate::{fd, server, user};
+use crate::{server, signal, user};
 use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS, grant};
-use fs0_proto::errno::{EFAULT, EINVAL, EIO};
-use fs0_proto::{WriteReply, WriteRequest};
+use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO, EPIPE};
+use fs0_proto::{ReadReply, WriteReply, WriteRequest};
 use libtern_sys::mm0;
+use mm0_proto::signal::SIGPIPE;
 
 /// Largest count one write transfers (Linux's MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
@@ -29,10 +30,15 @@ const IOVEC_SIZE: u64 = 16;
 /// Largest total a writev may ask for (Linux: it must fit in ssize_t).
 const MAX_IOV_TOTAL: u64 = i64::MAX as u64;
 
+/// The descriptor in a register (Linux takes an `unsigned int`).
+fn descriptor(reg: u64) -> u64 {
+    u64::from(reg as u32)
+}
+
 /// write(fd, buf, count)
 pub fn write(args: &Args) -> SysResult {
     let [fd, buf, count, ..] = *args;
-    let handle = fd::handle(fd)?;
+    let handle = descriptor(fd);
     let count = count.min(MAX_RW_COUNT);
     if count == 0 {
         return Ok(0);
@@ -40,11 +46,83 @@ pub fn write(args: &Args) -> SysResult {
     write_grants(handle, &[readable(buf, count)?])
 }
 
+/// read(fd, buf, count)
+pub fn read(args: &Args) -> SysResult {
+    let [fd, buf, count, ..] = *args;
+    let count = count.min(MAX_RW_COUNT);
+    if count == 0 {
+        return Ok(0);
+    }
+    user::check_range(buf, count)?;
+    read_grant(descriptor(fd), Grant { addr: buf, len: count, access: grant::WRITE })
+}
+
+/// readv(fd, iov, iovcnt): one buffer after the other, stopping at a short
+/// read.
+pub fn readv(args: &Args) -> SysResult {
+    let [fd, iov, iovcnt, ..] = *args;
+    let iovcnt = u64::from(iovcnt as u32);
+    if iovcnt > IOV_MAX {
+        return Err(EINVAL);
+    }
+    if iovcnt == 0 {
+        return Ok(0);
+    }
+    user::readable(iov, iovcnt * IOVEC_SIZE)?;
+    let mut total = 0;
+    for i in 0..iovcnt {
+        let [base, len] = user::read::<[u64; 2]>(iov + i * IOVEC_SIZE)?;
+        user::check_range(base, len)?;
+        if len == 0 {
+            continue;
+        }
+        match read_grant(descriptor(fd), Grant { addr: base, len, access: grant::WRITE }) {
+            Ok(n) => {
+                total += n;
+                if n < len {
+                    break;
+                }
+            }
+            Err(_) if total > 0 => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(total)
+}
+
+/// fs0 READs into `g`: one, unless fs0 stops at memory that is not backed
+/// yet; then mm0 backs the rest and the rest is asked once more.
+fn read_grant(fd: u64, g: Grant) -> SysResult {
+    let first = read_once(fd, g)?;
+    if !first.stopped_at_fault {
+        return Ok(first.read);
+    }
+    let rest = Grant { addr: g.addr + first.read, len: g.len - first.read, access: g.access };
+    if mm0::populate(rest.addr, rest.len, true).is_err() {
+        return if first.read > 0 { Ok(first.read) } else { Err(EFAULT) };
+    }
+    match read_once(fd, rest) {
+        Ok(second) => Ok(first.read + second.read),
+        Err(_) if first.read > 0 => Ok(first.read),
+        Err(e) => Err(e),
+    }
+}
+
+/// One fs0 READ; a signal that ends the wait is ERESTARTSYS.
+fn read_once(fd: u64, g: Grant) -> Result<ReadReply, u32> {
+    match server::call(mm0_proto::SLOT_FS0, fs0_proto::label::READ, &[fd], &[g]) {
+        Ok(reply) => ReadReply::from_words(&reply.words[..reply.info.reg_words().min(REG_WORDS)]).ok_or(EIO),
+        Err(EFAULT) => Ok(ReadReply { read: 0, stopped_at_fault: true }),
+        Err(EINTR) => Err(signal::ERESTARTSYS),
+        Err(e) => Err(e),
+    }
+}
+
 /// writev(fd, iov, iovcnt): checks every iovec first (as Linux does), then
 /// writes them in batches of `MAX_GRANTS`, stopping at a short write.
 pub fn writev(args: &Args) -> SysResult {
     let [fd, iov, iovcnt, ..] = *args;
-    let handle = fd::handle(fd)?;
+    let handle = descriptor(fd);
     let iovcnt = u64::from(iovcnt as u32);
     if iovcnt > IOV_MAX {
         return Err(EINVAL);
@@ -136,12 +214,19 @@ fn write_grants(handle: u64, grants: &[Grant]) -> SysResult {
 }
 
 /// One fs0 WRITE. fs0's `EFAULT` (a fault before any byte) is a write that
-/// stopped at a fault after 0 bytes.
-fn write_once(handle: u64, grants: &[Grant]) -> Result<WriteReply, u32> {
-    let request = WriteRequest { handle };
+/// stopped at a fault after 0 bytes. EPIPE (no reader) raises SIGPIPE for
+/// the calling thread, as Linux does; a signal that ends a wait is
+/// ERESTARTSYS.
+fn write_once(fd: u64, grants: &[Grant]) -> Result<WriteReply, u32> {
+    let request = WriteRequest { fd };
     match server::call(mm0_proto::SLOT_FS0, fs0_proto::label::WRITE, &request.to_words(), grants) {
         Ok(reply) => WriteReply::from_words(&reply.words[..reply.info.reg_words().min(REG_WORDS)]).ok_or(EIO),
         Err(EFAULT) => Ok(WriteReply { written: 0, stopped_at_fault: true }),
+        Err(EPIPE) => {
+            signal::raise_for_thread(SIGPIPE);
+            Err(EPIPE)
+        }
+        Err(EINTR) => Err(signal::ERESTARTSYS),
         Err(e) => Err(e),
     }
 }

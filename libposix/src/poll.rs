@@ -1,21 +1,25 @@
-//! poll and ppoll over the descriptors libposix knows.
-//!
-//! Every open descriptor is the console so far, and the console is always
-//! writable; reading from it is not implemented yet, so it never becomes
-//! readable. poll therefore answers at once when something is ready (or
-//! the timeout is 0), and otherwise sleeps out its timeout: nothing that
-//! could become ready exists yet. A signal to handle ends the wait with
-//! EINTR, as on Linux. Once fs0 serves input and pipes, readiness comes
-//! from fs0.
+//! poll and ppoll: what each descriptor is ready for comes from fs0
+//! (READY). When nothing is ready, poll looks again after a short sleep
+//! (1 ms, doubling to 16 ms) until something is or the timeout passes: fs0
+//! does not wake pollers itself yet. A signal to handle ends the wait with
+//! EINTR, as on Linux.
 
 use crate::syscalls::{Args, SysResult};
-use crate::{fd, signal, user};
-use fs0_proto::errno::{EINTR, EINVAL};
+use crate::{server, time, user};
+use fs0_proto::errno::{EBADF, EINVAL};
+use fs0_proto::{label, ready};
+use mm0_proto::SLOT_FS0;
 
-/// poll event bits.
-const POLLOUT: u16 = 0x004;
+/// poll event bits beyond fs0's READY bits.
 const POLLNVAL: u16 = 0x020;
+const POLLRDNORM: u16 = 0x040;
 const POLLWRNORM: u16 = 0x100;
+/// Reported whether asked for or not.
+const ALWAYS: u16 = (ready::ERR | ready::HUP) as u16 | POLLNVAL;
+
+/// The first and the longest pause between two looks.
+const FIRST_PAUSE_NS: u64 = 1_000_000;
+const LONGEST_PAUSE_NS: u64 = 16_000_000;
 
 /// Most descriptors one poll may name (Linux's RLIMIT_NOFILE default).
 const MAX_FDS: u64 = 1024;
@@ -37,20 +41,32 @@ struct Timespec {
     nsec: i64,
 }
 
+/// The poll bits of descriptor `fd` now.
+fn ready_bits(fd: i32) -> u16 {
+    match server::call(SLOT_FS0, label::READY, &[u64::from(fd as u32)], &[]) {
+        Ok(reply) => {
+            let bits = reply.word(0) as u16;
+            let mut r = bits;
+            if bits & ready::IN as u16 != 0 {
+                r |= POLLRDNORM;
+            }
+            if bits & ready::OUT as u16 != 0 {
+                r |= POLLWRNORM;
+            }
+            r
+        }
+        Err(EBADF) => POLLNVAL,
+        Err(_) => ready::ERR as u16,
+    }
+}
+
 /// Fills in `revents` of `fds` entries; returns how many are ready.
 fn scan(fds: u64, count: u64) -> Result<u64, u32> {
     let mut ready = 0;
     for i in 0..count {
         let at = fds + i * size_of::<PollFd>() as u64;
         let mut p = user::read::<PollFd>(at)?;
-        p.revents = if p.fd < 0 {
-            0
-        } else {
-            match fd::handle(p.fd as u64) {
-                Ok(_) => p.events & (POLLOUT | POLLWRNORM),
-                Err(_) => POLLNVAL,
-            }
-        };
+        p.revents = if p.fd < 0 { 0 } else { ready_bits(p.fd) & (p.events | ALWAYS) };
         if p.revents != 0 {
             ready += 1;
         }
@@ -59,30 +75,27 @@ fn scan(fds: u64, count: u64) -> Result<u64, u32> {
     Ok(ready)
 }
 
-/// Waits `timeout_ns` (`None`: for ever) unless a signal is to be
-/// delivered first.
-fn wait(timeout_ns: Option<u64>) -> SysResult {
-    match timeout_ns {
-        Some(ns) => match crate::time::sleep_for(ns) {
-            Ok(()) => Ok(0),
-            Err(e) => Err(e),
-        },
-        None => {
-            signal::wait_for_signal();
-            Err(EINTR)
-        }
-    }
-}
-
 fn poll_for(fds: u64, count: u64, timeout_ns: Option<u64>) -> SysResult {
     if count > MAX_FDS {
         return Err(EINVAL);
     }
-    let ready = scan(fds, count)?;
-    if ready > 0 || timeout_ns == Some(0) {
-        return Ok(ready);
+    user::check_range(fds, count * size_of::<PollFd>() as u64)?;
+    let deadline = timeout_ns.map(|t| time::monotonic_ns().saturating_add(t));
+    let mut pause = FIRST_PAUSE_NS;
+    loop {
+        let ready = scan(fds, count)?;
+        if ready > 0 {
+            return Ok(ready);
+        }
+        let now = time::monotonic_ns();
+        let left = match deadline {
+            Some(d) if d <= now => return Ok(0),
+            Some(d) => d - now,
+            None => u64::MAX,
+        };
+        time::sleep_for(pause.min(left))?;
+        pause = (pause * 2).min(LONGEST_PAUSE_NS);
     }
-    wait(timeout_ns)
 }
 
 /// poll(fds, nfds, timeout_ms)

@@ -326,6 +326,13 @@ pub fn tkill(args: &Args) -> SysResult {
     server::call(SLOT_MM0, label::TGKILL, &[0, i64::from(args[0] as i32) as u64, args[1]], &[]).map(|_| 0)
 }
 
+/// Sends `sig` to the calling thread (a SIGPIPE for a write to a pipe
+/// without readers), to be delivered on the way back to the program.
+pub fn raise_for_thread(sig: u32) {
+    let tid = crate::thread::gettid(&[0; 6]).unwrap_or(0);
+    let _ = server::call(SLOT_MM0, label::TGKILL, &[0, tid, u64::from(sig)], &[]);
+}
+
 /// tgkill(tgid, tid, sig)
 pub fn tgkill(args: &Args) -> SysResult {
     let words = [i64::from(args[0] as i32) as u64, i64::from(args[1] as i32) as u64, args[2]];

@@ -10,7 +10,7 @@
 
 use crate::entry::SyscallFrame;
 use crate::{
-    credentials, exec, fork, fs, limits, log, memory, poll, process, random, shm, signal, system, thread, time, tty,
+    credentials, exec, fd, fork, fs, limits, log, memory, poll, process, random, shm, signal, system, thread, time, tty,
 };
 use fs0_proto::errno::ENOSYS;
 
@@ -110,15 +110,15 @@ const _: () = assert!(
 
 /// Calls 0..=334.
 static LOW: [Entry; 335] = [
-    /*   0 */ Entry::unimplemented("read"),
+    /*   0 */ Entry::new("read", fs::read),
     /*   1 */ Entry::new("write", fs::write),
-    /*   2 */ Entry::unimplemented("open"),
-    /*   3 */ Entry::unimplemented("close"),
+    /*   2 */ Entry::new("open", fd::open),
+    /*   3 */ Entry::new("close", fd::close),
     /*   4 */ Entry::unimplemented("stat"),
-    /*   5 */ Entry::unimplemented("fstat"),
+    /*   5 */ Entry::new("fstat", fd::fstat),
     /*   6 */ Entry::unimplemented("lstat"),
     /*   7 */ Entry::new("poll", poll::poll),
-    /*   8 */ Entry::unimplemented("lseek"),
+    /*   8 */ Entry::new("lseek", fd::lseek),
     /*   9 */ Entry::new("mmap", memory::mmap),
     /*  10 */ Entry::new("mprotect", memory::mprotect),
     /*  11 */ Entry::new("munmap", memory::munmap),
@@ -129,10 +129,10 @@ static LOW: [Entry; 335] = [
     /*  16 */ Entry::new("ioctl", tty::ioctl),
     /*  17 */ Entry::unimplemented("pread64"),
     /*  18 */ Entry::unimplemented("pwrite64"),
-    /*  19 */ Entry::unimplemented("readv"),
+    /*  19 */ Entry::new("readv", fs::readv),
     /*  20 */ Entry::new("writev", fs::writev),
     /*  21 */ Entry::unimplemented("access"),
-    /*  22 */ Entry::unimplemented("pipe"),
+    /*  22 */ Entry::new("pipe", fd::pipe),
     /*  23 */ Entry::unimplemented("select"),
     /*  24 */ Entry::new("sched_yield", time::sched_yield),
     /*  25 */ Entry::new("mremap", memory::mremap),
@@ -142,8 +142,8 @@ static LOW: [Entry; 335] = [
     /*  29 */ Entry::new("shmget", shm::shmget),
     /*  30 */ Entry::new("shmat", shm::shmat),
     /*  31 */ Entry::new("shmctl", shm::shmctl),
-    /*  32 */ Entry::unimplemented("dup"),
-    /*  33 */ Entry::unimplemented("dup2"),
+    /*  32 */ Entry::new("dup", fd::dup),
+    /*  33 */ Entry::new("dup2", fd::dup2),
     /*  34 */ Entry::new("pause", signal::pause),
     /*  35 */ Entry::new("nanosleep", time::nanosleep),
     /*  36 */ Entry::new("getitimer", time::getitimer),
@@ -182,7 +182,7 @@ static LOW: [Entry; 335] = [
     /*  69 */ Entry::unimplemented("msgsnd"),
     /*  70 */ Entry::unimplemented("msgrcv"),
     /*  71 */ Entry::unimplemented("msgctl"),
-    /*  72 */ Entry::unimplemented("fcntl"),
+    /*  72 */ Entry::new("fcntl", fd::fcntl),
     /*  73 */ Entry::unimplemented("flock"),
     /*  74 */ Entry::unimplemented("fsync"),
     /*  75 */ Entry::unimplemented("fdatasync"),
@@ -367,7 +367,7 @@ static LOW: [Entry; 335] = [
     /* 254 */ Entry::unimplemented("inotify_add_watch"),
     /* 255 */ Entry::unimplemented("inotify_rm_watch"),
     /* 256 */ Entry::unimplemented("migrate_pages"),
-    /* 257 */ Entry::unimplemented("openat"),
+    /* 257 */ Entry::new("openat", fd::openat),
     /* 258 */ Entry::unimplemented("mkdirat"),
     /* 259 */ Entry::unimplemented("mknodat"),
     /* 260 */ Entry::unimplemented("fchownat"),
@@ -402,8 +402,8 @@ static LOW: [Entry; 335] = [
     /* 289 */ Entry::unimplemented("signalfd4"),
     /* 290 */ Entry::unimplemented("eventfd2"),
     /* 291 */ Entry::unimplemented("epoll_create1"),
-    /* 292 */ Entry::unimplemented("dup3"),
-    /* 293 */ Entry::unimplemented("pipe2"),
+    /* 292 */ Entry::new("dup3", fd::dup3),
+    /* 293 */ Entry::new("pipe2", fd::pipe2),
     /* 294 */ Entry::unimplemented("inotify_init1"),
     /* 295 */ Entry::unimplemented("preadv"),
     /* 296 */ Entry::unimplemented("pwritev"),

@@ -73,7 +73,7 @@ static OFFSET_KNOWN: AtomicBool = AtomicBool::new(false);
 static REALTIME_OFFSET: AtomicU64 = AtomicU64::new(0);
 
 /// Nanoseconds since boot.
-fn monotonic_ns() -> u64 {
+pub fn monotonic_ns() -> u64 {
     time::clock().map_or(0, |(ns, _)| ns)
 }
 

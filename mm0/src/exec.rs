@@ -26,8 +26,8 @@ use libtern::{factory, println};
 use mm0::elf::{self, ElfError};
 use mm0::layout::TaskKind;
 use mm0::stack;
-use mm0_proto::errno;
 use mm0_proto::signal::offset;
+use mm0_proto::{errno, event};
 
 use crate::loader::{Program, StartError};
 use crate::roles::Role;
@@ -145,6 +145,7 @@ impl Mm0 {
         self.drop_futex_waits_of(id);
         self.shm_exited(id);
         self.collect_objects();
+        self.fs0_event(event::EXEC, id, 0);
         if self.verdict.is_testing() {
             self.audit();
         }

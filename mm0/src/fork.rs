@@ -26,8 +26,8 @@ use libtern::{cap, factory, kthread, space};
 use mm0::layout::{MAX_THREADS, TaskKind};
 use mm0::process::AddError;
 use mm0::vma::prot;
-use mm0_proto::errno;
 use mm0_proto::signal::{SIGNAL_AREA, SIGNAL_AREA_SIZE, THREAD_SLOTS, offset, slot_address};
+use mm0_proto::{errno, event};
 
 use crate::loader::{PRIORITY_TASK, START_RFLAGS, StartError};
 use crate::roles::Role;
@@ -80,6 +80,7 @@ impl Mm0 {
                 self.threads.insert(tid, child_id);
                 self.tasks.insert(child_id, child);
                 self.shm_forked(id, child_id);
+                self.fs0_event(event::FORK, child_id, id);
                 ok(&[child_id])
             }
             Err(e) => {

@@ -87,6 +87,9 @@ impl Mm0 {
             println!("mm0: {} exited with status {}", task.name, status.shell_status());
         }
         self.dispose(&mut task);
+        if task.kind == TaskKind::Posix {
+            self.fs0_event(mm0_proto::event::EXIT, id, 0);
+        }
         self.shm_exited(id);
         self.collect_objects();
         self.drop_waits_of(id);

@@ -190,6 +190,12 @@ impl Mm0 {
         })?;
 
         let (slot, tid) = factory::thread(SLOT_FACTORY, task.space)?;
+        if p.role == Role::Fs0 {
+            let got = cap::copy_to(task.space, slot, abi::Rights::CONTROL, 0)?;
+            if got != mm0_proto::SLOT_FS0_THREAD {
+                return Err(StartError::Slot { want: mm0_proto::SLOT_FS0_THREAD, got });
+            }
+        }
         let posix_tid = if task.kind == TaskKind::Posix { task.id } else { 0 };
         task.threads.insert(
             tid,

@@ -32,6 +32,7 @@ mod boot;
 mod clock;
 mod exec;
 mod fork;
+mod fs0_events;
 mod futex;
 mod lifecycle;
 mod loader;
@@ -109,6 +110,7 @@ fn main(info: Info) -> i32 {
         objects: BTreeMap::new(),
         next_object: 1,
         shm: SysvShm::default(),
+        fs0_events: fs0_events::Fs0Events::default(),
         realerts: Vec::new(),
         realert_tries: timers::FRESH_TRIES,
         caller: 0,

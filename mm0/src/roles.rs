@@ -6,7 +6,9 @@
 //! slot is checked. Every task gets, badged with its task id, SEND|GRANT on
 //! mm0's endpoint ([`SLOT_MM0`]) and on fs0's ([`SLOT_FS0`]; fs0 too, which
 //! keeps the slot numbers uniform). Then:
-//! - fs0: RECV on its own endpoint and the first serial port's registers.
+//! - fs0: RECV on its own endpoint, the first serial port's registers, the
+//!   notification of process events ([`crate::fs0_events`]) and a CONTROL
+//!   capability to its own thread (to bind that notification to it).
 //! - ktest (and its peer): an endpoint shared by the pair, the PIT's ports,
 //!   IRQ line 0 and a notification of its own.
 //! - a POSIX process: a notification of its own ([`SLOT_POSIX_NOTIFICATION`]).
@@ -20,8 +22,8 @@ use abi::{Error, Rights};
 use libtern::{cap, factory};
 use mm0::layout::TaskKind;
 use mm0_proto::{
-    SLOT_FS0, SLOT_FS0_SERVICE, SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION, SLOT_SERIAL_PORTS,
-    SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
+    SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION,
+    SLOT_SERIAL_PORTS, SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
 };
 
 use crate::loader::StartError;
@@ -74,6 +76,11 @@ impl Mm0 {
             Role::Fs0 => {
                 give(task, self.fs0_endpoint, Rights::RECV.union(Rights::GRANT), 0, SLOT_FS0_SERVICE)?;
                 give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, SERIAL_PORTS, SLOT_SERIAL_PORTS)?;
+                let events = factory::notification(SLOT_FACTORY)?;
+                task.owned_caps.push(events);
+                give(task, events, Rights::RECV, 0, SLOT_FS0_EVENTS)?;
+                self.fs0_events.notification = events;
+                self.fs0_events.task = task.id;
             }
             Role::Ktest { endpoint } => {
                 give(task, endpoint, Rights::SEND.union(Rights::RECV).union(Rights::GRANT), 0, SLOT_TEST_ENDPOINT)?;

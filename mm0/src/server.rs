@@ -20,6 +20,7 @@ use mm0_proto::{errno, label};
 use mm0::process::{ProcessTable, Status};
 
 use crate::fork::ChildStart;
+use crate::fs0_events::Fs0Events;
 use crate::futex::{FutexRequest, FutexWaiter};
 use crate::loader::LibPosix;
 use crate::objects::MemObject;
@@ -54,6 +55,8 @@ pub struct Mm0 {
     pub next_object: u64,
     /// SysV shared memory segments and attachments.
     pub shm: SysvShm,
+    /// Process events queued for fs0.
+    pub fs0_events: Fs0Events,
     /// Threads to alert again for a pending signal, and the tries the
     /// alert under way has left.
     pub realerts: Vec<Realert>,
@@ -183,6 +186,7 @@ impl Mm0 {
             label::THREAD_RUN => self.thread_run(id, msg.word(0)),
             label::MREMAP => self.mremap(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)]),
             label::MADVISE => self.madvise(id, msg.word(0), msg.word(1), msg.word(2)),
+            label::PROCESS_EVENTS => self.process_events(id),
             label::EXEC => self.exec(id, msg.word(0), msg.word(1), msg.word(2), msg.word(3)),
             label::SHMGET => self.shmget(id, msg.word(0) as i32, msg.word(1), msg.word(2)),
             label::SHMAT => self.shmat(id, msg.word(0), msg.word(1), msg.word(2)),

@@ -12,18 +12,21 @@
 //! - Bulk data never travels in message words: the client grants its buffer
 //!   for the one call (grant 0) and fs0 copies through the grant with
 //!   `GrantCopy`, in chunks, touching nothing else of the client's memory.
-//! - Files are named by fs0-side handles. Handle [`CONSOLE`] is the console,
-//!   open in every process; later labels (read, open, close) take the same
-//!   handle word first, so the numbering leaves room for them.
+//! - Files are named by the caller's file descriptor numbers: fs0 keeps
+//!   each process's descriptor table (the badge says whose), and the open
+//!   file descriptions the descriptors share (across dup and fork, with one
+//!   offset). A process fs0 has not seen before starts with descriptors 0,
+//!   1 and 2 open on the console. mm0 tells fs0 of forks, execs and ends
+//!   (`mm0_proto::label::PROCESS_EVENTS`).
+//! - A request that must wait (a read of an empty pipe, a write to a full
+//!   one) is answered when it can go on; the client's grant stays usable
+//!   until then.
 #![no_std]
 #![forbid(unsafe_code)]
 
-/// The handle of the console (what fds 0, 1 and 2 of every process refer to).
-pub const CONSOLE: u64 = 0;
-
 /// Request labels.
 pub mod label {
-    /// (handle) + grants 0..n readable -> [`crate::WriteReply`]: write the granted
+    /// (fd) + grants 0..n readable -> [`crate::WriteReply`]: write the granted
     /// buffers in order. A grant fs0 cannot copy from because the client's
     /// memory is not mapped with the access it promised (the kernel's
     /// `PeerFault`) ends the write: the reply counts the bytes before it and
@@ -31,8 +34,101 @@ pub mod label {
     /// The kernel does not page in client memory, so the client may back
     /// the rest (mm0's POPULATE) and write it again. A grant without read
     /// access ends the write the same way, but is no fault: `EINVAL` when
-    /// nothing was written.
+    /// nothing was written. A pipe without readers is EPIPE (libposix
+    /// raises SIGPIPE); a full pipe waits unless O_NONBLOCK (EAGAIN).
     pub const WRITE: u32 = 1;
+    /// (fd) + grant 0 writable -> [`crate::ReadReply`]: read up to the
+    /// grant's length. A grant fs0 cannot copy into (the client's page not
+    /// backed) ends the read as for WRITE. An empty pipe with writers waits
+    /// (EAGAIN with O_NONBLOCK); without writers it reads 0 bytes (end of
+    /// file).
+    pub const READ: u32 = 2;
+    /// (fd) -> (): close the descriptor.
+    pub const CLOSE: u32 = 3;
+    /// (fd, number, how) -> (new fd): a second descriptor for the same
+    /// open file description ([`crate::dup`]).
+    pub const DUP: u32 = 4;
+    /// (fd, command, value) -> (value): F_GETFD, F_SETFD, F_GETFL,
+    /// F_SETFL (O_APPEND and O_NONBLOCK change; the rest stays).
+    pub const FCNTL: u32 = 5;
+    /// (flags, mode) + grant 0 readable (the path, no NUL) -> (fd): open.
+    /// So far the devices: /dev/null, /dev/zero, /dev/full, /dev/random,
+    /// /dev/urandom, /dev/console, /dev/tty; other paths are ENOENT.
+    pub const OPEN: u32 = 6;
+    /// (flags: O_CLOEXEC, O_NONBLOCK) -> (read fd, write fd): a pipe.
+    pub const PIPE: u32 = 7;
+    /// (fd) -> (mode, rdev, size): what fstat needs of a descriptor.
+    pub const FSTAT: u32 = 8;
+    /// (fd, offset, whence) -> (position): lseek. ESPIPE for pipes and
+    /// terminals; devices without position stay at 0.
+    pub const LSEEK: u32 = 9;
+    /// (fd) -> (poll bits): what a poll would see now ([`crate::ready`]).
+    pub const READY: u32 = 10;
+}
+
+/// Poll bits of a [`label::READY`] reply (Linux's POLL* values).
+pub mod ready {
+    pub const IN: u64 = 0x001;
+    pub const OUT: u64 = 0x004;
+    pub const ERR: u64 = 0x008;
+    pub const HUP: u64 = 0x010;
+}
+
+/// How [`label::DUP`] picks the new number.
+pub mod dup {
+    /// The lowest free number at or above the given one (dup, F_DUPFD).
+    pub const LOWEST: u64 = 0;
+    /// Exactly the given number, closing what was there (dup2, dup3).
+    pub const AT: u64 = 1;
+    /// Flag: the new descriptor is close-on-exec.
+    pub const CLOEXEC: u64 = 2;
+}
+
+/// fcntl commands and flags (Linux values).
+pub mod fcntl {
+    pub const F_GETFD: u64 = 1;
+    pub const F_SETFD: u64 = 2;
+    pub const F_GETFL: u64 = 3;
+    pub const F_SETFL: u64 = 4;
+    pub const FD_CLOEXEC: u64 = 1;
+    pub const O_ACCMODE: u64 = 3;
+    pub const O_RDONLY: u64 = 0;
+    pub const O_WRONLY: u64 = 1;
+    pub const O_RDWR: u64 = 2;
+    pub const O_APPEND: u64 = 0o2000;
+    pub const O_NONBLOCK: u64 = 0o4000;
+    pub const O_CLOEXEC: u64 = 0o2000000;
+}
+
+/// File type bits of `st_mode` (Linux values).
+pub mod mode {
+    pub const S_IFIFO: u64 = 0o010000;
+    pub const S_IFCHR: u64 = 0o020000;
+}
+
+/// Words of a successful [`label::READ`] reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadReply {
+    /// Bytes read into the start of the grant.
+    pub read: u64,
+    /// The read ended early because client memory could not be copied
+    /// into (after `read` bytes).
+    pub stopped_at_fault: bool,
+}
+
+impl ReadReply {
+    pub const WORDS: usize = 2;
+
+    pub const fn to_words(self) -> [u64; Self::WORDS] {
+        [self.read, self.stopped_at_fault as u64]
+    }
+
+    pub const fn from_words(words: &[u64]) -> Option<ReadReply> {
+        match words {
+            [read, stopped, ..] => Some(ReadReply { read: *read, stopped_at_fault: *stopped != 0 }),
+            _ => None,
+        }
+    }
 }
 
 /// Reply labels for failures: Linux errno values.
@@ -59,12 +155,24 @@ pub mod errno {
     pub const ENOSYS: u32 = 38;
     /// A path is too long.
     pub const ENAMETOOLONG: u32 = 36;
+    /// No such file.
+    pub const ENOENT: u32 = 2;
+    /// Would block (O_NONBLOCK).
+    pub const EAGAIN: u32 = 11;
+    /// Too many open descriptors.
+    pub const EMFILE: u32 = 24;
+    /// No space (the full device).
+    pub const ENOSPC: u32 = 28;
+    /// Seek on a pipe or terminal.
+    pub const ESPIPE: u32 = 29;
+    /// Write to a pipe without readers.
+    pub const EPIPE: u32 = 32;
 }
 
 /// Words of a [`label::WRITE`] request (the data comes in its grants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WriteRequest {
-    pub handle: u64,
+    pub fd: u64,
 }
 
 impl WriteRequest {
@@ -72,12 +180,12 @@ impl WriteRequest {
     pub const WORDS: usize = 1;
 
     pub const fn to_words(self) -> [u64; Self::WORDS] {
-        [self.handle]
+        [self.fd]
     }
 
     pub const fn from_words(words: &[u64]) -> Option<WriteRequest> {
         match words {
-            [handle, ..] => Some(WriteRequest { handle: *handle }),
+            [fd, ..] => Some(WriteRequest { fd: *fd }),
             _ => None,
         }
     }
@@ -115,7 +223,7 @@ mod tests {
 
     #[test]
     fn write_request_round_trips() {
-        let r = WriteRequest { handle: CONSOLE };
+        let r = WriteRequest { fd: 1 };
         assert_eq!(WriteRequest::from_words(&r.to_words()), Some(r));
         assert_eq!(WriteRequest::from_words(&[]), None);
     }

@@ -41,6 +41,7 @@ pub mod ipc_buffer;
 pub mod kthread;
 pub mod mm0;
 pub mod notify;
+pub mod random;
 pub mod space;
 pub mod syscall;
 pub mod time;

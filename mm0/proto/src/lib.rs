@@ -23,6 +23,12 @@ pub const SLOT_FS0_SERVICE: u64 = 2;
 pub const SLOT_POSIX_NOTIFICATION: u64 = 2;
 /// fs0 only: I/O ports of the first serial port (0x3f8..0x400).
 pub const SLOT_SERIAL_PORTS: u64 = 3;
+/// fs0 only: a notification (RECV) mm0 signals when it has process events
+/// for fs0 ([`label::PROCESS_EVENTS`]).
+pub const SLOT_FS0_EVENTS: u64 = 4;
+/// fs0 only: fs0's own first thread (CONTROL), to bind the events
+/// notification to.
+pub const SLOT_FS0_THREAD: u64 = 5;
 /// ktest only: an endpoint shared by every ktest instance (SEND, RECV).
 pub const SLOT_TEST_ENDPOINT: u64 = 2;
 /// ktest only: the PIT's I/O ports (0x40..0x44).
@@ -225,6 +231,14 @@ pub mod label {
     /// zeros again); other advice is a hint that changes nothing. ENOMEM
     /// for a range not wholly mapped, EINVAL for an unaligned address.
     pub const MADVISE: u32 = 30;
+    /// fs0 only: () -> (count), the events in the reply's IPC-buffer
+    /// words, [`crate::event::WORDS`] each, oldest first, at most
+    /// [`crate::event::MAX`]: what happened to POSIX processes since fs0
+    /// last asked, for its per-process tables. mm0 signals
+    /// [`SLOT_FS0_EVENTS`] when it queues one, before the process
+    /// concerned can run again, so fs0 learns of a fork before the child's
+    /// first request. EPERM for anyone but fs0.
+    pub const PROCESS_EVENTS: u32 = 31;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
@@ -239,6 +253,23 @@ pub mod label {
     /// size, attach time, detach time, change time (seconds since the
     /// epoch), creator pid, last pid, number of attachments.
     pub const SHMCTL: u32 = 26;
+}
+
+/// Process events for fs0 ([`label::PROCESS_EVENTS`]): (kind, pid,
+/// other) each.
+pub mod event {
+    /// Words of one event.
+    pub const WORDS: usize = 3;
+    /// Most events in one reply.
+    pub const MAX: usize = 20;
+    /// Process `pid` was forked from `other`.
+    pub const FORK: u64 = 1;
+    /// Process `pid` executed a new program.
+    pub const EXEC: u64 = 2;
+    /// Process `pid` ended.
+    pub const EXIT: u64 = 3;
+
+    const _: () = assert!(MAX * WORDS <= abi::ipc::BUF_WORDS);
 }
 
 /// mremap flags (Linux values).

@@ -1,0 +1,673 @@
+//! Descriptor tables, open file descriptions, pipes, and the reads and
+//! writes that go through them.
+//!
+//! Each process (by badge) has a descriptor table ([`fs0::fdtable`]); a
+//! descriptor names an open file description, which holds the node (a
+//! device, or one end of a pipe), the status flags and the references
+//! from descriptors (dup and fork share a description). A description is
+//! released when its last descriptor closes; a pipe's readers see the end
+//! of file when its last write end is released, its writers EPIPE when
+//! its last read end is. mm0's process events keep the tables true across
+//! fork (copied), exec (close-on-exec) and exit (everything closes, even
+//! for a process that was killed).
+//!
+//! Data moves through the caller's grants, in chunks of [`CHUNK`] bytes.
+//! A pipe read with nothing to read, or a write that does not fit, waits:
+//! fs0 keeps the caller's reply (and with it the grant) and finishes the
+//! request when the other end moves. Bytes leave a pipe only once they are
+//! in the reader's memory, so a reader that went away loses nothing.
+
+use alloc::collections::{BTreeMap, VecDeque};
+
+use abi::Error;
+use abi::call::NONE;
+use abi::ipc::{MAX_GRANTS, grant};
+use fs0::fdtable::{Fd, FdTable};
+use fs0::pipe::PipeBuffer;
+use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINVAL, EIO, ENOENT, EPIPE, ESPIPE};
+use fs0_proto::fcntl::{FD_CLOEXEC, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
+use fs0_proto::{ReadReply, WriteReply, dup, fcntl, mode};
+use libtern::cap;
+use libtern::ipc::{self, Message};
+
+use crate::console::Console;
+use crate::devices::Device;
+
+/// Bytes copied through a grant at a time.
+pub const CHUNK: usize = 512;
+
+/// What a description refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Node {
+    Device(Device),
+    PipeRead(u64),
+    PipeWrite(u64),
+}
+
+struct Description {
+    node: Node,
+    /// O_ACCMODE, O_APPEND, O_NONBLOCK.
+    flags: u64,
+    refs: u32,
+}
+
+/// A request waiting on a pipe, with the saved reply it is answered by.
+struct Waiter {
+    reply: u64,
+    pid: u64,
+    /// Bytes asked for (read), or the grants' lengths (write).
+    lens: [u64; MAX_GRANTS],
+    /// Bytes already moved.
+    done: u64,
+}
+
+impl Waiter {
+    fn total(&self) -> u64 {
+        self.lens.iter().sum()
+    }
+}
+
+struct Pipe {
+    buffer: PipeBuffer,
+    readers_waiting: VecDeque<Waiter>,
+    writers_waiting: VecDeque<Waiter>,
+}
+
+/// The result of a request: an answer now, or later.
+pub enum Outcome {
+    Reply(Message),
+    Later,
+}
+
+fn errno(e: u32) -> Outcome {
+    Outcome::Reply(Message::empty(e))
+}
+
+fn words(w: &[u64]) -> Outcome {
+    Outcome::Reply(Message::new(0, w))
+}
+
+/// Sends a saved reply (it never blocks and uses the capability up).
+fn answer(reply: u64, msg: &Message) {
+    if ipc::send(reply, msg).is_err() {
+        // The caller is gone (killed, or its call interrupted).
+        let _ = cap::delete(reply);
+    }
+}
+
+pub struct Files {
+    pub console: Console,
+    tables: BTreeMap<u64, FdTable>,
+    descriptions: BTreeMap<u64, Description>,
+    next_description: u64,
+    pipes: BTreeMap<u64, Pipe>,
+    next_pipe: u64,
+}
+
+impl Files {
+    pub fn new(console: Console) -> Files {
+        Files {
+            console,
+            tables: BTreeMap::new(),
+            descriptions: BTreeMap::new(),
+            next_description: 1,
+            pipes: BTreeMap::new(),
+            next_pipe: 1,
+        }
+    }
+
+    fn new_description(&mut self, node: Node, flags: u64, refs: u32) -> u64 {
+        let id = self.next_description;
+        self.next_description += 1;
+        self.descriptions.insert(id, Description { node, flags, refs });
+        id
+    }
+
+    /// The table of `pid`, made with 0, 1 and 2 on the console if fs0 has
+    /// not seen the process before.
+    fn table(&mut self, pid: u64) -> &mut FdTable {
+        if !self.tables.contains_key(&pid) {
+            let console = self.new_description(Node::Device(Device::Console), O_RDWR, 3);
+            let mut table = FdTable::new();
+            for n in 0..3 {
+                let _ = table.install_at(n, Fd { description: console, cloexec: false });
+            }
+            self.tables.insert(pid, table);
+        }
+        self.tables.get_mut(&pid).expect("made above")
+    }
+
+    /// The description behind descriptor `fd` of `pid`.
+    fn lookup(&mut self, pid: u64, fd: u64) -> Result<(u64, Node, u64), u32> {
+        let fd = u32::try_from(fd).map_err(|_| EBADF)?;
+        let id = self.table(pid).get(fd)?.description;
+        let d = self.descriptions.get(&id).ok_or(EBADF)?;
+        Ok((id, d.node, d.flags))
+    }
+
+    /// Drops one reference to description `id`; the last one closes it.
+    fn release(&mut self, id: u64) {
+        let Some(d) = self.descriptions.get_mut(&id) else { return };
+        d.refs -= 1;
+        if d.refs > 0 {
+            return;
+        }
+        let node = d.node;
+        self.descriptions.remove(&id);
+        match node {
+            Node::PipeRead(p) => {
+                if let Some(pipe) = self.pipes.get_mut(&p) {
+                    pipe.buffer.readers -= 1;
+                }
+                self.serve_writers(p);
+            }
+            Node::PipeWrite(p) => {
+                if let Some(pipe) = self.pipes.get_mut(&p) {
+                    pipe.buffer.writers -= 1;
+                }
+                self.serve_readers(p);
+            }
+            Node::Device(_) => {}
+        }
+        if let Node::PipeRead(p) | Node::PipeWrite(p) = node
+            && self.pipes.get(&p).is_some_and(|pipe| pipe.buffer.readers == 0 && pipe.buffer.writers == 0)
+        {
+            self.pipes.remove(&p);
+        }
+    }
+
+    // --- Process events -------------------------------------------------
+
+    /// Process `child` was forked from `parent`: its table is a copy.
+    pub fn forked(&mut self, child: u64, parent: u64) {
+        let table = self.table(parent).clone();
+        for (_, fd) in table.iter() {
+            if let Some(d) = self.descriptions.get_mut(&fd.description) {
+                d.refs += 1;
+            }
+        }
+        self.tables.insert(child, table);
+    }
+
+    /// Process `pid` executed a program: its close-on-exec descriptors
+    /// close.
+    pub fn executed(&mut self, pid: u64) {
+        let closed = self.table(pid).close_on_exec();
+        for fd in closed {
+            self.release(fd.description);
+        }
+    }
+
+    /// Process `pid` ended: every descriptor closes, and its waiting
+    /// requests are forgotten.
+    pub fn exited(&mut self, pid: u64) {
+        for pipe in self.pipes.values_mut() {
+            for queue in [&mut pipe.readers_waiting, &mut pipe.writers_waiting] {
+                queue.retain(|w| {
+                    if w.pid == pid {
+                        let _ = cap::delete(w.reply);
+                    }
+                    w.pid != pid
+                });
+            }
+        }
+        if let Some(mut table) = self.tables.remove(&pid) {
+            for fd in table.close_all() {
+                self.release(fd.description);
+            }
+        }
+    }
+
+    // --- Descriptor calls -----------------------------------------------
+
+    /// CLOSE (fd).
+    pub fn close(&mut self, pid: u64, fd: u64) -> Outcome {
+        let Ok(n) = u32::try_from(fd) else { return errno(EBADF) };
+        match self.table(pid).close(n) {
+            Ok(f) => {
+                self.release(f.description);
+                words(&[])
+            }
+            Err(e) => errno(e),
+        }
+    }
+
+    /// DUP (fd, number, how).
+    pub fn dup(&mut self, pid: u64, fd: u64, number: u64, how: u64) -> Outcome {
+        let (id, _, _) = match self.lookup(pid, fd) {
+            Ok(found) => found,
+            Err(e) => return errno(e),
+        };
+        let new = Fd { description: id, cloexec: how & dup::CLOEXEC != 0 };
+        let Ok(number) = u32::try_from(number) else { return errno(if how & dup::AT != 0 { EBADF } else { EINVAL }) };
+        let table = self.table(pid);
+        let placed = if how & dup::AT != 0 {
+            if number == fd as u32 {
+                // dup2 onto itself: nothing changes.
+                return words(&[fd]);
+            }
+            table.install_at(number, new).map(|old| (number, old))
+        } else {
+            table.install(new, number).map(|n| (n, None))
+        };
+        match placed {
+            Ok((n, old)) => {
+                if let Some(d) = self.descriptions.get_mut(&id) {
+                    d.refs += 1;
+                }
+                if let Some(old) = old {
+                    self.release(old.description);
+                }
+                words(&[u64::from(n)])
+            }
+            Err(e) => errno(e),
+        }
+    }
+
+    /// FCNTL (fd, command, value).
+    pub fn fcntl(&mut self, pid: u64, fd: u64, command: u64, value: u64) -> Outcome {
+        let (id, _, flags) = match self.lookup(pid, fd) {
+            Ok(found) => found,
+            Err(e) => return errno(e),
+        };
+        match command {
+            fcntl::F_GETFD => {
+                let cloexec = self.table(pid).get(fd as u32).map(|f| f.cloexec).unwrap_or(false);
+                words(&[if cloexec { FD_CLOEXEC } else { 0 }])
+            }
+            fcntl::F_SETFD => match self.table(pid).set_cloexec(fd as u32, value & FD_CLOEXEC != 0) {
+                Ok(()) => words(&[0]),
+                Err(e) => errno(e),
+            },
+            fcntl::F_GETFL => words(&[flags]),
+            fcntl::F_SETFL => {
+                let changeable = O_APPEND | O_NONBLOCK;
+                if let Some(d) = self.descriptions.get_mut(&id) {
+                    d.flags = (d.flags & !changeable) | (value & changeable);
+                }
+                words(&[0])
+            }
+            _ => errno(EINVAL),
+        }
+    }
+
+    /// OPEN (flags, mode) with the path.
+    pub fn open(&mut self, pid: u64, path: &[u8], flags: u64) -> Outcome {
+        let Some(device) = Device::at(path) else { return errno(ENOENT) };
+        let access = flags & O_ACCMODE;
+        if access != O_RDONLY && access != O_WRONLY && access != O_RDWR {
+            return errno(EINVAL);
+        }
+        let id = self.new_description(Node::Device(device), flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 1);
+        match self.table(pid).install(Fd { description: id, cloexec: flags & O_CLOEXEC != 0 }, 0) {
+            Ok(n) => words(&[u64::from(n)]),
+            Err(e) => {
+                self.descriptions.remove(&id);
+                errno(e)
+            }
+        }
+    }
+
+    /// PIPE (flags).
+    pub fn pipe(&mut self, pid: u64, flags: u64) -> Outcome {
+        if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+            return errno(EINVAL);
+        }
+        let cloexec = flags & O_CLOEXEC != 0;
+        let status = flags & O_NONBLOCK;
+        let p = self.next_pipe;
+        let read = self.new_description(Node::PipeRead(p), O_RDONLY | status, 1);
+        let write = self.new_description(Node::PipeWrite(p), O_WRONLY | status, 1);
+        let table = self.table(pid);
+        let Ok(r) = table.install(Fd { description: read, cloexec }, 0) else {
+            self.descriptions.remove(&read);
+            self.descriptions.remove(&write);
+            return errno(fs0_proto::errno::EMFILE);
+        };
+        let Ok(w) = table.install(Fd { description: write, cloexec }, 0) else {
+            let _ = table.close(r);
+            self.descriptions.remove(&read);
+            self.descriptions.remove(&write);
+            return errno(fs0_proto::errno::EMFILE);
+        };
+        self.next_pipe += 1;
+        let pipe =
+            Pipe { buffer: PipeBuffer::new(), readers_waiting: VecDeque::new(), writers_waiting: VecDeque::new() };
+        self.pipes.insert(p, pipe);
+        words(&[u64::from(r), u64::from(w)])
+    }
+
+    /// FSTAT (fd) -> (mode, rdev, size).
+    pub fn fstat(&mut self, pid: u64, fd: u64) -> Outcome {
+        match self.lookup(pid, fd) {
+            Ok((_, Node::Device(d), _)) => words(&[mode::S_IFCHR | 0o666, d.rdev(), 0]),
+            Ok((_, Node::PipeRead(p) | Node::PipeWrite(p), _)) => {
+                let size = self.pipes.get(&p).map_or(0, |pipe| pipe.buffer.len() as u64);
+                words(&[mode::S_IFIFO | 0o600, 0, size])
+            }
+            Err(e) => errno(e),
+        }
+    }
+
+    /// LSEEK (fd, offset, whence): devices without a position stay at 0.
+    pub fn lseek(&mut self, pid: u64, fd: u64, whence: u64) -> Outcome {
+        match self.lookup(pid, fd) {
+            Ok((_, Node::Device(d), _)) if !d.is_terminal() => {
+                if whence > 2 {
+                    errno(EINVAL)
+                } else {
+                    words(&[0])
+                }
+            }
+            Ok(_) => errno(ESPIPE),
+            Err(e) => errno(e),
+        }
+    }
+
+    /// READY (fd) -> (poll bits).
+    pub fn ready(&mut self, pid: u64, fd: u64) -> Outcome {
+        use fs0_proto::ready::{ERR, HUP, IN, OUT};
+        match self.lookup(pid, fd) {
+            // The console is not readable yet (console input is to come).
+            Ok((_, Node::Device(d), _)) if d.is_terminal() => words(&[OUT]),
+            Ok((_, Node::Device(_), _)) => words(&[IN | OUT]),
+            Ok((_, Node::PipeRead(p), _)) => {
+                let Some(pipe) = self.pipes.get(&p) else { return errno(EBADF) };
+                let hup = if pipe.buffer.writers == 0 { HUP } else { 0 };
+                words(&[if pipe.buffer.is_empty() { hup } else { IN | hup }])
+            }
+            Ok((_, Node::PipeWrite(p), _)) => {
+                let Some(pipe) = self.pipes.get(&p) else { return errno(EBADF) };
+                let bits = if pipe.buffer.readers == 0 {
+                    ERR
+                } else if pipe.buffer.space() > 0 {
+                    OUT
+                } else {
+                    0
+                };
+                words(&[bits])
+            }
+            Err(e) => errno(e),
+        }
+    }
+
+    // --- Reading and writing --------------------------------------------
+
+    /// READ (fd) into grant 0 of the current call.
+    pub fn read(&mut self, pid: u64, fd: u64) -> Outcome {
+        let (_, node, flags) = match self.lookup(pid, fd) {
+            Ok(found) => found,
+            Err(e) => return errno(e),
+        };
+        if flags & O_ACCMODE == O_WRONLY {
+            return errno(EBADF);
+        }
+        let grants = ipc::received_grants();
+        let g = grants[0];
+        if g.access & grant::WRITE == 0 {
+            return errno(EINVAL);
+        }
+        match node {
+            Node::Device(d) => Outcome::Reply(read_device(d, g.len)),
+            Node::PipeWrite(_) => errno(EBADF),
+            Node::PipeRead(p) => {
+                let Some(pipe) = self.pipes.get_mut(&p) else { return errno(EBADF) };
+                if pipe.buffer.is_empty() {
+                    if pipe.buffer.writers == 0 {
+                        return words(&ReadReply { read: 0, stopped_at_fault: false }.to_words());
+                    }
+                    if flags & O_NONBLOCK != 0 {
+                        return errno(EAGAIN);
+                    }
+                    return match libtern::grant::save_reply() {
+                        Ok(reply) => {
+                            let lens = [g.len, 0];
+                            pipe.readers_waiting.push_back(Waiter { reply, pid, lens, done: 0 });
+                            Outcome::Later
+                        }
+                        Err(_) => errno(EIO),
+                    };
+                }
+                let reply = pipe_read(pipe, NONE, g.len);
+                self.serve_writers(p);
+                Outcome::Reply(reply)
+            }
+        }
+    }
+
+    /// WRITE (fd) from the grants of the current call.
+    pub fn write(&mut self, pid: u64, fd: u64, grant_count: usize) -> Outcome {
+        let (_, node, flags) = match self.lookup(pid, fd) {
+            Ok(found) => found,
+            Err(e) => return errno(e),
+        };
+        if flags & O_ACCMODE == O_RDONLY {
+            return errno(EBADF);
+        }
+        let received = ipc::received_grants();
+        let mut lens = [0u64; MAX_GRANTS];
+        for (i, g) in received.iter().enumerate().take(grant_count.min(MAX_GRANTS)) {
+            if g.access & grant::READ == 0 {
+                return errno(EINVAL);
+            }
+            lens[i] = g.len;
+        }
+        match node {
+            Node::Device(d) => Outcome::Reply(write_device(&mut self.console, d, &lens)),
+            Node::PipeRead(_) => errno(EBADF),
+            Node::PipeWrite(p) => {
+                let Some(pipe) = self.pipes.get_mut(&p) else { return errno(EBADF) };
+                let mut waiter = Waiter { reply: NONE, pid, lens, done: 0 };
+                match pipe_write(pipe, &mut waiter) {
+                    Progress::Finished(msg) => {
+                        self.serve_readers(p);
+                        Outcome::Reply(msg)
+                    }
+                    Progress::Blocked if flags & O_NONBLOCK != 0 => {
+                        self.serve_readers(p);
+                        if waiter.done > 0 {
+                            words(&WriteReply { written: waiter.done, stopped_at_fault: false }.to_words())
+                        } else {
+                            errno(EAGAIN)
+                        }
+                    }
+                    Progress::Blocked => match libtern::grant::save_reply() {
+                        Ok(reply) => {
+                            waiter.reply = reply;
+                            pipe.writers_waiting.push_back(waiter);
+                            self.serve_readers(p);
+                            Outcome::Later
+                        }
+                        Err(_) => errno(EIO),
+                    },
+                }
+            }
+        }
+    }
+
+    /// Answers the readers waiting on pipe `p` while it has bytes or no
+    /// writers.
+    fn serve_readers(&mut self, p: u64) {
+        let Some(pipe) = self.pipes.get_mut(&p) else { return };
+        while !pipe.readers_waiting.is_empty() {
+            if pipe.buffer.is_empty() && pipe.buffer.writers > 0 {
+                break;
+            }
+            let w = pipe.readers_waiting.pop_front().expect("looked at above");
+            let reply = if pipe.buffer.is_empty() {
+                Message::new(0, &ReadReply { read: 0, stopped_at_fault: false }.to_words())
+            } else {
+                pipe_read(pipe, w.reply, w.lens[0])
+            };
+            answer(w.reply, &reply);
+        }
+        self.serve_writers_of(p);
+    }
+
+    /// Lets the writers waiting on pipe `p` go on while there is room, or
+    /// fail them when there are no readers.
+    fn serve_writers(&mut self, p: u64) {
+        self.serve_writers_of(p);
+        let has_data = self.pipes.get(&p).is_some_and(|pipe| !pipe.buffer.is_empty());
+        let readers_waiting = self.pipes.get(&p).is_some_and(|pipe| !pipe.readers_waiting.is_empty());
+        if has_data && readers_waiting {
+            self.serve_readers(p);
+        }
+    }
+
+    fn serve_writers_of(&mut self, p: u64) {
+        let Some(pipe) = self.pipes.get_mut(&p) else { return };
+        while let Some(mut w) = pipe.writers_waiting.pop_front() {
+            match pipe_write(pipe, &mut w) {
+                Progress::Finished(msg) => answer(w.reply, &msg),
+                Progress::Blocked => {
+                    pipe.writers_waiting.push_front(w);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// How far a pipe write got.
+enum Progress {
+    /// Done (all written, a fault, EPIPE): the reply.
+    Finished(Message),
+    /// Waiting for room.
+    Blocked,
+}
+
+/// Moves what fits of writer `w`'s grants into the pipe.
+fn pipe_write(pipe: &mut Pipe, w: &mut Waiter) -> Progress {
+    let total = w.total();
+    loop {
+        if pipe.buffer.readers == 0 {
+            let msg = if w.done > 0 {
+                Message::new(0, &WriteReply { written: w.done, stopped_at_fault: false }.to_words())
+            } else {
+                Message::empty(EPIPE)
+            };
+            return Progress::Finished(msg);
+        }
+        if w.done >= total {
+            return Progress::Finished(Message::new(
+                0,
+                &WriteReply { written: w.done, stopped_at_fault: false }.to_words(),
+            ));
+        }
+        let fits = pipe.buffer.accepts(total as usize, w.done as usize);
+        if fits == 0 {
+            return Progress::Blocked;
+        }
+        let n = fits.min(CHUNK);
+        let mut chunk = [0u8; CHUNK];
+        match copy_from_grants(w.reply, &w.lens, w.done, &mut chunk[..n]) {
+            Ok(()) => {
+                pipe.buffer.push(&chunk[..n]);
+                w.done += n as u64;
+            }
+            Err(Error::PeerFault) if w.done > 0 => {
+                return Progress::Finished(Message::new(
+                    0,
+                    &WriteReply { written: w.done, stopped_at_fault: true }.to_words(),
+                ));
+            }
+            Err(Error::PeerFault) => return Progress::Finished(Message::empty(EFAULT)),
+            Err(_) => return Progress::Finished(Message::empty(EIO)),
+        }
+    }
+}
+
+/// Copies `out.len()` bytes starting `offset` bytes into the grants (whose
+/// lengths are `lens`, in order) of the call `reply` answers.
+fn copy_from_grants(reply: u64, lens: &[u64; MAX_GRANTS], offset: u64, out: &mut [u8]) -> Result<(), Error> {
+    let mut at = offset;
+    let mut filled = 0;
+    for (index, &len) in lens.iter().enumerate() {
+        if filled == out.len() {
+            break;
+        }
+        if at >= len {
+            at -= len;
+            continue;
+        }
+        let n = ((len - at) as usize).min(out.len() - filled);
+        libtern::grant::read(reply, index as u64, at, &mut out[filled..filled + n])?;
+        filled += n;
+        at = 0;
+    }
+    Ok(())
+}
+
+/// Moves up to `len` bytes of the pipe into grant 0 of the call `reply`
+/// answers; bytes leave the pipe only once copied.
+fn pipe_read(pipe: &mut Pipe, reply: u64, len: u64) -> Message {
+    let mut read = 0u64;
+    let mut chunk = [0u8; CHUNK];
+    while read < len && !pipe.buffer.is_empty() {
+        let n = pipe.buffer.peek(&mut chunk[..((len - read) as usize).min(CHUNK)]);
+        match libtern::grant::write(reply, 0, read, &chunk[..n]) {
+            Ok(()) => {
+                pipe.buffer.consume(n);
+                read += n as u64;
+            }
+            Err(Error::PeerFault) if read > 0 => {
+                return Message::new(0, &ReadReply { read, stopped_at_fault: true }.to_words());
+            }
+            Err(Error::PeerFault) => return Message::empty(EFAULT),
+            Err(_) if read > 0 => break,
+            Err(_) => return Message::empty(EIO),
+        }
+    }
+    Message::new(0, &ReadReply { read, stopped_at_fault: false }.to_words())
+}
+
+/// A read of device `d` into grant 0 of the current call.
+fn read_device(d: Device, len: u64) -> Message {
+    let mut read = 0u64;
+    let mut chunk = [0u8; CHUNK];
+    while read < len {
+        let want = ((len - read) as usize).min(CHUNK);
+        let n = match d.read(&mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if read == 0 => return Message::empty(e),
+            Err(_) => break,
+        };
+        match libtern::grant::write(NONE, 0, read, &chunk[..n]) {
+            Ok(()) => read += n as u64,
+            Err(Error::PeerFault) if read > 0 => {
+                return Message::new(0, &ReadReply { read, stopped_at_fault: true }.to_words());
+            }
+            Err(Error::PeerFault) => return Message::empty(EFAULT),
+            Err(_) if read > 0 => break,
+            Err(_) => return Message::empty(EIO),
+        }
+    }
+    Message::new(0, &ReadReply { read, stopped_at_fault: false }.to_words())
+}
+
+/// A write of the current call's grants to device `d`.
+fn write_device(console: &mut Console, d: Device, lens: &[u64; MAX_GRANTS]) -> Message {
+    let total: u64 = lens.iter().sum();
+    let mut written = 0u64;
+    let mut chunk = [0u8; CHUNK];
+    while written < total {
+        let n = ((total - written) as usize).min(CHUNK);
+        match copy_from_grants(NONE, lens, written, &mut chunk[..n]) {
+            Ok(()) => {}
+            Err(Error::PeerFault) if written > 0 => {
+                return Message::new(0, &WriteReply { written, stopped_at_fault: true }.to_words());
+            }
+            Err(Error::PeerFault) => return Message::empty(EFAULT),
+            Err(_) if written > 0 => break,
+            Err(_) => return Message::empty(EIO),
+        }
+        match d.write(console, &chunk[..n]) {
+            Ok(took) => written += took as u64,
+            Err(e) if written == 0 => return Message::empty(e),
+            Err(_) => break,
+        }
+    }
+    Message::new(0, &WriteReply { written, stopped_at_fault: false }.to_words())
+}
