@@ -287,23 +287,48 @@ unsafe extern "C" fn switch_stack(ctx: &ThreadRegs, then: extern "C" fn(&ThreadR
 }
 
 /// Where mm0 sends a thread it interrupted in program code (its registers
-/// are in its slot of the signal area): switches to the thread's delivery
-/// stack and calls `redirected`.
+/// are in its slot of the signal area): `redirected` on the thread's
+/// delivery stack.
 #[unsafe(naked)]
 pub extern "C" fn posix_signal_entry() {
+    core::arch::naked_asm!(
+        "lea rsi, [rip + {redirected}]",
+        "jmp {enter}",
+        redirected = sym crate::signal::redirected,
+        enter = sym enter_on_delivery_stack,
+    );
+}
+
+/// Where the child of a vfork-style clone starts (`crate::fork::spawn`),
+/// with its stack pointer at the context it is to continue in:
+/// `spawned(context)` on the thread's delivery stack.
+#[unsafe(naked)]
+pub extern "C" fn spawn_child_entry() {
+    core::arch::naked_asm!(
+        "mov rdi, rsp",
+        "lea rsi, [rip + {spawned}]",
+        "jmp {enter}",
+        spawned = sym crate::fork::spawned,
+        enter = sym enter_on_delivery_stack,
+    );
+}
+
+/// Calls `rsi(rdi)` on the calling thread's delivery stack (found through
+/// GS, without touching the stack the thread came with); never returns.
+#[unsafe(naked)]
+unsafe extern "C" fn enter_on_delivery_stack() -> ! {
     core::arch::naked_asm!(
         "mov rax, gs:[{index}]",
         "shl rax, {shift}",
         "lea rsp, [rip + {stacks} + {half}]",
         "add rsp, rax",
         "cld",
-        "call {redirected}",
+        "call rsi",
         "ud2",
         index = const offset::INDEX,
         shift = const THREAD_STACKS_SHIFT,
         stacks = sym THREAD_STACKS,
         half = const DELIVERY_STACK_SIZE,
-        redirected = sym crate::signal::redirected,
     );
 }
 

@@ -15,9 +15,12 @@
 //! (asked again on first use) and the clear-child-tid word (a forked child
 //! has none, as on Linux).
 
+use crate::entry::SyscallFrame;
 use crate::syscalls::{Args, SysResult};
 use crate::{identity, server, signal, thread};
+use abi::regs::ThreadRegs;
 use libtern_sys::mm0;
+use mm0_proto::signal::THREAD_SLOTS;
 
 /// Returns the child's pid in the parent, 0 in the child, or minus an
 /// errno.
@@ -90,4 +93,69 @@ pub fn fork(_args: &Args) -> SysResult {
 /// (copy on write, so the usual vfork-then-exec costs little).
 pub fn vfork(args: &Args) -> SysResult {
     fork(args)
+}
+
+/// Per thread: the context a vfork-style child continues in (the clone
+/// call's registers, its new stack, rax = 0). The child gets a copy of it
+/// with the rest of memory and starts with its stack pointer at it.
+static mut SPAWN_CONTEXTS: [ThreadRegs; THREAD_SLOTS] = [ThreadRegs {
+    rax: 0,
+    rbx: 0,
+    rcx: 0,
+    rdx: 0,
+    rsi: 0,
+    rdi: 0,
+    rbp: 0,
+    rsp: 0,
+    r8: 0,
+    r9: 0,
+    r10: 0,
+    r11: 0,
+    r12: 0,
+    r13: 0,
+    r14: 0,
+    r15: 0,
+    rip: 0,
+    rflags: 0,
+    fs_base: 0,
+    gs_base: 0,
+}; THREAD_SLOTS];
+
+/// clone(CLONE_VM | CLONE_VFORK | SIGCHLD, stack): what musl's
+/// posix_spawn (and so Rust's `Command`) does to start a program. Tern
+/// makes it a fork whose child continues after the clone call on `stack`,
+/// with the caller's registers and rax = 0, in its own copy of memory: the
+/// child only sets up descriptors and the signal mask and execs, reporting
+/// failure through a pipe, none of which needs the memory shared. The
+/// parent does not wait for the exec: posix_spawn waits on that pipe.
+pub fn spawn(stack: u64, frame: &SyscallFrame) -> SysResult {
+    let slot = thread::current_slot();
+    let context = ThreadRegs { rsp: stack, ..frame.context(0) };
+    // SAFETY: only the calling thread writes its own entry, and nothing
+    // else reads it but the child's copy.
+    let at = unsafe {
+        let entry = &raw mut SPAWN_CONTEXTS[slot];
+        entry.write(context);
+        entry as u64
+    };
+    let child = mm0::fork(crate::entry::spawn_child_entry as *const () as u64, at, context.fs_base, slot as u64);
+    child.map_err(server::mm0_errno)
+}
+
+/// The child of [`spawn`], on its delivery stack: its own identity, then on
+/// into the program.
+pub extern "C" fn spawned(context: &ThreadRegs) -> ! {
+    let base = (&raw const SPAWN_CONTEXTS) as u64;
+    let from = ((context as *const ThreadRegs as u64 - base) / size_of::<ThreadRegs>() as u64) as usize;
+    identity::forget();
+    thread::forked(context.fs_base);
+    signal::forked(from.min(THREAD_SLOTS - 1));
+    let context = *context;
+    let scratch = context.rsp.wrapping_sub(crate::entry::RESUME_SCRATCH);
+    if crate::mapped::ensure(scratch, 16, crate::mapped::Access::Write).is_err() {
+        crate::process::exit_process(127);
+    }
+    // SAFETY: the clone call's own context on the stack it named, whose
+    // scratch bytes were just backed; `context` is a copy on this stack.
+    unsafe { crate::entry::resume(&context) }
 }

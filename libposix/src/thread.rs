@@ -40,6 +40,7 @@ const CLONE_VM: u64 = 0x100;
 const CLONE_FS: u64 = 0x200;
 const CLONE_FILES: u64 = 0x400;
 const CLONE_SIGHAND: u64 = 0x800;
+const CLONE_VFORK: u64 = 0x4000;
 const CLONE_THREAD: u64 = 0x10000;
 const CLONE_SYSVSEM: u64 = 0x40000;
 const CLONE_SETTLS: u64 = 0x80000;
@@ -149,13 +150,17 @@ pub fn release() {
 }
 
 /// clone(flags, stack, parent_tid, child_tid, tls): a thread (the flags
-/// pthread_create uses), or a plain fork (`SIGCHLD` alone). Other
-/// combinations (vfork-style CLONE_VM without CLONE_THREAD, namespaces)
-/// are EINVAL: not supported.
+/// pthread_create uses), a plain fork (`SIGCHLD` alone), or posix_spawn's
+/// vfork-style child (`CLONE_VM | CLONE_VFORK | SIGCHLD` with a stack,
+/// [`fork::spawn`]). Other combinations (namespaces, CLONE_VM processes
+/// that share memory for real) are EINVAL: not supported.
 pub fn clone(args: &Args, frame: &SyscallFrame) -> SysResult {
     let [flags, stack, parent_tid, child_tid, tls, _] = *args;
     if flags & !CSIGNAL == 0 && flags & CSIGNAL == u64::from(SIGCHLD) && stack == 0 {
         return fork::fork(args);
+    }
+    if flags & !CSIGNAL == CLONE_VM | CLONE_VFORK && flags & CSIGNAL == u64::from(SIGCHLD) && stack != 0 {
+        return fork::spawn(stack, frame);
     }
     if flags & THREAD_SHARES != THREAD_SHARES || flags & !(THREAD_SHARES | THREAD_OPTIONS | CSIGNAL) != 0 {
         return Err(EINVAL);

@@ -1,4 +1,6 @@
-//! Terminal control: ioctl on the console, answered locally.
+//! ioctl: the requests on any descriptor (FIONBIO, FIOCLEX, FIONCLEX,
+//! FIONREAD, through fs0), and terminal control on the console, answered
+//! locally.
 //!
 //! The console is a serial terminal without a size of its own, so it reports
 //! the classic 24x80 and the termios Linux gives a fresh tty (cooked mode,
@@ -8,9 +10,16 @@
 use crate::syscalls::{Args, SysResult};
 use crate::{fd, user};
 use fs0_proto::errno::ENOTTY;
+use fs0_proto::fcntl::{F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK};
 
 /// ioctl request: get the window size.
 const TIOCGWINSZ: u64 = 0x5413;
+/// ioctl requests on any descriptor: non-blocking on/off, close-on-exec
+/// on/off, bytes ready to read.
+const FIONBIO: u64 = 0x5421;
+const FIOCLEX: u64 = 0x5451;
+const FIONCLEX: u64 = 0x5450;
+const FIONREAD: u64 = 0x541b;
 /// ioctl request: get the terminal attributes.
 const TCGETS: u64 = 0x5401;
 
@@ -54,10 +63,28 @@ const CONSOLE_TERMIOS: Termios = Termios {
 /// ioctl(fd, request, arg)
 pub fn ioctl(args: &Args) -> SysResult {
     let [fd, request, arg, ..] = *args;
+    let request = request as u32 as u64;
+    match request {
+        FIONBIO => {
+            let on = user::read::<i32>(arg)? != 0;
+            let flags = fd::fcntl(&[fd, F_GETFL, 0, 0, 0, 0])?;
+            let flags = if on { flags | O_NONBLOCK } else { flags & !O_NONBLOCK };
+            return fd::fcntl(&[fd, F_SETFL, flags, 0, 0, 0]).map(|_| 0);
+        }
+        FIOCLEX | FIONCLEX => {
+            let value = if request == FIOCLEX { FD_CLOEXEC } else { 0 };
+            return fd::fcntl(&[fd, F_SETFD, value, 0, 0, 0]).map(|_| 0);
+        }
+        FIONREAD => {
+            let (_, _, size) = fd::status(u64::from(fd as u32))?;
+            return user::write(arg, size as i32).map(|()| 0);
+        }
+        _ => {}
+    }
     if !fd::is_terminal(fd)? {
         return Err(ENOTTY);
     }
-    match request as u32 as u64 {
+    match request {
         TIOCGWINSZ => user::write(arg, CONSOLE_SIZE).map(|()| 0),
         TCGETS => user::write(arg, CONSOLE_TERMIOS).map(|()| 0),
         _ => Err(ENOTTY),

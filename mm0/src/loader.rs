@@ -189,6 +189,9 @@ impl Mm0 {
             kind: Kind::Stack,
         })?;
 
+        if p.role == Role::Fs0 {
+            self.wire(task)?;
+        }
         let (slot, tid) = factory::thread(SLOT_FACTORY, task.space)?;
         if p.role == Role::Fs0 {
             let got = cap::copy_to(task.space, slot, abi::Rights::CONTROL, 0)?;
@@ -224,6 +227,22 @@ impl Mm0 {
         unsafe { kthread::write_regs(slot, &regs) }?;
         kthread::resume(slot)?;
         Ok(tid)
+    }
+
+    /// Backs every page of `task`'s image and stack now: a server's memory
+    /// is wired, so it never waits for a page (and its use of memory shows
+    /// at once in mm0's figures, not as it grows).
+    fn wire(&mut self, task: &mut Task) -> Result<(), StartError> {
+        let regions: Vec<Vma> =
+            task.vmas.iter().filter(|v| matches!(v.kind, Kind::Image | Kind::Stack)).copied().collect();
+        for v in regions {
+            for page in (v.start..v.end).step_by(PAGE_SIZE as usize) {
+                if !task.pages.contains_key(&page) {
+                    task.map_new(&mut self.phys, page, v.prot)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Backs `vaddr` with a zeroed page of mm0's plumbing (not unmappable by
