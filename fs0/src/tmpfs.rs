@@ -1,0 +1,613 @@
+//! An in-memory file system: directories, regular files, symbolic links
+//! and device nodes, with POSIX names, modes and link counts.
+//!
+//! Inodes live in a table by number; a directory maps names to inode
+//! numbers and knows its parent (for `..` and getcwd). Files keep their
+//! bytes in a `Vec`. Every operation checks its arguments and answers
+//! with a Linux errno, never a panic: names must be 1..=255 bytes without
+//! `/` or NUL, `.` and `..` are not entries, a directory must be empty to
+//! go, a directory cannot move into itself.
+//!
+//! Path lookup is [`Tmpfs::resolve`]: component by component from a
+//! starting directory, following symbolic links (at most [`MAX_LINKS`]).
+//! Permissions are recorded (mode bits) but everyone is root, who may do
+//! everything but execute a file without any execute bit.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// Errors (Linux numbering).
+pub mod errno {
+    pub const EPERM: u32 = 1;
+    pub const ENOENT: u32 = 2;
+    pub const EEXIST: u32 = 17;
+    pub const ENOTDIR: u32 = 20;
+    pub const EISDIR: u32 = 21;
+    pub const EINVAL: u32 = 22;
+    pub const EFBIG: u32 = 27;
+    pub const ENOSPC: u32 = 28;
+    pub const ENAMETOOLONG: u32 = 36;
+    pub const ENOTEMPTY: u32 = 39;
+    pub const ELOOP: u32 = 40;
+}
+
+/// Longest name of one entry.
+pub const NAME_MAX: usize = 255;
+/// Most symbolic links one lookup follows.
+pub const MAX_LINKS: u32 = 40;
+/// Largest file (tmpfs keeps files in memory).
+pub const MAX_FILE: u64 = 256 << 20;
+/// The root directory's inode number.
+pub const ROOT: u64 = 1;
+
+/// File type bits of `st_mode`.
+pub mod kind {
+    pub const S_IFMT: u32 = 0o170000;
+    pub const S_IFDIR: u32 = 0o040000;
+    pub const S_IFREG: u32 = 0o100000;
+    pub const S_IFLNK: u32 = 0o120000;
+    pub const S_IFCHR: u32 = 0o020000;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    Directory {
+        entries: BTreeMap<Vec<u8>, u64>,
+        parent: u64,
+    },
+    File(Vec<u8>),
+    Symlink(Vec<u8>),
+    /// A character device node: its device number.
+    Device(u64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inode {
+    /// Permission bits (the type comes from `content`).
+    pub perm: u32,
+    pub links: u32,
+    pub content: Content,
+    /// Modification and status-change times, ns since the epoch.
+    pub mtime: u64,
+    pub ctime: u64,
+}
+
+impl Inode {
+    /// `st_mode`: type and permissions.
+    pub fn mode(&self) -> u32 {
+        let t = match self.content {
+            Content::Directory { .. } => kind::S_IFDIR,
+            Content::File(_) => kind::S_IFREG,
+            Content::Symlink(_) => kind::S_IFLNK,
+            Content::Device(_) => kind::S_IFCHR,
+        };
+        t | (self.perm & 0o7777)
+    }
+
+    pub fn size(&self) -> u64 {
+        match &self.content {
+            Content::File(data) => data.len() as u64,
+            Content::Symlink(target) => target.len() as u64,
+            Content::Directory { entries, .. } => entries.len() as u64,
+            Content::Device(_) => 0,
+        }
+    }
+
+    pub fn is_dir(&self) -> bool {
+        matches!(self.content, Content::Directory { .. })
+    }
+}
+
+/// What a lookup found: the inode, and the directory and name it was
+/// found under (for creating, removing, renaming).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub parent: u64,
+    pub name: Vec<u8>,
+    /// `None` when the last component does not exist (yet).
+    pub inode: Option<u64>,
+}
+
+pub struct Tmpfs {
+    inodes: BTreeMap<u64, Inode>,
+    next: u64,
+    /// Bytes of file content, and the most allowed.
+    used: u64,
+    limit: u64,
+}
+
+fn valid_name(name: &[u8]) -> Result<(), u32> {
+    if name.len() > NAME_MAX {
+        return Err(errno::ENAMETOOLONG);
+    }
+    if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') || name.contains(&0) {
+        return Err(errno::EINVAL);
+    }
+    Ok(())
+}
+
+impl Tmpfs {
+    /// An empty file system (a root directory, mode 0755) that holds at
+    /// most `limit` bytes of file content.
+    pub fn new(limit: u64, now: u64) -> Tmpfs {
+        let mut inodes = BTreeMap::new();
+        let root = Content::Directory { entries: BTreeMap::new(), parent: ROOT };
+        inodes.insert(ROOT, Inode { perm: 0o755, links: 2, content: root, mtime: now, ctime: now });
+        Tmpfs { inodes, next: ROOT + 1, used: 0, limit }
+    }
+
+    pub fn get(&self, ino: u64) -> Option<&Inode> {
+        self.inodes.get(&ino)
+    }
+
+    fn entries(&self, dir: u64) -> Result<&BTreeMap<Vec<u8>, u64>, u32> {
+        match &self.inodes.get(&dir).ok_or(errno::ENOENT)?.content {
+            Content::Directory { entries, .. } => Ok(entries),
+            _ => Err(errno::ENOTDIR),
+        }
+    }
+
+    fn entries_mut(&mut self, dir: u64) -> Result<&mut BTreeMap<Vec<u8>, u64>, u32> {
+        match &mut self.inodes.get_mut(&dir).ok_or(errno::ENOENT)?.content {
+            Content::Directory { entries, .. } => Ok(entries),
+            _ => Err(errno::ENOTDIR),
+        }
+    }
+
+    /// The parent of directory `dir`.
+    pub fn parent_of(&self, dir: u64) -> Result<u64, u32> {
+        match &self.inodes.get(&dir).ok_or(errno::ENOENT)?.content {
+            Content::Directory { parent, .. } => Ok(*parent),
+            _ => Err(errno::ENOTDIR),
+        }
+    }
+
+    /// Entry `name` of directory `dir` (`.` and `..` included).
+    pub fn lookup(&self, dir: u64, name: &[u8]) -> Result<u64, u32> {
+        match name {
+            b"." => self.entries(dir).map(|_| dir),
+            b".." => self.parent_of(dir),
+            _ => self.entries(dir)?.get(name).copied().ok_or(errno::ENOENT),
+        }
+    }
+
+    /// Resolves `path` from directory `start` (`root` for absolute paths).
+    /// Every component but the last must be a directory (after symbolic
+    /// links); the last is followed too if `follow`. A missing last
+    /// component is no error: `Found::inode` is `None`. An empty path is
+    /// ENOENT; a path ending in `/` must name a directory.
+    pub fn resolve(&self, root: u64, start: u64, path: &[u8], follow: bool) -> Result<Found, u32> {
+        let mut links = 0;
+        self.walk(root, start, path, follow, &mut links)
+    }
+
+    fn walk(&self, root: u64, start: u64, path: &[u8], follow: bool, links: &mut u32) -> Result<Found, u32> {
+        if path.is_empty() {
+            return Err(errno::ENOENT);
+        }
+        let mut dir = if path[0] == b'/' { root } else { start };
+        let trailing_slash = path.ends_with(b"/");
+        let parts: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() {
+            // "/" (or "//"): the root itself.
+            return Ok(Found { parent: self.parent_of(dir)?, name: Vec::from(&b"."[..]), inode: Some(dir) });
+        }
+        for (i, part) in parts.iter().enumerate() {
+            if part.len() > NAME_MAX {
+                return Err(errno::ENAMETOOLONG);
+            }
+            let last = i + 1 == parts.len();
+            self.entries(dir)?;
+            let found = match self.lookup(dir, part) {
+                Ok(ino) => ino,
+                Err(errno::ENOENT) if last => {
+                    return Ok(Found { parent: dir, name: part.to_vec(), inode: None });
+                }
+                Err(e) => return Err(e),
+            };
+            let inode = self.inodes.get(&found).ok_or(errno::ENOENT)?;
+            if let Content::Symlink(target) = &inode.content
+                && (!last || follow || trailing_slash)
+            {
+                *links += 1;
+                if *links > MAX_LINKS {
+                    return Err(errno::ELOOP);
+                }
+                let target = target.clone();
+                let rest: Vec<u8> = parts[i + 1..].join(&b'/');
+                let mut next = target;
+                if !rest.is_empty() {
+                    next.push(b'/');
+                    next.extend(rest);
+                } else if trailing_slash {
+                    next.push(b'/');
+                }
+                return self.walk(root, dir, &next, follow, links);
+            }
+            if last {
+                if trailing_slash && !inode.is_dir() {
+                    return Err(errno::ENOTDIR);
+                }
+                return Ok(Found { parent: dir, name: part.to_vec(), inode: Some(found) });
+            }
+            if !inode.is_dir() {
+                return Err(errno::ENOTDIR);
+            }
+            dir = found;
+        }
+        unreachable!("the loop returns at the last component")
+    }
+
+    fn add(&mut self, parent: u64, name: &[u8], perm: u32, content: Content, now: u64) -> Result<u64, u32> {
+        valid_name(name)?;
+        if self.entries(parent)?.contains_key(name) {
+            return Err(errno::EEXIST);
+        }
+        let is_dir = matches!(content, Content::Directory { .. });
+        let ino = self.next;
+        self.next += 1;
+        let links = if is_dir { 2 } else { 1 };
+        self.inodes.insert(ino, Inode { perm: perm & 0o7777, links, content, mtime: now, ctime: now });
+        self.entries_mut(parent)?.insert(name.to_vec(), ino);
+        if is_dir {
+            self.inodes.get_mut(&parent).expect("a directory").links += 1;
+        }
+        self.touch(parent, now);
+        Ok(ino)
+    }
+
+    fn touch(&mut self, ino: u64, now: u64) {
+        if let Some(i) = self.inodes.get_mut(&ino) {
+            i.mtime = now;
+            i.ctime = now;
+        }
+    }
+
+    /// A new empty file `name` in `parent`.
+    pub fn create(&mut self, parent: u64, name: &[u8], perm: u32, now: u64) -> Result<u64, u32> {
+        self.add(parent, name, perm, Content::File(Vec::new()), now)
+    }
+
+    /// A new directory.
+    pub fn mkdir(&mut self, parent: u64, name: &[u8], perm: u32, now: u64) -> Result<u64, u32> {
+        self.add(parent, name, perm, Content::Directory { entries: BTreeMap::new(), parent }, now)
+    }
+
+    /// A new symbolic link to `target`.
+    pub fn symlink(&mut self, parent: u64, name: &[u8], target: &[u8], now: u64) -> Result<u64, u32> {
+        if target.is_empty() {
+            return Err(errno::ENOENT);
+        }
+        self.add(parent, name, 0o777, Content::Symlink(target.to_vec()), now)
+    }
+
+    /// A new device node for device number `rdev`.
+    pub fn mknod(&mut self, parent: u64, name: &[u8], perm: u32, rdev: u64, now: u64) -> Result<u64, u32> {
+        self.add(parent, name, perm, Content::Device(rdev), now)
+    }
+
+    /// Removes entry `name` of `parent`: a directory only if `dir` (and
+    /// empty), anything else only if not.
+    pub fn remove(&mut self, parent: u64, name: &[u8], dir: bool, now: u64) -> Result<(), u32> {
+        if name == b"." {
+            return Err(errno::EINVAL);
+        }
+        if name == b".." {
+            return Err(errno::ENOTEMPTY);
+        }
+        let ino = self.lookup(parent, name)?;
+        let inode = self.inodes.get(&ino).ok_or(errno::ENOENT)?;
+        match (&inode.content, dir) {
+            (Content::Directory { entries, .. }, true) if !entries.is_empty() => return Err(errno::ENOTEMPTY),
+            (Content::Directory { .. }, false) => return Err(errno::EISDIR),
+            (Content::Directory { .. }, true) => {}
+            (_, true) => return Err(errno::ENOTDIR),
+            (_, false) => {}
+        }
+        if ino == ROOT {
+            return Err(errno::EINVAL);
+        }
+        self.entries_mut(parent)?.remove(name);
+        if dir {
+            self.inodes.get_mut(&parent).expect("a directory").links -= 1;
+        }
+        self.touch(parent, now);
+        self.drop_link(ino, dir);
+        Ok(())
+    }
+
+    fn drop_link(&mut self, ino: u64, dir: bool) {
+        let Some(inode) = self.inodes.get_mut(&ino) else { return };
+        inode.links = inode.links.saturating_sub(if dir { 2 } else { 1 });
+        if inode.links == 0
+            && let Some(gone) = self.inodes.remove(&ino)
+            && let Content::File(data) = gone.content
+        {
+            self.used -= data.len() as u64;
+        }
+    }
+
+    /// Whether `ino` is `dir` or lies inside it.
+    fn is_within(&self, mut ino: u64, dir: u64) -> bool {
+        loop {
+            if ino == dir {
+                return true;
+            }
+            match self.parent_of(ino) {
+                Ok(parent) if parent != ino => ino = parent,
+                _ => return false,
+            }
+        }
+    }
+
+    /// rename(2): moves entry `from_name` of `from` to `to_name` of `to`,
+    /// replacing what is there if the kinds agree.
+    pub fn rename(&mut self, from: u64, from_name: &[u8], to: u64, to_name: &[u8], now: u64) -> Result<(), u32> {
+        valid_name(to_name)?;
+        if from_name == b"." || from_name == b".." {
+            return Err(errno::EINVAL);
+        }
+        let ino = self.lookup(from, from_name)?;
+        let moving_dir = self.inodes.get(&ino).ok_or(errno::ENOENT)?.is_dir();
+        self.entries(to)?;
+        if moving_dir && self.is_within(to, ino) {
+            return Err(errno::EINVAL);
+        }
+        if let Ok(existing) = self.lookup(to, to_name) {
+            if existing == ino {
+                return Ok(());
+            }
+            let existing_dir = self.inodes.get(&existing).ok_or(errno::ENOENT)?.is_dir();
+            match (moving_dir, existing_dir) {
+                (true, false) => return Err(errno::ENOTDIR),
+                (false, true) => return Err(errno::EISDIR),
+                _ => {}
+            }
+            self.remove(to, to_name, existing_dir, now)?;
+        }
+        self.entries_mut(from)?.remove(from_name);
+        self.entries_mut(to)?.insert(to_name.to_vec(), ino);
+        if moving_dir {
+            if let Some(Content::Directory { parent, .. }) = self.inodes.get_mut(&ino).map(|i| &mut i.content) {
+                *parent = to;
+            }
+            self.inodes.get_mut(&from).expect("a directory").links -= 1;
+            self.inodes.get_mut(&to).expect("a directory").links += 1;
+        }
+        self.touch(from, now);
+        self.touch(to, now);
+        Ok(())
+    }
+
+    /// A hard link to file `ino` as `name` in `parent`.
+    pub fn link(&mut self, ino: u64, parent: u64, name: &[u8], now: u64) -> Result<(), u32> {
+        valid_name(name)?;
+        if self.inodes.get(&ino).ok_or(errno::ENOENT)?.is_dir() {
+            return Err(errno::EPERM);
+        }
+        if self.entries(parent)?.contains_key(name) {
+            return Err(errno::EEXIST);
+        }
+        self.entries_mut(parent)?.insert(name.to_vec(), ino);
+        let inode = self.inodes.get_mut(&ino).expect("checked");
+        inode.links += 1;
+        inode.ctime = now;
+        self.touch(parent, now);
+        Ok(())
+    }
+
+    /// Reads up to `out.len()` bytes of file `ino` at `offset`.
+    pub fn read(&self, ino: u64, offset: u64, out: &mut [u8]) -> Result<usize, u32> {
+        match &self.inodes.get(&ino).ok_or(errno::ENOENT)?.content {
+            Content::File(data) => {
+                let start = (offset.min(data.len() as u64)) as usize;
+                let n = out.len().min(data.len() - start);
+                out[..n].copy_from_slice(&data[start..start + n]);
+                Ok(n)
+            }
+            Content::Directory { .. } => Err(errno::EISDIR),
+            _ => Err(errno::EINVAL),
+        }
+    }
+
+    /// Writes `bytes` to file `ino` at `offset` (zeros fill a gap).
+    pub fn write(&mut self, ino: u64, offset: u64, bytes: &[u8], now: u64) -> Result<usize, u32> {
+        let end = offset.checked_add(bytes.len() as u64).ok_or(errno::EFBIG)?;
+        if end > MAX_FILE {
+            return Err(errno::EFBIG);
+        }
+        let (used, limit) = (self.used, self.limit);
+        let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
+        let Content::File(data) = &mut inode.content else {
+            return Err(if inode.is_dir() { errno::EISDIR } else { errno::EINVAL });
+        };
+        let growth = end.saturating_sub(data.len() as u64);
+        if used + growth > limit {
+            return Err(errno::ENOSPC);
+        }
+        if growth > 0 {
+            data.resize(end as usize, 0);
+        }
+        data[offset as usize..end as usize].copy_from_slice(bytes);
+        inode.mtime = now;
+        inode.ctime = now;
+        self.used += growth;
+        Ok(bytes.len())
+    }
+
+    /// Sets the length of file `ino`.
+    pub fn truncate(&mut self, ino: u64, len: u64, now: u64) -> Result<(), u32> {
+        if len > MAX_FILE {
+            return Err(errno::EFBIG);
+        }
+        let (used, limit) = (self.used, self.limit);
+        let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
+        let Content::File(data) = &mut inode.content else {
+            return Err(if inode.is_dir() { errno::EISDIR } else { errno::EINVAL });
+        };
+        let old = data.len() as u64;
+        if len > old && used + (len - old) > limit {
+            return Err(errno::ENOSPC);
+        }
+        data.resize(len as usize, 0);
+        inode.mtime = now;
+        inode.ctime = now;
+        self.used = used + len - old;
+        Ok(())
+    }
+
+    /// Sets the permission bits of `ino`.
+    pub fn chmod(&mut self, ino: u64, perm: u32, now: u64) -> Result<(), u32> {
+        let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
+        inode.perm = perm & 0o7777;
+        inode.ctime = now;
+        Ok(())
+    }
+
+    /// Sets the modification time of `ino`.
+    pub fn set_mtime(&mut self, ino: u64, mtime: u64, now: u64) -> Result<(), u32> {
+        let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
+        inode.mtime = mtime;
+        inode.ctime = now;
+        Ok(())
+    }
+
+    /// The entries of directory `dir` from position `at` on: `.` and `..`
+    /// first, then the names in order; (position after it, name, inode).
+    pub fn entry_at(&self, dir: u64, at: u64) -> Result<Option<(u64, Vec<u8>, u64)>, u32> {
+        let entries = self.entries(dir)?;
+        Ok(match at {
+            0 => Some((1, Vec::from(&b"."[..]), dir)),
+            1 => Some((2, Vec::from(&b".."[..]), self.parent_of(dir)?)),
+            n => entries.iter().nth((n - 2) as usize).map(|(name, &ino)| (n + 1, name.clone(), ino)),
+        })
+    }
+
+    /// The path of directory `dir` from the root.
+    pub fn path_of(&self, mut dir: u64) -> Result<Vec<u8>, u32> {
+        let mut parts: Vec<Vec<u8>> = Vec::new();
+        while dir != ROOT {
+            let parent = self.parent_of(dir)?;
+            let name = self.entries(parent)?.iter().find(|(_, i)| **i == dir).map(|(n, _)| n.clone());
+            parts.push(name.ok_or(errno::ENOENT)?);
+            dir = parent;
+        }
+        let mut path = Vec::new();
+        for part in parts.iter().rev() {
+            path.push(b'/');
+            path.extend(part);
+        }
+        if path.is_empty() {
+            path.push(b'/');
+        }
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fs() -> Tmpfs {
+        Tmpfs::new(1 << 20, 0)
+    }
+
+    #[test]
+    fn files_and_directories() {
+        let mut t = fs();
+        let d = t.mkdir(ROOT, b"tmp", 0o1777, 1).unwrap();
+        let f = t.create(d, b"a.txt", 0o644, 1).unwrap();
+        assert_eq!(t.write(f, 0, b"hello", 2), Ok(5));
+        assert_eq!(t.write(f, 10, b"!", 2), Ok(1));
+        let mut out = [9u8; 16];
+        assert_eq!(t.read(f, 0, &mut out), Ok(11));
+        assert_eq!(&out[..11], b"hello\0\0\0\0\0!");
+        assert_eq!(t.get(f).unwrap().size(), 11);
+        assert_eq!(t.get(d).unwrap().mode(), kind::S_IFDIR | 0o1777);
+        assert_eq!(t.get(ROOT).unwrap().links, 3);
+        assert_eq!(t.create(d, b"a.txt", 0o644, 3), Err(errno::EEXIST));
+        assert_eq!(t.create(d, b"", 0o644, 3), Err(errno::EINVAL));
+        assert_eq!(t.create(d, &[b'x'; 256], 0o644, 3), Err(errno::ENAMETOOLONG));
+        assert_eq!(t.read(d, 0, &mut out), Err(errno::EISDIR));
+        t.truncate(f, 2, 4).unwrap();
+        assert_eq!(t.read(f, 0, &mut out), Ok(2));
+    }
+
+    #[test]
+    fn paths_resolve_with_dots_and_links() {
+        let mut t = fs();
+        let a = t.mkdir(ROOT, b"a", 0o755, 0).unwrap();
+        let b = t.mkdir(a, b"b", 0o755, 0).unwrap();
+        let f = t.create(b, b"f", 0o644, 0).unwrap();
+        t.symlink(ROOT, b"l", b"a/b", 0).unwrap();
+        t.symlink(ROOT, b"loop", b"loop", 0).unwrap();
+        assert_eq!(t.resolve(ROOT, ROOT, b"/a/b/f", true).unwrap().inode, Some(f));
+        assert_eq!(t.resolve(ROOT, b, b"../b/./f", true).unwrap().inode, Some(f));
+        assert_eq!(t.resolve(ROOT, ROOT, b"/../../a", true).unwrap().inode, Some(a));
+        assert_eq!(t.resolve(ROOT, ROOT, b"/l/f", true).unwrap().inode, Some(f));
+        let link = t.resolve(ROOT, ROOT, b"/l", false).unwrap();
+        assert_ne!(link.inode, Some(b), "not followed at the end");
+        assert_eq!(t.resolve(ROOT, ROOT, b"/l", true).unwrap().inode, Some(b));
+        assert_eq!(t.resolve(ROOT, ROOT, b"/loop", true), Err(errno::ELOOP));
+        let missing = t.resolve(ROOT, ROOT, b"/a/new", true).unwrap();
+        assert_eq!((missing.parent, missing.inode), (a, None));
+        assert_eq!(t.resolve(ROOT, ROOT, b"/a/x/y", true), Err(errno::ENOENT));
+        assert_eq!(t.resolve(ROOT, ROOT, b"/a/b/f/x", true), Err(errno::ENOTDIR));
+        assert_eq!(t.resolve(ROOT, ROOT, b"/a/b/f/", true), Err(errno::ENOTDIR));
+        assert_eq!(t.resolve(ROOT, ROOT, b"", true), Err(errno::ENOENT));
+        assert_eq!(t.resolve(ROOT, ROOT, b"/", true).unwrap().inode, Some(ROOT));
+        assert_eq!(t.path_of(b).unwrap(), b"/a/b");
+        assert_eq!(t.path_of(ROOT).unwrap(), b"/");
+    }
+
+    #[test]
+    fn removing_and_renaming() {
+        let mut t = fs();
+        let a = t.mkdir(ROOT, b"a", 0o755, 0).unwrap();
+        let f = t.create(a, b"f", 0o644, 0).unwrap();
+        assert_eq!(t.remove(ROOT, b"a", true, 1), Err(errno::ENOTEMPTY));
+        assert_eq!(t.remove(ROOT, b"a", false, 1), Err(errno::EISDIR));
+        assert_eq!(t.remove(a, b"f", true, 1), Err(errno::ENOTDIR));
+        t.rename(a, b"f", ROOT, b"g", 1).unwrap();
+        assert_eq!(t.lookup(ROOT, b"g"), Ok(f));
+        assert_eq!(t.rename(ROOT, b"a", a, b"inside", 1), Err(errno::EINVAL), "into itself");
+        let b = t.mkdir(ROOT, b"b", 0o755, 0).unwrap();
+        t.rename(ROOT, b"a", b, b"a", 1).unwrap();
+        assert_eq!(t.parent_of(a), Ok(b));
+        assert_eq!(t.rename(ROOT, b"g", ROOT, b"b", 1), Err(errno::EISDIR));
+        let h = t.create(ROOT, b"h", 0o644, 0).unwrap();
+        t.rename(ROOT, b"g", ROOT, b"h", 1).unwrap();
+        assert!(t.get(h).is_none(), "the replaced file is gone");
+        t.link(f, ROOT, b"again", 1).unwrap();
+        assert_eq!(t.get(f).unwrap().links, 2);
+        t.remove(ROOT, b"h", false, 2).unwrap();
+        assert!(t.get(f).is_some(), "still linked");
+        t.remove(b, b"a", true, 2).unwrap();
+        assert_eq!(t.get(b).unwrap().links, 2);
+    }
+
+    #[test]
+    fn space_is_limited_and_returned() {
+        let mut t = Tmpfs::new(100, 0);
+        let f = t.create(ROOT, b"f", 0o644, 0).unwrap();
+        assert_eq!(t.write(f, 0, &[1; 100], 0), Ok(100));
+        assert_eq!(t.write(f, 100, &[1], 0), Err(errno::ENOSPC));
+        t.remove(ROOT, b"f", false, 0).unwrap();
+        let g = t.create(ROOT, b"g", 0o644, 0).unwrap();
+        assert_eq!(t.write(g, 0, &[1; 100], 0), Ok(100));
+    }
+
+    #[test]
+    fn directory_listing() {
+        let mut t = fs();
+        t.create(ROOT, b"b", 0o644, 0).unwrap();
+        t.create(ROOT, b"a", 0o644, 0).unwrap();
+        let mut names = Vec::new();
+        let mut at = 0;
+        while let Some((next, name, _)) = t.entry_at(ROOT, at).unwrap() {
+            names.push(name);
+            at = next;
+        }
+        assert_eq!(names, [&b"."[..], b"..", b"a", b"b"]);
+    }
+}
