@@ -1,5 +1,6 @@
 //! The character devices of /dev: the console (also /dev/tty), null, zero,
-//! full, random and urandom.
+//! full, random and urandom. They appear as device nodes in the file
+//! system (fs0 makes them at start); opening a node opens its device.
 
 use fs0_proto::errno::{EIO, ENOSPC};
 
@@ -17,18 +18,20 @@ pub enum Device {
 }
 
 impl Device {
-    /// The device at `path`.
-    pub fn at(path: &[u8]) -> Option<Device> {
-        Some(match path {
-            b"/dev/console" => Device::Console,
-            b"/dev/tty" => Device::Tty,
-            b"/dev/null" => Device::Null,
-            b"/dev/zero" => Device::Zero,
-            b"/dev/full" => Device::Full,
-            b"/dev/random" => Device::Random,
-            b"/dev/urandom" => Device::Urandom,
-            _ => return None,
-        })
+    /// Every device, with its name in /dev.
+    pub const ALL: [(Device, &'static [u8]); 7] = [
+        (Device::Console, b"console"),
+        (Device::Tty, b"tty"),
+        (Device::Null, b"null"),
+        (Device::Zero, b"zero"),
+        (Device::Full, b"full"),
+        (Device::Random, b"random"),
+        (Device::Urandom, b"urandom"),
+    ];
+
+    /// The device with device number `rdev`.
+    pub fn from_rdev(rdev: u64) -> Option<Device> {
+        Device::ALL.iter().map(|&(d, _)| d).find(|d| d.rdev() == rdev)
     }
 
     /// Linux's device number (major << 8 | minor, the old encoding that

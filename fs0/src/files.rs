@@ -24,9 +24,11 @@ use abi::call::NONE;
 use abi::ipc::{MAX_GRANTS, grant};
 use fs0::fdtable::{Fd, FdTable};
 use fs0::pipe::PipeBuffer;
+use fs0::tmpfs::Tmpfs;
+use fs0_proto::errno::EISDIR;
 use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINVAL, EIO, ENOENT, EPIPE, ESPIPE};
 use fs0_proto::fcntl::{FD_CLOEXEC, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
-use fs0_proto::{ReadReply, WriteReply, dup, fcntl, mode};
+use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, dup, fcntl, mode};
 use libtern::cap;
 use libtern::ipc::{self, Message};
 
@@ -36,18 +38,29 @@ use crate::devices::Device;
 /// Bytes copied through a grant at a time.
 pub const CHUNK: usize = 512;
 
+/// `st_dev` of the tmpfs, the devices and pipes.
+const DEV_TMPFS: u64 = 1;
+const DEV_DEVICES: u64 = 2;
+const DEV_PIPES: u64 = 3;
+
 /// What a description refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Node {
     Device(Device),
     PipeRead(u64),
     PipeWrite(u64),
+    /// A regular file of the tmpfs, by inode.
+    File(u64),
+    /// A directory of the tmpfs, by inode.
+    Dir(u64),
 }
 
-struct Description {
-    node: Node,
+pub struct Description {
+    pub node: Node,
     /// O_ACCMODE, O_APPEND, O_NONBLOCK.
-    flags: u64,
+    pub flags: u64,
+    /// Files: the byte offset; directories: the entry position.
+    pub offset: u64,
     refs: u32,
 }
 
@@ -97,17 +110,26 @@ fn answer(reply: u64, msg: &Message) {
 
 pub struct Files {
     pub console: Console,
+    /// The file system (a tmpfs root, with /dev and /tmp).
+    pub fs: Tmpfs,
+    /// Each process's working directory (the root if none is recorded).
+    pub cwds: BTreeMap<u64, u64>,
+    /// Nanoseconds from the kernel clock to UTC, for file times.
+    pub realtime_offset: u64,
     tables: BTreeMap<u64, FdTable>,
-    descriptions: BTreeMap<u64, Description>,
+    pub descriptions: BTreeMap<u64, Description>,
     next_description: u64,
     pipes: BTreeMap<u64, Pipe>,
     next_pipe: u64,
 }
 
 impl Files {
-    pub fn new(console: Console) -> Files {
+    pub fn new(console: Console, fs: Tmpfs, realtime_offset: u64) -> Files {
         Files {
             console,
+            fs,
+            cwds: BTreeMap::new(),
+            realtime_offset,
             tables: BTreeMap::new(),
             descriptions: BTreeMap::new(),
             next_description: 1,
@@ -116,11 +138,28 @@ impl Files {
         }
     }
 
-    fn new_description(&mut self, node: Node, flags: u64, refs: u32) -> u64 {
+    pub fn new_description(&mut self, node: Node, flags: u64, refs: u32) -> u64 {
         let id = self.next_description;
         self.next_description += 1;
-        self.descriptions.insert(id, Description { node, flags, refs });
+        self.descriptions.insert(id, Description { node, flags, offset: 0, refs });
         id
+    }
+
+    /// Now, in ns since the epoch (file times).
+    pub fn now(&self) -> u64 {
+        libtern::time::clock().map_or(0, |(ns, _)| ns) + self.realtime_offset
+    }
+
+    /// Puts a new description for `node` in `pid`'s table; EMFILE if full.
+    pub fn install(&mut self, pid: u64, node: Node, flags: u64, cloexec: bool) -> Result<u64, u32> {
+        let id = self.new_description(node, flags, 1);
+        match self.table(pid).install(Fd { description: id, cloexec }, 0) {
+            Ok(n) => Ok(u64::from(n)),
+            Err(e) => {
+                self.descriptions.remove(&id);
+                Err(e)
+            }
+        }
     }
 
     /// The table of `pid`, made with 0, 1 and 2 on the console if fs0 has
@@ -138,7 +177,7 @@ impl Files {
     }
 
     /// The description behind descriptor `fd` of `pid`.
-    fn lookup(&mut self, pid: u64, fd: u64) -> Result<(u64, Node, u64), u32> {
+    pub fn lookup(&mut self, pid: u64, fd: u64) -> Result<(u64, Node, u64), u32> {
         let fd = u32::try_from(fd).map_err(|_| EBADF)?;
         let id = self.table(pid).get(fd)?.description;
         let d = self.descriptions.get(&id).ok_or(EBADF)?;
@@ -167,7 +206,7 @@ impl Files {
                 }
                 self.serve_readers(p);
             }
-            Node::Device(_) => {}
+            Node::Device(_) | Node::File(_) | Node::Dir(_) => {}
         }
         if let Node::PipeRead(p) | Node::PipeWrite(p) = node
             && self.pipes.get(&p).is_some_and(|pipe| pipe.buffer.readers == 0 && pipe.buffer.writers == 0)
@@ -187,6 +226,9 @@ impl Files {
             }
         }
         self.tables.insert(child, table);
+        if let Some(&cwd) = self.cwds.get(&parent) {
+            self.cwds.insert(child, cwd);
+        }
     }
 
     /// Process `pid` executed a program: its close-on-exec descriptors
@@ -216,6 +258,7 @@ impl Files {
                 self.release(fd.description);
             }
         }
+        self.cwds.remove(&pid);
     }
 
     // --- Descriptor calls -----------------------------------------------
@@ -291,23 +334,6 @@ impl Files {
         }
     }
 
-    /// OPEN (flags, mode) with the path.
-    pub fn open(&mut self, pid: u64, path: &[u8], flags: u64) -> Outcome {
-        let Some(device) = Device::at(path) else { return errno(ENOENT) };
-        let access = flags & O_ACCMODE;
-        if access != O_RDONLY && access != O_WRONLY && access != O_RDWR {
-            return errno(EINVAL);
-        }
-        let id = self.new_description(Node::Device(device), flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 1);
-        match self.table(pid).install(Fd { description: id, cloexec: flags & O_CLOEXEC != 0 }, 0) {
-            Ok(n) => words(&[u64::from(n)]),
-            Err(e) => {
-                self.descriptions.remove(&id);
-                errno(e)
-            }
-        }
-    }
-
     /// PIPE (flags).
     pub fn pipe(&mut self, pid: u64, flags: u64) -> Outcome {
         if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
@@ -337,31 +363,81 @@ impl Files {
         words(&[u64::from(r), u64::from(w)])
     }
 
-    /// FSTAT (fd) -> (mode, rdev, size).
+    /// FSTAT (fd) -> stat words.
     pub fn fstat(&mut self, pid: u64, fd: u64) -> Outcome {
         match self.lookup(pid, fd) {
-            Ok((_, Node::Device(d), _)) => words(&[mode::S_IFCHR | 0o666, d.rdev(), 0]),
-            Ok((_, Node::PipeRead(p) | Node::PipeWrite(p), _)) => {
-                let size = self.pipes.get(&p).map_or(0, |pipe| pipe.buffer.len() as u64);
-                words(&[mode::S_IFIFO | 0o600, 0, size])
-            }
+            Ok((_, node, _)) => match self.stat_node(node) {
+                Ok(st) => words(&st.to_words()),
+                Err(e) => errno(e),
+            },
             Err(e) => errno(e),
         }
     }
 
-    /// LSEEK (fd, offset, whence): devices without a position stay at 0.
-    pub fn lseek(&mut self, pid: u64, fd: u64, whence: u64) -> Outcome {
-        match self.lookup(pid, fd) {
-            Ok((_, Node::Device(d), _)) if !d.is_terminal() => {
-                if whence > 2 {
-                    errno(EINVAL)
-                } else {
-                    words(&[0])
-                }
+    /// What stat says of `node`.
+    pub fn stat_node(&self, node: Node) -> Result<Stat, u32> {
+        match node {
+            Node::Device(d) => {
+                Ok(Stat { mode: mode::S_IFCHR | 0o666, nlink: 1, rdev: d.rdev(), dev: DEV_DEVICES, ..Stat::default() })
             }
-            Ok(_) => errno(ESPIPE),
-            Err(e) => errno(e),
+            Node::PipeRead(p) | Node::PipeWrite(p) => {
+                let size = self.pipes.get(&p).map_or(0, |pipe| pipe.buffer.len() as u64);
+                Ok(Stat { mode: mode::S_IFIFO | 0o600, ino: p, nlink: 1, size, dev: DEV_PIPES, ..Stat::default() })
+            }
+            Node::File(ino) | Node::Dir(ino) => self.stat_inode(ino),
         }
+    }
+
+    /// What stat says of tmpfs inode `ino`.
+    pub fn stat_inode(&self, ino: u64) -> Result<Stat, u32> {
+        let i = self.fs.get(ino).ok_or(ENOENT)?;
+        let rdev = match i.content {
+            fs0::tmpfs::Content::Device(rdev) => rdev,
+            _ => 0,
+        };
+        Ok(Stat {
+            mode: u64::from(i.mode()),
+            ino,
+            nlink: u64::from(i.links),
+            size: i.size(),
+            rdev,
+            mtime: i.mtime,
+            ctime: i.ctime,
+            dev: DEV_TMPFS,
+        })
+    }
+
+    /// LSEEK (fd, offset, whence): files move their offset; directories
+    /// only go back to the start; devices without a position stay at 0.
+    pub fn lseek(&mut self, pid: u64, fd: u64, offset: u64, whence: u64) -> Outcome {
+        const SEEK_SET: u64 = 0;
+        const SEEK_CUR: u64 = 1;
+        const SEEK_END: u64 = 2;
+        let (id, node, _) = match self.lookup(pid, fd) {
+            Ok(found) => found,
+            Err(e) => return errno(e),
+        };
+        if whence > SEEK_END {
+            return errno(EINVAL);
+        }
+        let base = match node {
+            Node::Device(d) if !d.is_terminal() => return words(&[0]),
+            Node::Device(_) | Node::PipeRead(_) | Node::PipeWrite(_) => return errno(ESPIPE),
+            Node::Dir(_) if whence == SEEK_SET && offset == 0 => 0,
+            Node::Dir(_) => return errno(EINVAL),
+            Node::File(ino) => match whence {
+                SEEK_SET => 0,
+                SEEK_CUR => self.descriptions.get(&id).map_or(0, |d| d.offset),
+                _ => self.fs.get(ino).map_or(0, |i| i.size()),
+            },
+        };
+        let Some(position) = base.checked_add_signed(offset as i64).filter(|&p| p <= i64::MAX as u64) else {
+            return errno(EINVAL);
+        };
+        if let Some(d) = self.descriptions.get_mut(&id) {
+            d.offset = position;
+        }
+        words(&[position])
     }
 
     /// READY (fd) -> (poll bits).
@@ -370,7 +446,7 @@ impl Files {
         match self.lookup(pid, fd) {
             // The console is not readable yet (console input is to come).
             Ok((_, Node::Device(d), _)) if d.is_terminal() => words(&[OUT]),
-            Ok((_, Node::Device(_), _)) => words(&[IN | OUT]),
+            Ok((_, Node::Device(_) | Node::File(_) | Node::Dir(_), _)) => words(&[IN | OUT]),
             Ok((_, Node::PipeRead(p), _)) => {
                 let Some(pipe) = self.pipes.get(&p) else { return errno(EBADF) };
                 let hup = if pipe.buffer.writers == 0 { HUP } else { 0 };
@@ -393,9 +469,9 @@ impl Files {
 
     // --- Reading and writing --------------------------------------------
 
-    /// READ (fd) into grant 0 of the current call.
-    pub fn read(&mut self, pid: u64, fd: u64) -> Outcome {
-        let (_, node, flags) = match self.lookup(pid, fd) {
+    /// READ (fd, offset) into grant 0 of the current call.
+    pub fn read(&mut self, pid: u64, fd: u64, offset: u64) -> Outcome {
+        let (id, node, flags) = match self.lookup(pid, fd) {
             Ok(found) => found,
             Err(e) => return errno(e),
         };
@@ -407,8 +483,21 @@ impl Files {
         if g.access & grant::WRITE == 0 {
             return errno(EINVAL);
         }
+        let positioned = offset != CURRENT;
+        if positioned && !matches!(node, Node::File(_) | Node::Device(_)) {
+            return errno(ESPIPE);
+        }
         match node {
             Node::Device(d) => Outcome::Reply(read_device(d, g.len)),
+            Node::Dir(_) => errno(EISDIR),
+            Node::File(ino) => {
+                let at = if positioned { offset } else { self.descriptions.get(&id).map_or(0, |d| d.offset) };
+                let (reply, read) = read_file(&self.fs, ino, at, g.len);
+                if !positioned && let Some(d) = self.descriptions.get_mut(&id) {
+                    d.offset = at + read;
+                }
+                Outcome::Reply(reply)
+            }
             Node::PipeWrite(_) => errno(EBADF),
             Node::PipeRead(p) => {
                 let Some(pipe) = self.pipes.get_mut(&p) else { return errno(EBADF) };
@@ -435,9 +524,9 @@ impl Files {
         }
     }
 
-    /// WRITE (fd) from the grants of the current call.
-    pub fn write(&mut self, pid: u64, fd: u64, grant_count: usize) -> Outcome {
-        let (_, node, flags) = match self.lookup(pid, fd) {
+    /// WRITE (fd, offset) from the grants of the current call.
+    pub fn write(&mut self, pid: u64, fd: u64, offset: u64, grant_count: usize) -> Outcome {
+        let (id, node, flags) = match self.lookup(pid, fd) {
             Ok(found) => found,
             Err(e) => return errno(e),
         };
@@ -452,8 +541,28 @@ impl Files {
             }
             lens[i] = g.len;
         }
+        let positioned = offset != CURRENT;
+        if positioned && !matches!(node, Node::File(_) | Node::Device(_)) {
+            return errno(ESPIPE);
+        }
         match node {
             Node::Device(d) => Outcome::Reply(write_device(&mut self.console, d, &lens)),
+            Node::Dir(_) => errno(EISDIR),
+            Node::File(ino) => {
+                let at = if positioned {
+                    offset
+                } else if flags & O_APPEND != 0 {
+                    self.fs.get(ino).map_or(0, |i| i.size())
+                } else {
+                    self.descriptions.get(&id).map_or(0, |d| d.offset)
+                };
+                let now = self.now();
+                let (reply, written) = write_file(&mut self.fs, ino, at, &lens, now);
+                if !positioned && let Some(d) = self.descriptions.get_mut(&id) {
+                    d.offset = at + written;
+                }
+                Outcome::Reply(reply)
+            }
             Node::PipeRead(_) => errno(EBADF),
             Node::PipeWrite(p) => {
                 let Some(pipe) = self.pipes.get_mut(&p) else { return errno(EBADF) };
@@ -620,6 +729,58 @@ fn pipe_read(pipe: &mut Pipe, reply: u64, len: u64) -> Message {
         }
     }
     Message::new(0, &ReadReply { read, stopped_at_fault: false }.to_words())
+}
+
+/// A read of `len` bytes of tmpfs file `ino` at `at` into grant 0 of the
+/// current call; the reply and the bytes read.
+fn read_file(fs: &Tmpfs, ino: u64, at: u64, len: u64) -> (Message, u64) {
+    let mut read = 0u64;
+    let mut chunk = [0u8; CHUNK];
+    while read < len {
+        let want = ((len - read) as usize).min(CHUNK);
+        let n = match fs.read(ino, at + read, &mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if read == 0 => return (Message::empty(e), 0),
+            Err(_) => break,
+        };
+        match libtern::grant::write(NONE, 0, read, &chunk[..n]) {
+            Ok(()) => read += n as u64,
+            Err(Error::PeerFault) if read > 0 => {
+                return (Message::new(0, &ReadReply { read, stopped_at_fault: true }.to_words()), read);
+            }
+            Err(Error::PeerFault) => return (Message::empty(EFAULT), 0),
+            Err(_) if read > 0 => break,
+            Err(_) => return (Message::empty(EIO), 0),
+        }
+    }
+    (Message::new(0, &ReadReply { read, stopped_at_fault: false }.to_words()), read)
+}
+
+/// A write of the current call's grants to tmpfs file `ino` at `at`; the
+/// reply and the bytes written.
+fn write_file(fs: &mut Tmpfs, ino: u64, at: u64, lens: &[u64; MAX_GRANTS], now: u64) -> (Message, u64) {
+    let total: u64 = lens.iter().sum();
+    let mut written = 0u64;
+    let mut chunk = [0u8; CHUNK];
+    while written < total {
+        let n = ((total - written) as usize).min(CHUNK);
+        match copy_from_grants(NONE, lens, written, &mut chunk[..n]) {
+            Ok(()) => {}
+            Err(Error::PeerFault) if written > 0 => {
+                return (Message::new(0, &WriteReply { written, stopped_at_fault: true }.to_words()), written);
+            }
+            Err(Error::PeerFault) => return (Message::empty(EFAULT), 0),
+            Err(_) if written > 0 => break,
+            Err(_) => return (Message::empty(EIO), 0),
+        }
+        match fs.write(ino, at + written, &chunk[..n], now) {
+            Ok(took) => written += took as u64,
+            Err(e) if written == 0 => return (Message::empty(e), 0),
+            Err(_) => break,
+        }
+    }
+    (Message::new(0, &WriteReply { written, stopped_at_fault: false }.to_words()), written)
 }
 
 /// A read of device `d` into grant 0 of the current call.

@@ -1,6 +1,7 @@
 //! fs0: the filesystem server. So far: every process's descriptor table,
 //! open file descriptions, the devices of /dev (console, null, zero, full,
-//! random) and pipes ([`files`]); the VFS, FAT and tmpfs come later.
+//! random) and pipes ([`files`]), and an in-memory file system as the root
+//! with /dev, /tmp and /dev/shm ([`namespace`]); FAT on a disk comes next.
 //!
 //! Design principles:
 //! - One request loop ([`server`]): receive a request on the service
@@ -25,6 +26,7 @@ extern crate alloc;
 mod console;
 mod devices;
 mod files;
+mod namespace;
 mod serial;
 mod server;
 
@@ -50,8 +52,21 @@ fn main(_info: Info) -> i32 {
         println!("fs0: cannot take process events: {e:?}");
         return FAILED;
     }
-    let mut files = files::Files::new(console::Console::new(serial::Uart::COM1));
+    let realtime_offset = realtime_offset();
+    let now = libtern::time::clock().map_or(0, |(ns, _)| ns) + realtime_offset;
+    let fs = namespace::initial_fs(now);
+    let mut files = files::Files::new(console::Console::new(serial::Uart::COM1), fs, realtime_offset);
     let e = server::serve(&mut files);
     println!("fs0: the service endpoint failed: {e:?}");
     FAILED
+}
+
+/// mm0's offset from the kernel clock to UTC (0 if it cannot say), for
+/// file times.
+fn realtime_offset() -> u64 {
+    let request = libtern::ipc::Message::new(mm0_proto::label::REALTIME_OFFSET, &[]);
+    match libtern::ipc::call(mm0_proto::SLOT_MM0, &request) {
+        Ok(reply) if reply.label() == 0 => reply.word(0),
+        _ => 0,
+    }
 }

@@ -106,49 +106,104 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
     let msg = &request.msg;
     let pid = request.badge;
     let words = &msg.words[..msg.info.reg_words().min(REG_WORDS)];
-    let word = |i: usize| words.get(i).copied();
-    let fail = |e| Outcome::Reply(Message::empty(e));
-    match (msg.label(), word(0)) {
-        (label::WRITE, _) => match WriteRequest::from_words(words) {
-            Some(w) => files.write(pid, w.fd, msg.info.grants()),
+    let w = |i: usize| words.get(i).copied().unwrap_or(0);
+    let grants = msg.info.grants();
+    match msg.label() {
+        label::WRITE => match WriteRequest::from_words(words) {
+            Some(r) => files.write(pid, r.fd, r.offset, grants),
             None => fail(EINVAL),
         },
-        (label::READ, Some(fd)) if msg.info.grants() == 1 => files.read(pid, fd),
-        (label::CLOSE, Some(fd)) => files.close(pid, fd),
-        (label::DUP, Some(fd)) => files.dup(pid, fd, word(1).unwrap_or(0), word(2).unwrap_or(0)),
-        (label::FCNTL, Some(fd)) => files.fcntl(pid, fd, word(1).unwrap_or(0), word(2).unwrap_or(0)),
-        (label::OPEN, Some(flags)) if msg.info.grants() == 1 => match path() {
-            Ok(p) => files.open(pid, &p.bytes[..p.len], flags),
-            Err(e) => fail(e),
-        },
-        (label::PIPE, Some(flags)) => files.pipe(pid, flags),
-        (label::FSTAT, Some(fd)) => files.fstat(pid, fd),
-        (label::LSEEK, Some(fd)) => files.lseek(pid, fd, word(2).unwrap_or(0)),
-        (label::READY, Some(fd)) => files.ready(pid, fd),
-        (label::READ | label::OPEN | label::CLOSE | label::DUP | label::FCNTL | label::PIPE, _) => fail(EINVAL),
-        (label::FSTAT | label::LSEEK | label::READY, _) => fail(EINVAL),
+        label::READ if grants == 1 => files.read(pid, w(0), w(1)),
+        label::CLOSE => files.close(pid, w(0)),
+        label::DUP => files.dup(pid, w(0), w(1), w(2)),
+        label::FCNTL => files.fcntl(pid, w(0), w(1), w(2)),
+        label::PIPE => files.pipe(pid, w(0)),
+        label::FSTAT => files.fstat(pid, w(0)),
+        label::LSEEK => files.lseek(pid, w(0), w(1), w(2)),
+        label::READY => files.ready(pid, w(0)),
+        label::OPEN if grants == 1 => with_path(0, |p| files.open(pid, w(0), p, w(1), w(2))),
+        label::STAT if grants == 1 => with_path(0, |p| files.stat(pid, w(0), p, w(1))),
+        label::MKDIR if grants == 1 => with_path(0, |p| files.mkdir(pid, w(0), p, w(1))),
+        label::UNLINK if grants == 1 => with_path(0, |p| files.unlink(pid, w(0), p, w(1))),
+        label::CHDIR if grants == 1 => with_path(0, |p| files.chdir(pid, w(0), p)),
+        label::TRUNCATE if grants == 1 => with_path(0, |p| files.truncate(pid, w(0), p, w(1))),
+        label::CHMOD if grants == 1 => with_path(0, |p| files.chmod(pid, w(0), p, w(1), w(2))),
+        label::ACCESS if grants == 1 => with_path(0, |p| files.access(pid, w(0), p, w(1), w(2))),
+        label::RENAME if grants == 2 => with_path(0, |old| with_path(1, |new| files.rename(pid, w(0), old, w(1), new))),
+        label::LINK if grants == 2 => {
+            with_path(0, |old| with_path(1, |new| files.link(pid, w(0), old, w(1), new, w(2))))
+        }
+        label::SYMLINK if grants == 2 => with_path(0, |target| with_path(1, |p| files.symlink(pid, w(0), target, p))),
+        label::READLINK if grants == 2 => with_path(0, |p| {
+            let len = ipc::received_grants()[1].len;
+            out(1, files.readlink(pid, w(0), p, len))
+        }),
+        label::GETDENTS if grants == 1 => {
+            let len = ipc::received_grants()[0].len;
+            out(0, files.getdents(pid, w(0), len))
+        }
+        label::GETCWD if grants == 1 => {
+            let len = ipc::received_grants()[0].len;
+            out(0, files.getcwd(pid, len))
+        }
+        label::READ
+        | label::OPEN
+        | label::STAT
+        | label::MKDIR
+        | label::UNLINK
+        | label::CHDIR
+        | label::TRUNCATE
+        | label::CHMOD
+        | label::ACCESS
+        | label::RENAME
+        | label::LINK
+        | label::SYMLINK
+        | label::READLINK
+        | label::GETDENTS
+        | label::GETCWD => fail(EINVAL),
         _ => fail(ENOSYS),
     }
 }
 
-/// A path copied out of grant 0.
-struct Path {
-    bytes: [u8; PATH_MAX],
-    len: usize,
+fn fail(e: u32) -> Outcome {
+    Outcome::Reply(Message::empty(e))
 }
 
-fn path() -> Result<Path, u32> {
-    let g = ipc::received_grants()[0];
+/// Runs `then` with the path in grant `index` of the current call
+/// (readable, shorter than PATH_MAX, no NUL).
+fn with_path(index: usize, then: impl FnOnce(&[u8]) -> Outcome) -> Outcome {
+    let g = ipc::received_grants()[index];
     if g.access & abi::ipc::grant::READ == 0 {
-        return Err(EINVAL);
+        return fail(EINVAL);
     }
-    let len = usize::try_from(g.len).map_err(|_| ENAMETOOLONG)?;
-    if len >= PATH_MAX {
-        return Err(ENAMETOOLONG);
+    let Some(len) = usize::try_from(g.len).ok().filter(|&l| l < PATH_MAX) else {
+        return fail(ENAMETOOLONG);
+    };
+    let mut buf = [0u8; PATH_MAX];
+    if len > 0 && libtern::grant::read(abi::call::NONE, index as u64, 0, &mut buf[..len]).is_err() {
+        return fail(EFAULT);
     }
-    let mut p = Path { bytes: [0; PATH_MAX], len };
-    libtern::grant::read(abi::call::NONE, 0, 0, &mut p.bytes[..len]).map_err(|_| EFAULT)?;
-    Ok(p)
+    if buf[..len].contains(&0) {
+        return fail(EINVAL);
+    }
+    then(&buf[..len])
+}
+
+/// Copies `result`'s bytes into writable grant `index`; replies with
+/// their count.
+fn out(index: usize, result: Result<alloc::vec::Vec<u8>, u32>) -> Outcome {
+    let bytes = match result {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(e),
+    };
+    let g = ipc::received_grants()[index];
+    if g.access & abi::ipc::grant::WRITE == 0 || (bytes.len() as u64) > g.len {
+        return fail(EINVAL);
+    }
+    match libtern::grant::write(abi::call::NONE, index as u64, 0, &bytes) {
+        Ok(()) => Outcome::Reply(Message::new(0, &[bytes.len() as u64])),
+        Err(_) => fail(EFAULT),
+    }
 }
 
 /// Delete the `count` capabilities that came with the last request.

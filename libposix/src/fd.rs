@@ -1,15 +1,13 @@
 //! Descriptor calls, served by fs0, which keeps each process's descriptor
 //! table and the open file descriptions (see `fs0/src/files.rs`): close,
-//! dup, dup2, dup3, fcntl, pipe, pipe2, open and openat (the devices of
-//! /dev so far), fstat, lseek. Linux takes descriptors as `unsigned int`:
+//! dup, dup2, dup3, fcntl, pipe, pipe2, lseek. Calls with paths are in
+//! `path.rs`. Linux takes descriptors as `unsigned int`:
 //! only the low 32 bits of the register count.
 
-use fs0_proto::errno::{EBADF, EINVAL, ENOENT};
+use fs0_proto::errno::EINVAL;
 use fs0_proto::fcntl::{FD_CLOEXEC, O_CLOEXEC};
 use fs0_proto::{dup, label, mode};
 use mm0_proto::SLOT_FS0;
-
-use abi::ipc::{Grant, grant};
 
 use crate::server;
 use crate::syscalls::{Args, SysResult};
@@ -18,10 +16,6 @@ use crate::user;
 /// fcntl commands libposix turns into DUP.
 const F_DUPFD: u64 = 0;
 const F_DUPFD_CLOEXEC: u64 = 1030;
-/// openat's "relative to the working directory".
-const AT_FDCWD: i32 = -100;
-/// Longest path, NUL included.
-const PATH_MAX: u64 = 4096;
 
 /// The descriptor in a register.
 fn fd(reg: u64) -> u64 {
@@ -97,69 +91,16 @@ pub fn pipe2(args: &Args) -> SysResult {
     Ok(0)
 }
 
-/// open(path, flags, mode)
-pub fn open(args: &Args) -> SysResult {
-    open_path(args[0], args[1], args[2])
-}
-
-/// openat(dirfd, path, flags, mode): absolute paths, or relative to the
-/// working directory (which is `/` until there is a file system).
-pub fn openat(args: &Args) -> SysResult {
-    let [dirfd, path, flags, mode, ..] = *args;
-    let absolute = user::read::<u8>(path)? == b'/';
-    if dirfd as i32 != AT_FDCWD && !absolute {
-        return Err(EBADF);
-    }
-    open_path(path, flags, mode)
-}
-
-fn open_path(path: u64, flags: u64, mode: u64) -> SysResult {
-    let len = user::c_string_len(path, PATH_MAX - 1, fs0_proto::errno::ENAMETOOLONG)?;
-    if len == 0 {
-        return Err(ENOENT);
-    }
-    let lent = Grant { addr: path, len, access: grant::READ };
-    server::call(SLOT_FS0, label::OPEN, &[u64::from(flags as u32), mode], &[lent]).map(|r| r.word(0))
-}
-
 /// lseek(fd, offset, whence)
 pub fn lseek(args: &Args) -> SysResult {
     fs0(label::LSEEK, &[fd(args[0]), args[1], u64::from(args[2] as u32)]).map(|r| r.word(0))
 }
 
-/// `struct stat` (x86_64).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-struct Stat {
-    dev: u64,
-    ino: u64,
-    nlink: u64,
-    mode: u32,
-    uid: u32,
-    gid: u32,
-    pad: u32,
-    rdev: u64,
-    size: i64,
-    blksize: i64,
-    blocks: i64,
-    times: [i64; 6],
-    unused: [i64; 3],
-}
-
-const _: () = assert!(size_of::<Stat>() == 144);
-
 /// What fs0 says of descriptor `fd`: (mode, rdev, size).
 pub fn status(fd: u64) -> Result<(u64, u64, u64), u32> {
     let reply = fs0(label::FSTAT, &[fd])?;
-    Ok((reply.word(0), reply.word(1), reply.word(2)))
-}
-
-/// fstat(fd, buf)
-pub fn fstat(args: &Args) -> SysResult {
-    user::check_range(args[1], size_of::<Stat>() as u64)?;
-    let (mode, rdev, size) = status(fd(args[0]))?;
-    let st = Stat { nlink: 1, mode: mode as u32, rdev, size: size as i64, blksize: 4096, ..Stat::default() };
-    user::write(args[1], st).map(|()| 0)
+    let st = fs0_proto::Stat::from_words(&reply.words).ok_or(fs0_proto::errno::EIO)?;
+    Ok((st.mode, st.rdev, st.size))
 }
 
 /// True when descriptor `reg` is a terminal (the console or /dev/tty).

@@ -1,4 +1,5 @@
-//! Reading and writing, served by fs0: read, readv, write, writev.
+//! Reading and writing, served by fs0: read, readv, pread64, write, writev,
+//! pwrite64.
 //!
 //! Data travels by grant: libposix grants fs0 read access to the program's
 //! buffers for one `WRITE` call, fs0 copies them out with `GrantCopy`.
@@ -17,7 +18,7 @@ use crate::syscalls::{Args, SysResult};
 use crate::{server, signal, user};
 use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS, grant};
 use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO, EPIPE};
-use fs0_proto::{ReadReply, WriteReply, WriteRequest};
+use fs0_proto::{CURRENT, ReadReply, WriteReply, WriteRequest};
 use libtern_sys::mm0;
 use mm0_proto::signal::SIGPIPE;
 
@@ -38,12 +39,39 @@ fn descriptor(reg: u64) -> u64 {
 /// write(fd, buf, count)
 pub fn write(args: &Args) -> SysResult {
     let [fd, buf, count, ..] = *args;
-    let handle = descriptor(fd);
     let count = count.min(MAX_RW_COUNT);
     if count == 0 {
         return Ok(0);
     }
-    write_grants(handle, &[readable(buf, count)?])
+    write_grants(descriptor(fd), CURRENT, &[readable(buf, count)?])
+}
+
+/// pwrite64(fd, buf, count, offset): at `offset`, without moving the
+/// description's.
+pub fn pwrite64(args: &Args) -> SysResult {
+    let [fd, buf, count, offset, ..] = *args;
+    if (offset as i64) < 0 {
+        return Err(EINVAL);
+    }
+    let count = count.min(MAX_RW_COUNT);
+    if count == 0 {
+        return Ok(0);
+    }
+    write_grants(descriptor(fd), offset, &[readable(buf, count)?])
+}
+
+/// pread64(fd, buf, count, offset)
+pub fn pread64(args: &Args) -> SysResult {
+    let [fd, buf, count, offset, ..] = *args;
+    if (offset as i64) < 0 {
+        return Err(EINVAL);
+    }
+    let count = count.min(MAX_RW_COUNT);
+    if count == 0 {
+        return Ok(0);
+    }
+    user::check_range(buf, count)?;
+    read_grant(descriptor(fd), offset, Grant { addr: buf, len: count, access: grant::WRITE })
 }
 
 /// read(fd, buf, count)
@@ -54,7 +82,7 @@ pub fn read(args: &Args) -> SysResult {
         return Ok(0);
     }
     user::check_range(buf, count)?;
-    read_grant(descriptor(fd), Grant { addr: buf, len: count, access: grant::WRITE })
+    read_grant(descriptor(fd), CURRENT, Grant { addr: buf, len: count, access: grant::WRITE })
 }
 
 /// readv(fd, iov, iovcnt): one buffer after the other, stopping at a short
@@ -76,7 +104,7 @@ pub fn readv(args: &Args) -> SysResult {
         if len == 0 {
             continue;
         }
-        match read_grant(descriptor(fd), Grant { addr: base, len, access: grant::WRITE }) {
+        match read_grant(descriptor(fd), CURRENT, Grant { addr: base, len, access: grant::WRITE }) {
             Ok(n) => {
                 total += n;
                 if n < len {
@@ -90,10 +118,11 @@ pub fn readv(args: &Args) -> SysResult {
     Ok(total)
 }
 
-/// fs0 READs into `g`: one, unless fs0 stops at memory that is not backed
-/// yet; then mm0 backs the rest and the rest is asked once more.
-fn read_grant(fd: u64, g: Grant) -> SysResult {
-    let first = read_once(fd, g)?;
+/// fs0 READs into `g` at `offset` (or [`CURRENT`]): one, unless fs0 stops
+/// at memory that is not backed yet; then mm0 backs the rest and the rest
+/// is asked once more.
+fn read_grant(fd: u64, offset: u64, g: Grant) -> SysResult {
+    let first = read_once(fd, offset, g)?;
     if !first.stopped_at_fault {
         return Ok(first.read);
     }
@@ -101,7 +130,8 @@ fn read_grant(fd: u64, g: Grant) -> SysResult {
     if mm0::populate(rest.addr, rest.len, true).is_err() {
         return if first.read > 0 { Ok(first.read) } else { Err(EFAULT) };
     }
-    match read_once(fd, rest) {
+    let next = if offset == CURRENT { CURRENT } else { offset + first.read };
+    match read_once(fd, next, rest) {
         Ok(second) => Ok(first.read + second.read),
         Err(_) if first.read > 0 => Ok(first.read),
         Err(e) => Err(e),
@@ -109,8 +139,8 @@ fn read_grant(fd: u64, g: Grant) -> SysResult {
 }
 
 /// One fs0 READ; a signal that ends the wait is ERESTARTSYS.
-fn read_once(fd: u64, g: Grant) -> Result<ReadReply, u32> {
-    match server::call(mm0_proto::SLOT_FS0, fs0_proto::label::READ, &[fd], &[g]) {
+fn read_once(fd: u64, offset: u64, g: Grant) -> Result<ReadReply, u32> {
+    match server::call(mm0_proto::SLOT_FS0, fs0_proto::label::READ, &[fd, offset], &[g]) {
         Ok(reply) => ReadReply::from_words(&reply.words[..reply.info.reg_words().min(REG_WORDS)]).ok_or(EIO),
         Err(EFAULT) => Ok(ReadReply { read: 0, stopped_at_fault: true }),
         Err(EINTR) => Err(signal::ERESTARTSYS),
@@ -153,14 +183,14 @@ pub fn writev(args: &Args) -> SysResult {
         batch[queued] = readable(base, len)?;
         queued += 1;
         if queued == MAX_GRANTS {
-            match flush(handle, &batch, total)? {
+            match flush(handle, CURRENT, &batch, total)? {
                 Flushed::All(n) => total += n,
                 Flushed::Short(n) => return Ok(total + n),
             }
             queued = 0;
         }
     }
-    match flush(handle, &batch[..queued], total)? {
+    match flush(handle, CURRENT, &batch[..queued], total)? {
         Flushed::All(n) | Flushed::Short(n) => Ok(total + n),
     }
 }
@@ -175,12 +205,12 @@ enum Flushed {
 
 /// Write one writev batch after `done` bytes already went out. An error
 /// after some bytes went out is reported as a short write, as Linux does.
-fn flush(handle: u64, grants: &[Grant], done: u64) -> Result<Flushed, u32> {
+fn flush(handle: u64, offset: u64, grants: &[Grant], done: u64) -> Result<Flushed, u32> {
     let len: u64 = grants.iter().map(|g| g.len).sum();
     if len == 0 {
         return Ok(Flushed::All(0));
     }
-    match write_grants(handle, grants) {
+    match write_grants(handle, offset, grants) {
         Ok(n) if n >= len => Ok(Flushed::All(len)),
         Ok(n) => Ok(Flushed::Short(n)),
         Err(_) if done > 0 => Ok(Flushed::Short(0)),
@@ -197,15 +227,16 @@ fn readable(addr: u64, len: u64) -> Result<Grant, u32> {
 /// fs0 WRITEs of the granted buffers, in order: one, unless fs0 stops at
 /// memory that is not backed yet; then mm0 backs the rest and the rest is
 /// sent once more. Bytes already written are never sent again.
-fn write_grants(handle: u64, grants: &[Grant]) -> SysResult {
-    let first = write_once(handle, grants)?;
+fn write_grants(handle: u64, offset: u64, grants: &[Grant]) -> SysResult {
+    let first = write_once(handle, offset, grants)?;
     if !first.stopped_at_fault {
         return Ok(first.written);
     }
     let (rest, count) = unwritten(grants, first.written);
     let rest = &rest[..count];
     let backed = rest.iter().all(|g| mm0::populate(g.addr, g.len, false).is_ok());
-    let second = if backed { write_once(handle, rest) } else { Err(EFAULT) };
+    let next = if offset == CURRENT { CURRENT } else { offset + first.written };
+    let second = if backed { write_once(handle, next, rest) } else { Err(EFAULT) };
     match second {
         Ok(second) => Ok(first.written + second.written),
         Err(_) if first.written > 0 => Ok(first.written),
@@ -217,8 +248,8 @@ fn write_grants(handle: u64, grants: &[Grant]) -> SysResult {
 /// stopped at a fault after 0 bytes. EPIPE (no reader) raises SIGPIPE for
 /// the calling thread, as Linux does; a signal that ends a wait is
 /// ERESTARTSYS.
-fn write_once(fd: u64, grants: &[Grant]) -> Result<WriteReply, u32> {
-    let request = WriteRequest { fd };
+fn write_once(fd: u64, offset: u64, grants: &[Grant]) -> Result<WriteReply, u32> {
+    let request = WriteRequest { fd, offset };
     match server::call(mm0_proto::SLOT_FS0, fs0_proto::label::WRITE, &request.to_words(), grants) {
         Ok(reply) => WriteReply::from_words(&reply.words[..reply.info.reg_words().min(REG_WORDS)]).ok_or(EIO),
         Err(EFAULT) => Ok(WriteReply { written: 0, stopped_at_fault: true }),

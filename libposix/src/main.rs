@@ -39,6 +39,7 @@ mod limits;
 mod log;
 mod mapped;
 mod memory;
+mod path;
 mod poll;
 mod process;
 mod random;

@@ -26,7 +26,9 @@
 
 /// Request labels.
 pub mod label {
-    /// (fd) + grants 0..n readable -> [`crate::WriteReply`]: write the granted
+    /// (fd, offset) + grants 0..n readable -> [`crate::WriteReply`]: write
+    /// at `offset` ([`CURRENT`]: the description's offset, moved on; at
+    /// the end with O_APPEND). Writes the granted
     /// buffers in order. A grant fs0 cannot copy from because the client's
     /// memory is not mapped with the access it promised (the kernel's
     /// `PeerFault`) ends the write: the reply counts the bytes before it and
@@ -37,8 +39,9 @@ pub mod label {
     /// nothing was written. A pipe without readers is EPIPE (libposix
     /// raises SIGPIPE); a full pipe waits unless O_NONBLOCK (EAGAIN).
     pub const WRITE: u32 = 1;
-    /// (fd) + grant 0 writable -> [`crate::ReadReply`]: read up to the
-    /// grant's length. A grant fs0 cannot copy into (the client's page not
+    /// (fd, offset) + grant 0 writable -> [`crate::ReadReply`]: read up to
+    /// the grant's length at `offset` ([`CURRENT`]: the description's
+    /// offset, moved on). A grant fs0 cannot copy into (the client's page not
     /// backed) ends the read as for WRITE. An empty pipe with writers waits
     /// (EAGAIN with O_NONBLOCK); without writers it reads 0 bytes (end of
     /// file).
@@ -51,19 +54,96 @@ pub mod label {
     /// (fd, command, value) -> (value): F_GETFD, F_SETFD, F_GETFL,
     /// F_SETFL (O_APPEND and O_NONBLOCK change; the rest stays).
     pub const FCNTL: u32 = 5;
-    /// (flags, mode) + grant 0 readable (the path, no NUL) -> (fd): open.
-    /// So far the devices: /dev/null, /dev/zero, /dev/full, /dev/random,
-    /// /dev/urandom, /dev/console, /dev/tty; other paths are ENOENT.
+    /// (dirfd, flags, mode) + grant 0 readable (the path, no NUL) -> (fd):
+    /// openat, with O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY,
+    /// O_NOFOLLOW, O_CLOEXEC, O_NONBLOCK (the mode already has the umask
+    /// applied). `dirfd` [`AT_FDCWD`] is the working directory.
     pub const OPEN: u32 = 6;
     /// (flags: O_CLOEXEC, O_NONBLOCK) -> (read fd, write fd): a pipe.
     pub const PIPE: u32 = 7;
-    /// (fd) -> (mode, rdev, size): what fstat needs of a descriptor.
+    /// (fd) -> [`crate::Stat`] words: what fstat needs of a descriptor.
     pub const FSTAT: u32 = 8;
     /// (fd, offset, whence) -> (position): lseek. ESPIPE for pipes and
     /// terminals; devices without position stay at 0.
     pub const LSEEK: u32 = 9;
     /// (fd) -> (poll bits): what a poll would see now ([`crate::ready`]).
     pub const READY: u32 = 10;
+    /// (dirfd, flags) + grant 0 (path) -> [`crate::Stat`] words: stat,
+    /// lstat and fstatat (AT_SYMLINK_NOFOLLOW; AT_EMPTY_PATH with an
+    /// empty path is the descriptor itself).
+    pub const STAT: u32 = 11;
+    /// (dirfd, mode) + grant 0 (path) -> (): mkdirat.
+    pub const MKDIR: u32 = 12;
+    /// (dirfd, flags) + grant 0 (path) -> (): unlinkat (AT_REMOVEDIR).
+    pub const UNLINK: u32 = 13;
+    /// (old dirfd, new dirfd) + grants 0 and 1 (old and new path) -> ():
+    /// renameat.
+    pub const RENAME: u32 = 14;
+    /// (dirfd) + grants 0 (target) and 1 (path) -> (): symlinkat.
+    pub const SYMLINK: u32 = 15;
+    /// (dirfd) + grant 0 (path) + grant 1 writable -> (length):
+    /// readlinkat; `/proc/self/exe`-style links are not kept here.
+    pub const READLINK: u32 = 16;
+    /// (fd) + grant 0 writable -> (bytes): getdents64 records from the
+    /// directory's position on.
+    pub const GETDENTS: u32 = 17;
+    /// (dirfd) + grant 0 (path; empty: `dirfd` itself) -> (): chdir,
+    /// fchdir.
+    pub const CHDIR: u32 = 18;
+    /// () + grant 0 writable -> (length with the NUL): getcwd.
+    pub const GETCWD: u32 = 19;
+    /// (dirfd, length) + grant 0 (path; empty: `dirfd` is the file) -> ():
+    /// truncate, ftruncate.
+    pub const TRUNCATE: u32 = 20;
+    /// (dirfd, mode, flags) + grant 0 (path; empty with AT_EMPTY_PATH:
+    /// the descriptor) -> (): fchmodat, fchmod.
+    pub const CHMOD: u32 = 21;
+    /// (old dirfd, new dirfd, flags) + grants 0 and 1 (old and new path)
+    /// -> (): linkat.
+    pub const LINK: u32 = 22;
+    /// (dirfd, mode, flags) + grant 0 (path) -> (): faccessat.
+    pub const ACCESS: u32 = 23;
+}
+
+/// The offset word of READ and WRITE that means "the description's".
+pub const CURRENT: u64 = u64::MAX;
+/// The dirfd word that means "the working directory".
+pub const AT_FDCWD: u64 = -100i64 as u64;
+
+/// What STAT and FSTAT answer, in reply words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stat {
+    pub mode: u64,
+    pub ino: u64,
+    pub nlink: u64,
+    pub size: u64,
+    pub rdev: u64,
+    /// Modification and status-change times, ns since the epoch.
+    pub mtime: u64,
+    pub ctime: u64,
+    /// The file system (st_dev).
+    pub dev: u64,
+}
+
+impl Stat {
+    pub const WORDS: usize = 8;
+
+    pub const fn to_words(self) -> [u64; Self::WORDS] {
+        [self.mode, self.ino, self.nlink, self.size, self.rdev, self.mtime, self.ctime, self.dev]
+    }
+
+    pub fn from_words(w: &[u64]) -> Option<Stat> {
+        let w: &[u64; Self::WORDS] = w.get(..Self::WORDS)?.try_into().ok()?;
+        Some(Stat { mode: w[0], ino: w[1], nlink: w[2], size: w[3], rdev: w[4], mtime: w[5], ctime: w[6], dev: w[7] })
+    }
+}
+
+/// `*at` flags (Linux values).
+pub mod at {
+    pub const SYMLINK_NOFOLLOW: u64 = 0x100;
+    pub const REMOVEDIR: u64 = 0x200;
+    pub const SYMLINK_FOLLOW: u64 = 0x400;
+    pub const EMPTY_PATH: u64 = 0x1000;
 }
 
 /// Poll bits of a [`label::READY`] reply (Linux's POLL* values).
@@ -98,6 +178,11 @@ pub mod fcntl {
     pub const O_APPEND: u64 = 0o2000;
     pub const O_NONBLOCK: u64 = 0o4000;
     pub const O_CLOEXEC: u64 = 0o2000000;
+    pub const O_CREAT: u64 = 0o100;
+    pub const O_EXCL: u64 = 0o200;
+    pub const O_TRUNC: u64 = 0o1000;
+    pub const O_DIRECTORY: u64 = 0o200000;
+    pub const O_NOFOLLOW: u64 = 0o400000;
 }
 
 /// File type bits of `st_mode` (Linux values).
@@ -167,25 +252,41 @@ pub mod errno {
     pub const ESPIPE: u32 = 29;
     /// Write to a pipe without readers.
     pub const EPIPE: u32 = 32;
+    /// Exists already.
+    pub const EEXIST: u32 = 17;
+    /// Not a directory.
+    pub const ENOTDIR: u32 = 20;
+    /// Is a directory.
+    pub const EISDIR: u32 = 21;
+    /// Permission denied (access, execute bits).
+    pub const EACCES: u32 = 13;
+    /// Too many symbolic links.
+    pub const ELOOP: u32 = 40;
+    /// Result too large (a buffer too small for getcwd).
+    pub const ERANGE: u32 = 34;
+    /// A device node of no device.
+    pub const ENXIO: u32 = 6;
 }
 
 /// Words of a [`label::WRITE`] request (the data comes in its grants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WriteRequest {
     pub fd: u64,
+    /// Where to write, or [`CURRENT`].
+    pub offset: u64,
 }
 
 impl WriteRequest {
     /// Number of message words.
-    pub const WORDS: usize = 1;
+    pub const WORDS: usize = 2;
 
     pub const fn to_words(self) -> [u64; Self::WORDS] {
-        [self.fd]
+        [self.fd, self.offset]
     }
 
     pub const fn from_words(words: &[u64]) -> Option<WriteRequest> {
         match words {
-            [fd, ..] => Some(WriteRequest { fd: *fd }),
+            [fd, offset, ..] => Some(WriteRequest { fd: *fd, offset: *offset }),
             _ => None,
         }
     }
@@ -223,9 +324,16 @@ mod tests {
 
     #[test]
     fn write_request_round_trips() {
-        let r = WriteRequest { fd: 1 };
+        let r = WriteRequest { fd: 1, offset: CURRENT };
         assert_eq!(WriteRequest::from_words(&r.to_words()), Some(r));
         assert_eq!(WriteRequest::from_words(&[]), None);
+    }
+
+    #[test]
+    fn stat_round_trips() {
+        let s = Stat { mode: 0o100644, ino: 7, nlink: 1, size: 10, rdev: 0, mtime: 5, ctime: 6, dev: 1 };
+        assert_eq!(Stat::from_words(&s.to_words()), Some(s));
+        assert_eq!(Stat::from_words(&[1, 2]), None);
     }
 
     #[test]

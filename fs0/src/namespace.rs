@@ -1,0 +1,326 @@
+//! Calls that name files by path: open, stat, mkdir, unlink, rename,
+//! symlink, readlink, link, chdir, getcwd, truncate, chmod, access, and
+//! getdents on an open directory.
+//!
+//! A path is resolved in the tmpfs ([`fs0::tmpfs::Tmpfs::resolve`]) from
+//! the root if it is absolute, else from a directory descriptor or, for
+//! `AT_FDCWD`, the process's working directory. The file system starts
+//! with /dev (a device node for each device, [`crate::devices`]), /tmp
+//! and /dev/shm (both mode 1777); until a disk is mounted, the tmpfs is
+//! also the root.
+
+use fs0::tmpfs::{Content, Found, ROOT, Tmpfs, kind};
+use fs0_proto::errno::{EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ERANGE};
+use fs0_proto::fcntl::{O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_TRUNC};
+use fs0_proto::{AT_FDCWD, at};
+use libtern::ipc::Message;
+
+use crate::devices::Device;
+use crate::files::{Files, Node, Outcome};
+
+/// Bytes of file content the tmpfs may hold.
+pub const TMPFS_LIMIT: u64 = 64 << 20;
+
+/// access(2) mode bits.
+const X_OK: u64 = 1;
+
+fn errno(e: u32) -> Outcome {
+    Outcome::Reply(Message::empty(e))
+}
+
+fn words(w: &[u64]) -> Outcome {
+    Outcome::Reply(Message::new(0, w))
+}
+
+/// The file system Tern starts with: /dev with its devices, /tmp, /dev/shm.
+pub fn initial_fs(now: u64) -> Tmpfs {
+    let mut fs = Tmpfs::new(TMPFS_LIMIT, now);
+    let dev = fs.mkdir(ROOT, b"dev", 0o755, now).expect("a fresh tmpfs");
+    for (device, name) in Device::ALL {
+        fs.mknod(dev, name, 0o666, device.rdev(), now).expect("distinct names");
+    }
+    fs.mkdir(dev, b"shm", 0o1777, now).expect("a fresh directory");
+    fs.mkdir(ROOT, b"tmp", 0o1777, now).expect("a fresh tmpfs");
+    fs
+}
+
+impl Files {
+    /// The directory a relative path starts from.
+    fn start_dir(&mut self, pid: u64, dirfd: u64) -> Result<u64, u32> {
+        if dirfd == AT_FDCWD {
+            return Ok(self.cwds.get(&pid).copied().unwrap_or(ROOT));
+        }
+        match self.lookup(pid, dirfd)? {
+            (_, Node::Dir(ino), _) => Ok(ino),
+            _ => Err(ENOTDIR),
+        }
+    }
+
+    /// Resolves `path` for `pid` from `dirfd`.
+    fn resolve(&mut self, pid: u64, dirfd: u64, path: &[u8], follow: bool) -> Result<Found, u32> {
+        let start = if path.first() == Some(&b'/') { ROOT } else { self.start_dir(pid, dirfd)? };
+        self.fs.resolve(ROOT, start, path, follow)
+    }
+
+    /// The existing inode `path` names (`dirfd` itself for an empty path
+    /// with AT_EMPTY_PATH).
+    fn existing(&mut self, pid: u64, dirfd: u64, path: &[u8], flags: u64) -> Result<u64, u32> {
+        if path.is_empty() && flags & at::EMPTY_PATH != 0 {
+            return match self.lookup(pid, dirfd)?.1 {
+                Node::File(ino) | Node::Dir(ino) => Ok(ino),
+                _ => Err(EBADF),
+            };
+        }
+        self.resolve(pid, dirfd, path, flags & at::SYMLINK_NOFOLLOW == 0)?.inode.ok_or(ENOENT)
+    }
+
+    /// OPEN (dirfd, flags, mode) of `path`.
+    pub fn open(&mut self, pid: u64, dirfd: u64, path: &[u8], flags: u64, mode: u64) -> Outcome {
+        match self.open_path(pid, dirfd, path, flags, mode) {
+            Ok(fd) => words(&[fd]),
+            Err(e) => errno(e),
+        }
+    }
+
+    fn open_path(&mut self, pid: u64, dirfd: u64, path: &[u8], flags: u64, mode: u64) -> Result<u64, u32> {
+        let now = self.now();
+        let found = self.resolve(pid, dirfd, path, flags & O_NOFOLLOW == 0 && flags & O_EXCL == 0)?;
+        let ino = match found.inode {
+            Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(EEXIST),
+            Some(ino) => ino,
+            None if flags & O_CREAT != 0 => {
+                if path.ends_with(b"/") {
+                    return Err(EISDIR);
+                }
+                self.fs.create(found.parent, &found.name, mode as u32, now)?
+            }
+            None => return Err(ENOENT),
+        };
+        let inode = self.fs.get(ino).ok_or(ENOENT)?;
+        let access = flags & O_ACCMODE;
+        let status = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+        let node = match &inode.content {
+            Content::Directory { .. } => {
+                if access != 0 {
+                    return Err(EISDIR);
+                }
+                Node::Dir(ino)
+            }
+            _ if flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
+            Content::File(_) => {
+                if flags & O_TRUNC != 0 && access != 0 {
+                    self.fs.truncate(ino, 0, now)?;
+                }
+                Node::File(ino)
+            }
+            // O_NOFOLLOW on a link.
+            Content::Symlink(_) => return Err(fs0_proto::errno::ELOOP),
+            Content::Device(rdev) => Node::Device(Device::from_rdev(*rdev).ok_or(fs0_proto::errno::ENXIO)?),
+        };
+        self.install(pid, node, status, flags & O_CLOEXEC != 0)
+    }
+
+    /// STAT (dirfd, flags) of `path`.
+    pub fn stat(&mut self, pid: u64, dirfd: u64, path: &[u8], flags: u64) -> Outcome {
+        if path.is_empty() && flags & at::EMPTY_PATH != 0 {
+            return self.fstat(pid, dirfd);
+        }
+        match self.existing(pid, dirfd, path, flags).and_then(|ino| self.stat_inode(ino)) {
+            Ok(st) => words(&st.to_words()),
+            Err(e) => errno(e),
+        }
+    }
+
+    /// MKDIR (dirfd, mode) of `path`.
+    pub fn mkdir(&mut self, pid: u64, dirfd: u64, path: &[u8], mode: u64) -> Outcome {
+        let now = self.now();
+        let result = self.resolve(pid, dirfd, path, false).and_then(|found| match found.inode {
+            Some(_) => Err(EEXIST),
+            None => self.fs.mkdir(found.parent, &found.name, mode as u32, now).map(|_| ()),
+        });
+        done(result)
+    }
+
+    /// UNLINK (dirfd, flags) of `path`.
+    pub fn unlink(&mut self, pid: u64, dirfd: u64, path: &[u8], flags: u64) -> Outcome {
+        if flags & !at::REMOVEDIR != 0 {
+            return errno(EINVAL);
+        }
+        let now = self.now();
+        let dir = flags & at::REMOVEDIR != 0;
+        let result = self.resolve(pid, dirfd, path, false).and_then(|found| {
+            if found.inode.is_none() {
+                return Err(ENOENT);
+            }
+            if !dir && path.ends_with(b"/") {
+                return Err(fs0_proto::errno::EISDIR);
+            }
+            self.fs.remove(found.parent, &found.name, dir, now)
+        });
+        done(result)
+    }
+
+    /// RENAME (old dirfd, new dirfd) of two paths.
+    pub fn rename(&mut self, pid: u64, old_dir: u64, old: &[u8], new_dir: u64, new: &[u8]) -> Outcome {
+        let now = self.now();
+        let result = (|| {
+            let from = self.resolve(pid, old_dir, old, false)?;
+            from.inode.ok_or(ENOENT)?;
+            let to = self.resolve(pid, new_dir, new, false)?;
+            self.fs.rename(from.parent, &from.name, to.parent, &to.name, now)
+        })();
+        done(result)
+    }
+
+    /// SYMLINK (dirfd): `path` becomes a link to `target`.
+    pub fn symlink(&mut self, pid: u64, dirfd: u64, target: &[u8], path: &[u8]) -> Outcome {
+        let now = self.now();
+        let result = self.resolve(pid, dirfd, path, false).and_then(|found| match found.inode {
+            Some(_) => Err(EEXIST),
+            None => self.fs.symlink(found.parent, &found.name, target, now).map(|_| ()),
+        });
+        done(result)
+    }
+
+    /// READLINK (dirfd) of `path`: the target, cut to `len`.
+    pub fn readlink(&mut self, pid: u64, dirfd: u64, path: &[u8], len: u64) -> Result<alloc::vec::Vec<u8>, u32> {
+        let ino = self.resolve(pid, dirfd, path, false)?.inode.ok_or(ENOENT)?;
+        match &self.fs.get(ino).ok_or(ENOENT)?.content {
+            Content::Symlink(target) => Ok(target[..target.len().min(len as usize)].to_vec()),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// LINK (old dirfd, new dirfd, flags).
+    pub fn link(&mut self, pid: u64, old_dir: u64, old: &[u8], new_dir: u64, new: &[u8], flags: u64) -> Outcome {
+        let now = self.now();
+        let result = (|| {
+            let ino = self.existing(
+                pid,
+                old_dir,
+                old,
+                if flags & at::SYMLINK_FOLLOW != 0 { 0 } else { at::SYMLINK_NOFOLLOW },
+            )?;
+            let to = self.resolve(pid, new_dir, new, false)?;
+            if to.inode.is_some() {
+                return Err(EEXIST);
+            }
+            self.fs.link(ino, to.parent, &to.name, now)
+        })();
+        done(result)
+    }
+
+    /// CHDIR (dirfd) to `path` (`dirfd` itself when empty).
+    pub fn chdir(&mut self, pid: u64, dirfd: u64, path: &[u8]) -> Outcome {
+        let result = (|| {
+            let ino = if path.is_empty() { self.start_dir(pid, dirfd)? } else { self.existing(pid, dirfd, path, 0)? };
+            if !self.fs.get(ino).ok_or(ENOENT)?.is_dir() {
+                return Err(ENOTDIR);
+            }
+            self.cwds.insert(pid, ino);
+            Ok(())
+        })();
+        done(result)
+    }
+
+    /// The path of `pid`'s working directory.
+    pub fn cwd_path(&self, pid: u64) -> Result<alloc::vec::Vec<u8>, u32> {
+        self.fs.path_of(self.cwds.get(&pid).copied().unwrap_or(ROOT))
+    }
+
+    /// GETCWD into a buffer of `len` bytes: the path and its NUL.
+    pub fn getcwd(&self, pid: u64, len: u64) -> Result<alloc::vec::Vec<u8>, u32> {
+        let mut path = self.cwd_path(pid)?;
+        path.push(0);
+        if path.len() as u64 > len {
+            return Err(ERANGE);
+        }
+        Ok(path)
+    }
+
+    /// TRUNCATE (dirfd, length) of `path` (the descriptor when empty).
+    pub fn truncate(&mut self, pid: u64, dirfd: u64, path: &[u8], len: u64) -> Outcome {
+        let now = self.now();
+        let result = (|| {
+            let ino = if path.is_empty() {
+                match self.lookup(pid, dirfd)? {
+                    (_, Node::File(ino), flags) if flags & O_ACCMODE != 0 => ino,
+                    (_, Node::Dir(_), _) => return Err(EISDIR),
+                    _ => return Err(EINVAL),
+                }
+            } else {
+                self.existing(pid, dirfd, path, 0)?
+            };
+            if len > i64::MAX as u64 {
+                return Err(EINVAL);
+            }
+            self.fs.truncate(ino, len, now)
+        })();
+        done(result)
+    }
+
+    /// CHMOD (dirfd, mode, flags) of `path`.
+    pub fn chmod(&mut self, pid: u64, dirfd: u64, path: &[u8], mode: u64, flags: u64) -> Outcome {
+        let now = self.now();
+        let result = self.existing(pid, dirfd, path, flags).and_then(|ino| self.fs.chmod(ino, mode as u32, now));
+        done(result)
+    }
+
+    /// ACCESS (dirfd, mode, flags) of `path`: everyone is root, who may
+    /// read and write anything and execute what has an execute bit.
+    pub fn access(&mut self, pid: u64, dirfd: u64, path: &[u8], mode: u64, flags: u64) -> Outcome {
+        if mode & !7 != 0 {
+            return errno(EINVAL);
+        }
+        let result = self.existing(pid, dirfd, path, flags).and_then(|ino| {
+            let inode = self.fs.get(ino).ok_or(ENOENT)?;
+            let executable = inode.is_dir() || inode.mode() & 0o111 != 0;
+            if mode & X_OK != 0 && !executable { Err(EACCES) } else { Ok(()) }
+        });
+        done(result)
+    }
+
+    /// GETDENTS (fd) into a buffer of `len` bytes: `linux_dirent64`
+    /// records from the directory's position on, as many as fit.
+    pub fn getdents(&mut self, pid: u64, fd: u64, len: u64) -> Result<alloc::vec::Vec<u8>, u32> {
+        let (id, node, _) = self.lookup(pid, fd)?;
+        let Node::Dir(dir) = node else { return Err(ENOTDIR) };
+        let mut position = self.descriptions.get(&id).map_or(0, |d| d.offset);
+        let mut out = alloc::vec::Vec::new();
+        while let Some((next, name, ino)) = self.fs.entry_at(dir, position)? {
+            let reclen = (19 + name.len() + 1).next_multiple_of(8);
+            if (out.len() + reclen) as u64 > len {
+                if out.is_empty() {
+                    return Err(EINVAL);
+                }
+                break;
+            }
+            let d_type = match self.fs.get(ino).map(|i| i.mode() & kind::S_IFMT) {
+                Some(kind::S_IFDIR) => 4,
+                Some(kind::S_IFREG) => 8,
+                Some(kind::S_IFLNK) => 10,
+                Some(kind::S_IFCHR) => 2,
+                _ => 0,
+            };
+            out.extend_from_slice(&ino.to_le_bytes());
+            out.extend_from_slice(&(next as i64).to_le_bytes());
+            out.extend_from_slice(&(reclen as u16).to_le_bytes());
+            out.push(d_type);
+            out.extend_from_slice(&name);
+            out.resize(out.len() + reclen - 19 - name.len(), 0);
+            position = next;
+        }
+        if let Some(d) = self.descriptions.get_mut(&id) {
+            d.offset = position;
+        }
+        Ok(out)
+    }
+}
+
+/// The reply for a call that answers nothing but success or an errno.
+fn done(result: Result<(), u32>) -> Outcome {
+    match result {
+        Ok(()) => words(&[]),
+        Err(e) => errno(e),
+    }
+}

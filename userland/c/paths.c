@@ -1,0 +1,305 @@
+/* Files by path in the in-memory file system: create, read, write, seek,
+ * append, truncate, stat, directories and their listing, rename, links,
+ * the working directory, modes and the umask, and offsets shared across
+ * fork; 1,000 files in one directory; several processes appending.
+ *
+ * Prints one "test: paths/<name> ... ok|FAILED" line per check (check.h)
+ * and exits with 0 when every check passed. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static void files(void)
+{
+	int fd = open("/tmp/a.txt", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	ssize_t w = write(fd, "hello world", 11);
+	char buf[32] = {0};
+	lseek(fd, 0, SEEK_SET);
+	ssize_t r = read(fd, buf, sizeof buf);
+	if (fd < 0 || w != 11 || r != 11 || memcmp(buf, "hello world", 11) != 0)
+		report("write_and_read_back", "fd %d, wrote %zd, read %zd", fd, w, r);
+	else
+		report("write_and_read_back", NULL);
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t cur = lseek(fd, -5, SEEK_CUR);
+	if (end != 11 || cur != 6)
+		report("lseek", "end %ld, cur %ld", (long)end, (long)cur);
+	else
+		report("lseek", NULL);
+	pwrite(fd, "W", 1, 6);
+	memset(buf, 0, sizeof buf);
+	if (pread(fd, buf, 5, 6) != 5 || strcmp(buf, "World") != 0 || lseek(fd, 0, SEEK_CUR) != 6)
+		report("pread_pwrite", "read '%s'", buf);
+	else
+		report("pread_pwrite", NULL);
+	close(fd);
+
+	fd = open("/tmp/a.txt", O_WRONLY | O_APPEND);
+	lseek(fd, 0, SEEK_SET);
+	write(fd, "!", 1);
+	close(fd);
+	struct stat st;
+	if (stat("/tmp/a.txt", &st) != 0 || st.st_size != 12 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
+		report("o_append_and_stat", "size %ld, mode %o", (long)st.st_size, st.st_mode);
+	else
+		report("o_append_and_stat", NULL);
+	EXPECT_ERROR("o_excl_existing", open("/tmp/a.txt", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+	EXPECT_ERROR("open_missing", open("/tmp/nope", O_RDONLY), ENOENT);
+	EXPECT_ERROR("open_missing_dir", open("/tmp/nodir/x", O_CREAT | O_WRONLY, 0644), ENOENT);
+	EXPECT_ERROR("open_through_file", open("/tmp/a.txt/x", O_RDONLY), ENOTDIR);
+	char longname[300];
+	memset(longname, 'n', sizeof longname - 1);
+	longname[sizeof longname - 1] = 0;
+	char longpath[320];
+	snprintf(longpath, sizeof longpath, "/tmp/%s", longname);
+	EXPECT_ERROR("name_too_long", open(longpath, O_CREAT | O_WRONLY, 0644), ENAMETOOLONG);
+
+	truncate("/tmp/a.txt", 3);
+	stat("/tmp/a.txt", &st);
+	fd = open("/tmp/a.txt", O_RDWR);
+	ftruncate(fd, 100);
+	struct stat st2;
+	fstat(fd, &st2);
+	close(fd);
+	if (st.st_size != 3 || st2.st_size != 100)
+		report("truncate", "sizes %ld and %ld", (long)st.st_size, (long)st2.st_size);
+	else
+		report("truncate", NULL);
+
+	mode_t old = umask(077);
+	fd = open("/tmp/private", O_CREAT | O_WRONLY, 0666);
+	fstat(fd, &st);
+	close(fd);
+	umask(old);
+	chmod("/tmp/private", 0751);
+	stat("/tmp/private", &st2);
+	if ((st.st_mode & 0777) != 0600 || (st2.st_mode & 0777) != 0751)
+		report("umask_and_chmod", "modes %o and %o", st.st_mode & 0777, st2.st_mode & 0777);
+	else
+		report("umask_and_chmod", NULL);
+	if (access("/tmp/private", X_OK) != 0 || access("/tmp/a.txt", X_OK) == 0 || access("/tmp/none", F_OK) == 0)
+		report("access", "wrong answers");
+	else
+		report("access", NULL);
+	unlink("/tmp/private");
+	EXPECT_ERROR("unlink_missing", unlink("/tmp/private"), ENOENT);
+}
+
+static void directories(void)
+{
+	if (mkdir("/tmp/d", 0755) != 0 || mkdir("/tmp/d/e", 0755) != 0)
+		report("mkdir", "errno %d", errno);
+	else
+		report("mkdir", NULL);
+	EXPECT_ERROR("mkdir_existing", mkdir("/tmp/d", 0755), EEXIST);
+	EXPECT_ERROR("rmdir_not_empty", rmdir("/tmp/d"), ENOTEMPTY);
+	EXPECT_ERROR("unlink_directory", unlink("/tmp/d/e"), EISDIR);
+	close(open("/tmp/d/f", O_CREAT | O_WRONLY, 0644));
+	EXPECT_ERROR("rmdir_file", rmdir("/tmp/d/f"), ENOTDIR);
+	EXPECT_ERROR("rename_into_itself", rename("/tmp/d", "/tmp/d/e/d"), EINVAL);
+
+	DIR *dir = opendir("/tmp/d");
+	int seen = 0, dots = 0;
+	struct dirent *e;
+	while (dir && (e = readdir(dir)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			dots++;
+		else if ((strcmp(e->d_name, "e") == 0 && e->d_type == DT_DIR) || (strcmp(e->d_name, "f") == 0 && e->d_type == DT_REG))
+			seen++;
+	}
+	if (dir)
+		closedir(dir);
+	if (seen != 2 || dots != 2)
+		report("readdir", "%d entries and %d dots", seen, dots);
+	else
+		report("readdir", NULL);
+
+	char cwd[PATH_MAX];
+	chdir("/tmp/d");
+	int rel = open("f", O_RDONLY);
+	chdir("e");
+	char *got = getcwd(cwd, sizeof cwd);
+	int up = access("../f", F_OK);
+	chdir("/");
+	if (rel < 0 || got == NULL || strcmp(cwd, "/tmp/d/e") != 0 || up != 0)
+		report("chdir_getcwd_relative", "cwd '%s', relative open %d", got ? cwd : "(null)", rel);
+	else
+		report("chdir_getcwd_relative", NULL);
+	close(rel);
+	int dfd = open("/tmp/d", O_RDONLY | O_DIRECTORY);
+	fchdir(dfd);
+	getcwd(cwd, sizeof cwd);
+	int at = openat(dfd, "f", O_RDONLY);
+	chdir("/");
+	if (strcmp(cwd, "/tmp/d") != 0 || at < 0)
+		report("fchdir_and_openat", "cwd '%s', openat %d", cwd, at);
+	else
+		report("fchdir_and_openat", NULL);
+	close(at);
+	close(dfd);
+	char *small = getcwd(cwd, 1);
+	int error = errno;
+	if (small != NULL || error != ERANGE)
+		report("getcwd_small_buffer", "returned %p, errno %d", (void *)small, error);
+	else
+		report("getcwd_small_buffer", NULL);
+
+	rename("/tmp/d/f", "/tmp/d/g");
+	rename("/tmp/d/e", "/tmp/e2");
+	struct stat st;
+	if (stat("/tmp/d/g", &st) != 0 || stat("/tmp/e2", &st) != 0 || !S_ISDIR(st.st_mode) || access("/tmp/d/f", F_OK) == 0)
+		report("rename", "errno %d", errno);
+	else
+		report("rename", NULL);
+
+	symlink("/tmp/d/g", "/tmp/link");
+	char target[64] = {0};
+	ssize_t n = readlink("/tmp/link", target, sizeof target);
+	struct stat ls, fs;
+	lstat("/tmp/link", &ls);
+	stat("/tmp/link", &fs);
+	if (n != 8 || strncmp(target, "/tmp/d/g", 8) != 0 || !S_ISLNK(ls.st_mode) || !S_ISREG(fs.st_mode))
+		report("symlink", "readlink %zd '%s'", n, target);
+	else
+		report("symlink", NULL);
+	link("/tmp/d/g", "/tmp/hard");
+	stat("/tmp/hard", &st);
+	if (st.st_nlink != 2)
+		report("hard_link", "nlink %ld", (long)st.st_nlink);
+	else
+		report("hard_link", NULL);
+	unlink("/tmp/hard");
+	unlink("/tmp/link");
+	unlink("/tmp/d/g");
+	rmdir("/tmp/e2");
+	if (rmdir("/tmp/d") != 0)
+		report("cleanup", "rmdir failed with errno %d", errno);
+	else
+		report("cleanup", NULL);
+
+	dir = opendir("/dev");
+	int devices = 0;
+	while (dir && (e = readdir(dir)) != NULL)
+		devices += strcmp(e->d_name, "null") == 0 || strcmp(e->d_name, "urandom") == 0;
+	if (dir)
+		closedir(dir);
+	if (devices != 2)
+		report("dev_listing", "found %d of null and urandom", devices);
+	else
+		report("dev_listing", NULL);
+}
+
+/* A description's offset is shared across fork. */
+static void shared_offset(void)
+{
+	int fd = open("/tmp/shared", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	pid_t pid = fork();
+	if (pid == 0) {
+		write(fd, "child", 5);
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	write(fd, "parent", 6);
+	char buf[16] = {0};
+	pread(fd, buf, sizeof buf, 0);
+	close(fd);
+	unlink("/tmp/shared");
+	if (strcmp(buf, "childparent") != 0)
+		report("offset_shared_across_fork", "file holds '%s'", buf);
+	else
+		report("offset_shared_across_fork", NULL);
+}
+
+static void many_files(void)
+{
+	mkdir("/tmp/many", 0755);
+	char name[64];
+	int made = 0;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "/tmp/many/file-%04d", i);
+		int fd = open(name, O_CREAT | O_WRONLY, 0644);
+		made += fd >= 0;
+		close(fd);
+	}
+	DIR *dir = opendir("/tmp/many");
+	int listed = 0;
+	struct dirent *e;
+	while (dir && (e = readdir(dir)) != NULL)
+		listed += e->d_name[0] == 'f';
+	closedir(dir);
+	int removed = 0;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "/tmp/many/file-%04d", i);
+		removed += unlink(name) == 0;
+	}
+	int gone = rmdir("/tmp/many") == 0;
+	if (made != 1000 || listed != 1000 || removed != 1000 || !gone)
+		report("thousand_files", "made %d, listed %d, removed %d, dir gone %d", made, listed, removed, gone);
+	else
+		report("thousand_files", NULL);
+}
+
+/* Four processes append 200 records each; none is lost or torn. */
+static void appenders(void)
+{
+	int fd = open("/tmp/log", O_CREAT | O_WRONLY | O_TRUNC | O_APPEND, 0644);
+	close(fd);
+	for (int p = 0; p < 4; p++) {
+		if (fork() == 0) {
+			int f = open("/tmp/log", O_WRONLY | O_APPEND);
+			char rec[16];
+			for (int i = 0; i < 200; i++) {
+				snprintf(rec, sizeof rec, "p%d-%03d\n", p, i);
+				write(f, rec, strlen(rec));
+			}
+			_exit(0);
+		}
+	}
+	int status;
+	while (wait(&status) > 0)
+		;
+	struct stat st;
+	stat("/tmp/log", &st);
+	FILE *f = fopen("/tmp/log", "r");
+	char line[32];
+	int lines = 0, good = 0;
+	int next[4] = {0};
+	while (f && fgets(line, sizeof line, f)) {
+		int p, i;
+		lines++;
+		if (sscanf(line, "p%d-%d", &p, &i) == 2 && p >= 0 && p < 4 && i == next[p]) {
+			next[p]++;
+			good++;
+		}
+	}
+	if (f)
+		fclose(f);
+	unlink("/tmp/log");
+	if (lines != 800 || good != 800 || st.st_size != 800 * 7)
+		report("concurrent_appends", "%d lines, %d in order, %ld bytes", lines, good, (long)st.st_size);
+	else
+		report("concurrent_appends", NULL);
+}
+
+int main(void)
+{
+	check_suite = "paths";
+	files();
+	directories();
+	shared_offset();
+	many_files();
+	appenders();
+	unlink("/tmp/a.txt");
+	return check_status();
+}
