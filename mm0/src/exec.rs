@@ -1,8 +1,10 @@
 //! EXEC: a process runs a new program.
 //!
 //! The request carries, through one read grant, the path and the argument
-//! and environment strings, each NUL-terminated, one after the other.
-//! Until Tern has files, `/bin/<name>` names the boot module `<name>`.
+//! and environment strings, each NUL-terminated, one after the other; the
+//! program is either a boot module (`/bin/<name>`, until there is a root
+//! file system on disk) or, read from a file by libposix, the bytes of a
+//! second grant (mm0 never calls fs0).
 //! Everything that can fail is checked first (path, ELF, argument space),
 //! so a failed exec leaves the caller running with an errno. Then the new
 //! program is built in a new address space, exactly as mm0 starts one,
@@ -16,6 +18,7 @@
 //! (the new program has no handlers), other threads end, SysV attachments
 //! are detached.
 
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -27,7 +30,7 @@ use mm0::elf::{self, ElfError};
 use mm0::layout::TaskKind;
 use mm0::stack;
 use mm0_proto::signal::offset;
-use mm0_proto::{errno, event};
+use mm0_proto::{errno, event, exec_source};
 
 use crate::loader::{Program, StartError};
 use crate::roles::Role;
@@ -37,8 +40,10 @@ use crate::task::Task;
 
 /// Longest path (Linux's PATH_MAX).
 const PATH_MAX: usize = 4096;
-/// Where boot modules appear until there are files.
+/// Where boot modules appear until there is a root file system on disk.
 const MODULE_DIR: &[u8] = b"/bin/";
+/// Largest executable file mm0 takes (it holds the file while it loads).
+const MAX_EXECUTABLE: u64 = 8 << 20;
 
 /// An exec request: the path, then the arguments and the environment.
 struct Request<'a> {
@@ -59,8 +64,9 @@ fn parse(bytes: &[u8], argc: usize, envc: usize) -> Option<Request<'_>> {
 }
 
 impl Mm0 {
-    /// EXEC (length, argc, envc, slot): see the module documentation.
-    pub fn exec(&mut self, id: u64, len: u64, argc: u64, envc: u64, slot: u64) -> Option<Message> {
+    /// EXEC (length, argc, envc, slot, source): see the module
+    /// documentation.
+    pub fn exec(&mut self, id: u64, [len, argc, envc, slot, source]: [u64; 5], grants: usize) -> Option<Message> {
         let old = self.tasks.get(&id)?;
         if old.kind != TaskKind::Posix || slot >= mm0::layout::MAX_THREADS as u64 {
             return fail(errno::EINVAL);
@@ -82,19 +88,56 @@ impl Mm0 {
         if !stack::fits(&request.argv, &request.envp) {
             return fail(errno::E2BIG);
         }
-        let Some(name) = request.path.strip_prefix(MODULE_DIR).filter(|n| !n.is_empty() && !n.contains(&b'/')) else {
-            return fail(errno::ENOENT);
-        };
-        let Some(&(ref module_name, program_bytes)) = self.modules.iter().find(|(n, _)| n.as_bytes() == name) else {
-            return fail(errno::ENOENT);
-        };
+        match source {
+            exec_source::MODULE => {
+                let name = request.path.strip_prefix(MODULE_DIR).filter(|n| !n.is_empty() && !n.contains(&b'/'));
+                let Some(name) = name else { return fail(errno::ENOENT) };
+                let Some((name, program)) = self.modules.iter().find(|(n, _)| n.as_bytes() == name) else {
+                    return fail(errno::ENOENT);
+                };
+                let (name, program) = (name.clone(), *program);
+                self.exec_image(id, slot as usize, &request, name, program)
+            }
+            exec_source::FILE if grants == 2 => {
+                let size = libtern::ipc::received_grants()[1].len;
+                if size > MAX_EXECUTABLE {
+                    return fail(errno::ENOMEM);
+                }
+                // mm0's heap is fixed: a file it cannot hold is ENOMEM,
+                // not an allocation failure that would end mm0.
+                let mut program = Vec::new();
+                if program.try_reserve_exact(size as usize).is_err() {
+                    return fail(errno::ENOMEM);
+                }
+                program.resize(size as usize, 0);
+                if grant::read(abi::call::NONE, 1, 0, &mut program).is_err() {
+                    return fail(errno::EFAULT);
+                }
+                let base = request.path.rsplit(|&b| b == b'/').next().unwrap_or(request.path);
+                let name = String::from(core::str::from_utf8(base).unwrap_or("program"));
+                self.exec_image(id, slot as usize, &request, name, &program)
+            }
+            _ => fail(errno::EINVAL),
+        }
+    }
+
+    /// Replaces process `id`'s image with the program in `program_bytes`
+    /// (called `module_name`), or fails leaving it as it was.
+    fn exec_image(
+        &mut self,
+        id: u64,
+        slot: usize,
+        request: &Request,
+        module_name: String,
+        program_bytes: &[u8],
+    ) -> Option<Message> {
+        let old = self.tasks.get(&id)?;
         let image = match elf::parse(program_bytes) {
             Ok(image) => image,
             Err(ElfError::Malformed | ElfError::Unsupported | ElfError::Empty | ElfError::BadSegment) => {
                 return fail(errno::ENOEXEC);
             }
         };
-        let module_name = module_name.clone();
         // The new program's arguments are all of argv; Program wants argv[0]
         // apart (its name), so it gets the module name and argv[1..], and
         // argv[0] itself when the caller gave one.
@@ -137,7 +180,7 @@ impl Mm0 {
                 });
             }
         };
-        self.carry_over_signals(id, slot as usize, &new);
+        self.carry_over_signals(id, slot, &new);
         let mut old = self.tasks.insert(id, new).expect("checked above");
         self.threads.insert(tid, id);
         self.dispose(&mut old);

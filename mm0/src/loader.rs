@@ -54,7 +54,7 @@ pub struct LibPosix {
 pub struct Program<'a> {
     pub name: &'a str,
     pub kind: TaskKind,
-    pub bytes: &'static [u8],
+    pub bytes: &'a [u8],
     /// Arguments after the name (argv[1..] or StartInfo.args).
     pub args: Vec<&'a [u8]>,
     /// The environment (POSIX programs; `None`: the default one).

@@ -187,7 +187,9 @@ impl Mm0 {
             label::MREMAP => self.mremap(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)]),
             label::MADVISE => self.madvise(id, msg.word(0), msg.word(1), msg.word(2)),
             label::PROCESS_EVENTS => self.process_events(id),
-            label::EXEC => self.exec(id, msg.word(0), msg.word(1), msg.word(2), msg.word(3)),
+            label::EXEC => {
+                self.exec(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)], msg.info.grants())
+            }
             label::SHMGET => self.shmget(id, msg.word(0) as i32, msg.word(1), msg.word(2)),
             label::SHMAT => self.shmat(id, msg.word(0), msg.word(1), msg.word(2)),
             label::SHMDT => self.shmdt(id, msg.word(0)),

@@ -7,6 +7,7 @@
  * is right. Prints one "test: exec/<name> ... ok|FAILED" line per check
  * (check.h) and exits with 0 when every check passed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,111 @@ static int child(int argc, char **argv)
 	if (!sigismember(&mask, SIGTERM))
 		return 7;
 	return 0;
+}
+
+/* The interpreter side of the script check: argv is the interpreter,
+ * the `#!` line's argument, the script's path, then the script's own
+ * arguments after its argv[0]; the environment is the script's. */
+static int script_child(int argc, char **argv)
+{
+	const char *want[] = {SELF, "script-mode", "/tmp/exec-script", "one", "two words"};
+	if (argc != 5)
+		return 10 + argc;
+	for (int i = 0; i < 5; i++)
+		if (strcmp(argv[i], want[i]) != 0)
+			return 20 + i;
+	const char *env = getenv("SCRIPT_ENV");
+	return env != NULL && strcmp(env, "kept") == 0 ? 0 : 30;
+}
+
+static void write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		report("write_test_file", "%s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* Runs `path` with `args` and `env` in a child; its wait status. */
+static int run_child(const char *path, char **args, char **env)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(path, args, env);
+		_exit(100 + errno);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void expect_exit(const char *name, int status, int code)
+{
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != code)
+		report(name, "status %#x, expected exit %d", status, code);
+	else
+		report(name, NULL);
+}
+
+/* A program from a file rather than a boot module: a minimal static ELF
+ * (one PT_LOAD at 0x400000) whose code is exit_group(42). */
+static void elf_from_file(void)
+{
+	static const unsigned char code[] = {
+		0xbf, 42, 0, 0, 0,     /* mov edi, 42 */
+		0xb8, 231, 0, 0, 0,    /* mov eax, SYS_exit_group */
+		0x0f, 0x05,            /* syscall */
+	};
+	unsigned char elf[64 + 56 + sizeof code] = {0};
+	const unsigned long base = 0x400000, entry = base + 64 + 56;
+	memcpy(elf, "\177ELF\2\1\1", 7);
+	elf[16] = 2;  /* ET_EXEC */
+	elf[18] = 62; /* EM_X86_64 */
+	elf[20] = 1;  /* EV_CURRENT */
+	memcpy(elf + 24, &entry, 8);
+	unsigned long phoff = 64;
+	memcpy(elf + 32, &phoff, 8);
+	elf[52] = 64; /* e_ehsize */
+	elf[54] = 56; /* e_phentsize */
+	elf[56] = 1;  /* e_phnum */
+	unsigned char *ph = elf + 64;
+	ph[0] = 1; /* PT_LOAD */
+	ph[4] = 5; /* PF_R | PF_X */
+	unsigned long size = sizeof elf, align = 0x1000;
+	memcpy(ph + 16, &base, 8);  /* p_vaddr */
+	memcpy(ph + 24, &base, 8);  /* p_paddr */
+	memcpy(ph + 32, &size, 8);  /* p_filesz */
+	memcpy(ph + 40, &size, 8);  /* p_memsz */
+	memcpy(ph + 48, &align, 8); /* p_align */
+	memcpy(elf + 64 + 56, code, sizeof code);
+	write_file("/tmp/exit42", elf, sizeof elf, 0755);
+	char *args[] = {"exit42", NULL};
+	expect_exit("elf_from_file", run_child("/tmp/exit42", args, NULL), 42);
+	write_file("/tmp/exit42-noexec", elf, sizeof elf, 0644);
+	EXPECT_ERROR("file_without_execute_bit", execv("/tmp/exit42-noexec", args), EACCES);
+	/* A truncated ELF is refused and the caller goes on. */
+	write_file("/tmp/exit42-short", elf, 40, 0755);
+	EXPECT_ERROR("truncated_elf_file", execv("/tmp/exit42-short", args), ENOEXEC);
+}
+
+static void scripts(void)
+{
+	static const char script[] = "#!" SELF " script-mode\necho not run\n";
+	write_file("/tmp/exec-script", script, sizeof script - 1, 0755);
+	char *args[] = {"my-script", "one", "two words", NULL};
+	char *env[] = {"SCRIPT_ENV=kept", NULL};
+	expect_exit("script_runs_its_interpreter", run_child("/tmp/exec-script", args, env), 0);
+	static const char text[] = "just some text\n";
+	write_file("/tmp/exec-text", text, sizeof text - 1, 0755);
+	EXPECT_ERROR("text_without_shebang", execv("/tmp/exec-text", args), ENOEXEC);
+	static const char loop[] = "#!/tmp/exec-loop\n";
+	write_file("/tmp/exec-loop", loop, sizeof loop - 1, 0755);
+	EXPECT_ERROR("script_interpreter_loop", execv("/tmp/exec-loop", args), ELOOP);
+	static const char missing[] = "#!/no/such/interpreter\n";
+	write_file("/tmp/exec-missing", missing, sizeof missing - 1, 0755);
+	EXPECT_ERROR("script_interpreter_missing", execv("/tmp/exec-missing", args), ENOENT);
+	EXPECT_ERROR("directory_is_not_a_program", execv("/tmp", args), EACCES);
 }
 
 static void on_usr1(int sig)
@@ -144,9 +250,13 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "child") == 0)
 		return child(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "script-mode") == 0)
+		return script_child(argc, argv);
 	check_suite = "exec";
 	errors();
 	round_trip();
 	other_program();
+	elf_from_file();
+	scripts();
 	return check_status();
 }

@@ -224,6 +224,8 @@ pub mod errno {
     pub const EINTR: u32 = 4;
     /// Argument list too long.
     pub const E2BIG: u32 = 7;
+    /// Not a program this system can run (no ELF, no `#!` line).
+    pub const ENOEXEC: u32 = 8;
     /// Input/output error (also: the server is gone).
     pub const EIO: u32 = 5;
     /// Bad file descriptor or handle.

@@ -210,11 +210,13 @@ pub mod label {
     /// (POSIX thread id) -> (): let a thread THREAD_START made run. ESRCH
     /// if the caller has no such thread waiting to start.
     pub const THREAD_RUN: u32 = 27;
-    /// (length, argc, envc, slot) -> no reply on success: execve by the
-    /// caller's thread in signal-area slot `slot`. Grant 0 (read) holds
+    /// (length, argc, envc, slot, source) -> no reply on success: execve by
+    /// the caller's thread in signal-area slot `slot`. Grant 0 (read) holds
     /// `length` bytes: the path, then `argc` argument and `envc`
-    /// environment strings, each NUL-terminated. Until Tern has files,
-    /// `/bin/<name>` names boot module `<name>`. Errors leave the caller
+    /// environment strings, each NUL-terminated. The program is boot
+    /// module `<name>` for the path `/bin/<name>` ([`exec_source::MODULE`])
+    /// or the executable file's bytes in grant 1 ([`exec_source::FILE`],
+    /// at most 8 MiB: ENOMEM beyond). Errors leave the caller
     /// as it was: ENOENT (no such program), ENOEXEC (not a loadable ELF
     /// executable), E2BIG (arguments past `ARG_MAX`), ENAMETOOLONG,
     /// EFAULT (the grant cannot be read), EINVAL (malformed request),
@@ -253,6 +255,14 @@ pub mod label {
     /// size, attach time, detach time, change time (seconds since the
     /// epoch), creator pid, last pid, number of attachments.
     pub const SHMCTL: u32 = 26;
+}
+
+/// Where EXEC's program comes from.
+pub mod exec_source {
+    /// The boot module the path names.
+    pub const MODULE: u64 = 0;
+    /// The bytes of grant 1 (the file libposix read).
+    pub const FILE: u64 = 1;
 }
 
 /// Process events for fs0 ([`label::PROCESS_EVENTS`]): (kind, pid,
