@@ -1,7 +1,8 @@
 //! fs0's pure logic: the parts of the file server that need no kernel.
 //!
 //! Descriptor tables ([`fdtable`]), pipe buffers ([`pipe`]) and the
-//! in-memory file system ([`tmpfs`]) are plain
+//! in-memory file system ([`tmpfs`], its files' bytes in [`file_data`])
+//! are plain
 //! bookkeeping with no kernel calls and no unsafe code, so they build and
 //! are unit tested on the host (`cargo test -p fs0 --lib --target
 //! x86_64-unknown-linux-gnu`). The `fs0` binary does the IPC.
@@ -11,5 +12,6 @@
 extern crate alloc;
 
 pub mod fdtable;
+pub mod file_data;
 pub mod pipe;
 pub mod tmpfs;

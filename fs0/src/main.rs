@@ -35,9 +35,10 @@ use libtern::rt::Info;
 
 libtern::entry!(main, heap = HEAP_SIZE);
 
-/// fs0's heap: descriptor tables, descriptions, pipe buffers (64 KiB
-/// each when full). mm0 wires it with the rest of fs0's memory.
-const HEAP_SIZE: usize = 4 << 20;
+/// fs0's heap: the tmpfs (at most `namespace::TMPFS_LIMIT`), descriptor
+/// tables, descriptions, pipe buffers (64 KiB each when full). mm0 wires
+/// it with the rest of fs0's memory.
+const HEAP_SIZE: usize = 24 << 20;
 
 /// Exit status when fs0 cannot serve at all.
 const FAILED: i32 = 1;

@@ -18,8 +18,9 @@ use libtern::ipc::Message;
 use crate::devices::Device;
 use crate::files::{Files, Node, Outcome};
 
-/// Bytes of file content the tmpfs may hold.
-pub const TMPFS_LIMIT: u64 = 64 << 20;
+/// Bytes the tmpfs may hold (file blocks and entries): two thirds of
+/// fs0's heap, the rest left for descriptors and pipes.
+pub const TMPFS_LIMIT: u64 = 16 << 20;
 
 /// access(2) mode bits.
 const X_OK: u64 = 1;

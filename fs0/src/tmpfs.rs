@@ -3,7 +3,9 @@
 //!
 //! Inodes live in a table by number; a directory maps names to inode
 //! numbers and knows its parent (for `..` and getcwd). Files keep their
-//! bytes in a `Vec`. Every operation checks its arguments and answers
+//! bytes in blocks ([`crate::file_data`]). The space limit counts those
+//! blocks and a fixed cost per directory entry, so that neither big files
+//! nor many names can exhaust fs0's fixed heap. Every operation checks its arguments and answers
 //! with a Linux errno, never a panic: names must be 1..=255 bytes without
 //! `/` or NUL, `.` and `..` are not entries, a directory must be empty to
 //! go, a directory cannot move into itself.
@@ -15,6 +17,8 @@
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+
+use crate::file_data::{BLOCK, FileData};
 
 /// Errors (Linux numbering).
 pub mod errno {
@@ -37,6 +41,9 @@ pub const NAME_MAX: usize = 255;
 pub const MAX_LINKS: u32 = 40;
 /// Largest file (tmpfs keeps files in memory).
 pub const MAX_FILE: u64 = 256 << 20;
+/// What one directory entry costs against the space limit: its name, its
+/// inode and their share of the maps that hold them, rounded up.
+pub const ENTRY_COST: u64 = 512;
 /// The root directory's inode number.
 pub const ROOT: u64 = 1;
 
@@ -55,7 +62,7 @@ pub enum Content {
         entries: BTreeMap<Vec<u8>, u64>,
         parent: u64,
     },
-    File(Vec<u8>),
+    File(FileData),
     Symlink(Vec<u8>),
     /// A character device node: its device number.
     Device(u64),
@@ -86,7 +93,7 @@ impl Inode {
 
     pub fn size(&self) -> u64 {
         match &self.content {
-            Content::File(data) => data.len() as u64,
+            Content::File(data) => data.len(),
             Content::Symlink(target) => target.len() as u64,
             Content::Directory { entries, .. } => entries.len() as u64,
             Content::Device(_) => 0,
@@ -111,7 +118,7 @@ pub struct Found {
 pub struct Tmpfs {
     inodes: BTreeMap<u64, Inode>,
     next: u64,
-    /// Bytes of file content, and the most allowed.
+    /// Bytes of file blocks and entry costs, and the most allowed.
     used: u64,
     limit: u64,
 }
@@ -243,6 +250,7 @@ impl Tmpfs {
         if self.entries(parent)?.contains_key(name) {
             return Err(errno::EEXIST);
         }
+        self.charge(ENTRY_COST)?;
         let is_dir = matches!(content, Content::Directory { .. });
         let ino = self.next;
         self.next += 1;
@@ -256,6 +264,17 @@ impl Tmpfs {
         Ok(ino)
     }
 
+    /// Takes `bytes` of the space limit: ENOSPC when they do not fit.
+    fn charge(&mut self, bytes: u64) -> Result<(), u32> {
+        match self.used.checked_add(bytes) {
+            Some(used) if used <= self.limit => {
+                self.used = used;
+                Ok(())
+            }
+            _ => Err(errno::ENOSPC),
+        }
+    }
+
     fn touch(&mut self, ino: u64, now: u64) {
         if let Some(i) = self.inodes.get_mut(&ino) {
             i.mtime = now;
@@ -265,7 +284,7 @@ impl Tmpfs {
 
     /// A new empty file `name` in `parent`.
     pub fn create(&mut self, parent: u64, name: &[u8], perm: u32, now: u64) -> Result<u64, u32> {
-        self.add(parent, name, perm, Content::File(Vec::new()), now)
+        self.add(parent, name, perm, Content::File(FileData::default()), now)
     }
 
     /// A new directory.
@@ -308,6 +327,7 @@ impl Tmpfs {
             return Err(errno::EINVAL);
         }
         self.entries_mut(parent)?.remove(name);
+        self.used -= ENTRY_COST;
         if dir {
             self.inodes.get_mut(&parent).expect("a directory").links -= 1;
         }
@@ -323,7 +343,7 @@ impl Tmpfs {
             && let Some(gone) = self.inodes.remove(&ino)
             && let Content::File(data) = gone.content
         {
-            self.used -= data.len() as u64;
+            self.used -= data.blocks() * BLOCK;
         }
     }
 
@@ -388,6 +408,7 @@ impl Tmpfs {
         if self.entries(parent)?.contains_key(name) {
             return Err(errno::EEXIST);
         }
+        self.charge(ENTRY_COST)?;
         self.entries_mut(parent)?.insert(name.to_vec(), ino);
         let inode = self.inodes.get_mut(&ino).expect("checked");
         inode.links += 1;
@@ -399,12 +420,7 @@ impl Tmpfs {
     /// Reads up to `out.len()` bytes of file `ino` at `offset`.
     pub fn read(&self, ino: u64, offset: u64, out: &mut [u8]) -> Result<usize, u32> {
         match &self.inodes.get(&ino).ok_or(errno::ENOENT)?.content {
-            Content::File(data) => {
-                let start = (offset.min(data.len() as u64)) as usize;
-                let n = out.len().min(data.len() - start);
-                out[..n].copy_from_slice(&data[start..start + n]);
-                Ok(n)
-            }
+            Content::File(data) => Ok(data.read(offset, out)),
             Content::Directory { .. } => Err(errno::EISDIR),
             _ => Err(errno::EINVAL),
         }
@@ -421,38 +437,32 @@ impl Tmpfs {
         let Content::File(data) = &mut inode.content else {
             return Err(if inode.is_dir() { errno::EISDIR } else { errno::EINVAL });
         };
-        let growth = end.saturating_sub(data.len() as u64);
+        let growth = data.blocks_needed(offset, bytes.len() as u64) * BLOCK;
         if used + growth > limit {
             return Err(errno::ENOSPC);
         }
-        if growth > 0 {
-            data.resize(end as usize, 0);
-        }
-        data[offset as usize..end as usize].copy_from_slice(bytes);
+        data.write(offset, bytes).map_err(|_| errno::ENOSPC)?;
         inode.mtime = now;
         inode.ctime = now;
         self.used += growth;
         Ok(bytes.len())
     }
 
-    /// Sets the length of file `ino`.
+    /// Sets the length of file `ino`; growing it costs nothing until the
+    /// new part is written.
     pub fn truncate(&mut self, ino: u64, len: u64, now: u64) -> Result<(), u32> {
         if len > MAX_FILE {
             return Err(errno::EFBIG);
         }
-        let (used, limit) = (self.used, self.limit);
         let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
         let Content::File(data) = &mut inode.content else {
             return Err(if inode.is_dir() { errno::EISDIR } else { errno::EINVAL });
         };
-        let old = data.len() as u64;
-        if len > old && used + (len - old) > limit {
-            return Err(errno::ENOSPC);
-        }
-        data.resize(len as usize, 0);
+        let before = data.blocks();
+        data.truncate(len);
         inode.mtime = now;
         inode.ctime = now;
-        self.used = used + len - old;
+        self.used -= (before - data.blocks()) * BLOCK;
         Ok(())
     }
 
@@ -588,13 +598,24 @@ mod tests {
 
     #[test]
     fn space_is_limited_and_returned() {
-        let mut t = Tmpfs::new(100, 0);
+        let limit = 2 * ENTRY_COST + 2 * BLOCK;
+        let mut t = Tmpfs::new(limit, 0);
         let f = t.create(ROOT, b"f", 0o644, 0).unwrap();
-        assert_eq!(t.write(f, 0, &[1; 100], 0), Ok(100));
-        assert_eq!(t.write(f, 100, &[1], 0), Err(errno::ENOSPC));
+        assert_eq!(t.write(f, 0, &[1; 2 * BLOCK as usize], 0), Ok(2 * BLOCK as usize));
+        assert_eq!(t.write(f, 2 * BLOCK, &[1], 0), Err(errno::ENOSPC));
+        // Rewriting held blocks costs nothing; a second name still fits.
+        assert_eq!(t.write(f, 0, &[2; 100], 0), Ok(100));
+        t.create(ROOT, b"g", 0o644, 0).unwrap();
+        assert_eq!(t.create(ROOT, b"h", 0o644, 0), Err(errno::ENOSPC));
+        assert_eq!(t.link(f, ROOT, b"h", 0), Err(errno::ENOSPC));
+        t.truncate(f, BLOCK, 0).unwrap();
+        let g = t.lookup(ROOT, b"g").unwrap();
+        assert_eq!(t.write(g, 0, &[3; 10], 0), Ok(10));
+        assert_eq!(t.write(g, BLOCK, &[3; 10], 0), Err(errno::ENOSPC));
         t.remove(ROOT, b"f", false, 0).unwrap();
-        let g = t.create(ROOT, b"g", 0o644, 0).unwrap();
-        assert_eq!(t.write(g, 0, &[1; 100], 0), Ok(100));
+        t.remove(ROOT, b"g", false, 0).unwrap();
+        let h = t.create(ROOT, b"h", 0o644, 0).unwrap();
+        assert_eq!(t.write(h, 0, &[1; 2 * BLOCK as usize], 0), Ok(2 * BLOCK as usize));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 /* Files by path in the in-memory file system: create, read, write, seek,
  * append, truncate, stat, directories and their listing, rename, links,
  * the working directory, modes and the umask, and offsets shared across
- * fork; 1,000 files in one directory; several processes appending.
+ * fork; 1,000 files in one directory; several processes appending; a
+ * full file system (ENOSPC, nothing lost) and sparse files.
  *
  * Prints one "test: paths/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
@@ -250,6 +251,71 @@ static void many_files(void)
 		report("thousand_files", NULL);
 }
 
+/* Filling the in-memory file system: writes stop with ENOSPC (or a short
+ * count), what was written reads back, and removing the file gives the
+ * space back. Tern's tmpfs holds 16 MiB; more than that is tried. */
+static void full_file_system(void)
+{
+	static char chunk[64 * 1024];
+	const long most = 64L << 20;
+	int fd = open("/tmp/filler", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	long total = 0;
+	ssize_t n = 0;
+	for (int i = 0; total < most; i++) {
+		memset(chunk, 'a' + i % 26, sizeof chunk);
+		n = write(fd, chunk, sizeof chunk);
+		if (n <= 0)
+			break;
+		total += n;
+	}
+	int err = errno;
+	if (n >= 0 || err != ENOSPC || total < (8L << 20) || total >= most)
+		report("fills_up_with_enospc", "wrote %ld bytes, last %zd (%s)", total, n, strerror(err));
+	else
+		report("fills_up_with_enospc", NULL);
+	int intact = 1;
+	for (long at = 0; at < total; at += sizeof chunk) {
+		/* The last write may have been short. */
+		long want = total - at < (long)sizeof chunk ? total - at : (long)sizeof chunk;
+		char expected = 'a' + at / sizeof chunk % 26;
+		if (pread(fd, chunk, sizeof chunk, at) != want || chunk[0] != expected || chunk[want - 1] != expected)
+			intact = 0;
+	}
+	if (!intact)
+		report("full_file_system_keeps_data", "a chunk read back wrong");
+	else
+		report("full_file_system_keeps_data", NULL);
+	close(fd);
+	unlink("/tmp/filler");
+	fd = open("/tmp/after-full", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	if (fd < 0 || write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk)
+		report("space_returns_after_unlink", "%s", strerror(errno));
+	else
+		report("space_returns_after_unlink", NULL);
+	close(fd);
+	unlink("/tmp/after-full");
+}
+
+/* A file with a hole: the hole reads as zeros and costs no space, so a
+ * file far bigger than the file system can hold works while sparse. */
+static void sparse_file(void)
+{
+	int fd = open("/tmp/sparse", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	char buf[8] = "xxxxxxx";
+	off_t far = 100L << 20;
+	int ok = pwrite(fd, "end", 3, far) == 3;
+	struct stat st;
+	ok = ok && fstat(fd, &st) == 0 && st.st_size == far + 3;
+	ok = ok && pread(fd, buf, sizeof buf, 12345) == sizeof buf && memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0;
+	ok = ok && pread(fd, buf, sizeof buf, far) == 3 && memcmp(buf, "end", 3) == 0;
+	if (!ok)
+		report("sparse_file_reads_zeros", "%s", strerror(errno));
+	else
+		report("sparse_file_reads_zeros", NULL);
+	close(fd);
+	unlink("/tmp/sparse");
+}
+
 /* Four processes append 200 records each; none is lost or torn. */
 static void appenders(void)
 {
@@ -300,6 +366,8 @@ int main(void)
 	shared_offset();
 	many_files();
 	appenders();
+	full_file_system();
+	sparse_file();
 	unlink("/tmp/a.txt");
 	return check_status();
 }
