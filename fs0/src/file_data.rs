@@ -118,7 +118,7 @@ impl FileData {
     pub fn truncate(&mut self, len: u64) {
         let kept = len.div_ceil(BLOCK);
         self.blocks.split_off(&kept);
-        if len % BLOCK != 0
+        if !len.is_multiple_of(BLOCK)
             && let Some(last) = self.blocks.get_mut(&(len / BLOCK))
         {
             last[(len % BLOCK) as usize..].fill(0);
