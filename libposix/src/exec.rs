@@ -17,15 +17,16 @@
 //! it; a program whose other thread changes them in between gets EINVAL.
 
 use abi::ipc::{Grant, grant};
+use fs0_proto::AT_FDCWD;
 use fs0_proto::errno::{E2BIG, EACCES, EFAULT, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOEXEC, ENOTDIR};
 use fs0_proto::fcntl::{O_CLOEXEC, O_RDONLY};
-use fs0_proto::{AT_FDCWD, ReadReply, Stat};
+use fs0_proto::mode::{S_IFMT, S_IFREG};
 use libtern_sys::mm0;
 use mm0_proto::{SLOT_FS0, SLOT_MM0, exec_source, label};
 
 use crate::server::{self, mm0_errno};
 use crate::syscalls::{Args, SysResult};
-use crate::{mapped, thread, user};
+use crate::{fs, mapped, thread, user};
 
 /// Longest path, NUL included (Linux's PATH_MAX).
 const PATH_MAX: u64 = 4096;
@@ -196,10 +197,7 @@ fn starts_with(addr: u64, prefix: &[u8]) -> bool {
 /// Reads the executable open on `fd` into a buffer of ours: (address,
 /// size). EACCES for anything but a regular file with an execute bit.
 fn read_executable(fd: u64) -> Result<(u64, u64), u32> {
-    let reply = server::call(SLOT_FS0, fs0_proto::label::FSTAT, &[fd], &[])?;
-    let st = Stat::from_words(&reply.words).ok_or(EINVAL)?;
-    const S_IFMT: u64 = 0o170000;
-    const S_IFREG: u64 = 0o100000;
+    let st = fs::file_stat(fd)?;
     if st.mode & S_IFMT != S_IFREG || st.mode & 0o111 == 0 {
         return Err(EACCES);
     }
@@ -207,21 +205,18 @@ fn read_executable(fd: u64) -> Result<(u64, u64), u32> {
         return Err(fs0_proto::errno::ENOMEM);
     }
     let addr = buffer(st.size)?;
-    let mut done = 0;
-    while done < st.size {
-        let g = Grant { addr: addr + done, len: st.size - done, access: grant::WRITE };
-        let read = server::call(SLOT_FS0, fs0_proto::label::READ, &[fd, done], &[g])
-            .ok()
-            .and_then(|r| ReadReply::from_words(&r.words));
-        match read {
-            Some(r) if r.read > 0 => done += r.read,
-            _ => {
-                release(addr, st.size);
-                return Err(fs0_proto::errno::EIO);
-            }
+    match fs::read_at(fd, 0, addr, st.size) {
+        Ok(n) if n == st.size => Ok((addr, st.size)),
+        // The file shrank while it was read: no image to trust.
+        Ok(_) => {
+            release(addr, st.size);
+            Err(fs0_proto::errno::EIO)
+        }
+        Err(e) => {
+            release(addr, st.size);
+            Err(e)
         }
     }
-    Ok((addr, st.size))
 }
 
 /// The strings for the interpreter of the script `strings` names, whose

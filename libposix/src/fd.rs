@@ -106,5 +106,5 @@ pub fn status(fd: u64) -> Result<(u64, u64, u64), u32> {
 /// True when descriptor `reg` is a terminal (the console or /dev/tty).
 pub fn is_terminal(reg: u64) -> Result<bool, u32> {
     let (m, rdev, _) = status(fd(reg))?;
-    Ok(m & 0o170000 == mode::S_IFCHR && rdev >> 8 == 5)
+    Ok(m & mode::S_IFMT == mode::S_IFCHR && rdev >> 8 == 5)
 }

@@ -18,7 +18,7 @@ use crate::syscalls::{Args, SysResult};
 use crate::{server, signal, user};
 use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS, grant};
 use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO, EPIPE};
-use fs0_proto::{CURRENT, ReadReply, WriteReply, WriteRequest};
+use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, WriteRequest};
 use libtern_sys::mm0;
 use mm0_proto::signal::SIGPIPE;
 
@@ -116,6 +116,27 @@ pub fn readv(args: &Args) -> SysResult {
         }
     }
     Ok(total)
+}
+
+/// fstat of `fd` as fs0 answers it.
+pub fn file_stat(fd: u64) -> Result<Stat, u32> {
+    let reply = server::call(mm0_proto::SLOT_FS0, fs0_proto::label::FSTAT, &[fd], &[])?;
+    Stat::from_words(&reply.words).ok_or(EIO)
+}
+
+/// Reads `len` bytes of `fd` from `offset` into `addr..addr + len`
+/// (memory libposix chose: a new mapping, a buffer of its own), with as
+/// many reads as it takes; fewer at the end of the file. How many.
+pub fn read_at(fd: u64, offset: u64, addr: u64, len: u64) -> Result<u64, u32> {
+    let mut done = 0;
+    while done < len {
+        let g = Grant { addr: addr + done, len: len - done, access: grant::WRITE };
+        match read_grant(fd, offset + done, g)? {
+            0 => break,
+            n => done += n,
+        }
+    }
+    Ok(done)
 }
 
 /// fs0 READs into `g` at `offset` (or [`CURRENT`]): one, unless fs0 stops

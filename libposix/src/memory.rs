@@ -2,10 +2,14 @@
 //! madvise, msync.
 //!
 //! mm0 owns the process's address space; libposix only checks arguments and
-//! forwards. mmap supports what mm0 supports today: anonymous memory,
-//! private or shared (MAP_SHARED: the same frames in the children forked
-//! afterwards). File mappings return `ENOSYS` and are logged once, so a
-//! program that needs them says so on the console.
+//! forwards. mmap supports anonymous memory, private or shared (MAP_SHARED:
+//! the same frames in the children forked afterwards), and private
+//! mappings of regular files: anonymous memory filled with the file's
+//! bytes from the offset on (POSIX leaves open whether later changes to
+//! the file show through a private mapping; here they do not), zeros past
+//! the end of the file. Shared file mappings, which must stay coherent
+//! with read and write, return `ENOSYS` and are logged once, so a program
+//! that needs them says so on the console.
 //!
 //! A call that may remove pages or take access away (brk, munmap, mmap over
 //! existing memory, mprotect) makes libposix forget which pages it knew to
@@ -13,8 +17,10 @@
 
 use crate::server::{self, mm0_errno};
 use crate::syscalls::{Args, SysResult, nr};
-use crate::{log, mapped};
-use fs0_proto::errno::{EINVAL, ENOSYS};
+use crate::{fs, log, mapped};
+use fs0_proto::errno::{EACCES, EINVAL, ENODEV, ENOSYS};
+use fs0_proto::fcntl::{F_GETFL, O_ACCMODE, O_WRONLY};
+use fs0_proto::mode::{S_IFMT, S_IFREG};
 use libtern_sys::mm0;
 use mm0_proto::{SLOT_MM0, label};
 
@@ -37,6 +43,7 @@ const ANON_FLAGS_OK: u64 = map::TYPE
     | mm0_proto::map::FIXED
     | mm0_proto::map::FIXED_NOREPLACE
     | mm0_proto::map::POPULATE;
+const PAGE_SIZE: u64 = 4096;
 /// mmap protection bits: PROT_READ, PROT_WRITE, PROT_EXEC (mm0 uses the Linux values).
 const PROT_MASK: u64 = mm0_proto::prot::READ | mm0_proto::prot::WRITE | mm0_proto::prot::EXEC;
 
@@ -53,7 +60,7 @@ pub fn brk(args: &Args) -> SysResult {
 
 /// mmap(addr, length, prot, flags, fd, offset)
 pub fn mmap(args: &Args) -> SysResult {
-    let [addr, len, prot, flags, ..] = *args;
+    let [addr, len, prot, flags, fd, offset] = *args;
     let flags = u64::from(flags as u32);
     let prot = u64::from(prot as u32);
     if len == 0 || prot & !PROT_MASK != 0 {
@@ -62,9 +69,15 @@ pub fn mmap(args: &Args) -> SysResult {
     if flags & map::TYPE == 0 {
         return Err(EINVAL);
     }
-    if flags & map::ANONYMOUS == 0 || flags & !ANON_FLAGS_OK != 0 {
-        log::once(nr::MMAP, format_args!("mmap: flags {flags:#x} not supported (only anonymous memory)"));
+    if flags & !ANON_FLAGS_OK != 0 || (flags & map::ANONYMOUS == 0 && flags & map::SHARED != 0) {
+        log::once(
+            nr::MMAP,
+            format_args!("mmap: flags {flags:#x} not supported (anonymous memory and private file mappings only)"),
+        );
         return Err(ENOSYS);
+    }
+    if flags & map::ANONYMOUS == 0 {
+        return map_file_private(addr, len, prot, flags, u64::from(fd as u32), offset);
     }
     if flags & mm0_proto::map::FIXED != 0 {
         mapped::forget_all();
@@ -72,6 +85,45 @@ pub fn mmap(args: &Args) -> SysResult {
     // MAP_SHARED_VALIDATE is MAP_SHARED with its flags checked, as above.
     let shared = if flags & map::SHARED != 0 { mm0_proto::map::SHARED } else { 0 };
     mm0::mmap_anon(addr, len, prot, (flags & !map::TYPE) | shared).map_err(mm0_errno)
+}
+
+/// A private mapping of `len` bytes of file `fd` from `offset`: a new
+/// anonymous private mapping holding a copy of the bytes.
+fn map_file_private(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, offset: u64) -> SysResult {
+    if !offset.is_multiple_of(PAGE_SIZE) || offset.checked_add(len).is_none_or(|end| end > i64::MAX as u64) {
+        return Err(EINVAL);
+    }
+    let st = fs::file_stat(fd)?;
+    if st.mode & S_IFMT != S_IFREG {
+        return Err(ENODEV);
+    }
+    let status = server::call(mm0_proto::SLOT_FS0, fs0_proto::label::FCNTL, &[fd, F_GETFL, 0], &[])?.word(0);
+    if status & O_ACCMODE == O_WRONLY {
+        return Err(EACCES);
+    }
+    if flags & mm0_proto::map::FIXED != 0 {
+        mapped::forget_all();
+    }
+    // Writable while it is filled, then the protection asked for.
+    let rw = mm0_proto::prot::READ | mm0_proto::prot::WRITE;
+    let fixed = flags & (mm0_proto::map::FIXED | mm0_proto::map::FIXED_NOREPLACE);
+    let start = mm0::mmap_anon(addr, len, rw, fixed).map_err(mm0_errno)?;
+    let filled = match st.size.saturating_sub(offset).min(len) {
+        0 => Ok(()),
+        bytes => fs::read_at(fd, offset, start, bytes).map(|_| ()),
+    };
+    let protected = filled.and_then(|()| match prot {
+        p if p == rw => Ok(()),
+        p => server::call(SLOT_MM0, label::MPROTECT, &[start, len, p], &[]).map(|_| ()),
+    });
+    match protected {
+        Ok(()) => Ok(start),
+        Err(e) => {
+            let _ = mm0::munmap(start, len);
+            mapped::forget_all();
+            Err(e)
+        }
+    }
 }
 
 /// munmap(addr, length)

@@ -1,11 +1,12 @@
 /* Memory calls beyond mmap and munmap: mremap (shrink, grow in place,
- * move), madvise, msync, MAP_FIXED_NOREPLACE, and realloc of large blocks
- * (musl moves them with mremap).
+ * move), madvise, msync, MAP_FIXED_NOREPLACE, realloc of large blocks
+ * (musl moves them with mremap), and private mappings of files.
  *
  * Prints one "test: memory/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -135,11 +136,66 @@ static void big_realloc(void)
 	free(q);
 }
 
+/* A private file mapping holds the file's bytes from the offset, zeros
+ * after its end; writing to it leaves the file alone. */
+static void private_file_mapping(void)
+{
+	static unsigned char bytes[3 * PAGE + 100];
+	fill(bytes, sizeof bytes, 5);
+	int fd = open("/tmp/mapped", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	if (fd < 0 || write(fd, bytes, sizeof bytes) != (ssize_t)sizeof bytes) {
+		report("private_file_mapping", "cannot write the file: %s", strerror(errno));
+		return;
+	}
+	unsigned char *p = mmap(NULL, 4 * PAGE, PROT_READ, MAP_PRIVATE, fd, PAGE);
+	if (p == MAP_FAILED) {
+		report("private_file_mapping", "mmap: %s", strerror(errno));
+		return;
+	}
+	size_t in_file = sizeof bytes - PAGE;
+	int same = memcmp(p, bytes + PAGE, in_file) == 0;
+	int zeros = 1;
+	for (size_t i = in_file; i < 4 * PAGE; i++)
+		zeros &= p[i] == 0;
+	if (!same || !zeros)
+		report("private_file_mapping", "file bytes %s, tail zeros %s", same ? "ok" : "wrong", zeros ? "ok" : "wrong");
+	else
+		report("private_file_mapping", NULL);
+	munmap(p, 4 * PAGE);
+
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	unsigned char first = 0;
+	if (p != MAP_FAILED) {
+		memset(p, 0xee, 2 * PAGE);
+		pread(fd, &first, 1, 10);
+	}
+	if (p == MAP_FAILED || first != bytes[10])
+		report("private_mapping_writes_stay_private", "mmap %p, file byte %#x", (void *)p, first);
+	else
+		report("private_mapping_writes_stay_private", NULL);
+	if (p != MAP_FAILED)
+		munmap(p, 2 * PAGE);
+
+	EXPECT_ERROR("file_mapping_unaligned_offset", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 100), EINVAL);
+	EXPECT_ERROR("file_mapping_bad_fd", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 999, 0), EBADF);
+	int wronly = open("/tmp/mapped", O_WRONLY);
+	EXPECT_ERROR("file_mapping_write_only_fd", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, wronly, 0), EACCES);
+	close(wronly);
+	int pipe_fds[2];
+	pipe(pipe_fds);
+	EXPECT_ERROR("file_mapping_of_a_pipe", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, pipe_fds[0], 0), ENODEV);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	close(fd);
+	unlink("/tmp/mapped");
+}
+
 int main(void)
 {
 	check_suite = "memory";
 	remapping();
 	advice_and_sync();
 	big_realloc();
+	private_file_mapping();
 	return check_status();
 }

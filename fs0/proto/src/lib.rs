@@ -187,8 +187,11 @@ pub mod fcntl {
 
 /// File type bits of `st_mode` (Linux values).
 pub mod mode {
+    /// The file type bits.
+    pub const S_IFMT: u64 = 0o170000;
     pub const S_IFIFO: u64 = 0o010000;
     pub const S_IFCHR: u64 = 0o020000;
+    pub const S_IFREG: u64 = 0o100000;
 }
 
 /// Words of a successful [`label::READ`] reply.
@@ -256,6 +259,8 @@ pub mod errno {
     pub const EPIPE: u32 = 32;
     /// Exists already.
     pub const EEXIST: u32 = 17;
+    /// No such device (a mapping of something that is not a file).
+    pub const ENODEV: u32 = 19;
     /// Not a directory.
     pub const ENOTDIR: u32 = 20;
     /// Is a directory.
