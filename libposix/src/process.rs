@@ -13,7 +13,7 @@
 
 use crate::mapped::{self, Access};
 use crate::server::{self, mm0_errno};
-use crate::syscalls::{Args, SysResult};
+use crate::syscalls::{Args, SysResult, nr};
 use crate::{identity, log, signal, thread, user};
 use fs0_proto::errno::{EINTR, EINVAL};
 use libtern_sys::mm0;
@@ -187,6 +187,26 @@ pub fn setpgid(args: &Args) -> SysResult {
 /// setsid()
 pub fn setsid(_args: &Args) -> SysResult {
     server::call(SLOT_MM0, label::SETSID, &[], &[]).map(|r| r.word(0))
+}
+
+/// prctl(option, arg2, ...): the child subreaper setting
+/// (PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER), kept by mm0. Other
+/// options are EINVAL, as Linux answers an option it does not know.
+pub fn prctl(args: &Args) -> SysResult {
+    const PR_SET_CHILD_SUBREAPER: u64 = 36;
+    const PR_GET_CHILD_SUBREAPER: u64 = 37;
+    let [option, arg2, ..] = *args;
+    match u64::from(option as u32) {
+        PR_SET_CHILD_SUBREAPER => server::call(SLOT_MM0, label::SUBREAPER, &[1, u64::from(arg2 != 0)], &[]).map(|_| 0),
+        PR_GET_CHILD_SUBREAPER => {
+            let on = server::call(SLOT_MM0, label::SUBREAPER, &[0, 0], &[])?.word(0);
+            user::write(arg2, on as i32).map(|()| 0)
+        }
+        other => {
+            log::once(nr::PRCTL, format_args!("prctl: option {other} not supported"));
+            Err(EINVAL)
+        }
+    }
 }
 
 /// End the process with `status`. If mm0 cannot be reached, fault, so that

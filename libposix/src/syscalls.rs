@@ -32,6 +32,7 @@ pub enum Handler {
 pub mod nr {
     pub const MMAP: usize = 9;
     pub const MPROTECT: usize = 10;
+    pub const PRCTL: usize = 157;
     pub const FUTEX: usize = 202;
 }
 
@@ -268,7 +269,7 @@ static LOW: [Entry; 335] = [
     /* 154 */ Entry::unimplemented("modify_ldt"),
     /* 155 */ Entry::unimplemented("pivot_root"),
     /* 156 */ Entry::unimplemented("_sysctl"),
-    /* 157 */ Entry::unimplemented("prctl"),
+    /* 157 */ Entry::new("prctl", process::prctl),
     /* 158 */ Entry::new("arch_prctl", thread::arch_prctl),
     /* 159 */ Entry::unimplemented("adjtimex"),
     /* 160 */ Entry::new("setrlimit", limits::setrlimit),

@@ -5,9 +5,11 @@
 //! process's pid). A task started from a boot module has no parent (0). A
 //! process that ends while its parent lives stays as a zombie holding its
 //! status until the parent waits for it; one without a parent disappears at
-//! once. The children of a process that ends go to the reaper (init, once
-//! there is one) or, without a reaper, lose their parent, and those already
-//! zombies are collected on the spot.
+//! once. The children of a process that ends go to its nearest living
+//! ancestor that asked for them (a child subreaper, Linux's
+//! PR_SET_CHILD_SUBREAPER), else to the reaper (init, once there is one),
+//! else lose their parent, and those already zombies are collected on the
+//! spot.
 //!
 //! Pure bookkeeping: the `mm0` binary keeps the blocked waiters (saved
 //! replies) and asks [`ProcessTable::wait`] again whenever a child of theirs
@@ -112,6 +114,9 @@ pub struct Process {
     pub state: State,
     /// A stop or continue not yet reported to a wait.
     pub change: Option<Change>,
+    /// Orphaned descendants come to this process (not inherited by fork,
+    /// kept across exec).
+    pub subreaper: bool,
 }
 
 /// What a wait reports, and whether it collects what it reports.
@@ -233,6 +238,29 @@ impl ProcessTable {
         self.reaper = Some(pid);
     }
 
+    /// Makes `pid` a child subreaper or not; ESRCH if there is no such
+    /// process.
+    pub fn set_subreaper(&mut self, pid: u64, on: bool) -> Result<(), u32> {
+        self.procs.get_mut(&pid).ok_or(errno::ESRCH)?.subreaper = on;
+        Ok(())
+    }
+
+    /// Who adopts the children of `pid` when it ends: its nearest running
+    /// ancestor that is a subreaper, else the reaper, else no one.
+    fn heir_of(&self, pid: u64) -> u64 {
+        let mut ancestor = self.procs.get(&pid).map_or(NO_PARENT, |p| p.parent);
+        // Parents form a tree (a process is added after its parent), so
+        // the walk ends; the bound guards the table against itself.
+        for _ in 0..self.procs.len() {
+            match self.procs.get(&ancestor) {
+                Some(a) if a.subreaper && a.state == State::Running => return ancestor,
+                Some(a) => ancestor = a.parent,
+                None => break,
+            }
+        }
+        self.reaper.filter(|&r| r != pid && self.procs.contains_key(&r)).unwrap_or(NO_PARENT)
+    }
+
     /// Adds process `pid` as a child of `parent` (or [`NO_PARENT`]), in
     /// its parent's group and session, or leading its own without one.
     pub fn add(&mut self, pid: u64, parent: u64) -> Result<(), AddError> {
@@ -246,7 +274,8 @@ impl ProcessTable {
             Some(p) => (parent, p.pgid, p.sid),
             None => (NO_PARENT, pid, pid),
         };
-        self.procs.insert(pid, Process { pid, parent, pgid, sid, state: State::Running, change: None });
+        self.procs
+            .insert(pid, Process { pid, parent, pgid, sid, state: State::Running, change: None, subreaper: false });
         Ok(())
     }
 
@@ -261,7 +290,7 @@ impl ProcessTable {
         let Some(p) = self.procs.get(&pid).copied() else {
             return effects;
         };
-        let heir = self.reaper.filter(|&r| r != pid && self.procs.contains_key(&r)).unwrap_or(NO_PARENT);
+        let heir = self.heir_of(pid);
         let children: Vec<u64> = self.procs.values().filter(|c| c.parent == pid).map(|c| c.pid).collect();
         let mut heir_gets_zombie = false;
         for child in children {
@@ -497,6 +526,29 @@ mod tests {
         assert_eq!(effects.notify, [1]);
         assert_eq!(t.get(3).unwrap().parent, 1);
         assert_eq!(t.wait(1, Selector::Pid(4), NONE), WaitOutcome::Reaped(4, Status::Exited(5)));
+    }
+
+    #[test]
+    fn orphans_go_to_the_nearest_subreaper() {
+        let mut t = table();
+        t.set_reaper(1);
+        t.add(2, 1).unwrap();
+        t.add(3, 2).unwrap();
+        t.add(4, 3).unwrap();
+        t.add(5, 4).unwrap();
+        t.add(6, 4).unwrap();
+        assert_eq!(t.set_subreaper(9, true), Err(errno::ESRCH));
+        t.set_subreaper(2, true).unwrap();
+        t.exit(6, Status::Exited(6));
+        // 4 ends: its children skip 3 (no subreaper) and go to 2.
+        let effects = t.exit(4, Status::Exited(0));
+        assert_eq!(effects.notify, [3, 2]);
+        assert_eq!(t.get(5).unwrap().parent, 2);
+        assert_eq!(t.wait(2, Selector::Pid(6), NONE), WaitOutcome::Reaped(6, Status::Exited(6)));
+        // 2 ends without a subreaper above it: 5 goes to the reaper.
+        t.exit(2, Status::Exited(0));
+        assert_eq!(t.get(5).unwrap().parent, 1);
+        assert_eq!(t.get(3).unwrap().parent, 1);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The requests of `mm0_proto`: memory (BRK, MMAP_ANON, MUNMAP, MPROTECT,
-//! MREMAP, MADVISE, POPULATE) and identity (PROCESS_INFO, SETPGID, SETSID, PROCESS_GROUP).
+//! MREMAP, MADVISE, POPULATE) and identity (PROCESS_INFO, SETPGID, SETSID, PROCESS_GROUP,
+//! SUBREAPER).
 //! Threads, FORK, WAIT, signals and futexes have files of their own.
 //!
 //! Every argument is checked before anything changes: a bad address,
@@ -229,6 +230,23 @@ impl Mm0 {
         match self.processes.setsid(id) {
             Ok(sid) => ok(&[sid]),
             Err(e) => fail(e),
+        }
+    }
+
+    /// SUBREAPER (set, value) -> (subreaper).
+    pub fn subreaper(&mut self, id: u64, set: u64, value: u64) -> Option<Message> {
+        match (set, value) {
+            (0, _) => {}
+            (1, 0 | 1) => {
+                if let Err(e) = self.processes.set_subreaper(id, value == 1) {
+                    return fail(e);
+                }
+            }
+            _ => return fail(errno::EINVAL),
+        }
+        match self.processes.get(id) {
+            Some(p) => ok(&[u64::from(p.subreaper)]),
+            None => fail(errno::ESRCH),
         }
     }
 

@@ -179,6 +179,7 @@ impl Mm0 {
             label::WAIT => self.wait(id, msg.word(0) as i64, msg.word(1), msg.word(2)),
             label::SETPGID => self.setpgid(id, msg.word(0) as i64, msg.word(1) as i64),
             label::SETSID => self.setsid(id),
+            label::SUBREAPER => self.subreaper(id, msg.word(0), msg.word(1)),
             label::PROCESS_GROUP => self.process_group(id, msg.word(0) as i64),
             label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
             label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),

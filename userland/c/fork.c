@@ -1,5 +1,6 @@
 /* fork and wait: two returns, copy-on-write memory, exit statuses, wait's
- * selection and errors, process groups and sessions.
+ * selection and errors, process groups and sessions, orphans adopted by a
+ * child subreaper.
  *
  * Prints one "test: fork/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
@@ -8,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -294,6 +296,52 @@ static void groups_and_sessions(void)
 	expect_error("setpgid_reaped_child", r, errno, ESRCH);
 }
 
+/* A subreaper adopts its orphaned grandchild: the grandchild sees it as
+ * its parent and it collects the grandchild's status. */
+static void subreaper(void)
+{
+	int on = -1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || prctl(PR_GET_CHILD_SUBREAPER, &on) != 0 || on != 1) {
+		report("subreaper_setting", "%s, setting %d", strerror(errno), on);
+		return;
+	}
+	report("subreaper_setting", NULL);
+	pid_t self = getpid();
+	int pipe_fds[2];
+	pipe(pipe_fds);
+	pid_t middle = fork();
+	if (middle == 0) {
+		pid_t grandchild = fork();
+		if (grandchild == 0) {
+			/* Wait (up to ~2 s) for the middle process to end. */
+			for (int i = 0; i < 200 && getppid() != self; i++)
+				usleep(10000);
+			_exit(getppid() == self ? 42 : 1);
+		}
+		write(pipe_fds[1], &grandchild, sizeof grandchild);
+		_exit(0);
+	}
+	pid_t grandchild = -1;
+	read(pipe_fds[0], &grandchild, sizeof grandchild);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	int status = -1;
+	waitpid(middle, &status, 0);
+	int adopted = -1;
+	pid_t got = waitpid(grandchild, &adopted, 0);
+	if (got != grandchild || !WIFEXITED(adopted) || WEXITSTATUS(adopted) != 42)
+		report("orphan_adopted_by_subreaper", "waitpid %d, status %#x", (int)got, adopted);
+	else
+		report("orphan_adopted_by_subreaper", NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	prctl(PR_GET_CHILD_SUBREAPER, &on);
+	EXPECT_ERROR("prctl_unknown_option", prctl(12345, 0), EINVAL);
+	if (on != 0)
+		report("subreaper_cleared", "setting %d", on);
+	else
+		report("subreaper_cleared", NULL);
+}
+
 int main(void)
 {
 	check_suite = "fork";
@@ -304,5 +352,6 @@ int main(void)
 	wait_selection();
 	waitid_calls();
 	groups_and_sessions();
+	subreaper();
 	return check_status();
 }

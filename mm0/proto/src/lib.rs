@@ -241,6 +241,11 @@ pub mod label {
     /// concerned can run again, so fs0 learns of a fork before the child's
     /// first request. EPERM for anyone but fs0.
     pub const PROCESS_EVENTS: u32 = 31;
+    /// (set, value) -> (subreaper): with `set` 1 the caller becomes a
+    /// child subreaper (`value` 1) or stops being one (0); with `set` 0
+    /// it only asks. Orphaned descendants of a subreaper become its
+    /// children (PR_SET_CHILD_SUBREAPER). EINVAL for other `set` values.
+    pub const SUBREAPER: u32 = 32;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
