@@ -85,6 +85,9 @@ impl FileData {
     /// zeros. All blocks are allocated first: out of memory changes
     /// nothing.
     pub fn write(&mut self, offset: u64, bytes: &[u8]) -> Result<(), OutOfMemory> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
         let range = block_range(offset, bytes.len() as u64);
         let missing: Vec<u64> = {
             let mut missing = Vec::new();

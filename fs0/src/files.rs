@@ -139,6 +139,9 @@ impl Files {
     }
 
     pub fn new_description(&mut self, node: Node, flags: u64, refs: u32) -> u64 {
+        if let Node::File(ino) | Node::Dir(ino) = node {
+            self.fs.hold(ino);
+        }
         let id = self.next_description;
         self.next_description += 1;
         self.descriptions.insert(id, Description { node, flags, offset: 0, refs });
@@ -156,7 +159,7 @@ impl Files {
         match self.table(pid).install(Fd { description: id, cloexec }, 0) {
             Ok(n) => Ok(u64::from(n)),
             Err(e) => {
-                self.descriptions.remove(&id);
+                self.release(id);
                 Err(e)
             }
         }
@@ -206,7 +209,8 @@ impl Files {
                 }
                 self.serve_readers(p);
             }
-            Node::Device(_) | Node::File(_) | Node::Dir(_) => {}
+            Node::File(ino) | Node::Dir(ino) => self.fs.let_go(ino),
+            Node::Device(_) => {}
         }
         if let Node::PipeRead(p) | Node::PipeWrite(p) = node
             && self.pipes.get(&p).is_some_and(|pipe| pipe.buffer.readers == 0 && pipe.buffer.writers == 0)

@@ -73,6 +73,9 @@ pub struct Inode {
     /// Permission bits (the type comes from `content`).
     pub perm: u32,
     pub links: u32,
+    /// Open file descriptions of this inode: an inode without links
+    /// lives on until the last one closes.
+    pub opens: u32,
     pub content: Content,
     /// Modification and status-change times, ns since the epoch.
     pub mtime: u64,
@@ -139,7 +142,7 @@ impl Tmpfs {
     pub fn new(limit: u64, now: u64) -> Tmpfs {
         let mut inodes = BTreeMap::new();
         let root = Content::Directory { entries: BTreeMap::new(), parent: ROOT };
-        inodes.insert(ROOT, Inode { perm: 0o755, links: 2, content: root, mtime: now, ctime: now });
+        inodes.insert(ROOT, Inode { perm: 0o755, links: 2, opens: 0, content: root, mtime: now, ctime: now });
         Tmpfs { inodes, next: ROOT + 1, used: 0, limit }
     }
 
@@ -250,12 +253,14 @@ impl Tmpfs {
         if self.entries(parent)?.contains_key(name) {
             return Err(errno::EEXIST);
         }
-        self.charge(ENTRY_COST)?;
+        // A symbolic link's target is held as long as its inode.
+        let held = if let Content::Symlink(target) = &content { target.len() as u64 } else { 0 };
+        self.charge(ENTRY_COST + held)?;
         let is_dir = matches!(content, Content::Directory { .. });
         let ino = self.next;
         self.next += 1;
         let links = if is_dir { 2 } else { 1 };
-        self.inodes.insert(ino, Inode { perm: perm & 0o7777, links, content, mtime: now, ctime: now });
+        self.inodes.insert(ino, Inode { perm: perm & 0o7777, links, opens: 0, content, mtime: now, ctime: now });
         self.entries_mut(parent)?.insert(name.to_vec(), ino);
         if is_dir {
             self.inodes.get_mut(&parent).expect("a directory").links += 1;
@@ -339,11 +344,36 @@ impl Tmpfs {
     fn drop_link(&mut self, ino: u64, dir: bool) {
         let Some(inode) = self.inodes.get_mut(&ino) else { return };
         inode.links = inode.links.saturating_sub(if dir { 2 } else { 1 });
-        if inode.links == 0
+        self.free_if_unused(ino);
+    }
+
+    /// An open file description of `ino` begins.
+    pub fn hold(&mut self, ino: u64) {
+        if let Some(inode) = self.inodes.get_mut(&ino) {
+            inode.opens += 1;
+        }
+    }
+
+    /// An open file description of `ino` ends; an inode without links
+    /// goes with its last one.
+    pub fn let_go(&mut self, ino: u64) {
+        if let Some(inode) = self.inodes.get_mut(&ino) {
+            inode.opens = inode.opens.saturating_sub(1);
+        }
+        self.free_if_unused(ino);
+    }
+
+    /// Frees `ino` and gives its space back when no name and no open file
+    /// description refers to it.
+    fn free_if_unused(&mut self, ino: u64) {
+        if self.inodes.get(&ino).is_some_and(|i| i.links == 0 && i.opens == 0)
             && let Some(gone) = self.inodes.remove(&ino)
-            && let Content::File(data) = gone.content
         {
-            self.used -= data.blocks() * BLOCK;
+            self.used -= match gone.content {
+                Content::File(data) => data.blocks() * BLOCK,
+                Content::Symlink(target) => target.len() as u64,
+                _ => 0,
+            };
         }
     }
 
@@ -616,6 +646,40 @@ mod tests {
         t.remove(ROOT, b"g", false, 0).unwrap();
         let h = t.create(ROOT, b"h", 0o644, 0).unwrap();
         assert_eq!(t.write(h, 0, &[1; 2 * BLOCK as usize], 0), Ok(2 * BLOCK as usize));
+    }
+
+    #[test]
+    fn unlinked_files_live_while_open() {
+        let mut t = Tmpfs::new(ENTRY_COST + BLOCK, 0);
+        let f = t.create(ROOT, b"f", 0o644, 0).unwrap();
+        t.hold(f);
+        t.write(f, 0, b"kept", 0).unwrap();
+        t.remove(ROOT, b"f", false, 0).unwrap();
+        assert_eq!(t.lookup(ROOT, b"f"), Err(errno::ENOENT));
+        let mut out = [0; 4];
+        assert_eq!(t.read(f, 0, &mut out), Ok(4));
+        assert_eq!(&out, b"kept");
+        assert_eq!(t.get(f).unwrap().links, 0);
+        // Its block is still taken.
+        let g = t.create(ROOT, b"g", 0o644, 0).unwrap();
+        assert_eq!(t.write(g, 0, b"x", 0), Err(errno::ENOSPC));
+        t.let_go(f);
+        assert!(t.get(f).is_none());
+        assert_eq!(t.write(g, 0, b"x", 0), Ok(1));
+    }
+
+    #[test]
+    fn symbolic_link_targets_take_space() {
+        let mut t = Tmpfs::new(2 * ENTRY_COST + 1000, 0);
+        assert_eq!(t.symlink(ROOT, b"big", &[b'x'; 2000], 0), Err(errno::ENOSPC));
+        t.symlink(ROOT, b"a", &[b'x'; 900], 0).unwrap();
+        let a = t.lookup(ROOT, b"a").unwrap();
+        t.link(a, ROOT, b"b", 0).unwrap();
+        assert_eq!(t.symlink(ROOT, b"c", b"x", 0), Err(errno::ENOSPC));
+        t.remove(ROOT, b"a", false, 0).unwrap();
+        assert_eq!(t.symlink(ROOT, b"c", &[b'y'; 200], 0), Err(errno::ENOSPC), "b still holds the target");
+        t.remove(ROOT, b"b", false, 0).unwrap();
+        t.symlink(ROOT, b"c", &[b'y'; 900], 0).unwrap();
     }
 
     #[test]

@@ -18,7 +18,7 @@
 
 use abi::ipc::{Grant, grant};
 use fs0_proto::AT_FDCWD;
-use fs0_proto::errno::{E2BIG, EACCES, EFAULT, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOEXEC, ENOTDIR};
+use fs0_proto::errno::{E2BIG, EACCES, EFAULT, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOEXEC};
 use fs0_proto::fcntl::{O_CLOEXEC, O_RDONLY};
 use fs0_proto::mode::{S_IFMT, S_IFREG};
 use libtern_sys::mm0;
@@ -138,11 +138,20 @@ pub fn execve(args: &Args) -> SysResult {
     let mut strings = Strings { addr, len: 0, capacity: total, argc, envc };
     let mut end = addr;
     copy_string(path, path_len, &mut end);
+    // Another thread may lengthen a string between the walks: nothing is
+    // copied past the buffer, and the exec is refused.
+    let mut overflow = false;
+    let mut copy = |ptr: u64, len: u64| {
+        if overflow || end + len + 1 > addr + total {
+            overflow = true;
+        } else {
+            copy_string(ptr, len, &mut end);
+        }
+    };
     let mut fill = ARG_MAX;
-    let copied = walk(argv, &mut fill, |ptr, len| copy_string(ptr, len, &mut end))
-        .and_then(|a| walk(envp, &mut fill, |ptr, len| copy_string(ptr, len, &mut end)).map(|e| (a, e)));
+    let copied = walk(argv, &mut fill, &mut copy).and_then(|a| walk(envp, &mut fill, &mut copy).map(|e| (a, e)));
     match copied {
-        Ok(counts) if counts == (argc, envc) && end - addr <= total => strings.len = end - addr,
+        Ok(counts) if counts == (argc, envc) && !overflow => strings.len = end - addr,
         // The arrays changed between the two walks: refuse.
         Ok(_) => return Err(EINVAL),
         Err(e) => return Err(e),
@@ -169,7 +178,7 @@ fn run(strings: Strings) -> Result<Next, u32> {
     let opened = server::call(SLOT_FS0, fs0_proto::label::OPEN, &[AT_FDCWD, O_RDONLY | O_CLOEXEC, 0], &[path_grant]);
     let fd = match opened {
         Ok(reply) => reply.word(0),
-        Err(ENOENT | ENOTDIR) => return exec(&strings, exec_source::MODULE, None).map(|never| match never {}),
+        Err(ENOENT) => return exec(&strings, exec_source::MODULE, None).map(|never| match never {}),
         Err(e) => return Err(e),
     };
     let file = read_executable(fd);
@@ -236,6 +245,8 @@ fn interpreter(strings: &Strings, addr: u64, size: u64) -> Result<Strings, u32> 
         None => return Err(ENOEXEC),
     };
     let line = &line[..line_end];
+    // As on Linux, a NUL ends the line too.
+    let line = &line[..line.iter().position(|&b| b == 0).unwrap_or(line.len())];
     let trimmed = trim(line);
     let split = trimmed.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(trimmed.len());
     let (interp, arg) = (&trimmed[..split], trim(&trimmed[split..]));

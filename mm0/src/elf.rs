@@ -67,11 +67,15 @@ impl Segment {
         (page_down(self.vaddr), page_up(self.vaddr + self.memsz).unwrap_or(abi::USER_TOP))
     }
 
-    /// The segment page by page.
+    /// The pages the loader must visit: those holding file bytes, and the
+    /// first page always (it may be shared with the previous segment,
+    /// whose rights it then gains). The rest is .bss, zero-filled on
+    /// first touch, so a huge `memsz` costs nothing here.
     pub fn pages(&self) -> impl Iterator<Item = PagePlan> + '_ {
         let (start, end) = self.page_range();
         let file_end = self.vaddr + self.filesz;
-        (start..end).step_by(PAGE_SIZE as usize).map(move |page| {
+        let last = page_up(file_end).unwrap_or(abi::USER_TOP).clamp(start + PAGE_SIZE, end.max(start + PAGE_SIZE));
+        (start..last).step_by(PAGE_SIZE as usize).map(move |page| {
             let from = page.max(self.vaddr);
             let to = (page + PAGE_SIZE).min(file_end);
             let copy = (from < to).then(|| (from - page, self.offset + (from - self.vaddr), to - from));
@@ -136,6 +140,11 @@ fn check(ph: &ProgramHeader, file_len: u64, base: u64) -> Result<Segment, ElfErr
     Ok(seg)
 }
 
+/// Bytes of one ELF64 program header.
+const PHDR_SIZE: u64 = 56;
+/// Most program headers (Linux allows 64 KiB of them: 1,170).
+const MAX_PHNUM: u64 = 65536 / PHDR_SIZE;
+
 /// Reads the program headers of `bytes`.
 pub fn parse(bytes: &[u8]) -> Result<Image, ElfError> {
     let header: Header = Elf::parse_header(bytes).map_err(|_| ElfError::Malformed)?;
@@ -146,6 +155,12 @@ pub fn parse(bytes: &[u8]) -> Result<Image, ElfError> {
     }
     if header.e_machine != EM_X86_64 || (header.e_type != ET_EXEC && header.e_type != ET_DYN) {
         return Err(ElfError::Unsupported);
+    }
+    // The headers must lie in the file before any is read (so a bogus
+    // count cannot make the parser allocate for 65,535 of them).
+    let headers_end = (header.e_phnum as u64).checked_mul(PHDR_SIZE).and_then(|n| n.checked_add(header.e_phoff));
+    if header.e_phnum as u64 > MAX_PHNUM || headers_end.is_none_or(|end| end > bytes.len() as u64) {
+        return Err(ElfError::Malformed);
     }
     let ctx = Ctx::new(container, endian);
     let phdrs = ProgramHeader::parse(bytes, header.e_phoff as usize, header.e_phnum as usize, ctx)
@@ -273,10 +288,15 @@ mod tests {
         // Data at 0x40_2100..0x40_2300 from file offset 0x1100, .bss to 0x40_4010.
         let seg = Segment { vaddr: 0x40_2100, memsz: 0x1f10, offset: 0x1100, filesz: 0x200, prot: prot::READ };
         let pages: Vec<_> = seg.pages().collect();
-        assert_eq!(pages.len(), 3);
-        assert_eq!(pages[0], PagePlan { vaddr: 0x40_2000, copy: Some((0x100, 0x1100, 0x200)) });
-        assert_eq!(pages[1], PagePlan { vaddr: 0x40_3000, copy: None });
-        assert_eq!(pages[2], PagePlan { vaddr: 0x40_4000, copy: None });
+        assert_eq!(
+            pages,
+            [PagePlan { vaddr: 0x40_2000, copy: Some((0x100, 0x1100, 0x200)) }],
+            "bss pages are not visited"
+        );
+
+        // A segment of pure .bss, however large: only its first page.
+        let bss = Segment { vaddr: 0x40_5000, memsz: 1 << 46, offset: 0, filesz: 0, prot: prot::READ };
+        assert_eq!(bss.pages().collect::<Vec<_>>(), [PagePlan { vaddr: 0x40_5000, copy: None }]);
 
         let big = Segment { vaddr: 0x40_0000, memsz: 0x2800, offset: 0, filesz: 0x2800, prot: prot::READ };
         let copies: Vec<_> = big.pages().map(|p| p.copy.unwrap()).collect();

@@ -59,7 +59,8 @@ fn parse(bytes: &[u8], argc: usize, envc: usize) -> Option<Request<'_>> {
     let argv: Vec<&[u8]> = strings.by_ref().take(argc).collect();
     let envp: Vec<&[u8]> = strings.by_ref().take(envc).collect();
     // Exactly the strings announced, the last one NUL-terminated.
-    let complete = argv.len() == argc && envp.len() == envc && strings.next() == Some(&[][..]);
+    let complete =
+        argv.len() == argc && envp.len() == envc && strings.next() == Some(&[][..]) && strings.next().is_none();
     complete.then_some(Request { path, argv, envp })
 }
 

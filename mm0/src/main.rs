@@ -65,9 +65,10 @@ use crate::phys::Phys;
 use crate::server::Mm0;
 use crate::verdict::Verdict;
 
-/// mm0's heap: task tables, regions and one entry per backed page of every
-/// task (wired by the kernel, like the rest of mm0's image).
-const HEAP_SIZE: usize = 16 << 20;
+/// mm0's heap: task tables, regions, one entry per backed page of every
+/// task, and an executable file while exec loads it (at most 8 MiB; see
+/// `exec.rs`). Wired by the kernel, like the rest of mm0's image.
+const HEAP_SIZE: usize = 24 << 20;
 
 /// Most processes (tasks, zombies included) at once: a fork past it fails
 /// with EAGAIN, so a fork bomb is contained with the system responsive.

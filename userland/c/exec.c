@@ -143,6 +143,13 @@ static void elf_from_file(void)
 	write_file("/tmp/exit42", elf, sizeof elf, 0755);
 	char *args[] = {"exit42", NULL};
 	expect_exit("elf_from_file", run_child("/tmp/exit42", args, NULL), 42);
+	/* A segment of a terabyte, nearly all .bss: loading costs nothing
+	 * for the pages never touched. */
+	unsigned long huge = 1UL << 40;
+	memcpy(ph + 40, &huge, 8);
+	write_file("/tmp/exit42-huge", elf, sizeof elf, 0755);
+	expect_exit("huge_bss_loads_lazily", run_child("/tmp/exit42-huge", args, NULL), 42);
+	memcpy(ph + 40, &size, 8);
 	write_file("/tmp/exit42-noexec", elf, sizeof elf, 0644);
 	EXPECT_ERROR("file_without_execute_bit", execv("/tmp/exit42-noexec", args), EACCES);
 	/* A truncated ELF is refused and the caller goes on. */

@@ -6,12 +6,16 @@
  *   with EAGAIN while the system stays responsive; after collecting the
  *   zombies, fork works again;
  * - a process touching more memory than the machine has, which is killed
- *   (SIGKILL) while everything else goes on.
+ *   (SIGKILL) while everything else goes on;
+ * - filling the in-memory file system (ENOSPC; nothing lost; the space
+ *   comes back).
  *
  * Prints one "test: fork_stress/<name> ... ok|FAILED" line per check
  * (check.h) and exits with 0 when every check passed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -191,6 +195,51 @@ static void out_of_memory(void)
 		report("mmap_beyond_address_space", NULL);
 }
 
+/* Filling the in-memory file system: writes stop with ENOSPC (or a short
+ * count), what was written reads back, and removing the file gives the
+ * space back. Tern's tmpfs holds 16 MiB; more than that is tried. */
+static void full_file_system(void)
+{
+	static char chunk[64 * 1024];
+	const long most = 64L << 20;
+	int fd = open("/tmp/filler", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	long total = 0;
+	ssize_t n = 0;
+	for (int i = 0; total < most; i++) {
+		memset(chunk, 'a' + i % 26, sizeof chunk);
+		n = write(fd, chunk, sizeof chunk);
+		if (n <= 0)
+			break;
+		total += n;
+	}
+	int err = errno;
+	if (n >= 0 || err != ENOSPC || total < (8L << 20) || total >= most)
+		report("fills_up_with_enospc", "wrote %ld bytes, last %zd (%s)", total, n, strerror(err));
+	else
+		report("fills_up_with_enospc", NULL);
+	int intact = 1;
+	for (long at = 0; at < total; at += sizeof chunk) {
+		/* The last write may have been short. */
+		long want = total - at < (long)sizeof chunk ? total - at : (long)sizeof chunk;
+		char expected = 'a' + at / sizeof chunk % 26;
+		if (pread(fd, chunk, sizeof chunk, at) != want || chunk[0] != expected || chunk[want - 1] != expected)
+			intact = 0;
+	}
+	if (!intact)
+		report("full_file_system_keeps_data", "a chunk read back wrong");
+	else
+		report("full_file_system_keeps_data", NULL);
+	close(fd);
+	unlink("/tmp/filler");
+	fd = open("/tmp/after-full", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	if (fd < 0 || write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk)
+		report("space_returns_after_unlink", "%s", strerror(errno));
+	else
+		report("space_returns_after_unlink", NULL);
+	close(fd);
+	unlink("/tmp/after-full");
+}
+
 int main(void)
 {
 	check_suite = "fork_stress";
@@ -198,5 +247,6 @@ int main(void)
 	process_limit();
 	fork_bomb();
 	out_of_memory();
+	full_file_system();
 	return check_status();
 }

@@ -1,8 +1,8 @@
 /* Files by path in the in-memory file system: create, read, write, seek,
  * append, truncate, stat, directories and their listing, rename, links,
  * the working directory, modes and the umask, and offsets shared across
- * fork; 1,000 files in one directory; several processes appending; a
- * full file system (ENOSPC, nothing lost) and sparse files.
+ * fork; 1,000 files in one directory; several processes appending;
+ * sparse files. (Filling the file system is fork_stress's: it runs alone.)
  *
  * Prints one "test: paths/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
@@ -251,49 +251,28 @@ static void many_files(void)
 		report("thousand_files", NULL);
 }
 
-/* Filling the in-memory file system: writes stop with ENOSPC (or a short
- * count), what was written reads back, and removing the file gives the
- * space back. Tern's tmpfs holds 16 MiB; more than that is tried. */
-static void full_file_system(void)
+/* The temporary-file idiom: a file unlinked while open keeps its data
+ * for the descriptors that have it open (st_nlink 0) until the last one
+ * closes; its name is free at once. */
+static void unlinked_while_open(void)
 {
-	static char chunk[64 * 1024];
-	const long most = 64L << 20;
-	int fd = open("/tmp/filler", O_CREAT | O_TRUNC | O_RDWR, 0644);
-	long total = 0;
-	ssize_t n = 0;
-	for (int i = 0; total < most; i++) {
-		memset(chunk, 'a' + i % 26, sizeof chunk);
-		n = write(fd, chunk, sizeof chunk);
-		if (n <= 0)
-			break;
-		total += n;
-	}
-	int err = errno;
-	if (n >= 0 || err != ENOSPC || total < (8L << 20) || total >= most)
-		report("fills_up_with_enospc", "wrote %ld bytes, last %zd (%s)", total, n, strerror(err));
+	int fd = open("/tmp/unlinked", O_CREAT | O_TRUNC | O_RDWR, 0600);
+	int ok = fd >= 0 && write(fd, "still here", 10) == 10 && unlink("/tmp/unlinked") == 0;
+	struct stat st;
+	char buf[16] = {0};
+	ok = ok && access("/tmp/unlinked", F_OK) != 0 && errno == ENOENT;
+	ok = ok && fstat(fd, &st) == 0 && st.st_nlink == 0 && st.st_size == 10;
+	ok = ok && pread(fd, buf, sizeof buf, 0) == 10 && memcmp(buf, "still here", 10) == 0;
+	ok = ok && write(fd, "!", 1) == 1;
+	int again = open("/tmp/unlinked", O_CREAT | O_EXCL | O_RDWR, 0600);
+	ok = ok && again >= 0 && fstat(again, &st) == 0 && st.st_size == 0;
+	if (!ok)
+		report("unlinked_file_lives_while_open", "%s", strerror(errno));
 	else
-		report("fills_up_with_enospc", NULL);
-	int intact = 1;
-	for (long at = 0; at < total; at += sizeof chunk) {
-		/* The last write may have been short. */
-		long want = total - at < (long)sizeof chunk ? total - at : (long)sizeof chunk;
-		char expected = 'a' + at / sizeof chunk % 26;
-		if (pread(fd, chunk, sizeof chunk, at) != want || chunk[0] != expected || chunk[want - 1] != expected)
-			intact = 0;
-	}
-	if (!intact)
-		report("full_file_system_keeps_data", "a chunk read back wrong");
-	else
-		report("full_file_system_keeps_data", NULL);
+		report("unlinked_file_lives_while_open", NULL);
 	close(fd);
-	unlink("/tmp/filler");
-	fd = open("/tmp/after-full", O_CREAT | O_TRUNC | O_RDWR, 0644);
-	if (fd < 0 || write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk)
-		report("space_returns_after_unlink", "%s", strerror(errno));
-	else
-		report("space_returns_after_unlink", NULL);
-	close(fd);
-	unlink("/tmp/after-full");
+	close(again);
+	unlink("/tmp/unlinked");
 }
 
 /* A file with a hole: the hole reads as zeros and costs no space, so a
@@ -366,8 +345,8 @@ int main(void)
 	shared_offset();
 	many_files();
 	appenders();
-	full_file_system();
 	sparse_file();
+	unlinked_while_open();
 	unlink("/tmp/a.txt");
 	return check_status();
 }

@@ -1,6 +1,7 @@
 /* The POSIX micro-benchmarks: nanoseconds per operation, measured with
  * CLOCK_MONOTONIC over many repetitions (the median of several runs), and
  * printed as "bench: <name> <value> ns" lines for `cargo tern bench`. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,6 +165,101 @@ static int op_nanosleep_zero(void)
 	return nanosleep(&zero, NULL);
 }
 
+#define BENCH_FILE "/tmp/bench-file"
+
+static int op_open_close(void)
+{
+	int fd = open(BENCH_FILE, O_RDONLY);
+	return fd < 0 || close(fd) != 0;
+}
+
+static int op_stat(void)
+{
+	struct stat st;
+	return stat(BENCH_FILE, &st) != 0;
+}
+
+static int op_create_write_close_unlink(void)
+{
+	static char block[4096];
+	int fd = open("/tmp/bench-new", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	if (fd < 0)
+		return 1;
+	int bad = write(fd, block, sizeof block) != (ssize_t)sizeof block;
+	bad |= close(fd) != 0;
+	return bad | (unlink("/tmp/bench-new") != 0);
+}
+
+/* A byte sent to a child through one pipe and back through another. */
+#define PIPE_ROUNDS 2000
+static void pipe_round_trip(void)
+{
+	int there[2], back[2];
+	if (pipe(there) != 0 || pipe(back) != 0) {
+		failed = 1;
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		for (int i = 0; i < PIPE_ROUNDS; i++)
+			if (read(there[0], &c, 1) != 1 || write(back[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	char c = 'x';
+	long long start = now_ns();
+	for (int i = 0; i < PIPE_ROUNDS; i++)
+		if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1)
+			failed = 1;
+	long long elapsed = now_ns() - start;
+	int status;
+	waitpid(pid, &status, 0);
+	failed |= status != 0;
+	close(there[0]);
+	close(there[1]);
+	close(back[0]);
+	close(back[1]);
+	printf("bench: posix_pipe_round_trip_ns %lld ns\n", elapsed / PIPE_ROUNDS);
+}
+
+/* Sequential write then read of a tmpfs file in 64 KiB calls, in MiB/s. */
+#define STREAM_BYTES (8 << 20)
+static void tmpfs_throughput(void)
+{
+	static char chunk[64 * 1024];
+	memset(chunk, 'b', sizeof chunk);
+	int fd = open("/tmp/bench-stream", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	long long start = now_ns();
+	for (int done = 0; done < STREAM_BYTES; done += sizeof chunk)
+		failed |= write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk;
+	long long wrote = now_ns() - start;
+	start = now_ns();
+	for (int done = 0; done < STREAM_BYTES; done += sizeof chunk)
+		failed |= pread(fd, chunk, sizeof chunk, done) != (ssize_t)sizeof chunk;
+	long long read_ns = now_ns() - start;
+	close(fd);
+	unlink("/tmp/bench-stream");
+	long long mib = STREAM_BYTES >> 20;
+	printf("bench: posix_tmpfs_write_mib_s %lld MiB/s\n", mib * 1000000000LL / (wrote ? wrote : 1));
+	printf("bench: posix_tmpfs_read_mib_s %lld MiB/s\n", mib * 1000000000LL / (read_ns ? read_ns : 1));
+}
+
+static void file_benches(void)
+{
+	int fd = open(BENCH_FILE, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	if (fd < 0 || close(fd) != 0) {
+		failed = 1;
+		return;
+	}
+	measure("posix_open_close_ns", 1000, op_open_close);
+	measure("posix_stat_ns", 1000, op_stat);
+	measure("posix_create_write_4k_close_unlink_ns", 300, op_create_write_close_unlink);
+	unlink(BENCH_FILE);
+	pipe_round_trip();
+	tmpfs_throughput();
+}
+
 int main(int argc, char **argv)
 {
 	/* What the fork+execve benchmark runs. */
@@ -180,5 +277,6 @@ int main(int argc, char **argv)
 		failed |= op_fault_256_pages();
 	printf("bench: posix_page_fault_ns %lld ns\n", (now_ns() - start) / (20 * FAULT_PAGES));
 	measure("posix_nanosleep_zero_ns", 1000, op_nanosleep_zero);
+	file_benches();
 	return failed;
 }
