@@ -1,8 +1,8 @@
-//! poll and ppoll: what each descriptor is ready for comes from fs0
-//! (READY). When nothing is ready, poll looks again after a short sleep
-//! (1 ms, doubling to 16 ms) until something is or the timeout passes: fs0
-//! does not wake pollers itself yet. A signal to handle ends the wait with
-//! EINTR, as on Linux.
+//! poll, ppoll, select and pselect6: what each descriptor is ready for
+//! comes from fs0 (READY). When nothing is ready, they look again after a
+//! short sleep (1 ms, doubling to 16 ms) until something is or the timeout
+//! passes: fs0 does not wake pollers itself yet. A signal to handle ends
+//! the wait with EINTR, as on Linux.
 
 use crate::syscalls::{Args, SysResult};
 use crate::{server, time, user};
@@ -80,10 +80,16 @@ fn poll_for(fds: u64, count: u64, timeout_ns: Option<u64>) -> SysResult {
         return Err(EINVAL);
     }
     user::check_range(fds, count * size_of::<PollFd>() as u64)?;
+    wait_until_ready(timeout_ns, || scan(fds, count))
+}
+
+/// Runs `look` (which answers how many descriptors are ready) until it
+/// finds some or `timeout_ns` passes (never, for None): then 0.
+fn wait_until_ready(timeout_ns: Option<u64>, mut look: impl FnMut() -> Result<u64, u32>) -> SysResult {
     let deadline = timeout_ns.map(|t| time::monotonic_ns().saturating_add(t));
     let mut pause = FIRST_PAUSE_NS;
     loop {
-        let ready = scan(fds, count)?;
+        let ready = look()?;
         if ready > 0 {
             return Ok(ready);
         }
@@ -105,6 +111,18 @@ pub fn poll(args: &Args) -> SysResult {
     poll_for(args[0], args[1], timeout_ns)
 }
 
+/// The timeout at `timespec` (none for NULL) in ns; EINVAL if malformed.
+fn timespec_timeout(timespec: u64) -> Result<Option<u64>, u32> {
+    if timespec == 0 {
+        return Ok(None);
+    }
+    let t = user::read::<Timespec>(timespec)?;
+    if t.sec < 0 || !(0..1_000_000_000).contains(&t.nsec) {
+        return Err(EINVAL);
+    }
+    Ok(Some((t.sec as u64).saturating_mul(1_000_000_000).saturating_add(t.nsec as u64)))
+}
+
 /// ppoll(fds, nfds, timeout, sigmask, sigsetsize): the signal mask is not
 /// swapped in for the wait yet (EINVAL if one is given).
 pub fn ppoll(args: &Args) -> SysResult {
@@ -112,14 +130,138 @@ pub fn ppoll(args: &Args) -> SysResult {
     if sigmask != 0 {
         return Err(EINVAL);
     }
+    poll_for(fds, count, timespec_timeout(timeout)?)
+}
+
+/// Descriptors select may name (FD_SETSIZE).
+const FD_SETSIZE: u64 = 1024;
+const SET_WORDS: usize = (FD_SETSIZE / 64) as usize;
+
+/// The three descriptor sets of a select, as in the program's memory
+/// (addresses, 0 for none), and their bits.
+struct Sets {
+    addrs: [u64; 3],
+    bits: [[u64; SET_WORDS]; 3],
+}
+
+/// The poll bits that make a descriptor ready for each set: read, write,
+/// exceptional conditions (none that Tern's files have).
+const SET_EVENTS: [u16; 3] =
+    [ready::IN as u16 | ready::HUP as u16 | ready::ERR as u16, ready::OUT as u16 | ready::ERR as u16, 0];
+
+impl Sets {
+    fn read(nfds: u64, addrs: [u64; 3]) -> Result<Sets, u32> {
+        let words = nfds.div_ceil(64) as usize;
+        let mut bits = [[0; SET_WORDS]; 3];
+        for (set, &addr) in bits.iter_mut().zip(&addrs) {
+            if addr != 0 {
+                for (i, word) in set.iter_mut().enumerate().take(words) {
+                    *word = user::read(addr + 8 * i as u64)?;
+                }
+                // Bits at and past nfds are not looked at.
+                if !nfds.is_multiple_of(64) {
+                    set[words - 1] &= (1 << (nfds % 64)) - 1;
+                }
+            }
+        }
+        Ok(Sets { addrs, bits })
+    }
+
+    /// Which of the named descriptors are ready, as sets; EBADF if one is
+    /// not open.
+    fn look(&self, nfds: u64) -> Result<(u64, [[u64; SET_WORDS]; 3]), u32> {
+        let mut found = [[0; SET_WORDS]; 3];
+        let mut count = 0;
+        for fd in 0..nfds {
+            let (word, bit) = ((fd / 64) as usize, 1 << (fd % 64));
+            if self.bits.iter().all(|set| set[word] & bit == 0) {
+                continue;
+            }
+            let now = ready_bits(fd as i32);
+            if now & POLLNVAL != 0 {
+                return Err(EBADF);
+            }
+            for (k, set) in self.bits.iter().enumerate() {
+                if set[word] & bit != 0 && now & SET_EVENTS[k] != 0 {
+                    found[k][word] |= bit;
+                    count += 1;
+                }
+            }
+        }
+        Ok((count, found))
+    }
+
+    /// Writes `found` over the program's sets.
+    fn write(&self, nfds: u64, found: &[[u64; SET_WORDS]; 3]) -> Result<(), u32> {
+        for (set, &addr) in found.iter().zip(&self.addrs) {
+            if addr != 0 {
+                for (i, word) in set.iter().enumerate().take(nfds.div_ceil(64) as usize) {
+                    user::write(addr + 8 * i as u64, *word)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// select and pselect6 after their timeouts are read: waits, then writes
+/// the sets.
+fn select_for(nfds: u64, addrs: [u64; 3], timeout_ns: Option<u64>) -> SysResult {
+    if nfds > FD_SETSIZE {
+        return Err(EINVAL);
+    }
+    let sets = Sets::read(nfds, addrs)?;
+    let mut found = [[0; SET_WORDS]; 3];
+    let ready = wait_until_ready(timeout_ns, || {
+        let (count, now) = sets.look(nfds)?;
+        found = now;
+        Ok(count)
+    })?;
+    sets.write(nfds, &found)?;
+    Ok(ready)
+}
+
+/// `struct timeval`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Timeval {
+    sec: i64,
+    usec: i64,
+}
+
+/// select(nfds, readfds, writefds, exceptfds, timeout): as on Linux, the
+/// timeout is left holding the time that was not used.
+pub fn select(args: &Args) -> SysResult {
+    let [nfds, r, w, e, timeout, _] = *args;
     let timeout_ns = if timeout == 0 {
         None
     } else {
-        let t = user::read::<Timespec>(timeout)?;
-        if t.sec < 0 || !(0..1_000_000_000).contains(&t.nsec) {
+        let t = user::read::<Timeval>(timeout)?;
+        if t.sec < 0 || !(0..1_000_000).contains(&t.usec) {
             return Err(EINVAL);
         }
-        Some((t.sec as u64).saturating_mul(1_000_000_000).saturating_add(t.nsec as u64))
+        Some((t.sec as u64).saturating_mul(1_000_000_000).saturating_add(t.usec as u64 * 1000))
     };
-    poll_for(fds, count, timeout_ns)
+    let start = time::monotonic_ns();
+    let ready = select_for(u64::from(nfds as u32), [r, w, e], timeout_ns)?;
+    if let Some(t) = timeout_ns {
+        let left = t.saturating_sub(time::monotonic_ns() - start);
+        let rest = Timeval { sec: (left / 1_000_000_000) as i64, usec: (left % 1_000_000_000 / 1000) as i64 };
+        user::write(timeout, rest)?;
+    }
+    Ok(ready)
+}
+
+/// pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask data):
+/// the signal mask is not swapped in for the wait yet (EINVAL if one is
+/// given).
+pub fn pselect6(args: &Args) -> SysResult {
+    let [nfds, r, w, e, timeout, sigmask_data] = *args;
+    if sigmask_data != 0 {
+        let [mask, _len] = user::read::<[u64; 2]>(sigmask_data)?;
+        if mask != 0 {
+            return Err(EINVAL);
+        }
+    }
+    select_for(u64::from(nfds as u32), [r, w, e], timespec_timeout(timeout)?)
 }

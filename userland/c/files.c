@@ -1,6 +1,6 @@
 /* Descriptors, pipes and devices: pipes between processes (blocking, end
  * of file, EPIPE and SIGPIPE, O_NONBLOCK, large writes), dup and fcntl,
- * close-on-exec, the devices of /dev, fstat, lseek and poll.
+ * close-on-exec, the devices of /dev, fstat, lseek, poll and select.
  *
  * Without arguments: the checks. With "exec-check FD OPEN": the program
  * the close-on-exec check runs, which exits with 0 when descriptor FD is
@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,6 +259,61 @@ static void polling(void)
 		report("poll_bad_fd", NULL);
 }
 
+static void selecting(void)
+{
+	int p[2];
+	pipe(p);
+	fd_set r, w;
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_SET(p[0], &r);
+	FD_SET(p[1], &w);
+	struct timeval zero = {0, 0};
+	int n = select(p[1] + 1, &r, &w, NULL, &zero);
+	if (n != 1 || FD_ISSET(p[0], &r) || !FD_ISSET(p[1], &w))
+		report("select_empty_pipe", "returned %d", n);
+	else
+		report("select_empty_pipe", NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sleep_ms(30);
+		write(p[1], "x", 1);
+		_exit(0);
+	}
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	struct timeval wait = {5, 0};
+	n = select(p[0] + 1, &r, NULL, NULL, &wait);
+	int status;
+	waitpid(pid, &status, 0);
+	if (n != 1 || !FD_ISSET(p[0], &r))
+		report("select_waits_for_data", "returned %d", n);
+	else
+		report("select_waits_for_data", NULL);
+	char c;
+	read(p[0], &c, 1);
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	struct timespec brief = {0, 50 * 1000000};
+	struct timespec before, after;
+	clock_gettime(CLOCK_MONOTONIC, &before);
+	n = pselect(p[0] + 1, &r, NULL, NULL, &brief, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &after);
+	long waited_ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
+	if (n != 0 || FD_ISSET(p[0], &r) || waited_ms < 45)
+		report("pselect_times_out", "returned %d after %ld ms", n, waited_ms);
+	else
+		report("pselect_times_out", NULL);
+	close(p[0]);
+	close(p[1]);
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	EXPECT_ERROR("select_closed_fd", select(p[0] + 1, &r, NULL, NULL, &zero), EBADF);
+	EXPECT_ERROR("select_negative_nfds", select(-1, NULL, NULL, NULL, &zero), EINVAL);
+	struct timespec bad_time = {0, 2000000000};
+	EXPECT_ERROR("pselect_bad_timeout", pselect(0, NULL, NULL, NULL, &bad_time, NULL), EINVAL);
+}
+
 static void close_on_exec(void)
 {
 	int kept = open("/dev/null", O_RDONLY);
@@ -296,6 +353,7 @@ int main(int argc, char **argv)
 	descriptors();
 	devices();
 	polling();
+	selecting();
 	close_on_exec();
 	return check_status();
 }
