@@ -92,11 +92,13 @@ pub enum Outcome {
     Later,
 }
 
-fn errno(e: u32) -> Outcome {
+/// A reply with errno `e`.
+pub fn errno(e: u32) -> Outcome {
     Outcome::Reply(Message::empty(e))
 }
 
-fn words(w: &[u64]) -> Outcome {
+/// A successful reply with `w`.
+pub fn words(w: &[u64]) -> Outcome {
     Outcome::Reply(Message::new(0, w))
 }
 

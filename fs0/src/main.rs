@@ -25,6 +25,7 @@ extern crate alloc;
 
 mod console;
 mod devices;
+mod file_memory;
 mod files;
 mod namespace;
 mod serial;

@@ -13,10 +13,9 @@ use fs0::tmpfs::{Content, Found, ROOT, Tmpfs, kind};
 use fs0_proto::errno::{EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ERANGE};
 use fs0_proto::fcntl::{O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_TRUNC};
 use fs0_proto::{AT_FDCWD, at};
-use libtern::ipc::Message;
 
 use crate::devices::Device;
-use crate::files::{Files, Node, Outcome};
+use crate::files::{Files, Node, Outcome, errno, words};
 
 /// Bytes the tmpfs may hold (file blocks and entries): two thirds of
 /// fs0's heap, the rest left for descriptors and pipes.
@@ -24,14 +23,6 @@ pub const TMPFS_LIMIT: u64 = 16 << 20;
 
 /// access(2) mode bits.
 const X_OK: u64 = 1;
-
-fn errno(e: u32) -> Outcome {
-    Outcome::Reply(Message::empty(e))
-}
-
-fn words(w: &[u64]) -> Outcome {
-    Outcome::Reply(Message::new(0, w))
-}
 
 /// The file system Tern starts with: /dev with its devices, /tmp, /dev/shm.
 pub fn initial_fs(now: u64) -> Tmpfs {

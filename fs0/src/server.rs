@@ -23,6 +23,7 @@ use libtern::ipc::{self, Message, Received};
 use libtern::println;
 use mm0_proto::{SLOT_FS0_SERVICE, SLOT_MM0, event};
 
+use crate::file_memory::MapRequest;
 use crate::files::{Files, Outcome};
 
 /// Longest path OPEN takes (Linux's PATH_MAX, NUL included).
@@ -121,6 +122,10 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
         label::FSTAT => files.fstat(pid, w(0)),
         label::LSEEK => files.lseek(pid, w(0), w(1), w(2)),
         label::READY => files.ready(pid, w(0)),
+        label::MMAP => {
+            let request = MapRequest { offset: w(1), len: w(2), prot: w(3), flags: w(4), hint: w(5) };
+            files.mmap(pid, w(0), request)
+        }
         label::OPEN if grants == 1 => with_path(0, |p| files.open(pid, w(0), p, w(1), w(2))),
         label::STAT if grants == 1 => with_path(0, |p| files.stat(pid, w(0), p, w(1))),
         label::MKDIR if grants == 1 => with_path(0, |p| files.mkdir(pid, w(0), p, w(1))),

@@ -15,15 +15,17 @@
 //! Permissions are recorded (mode bits) but everyone is root, who may do
 //! everything but execute a file without any execute bit.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::file_data::{BLOCK, FileData};
+use crate::file_data::{BLOCK, FileData, Window};
 
 /// Errors (Linux numbering).
 pub mod errno {
     pub const EPERM: u32 = 1;
     pub const ENOENT: u32 = 2;
+    pub const ENOMEM: u32 = 12;
     pub const EEXIST: u32 = 17;
     pub const ENOTDIR: u32 = 20;
     pub const EISDIR: u32 = 21;
@@ -56,7 +58,7 @@ pub mod kind {
     pub const S_IFCHR: u32 = 0o020000;
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Content {
     Directory {
         entries: BTreeMap<Vec<u8>, u64>,
@@ -68,7 +70,7 @@ pub enum Content {
     Device(u64),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Inode {
     /// Permission bits (the type comes from `content`).
     pub perm: u32,
@@ -459,41 +461,81 @@ impl Tmpfs {
     /// Writes `bytes` to file `ino` at `offset` (zeros fill a gap).
     pub fn write(&mut self, ino: u64, offset: u64, bytes: &[u8], now: u64) -> Result<usize, u32> {
         let end = offset.checked_add(bytes.len() as u64).ok_or(errno::EFBIG)?;
-        if end > MAX_FILE {
+        let (used, limit) = (self.used, self.limit);
+        let data = self.file_mut(ino)?;
+        if end > MAX_FILE.min(data.max_len()) {
             return Err(errno::EFBIG);
         }
-        let (used, limit) = (self.used, self.limit);
-        let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
-        let Content::File(data) = &mut inode.content else {
-            return Err(if inode.is_dir() { errno::EISDIR } else { errno::EINVAL });
-        };
         let growth = data.blocks_needed(offset, bytes.len() as u64) * BLOCK;
         if used + growth > limit {
             return Err(errno::ENOSPC);
         }
         data.write(offset, bytes).map_err(|_| errno::ENOSPC)?;
-        inode.mtime = now;
-        inode.ctime = now;
         self.used += growth;
+        self.touch(ino, now);
         Ok(bytes.len())
     }
 
     /// Sets the length of file `ino`; growing it costs nothing until the
-    /// new part is written.
+    /// new part is written (unless the file is mapped: then it is memory
+    /// at once).
     pub fn truncate(&mut self, ino: u64, len: u64, now: u64) -> Result<(), u32> {
-        if len > MAX_FILE {
+        let (used, limit) = (self.used, self.limit);
+        let data = self.file_mut(ino)?;
+        if len > MAX_FILE.min(data.max_len()) {
             return Err(errno::EFBIG);
         }
-        let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
-        let Content::File(data) = &mut inode.content else {
-            return Err(if inode.is_dir() { errno::EISDIR } else { errno::EINVAL });
-        };
         let before = data.blocks();
-        data.truncate(len);
-        inode.mtime = now;
-        inode.ctime = now;
-        self.used -= (before - data.blocks()) * BLOCK;
+        let growth = if data.object().is_some() { len.div_ceil(BLOCK).saturating_sub(before) * BLOCK } else { 0 };
+        if used + growth > limit {
+            return Err(errno::ENOSPC);
+        }
+        data.truncate(len).map_err(|_| errno::ENOSPC)?;
+        let after = data.blocks();
+        self.used = used + after * BLOCK - before * BLOCK;
+        self.touch(ino, now);
         Ok(())
+    }
+
+    /// The memory object of file `ino`, if it is mapped.
+    pub fn file_object(&self, ino: u64) -> Option<u64> {
+        match &self.inodes.get(&ino)?.content {
+            Content::File(data) => data.object(),
+            _ => None,
+        }
+    }
+
+    /// Moves the bytes of file `ino` into `window`, to be mapped shared;
+    /// the space of every block up to its end is taken (ENOSPC), and the
+    /// window must hold it (EFBIG) and be backed (ENOMEM).
+    pub fn map_file(&mut self, ino: u64, window: Box<dyn Window>) -> Result<u64, u32> {
+        let (used, limit) = (self.used, self.limit);
+        let data = self.file_mut(ino)?;
+        if let Some(object) = data.object() {
+            return Ok(object);
+        }
+        if data.len() > window.capacity() {
+            return Err(errno::EFBIG);
+        }
+        let before = data.blocks();
+        let growth = data.len().div_ceil(BLOCK).saturating_sub(before) * BLOCK;
+        if used + growth > limit {
+            return Err(errno::ENOSPC);
+        }
+        let object = window.object();
+        data.move_to(window).map_err(|_| errno::ENOMEM)?;
+        let after = data.blocks();
+        self.used = used + after * BLOCK - before * BLOCK;
+        Ok(object)
+    }
+
+    fn file_mut(&mut self, ino: u64) -> Result<&mut FileData, u32> {
+        let inode = self.inodes.get_mut(&ino).ok_or(errno::ENOENT)?;
+        match &mut inode.content {
+            Content::File(data) => Ok(data),
+            Content::Directory { .. } => Err(errno::EISDIR),
+            _ => Err(errno::EINVAL),
+        }
     }
 
     /// Sets the permission bits of `ino`.

@@ -3,13 +3,14 @@
 //!
 //! mm0 owns the process's address space; libposix only checks arguments and
 //! forwards. mmap supports anonymous memory, private or shared (MAP_SHARED:
-//! the same frames in the children forked afterwards), and private
-//! mappings of regular files: anonymous memory filled with the file's
-//! bytes from the offset on (POSIX leaves open whether later changes to
-//! the file show through a private mapping; here they do not), zeros past
-//! the end of the file. Shared file mappings, which must stay coherent
-//! with read and write, return `ENOSYS` and are logged once, so a program
-//! that needs them says so on the console.
+//! the same frames in the children forked afterwards), private mappings of
+//! regular files (anonymous memory filled with the file's bytes from the
+//! offset on: POSIX leaves open whether later changes to the file show
+//! through a private mapping; here they do not), and shared mappings of
+//! regular files, which fs0 sets up (MMAP): the file's own pages, so that
+//! read, write and every mapping see each other's changes. Other flags
+//! return `ENOSYS` and are logged once, so a program that needs them says
+//! so on the console.
 //!
 //! A call that may remove pages or take access away (brk, munmap, mmap over
 //! existing memory, mprotect) makes libposix forget which pages it knew to
@@ -69,12 +70,12 @@ pub fn mmap(args: &Args) -> SysResult {
     if flags & map::TYPE == 0 {
         return Err(EINVAL);
     }
-    if flags & !ANON_FLAGS_OK != 0 || (flags & map::ANONYMOUS == 0 && flags & map::SHARED != 0) {
-        log::once(
-            nr::MMAP,
-            format_args!("mmap: flags {flags:#x} not supported (anonymous memory and private file mappings only)"),
-        );
+    if flags & !ANON_FLAGS_OK != 0 {
+        log::once(nr::MMAP, format_args!("mmap: flags {flags:#x} not supported"));
         return Err(ENOSYS);
+    }
+    if flags & map::ANONYMOUS == 0 && flags & map::SHARED != 0 {
+        return map_file_shared(addr, len, prot, flags, u64::from(fd as u32), offset);
     }
     if flags & map::ANONYMOUS == 0 {
         return map_file_private(addr, len, prot, flags, u64::from(fd as u32), offset);
@@ -85,6 +86,17 @@ pub fn mmap(args: &Args) -> SysResult {
     // MAP_SHARED_VALIDATE is MAP_SHARED with its flags checked, as above.
     let shared = if flags & map::SHARED != 0 { mm0_proto::map::SHARED } else { 0 };
     mm0::mmap_anon(addr, len, prot, (flags & !map::TYPE) | shared).map_err(mm0_errno)
+}
+
+/// A shared mapping of `len` bytes of file `fd` from `offset`: fs0 checks
+/// the descriptor and has mm0 map the file's pages.
+fn map_file_shared(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, offset: u64) -> SysResult {
+    if flags & mm0_proto::map::FIXED != 0 {
+        mapped::forget_all();
+    }
+    let placement = flags & (mm0_proto::map::FIXED | mm0_proto::map::FIXED_NOREPLACE);
+    let words = [fd, offset, len, prot, placement, addr];
+    server::call(mm0_proto::SLOT_FS0, fs0_proto::label::MMAP, &words, &[]).map(|r| r.word(0))
 }
 
 /// A private mapping of `len` bytes of file `fd` from `offset`: a new
@@ -173,9 +185,9 @@ pub fn madvise(args: &Args) -> SysResult {
     server::call(SLOT_MM0, label::MADVISE, &[addr, len, advice], &[]).map(|_| 0)
 }
 
-/// msync(addr, length, flags): there are no file mappings, so nothing is
-/// to be written back; the arguments and the range are checked as Linux
-/// checks them.
+/// msync(addr, length, flags): a shared file mapping is the file's own
+/// pages (in memory), so nothing is to be written back; the arguments and
+/// the range are checked as Linux checks them.
 pub fn msync(args: &Args) -> SysResult {
     const MS_ASYNC: u64 = 1;
     const MS_INVALIDATE: u64 = 2;

@@ -31,6 +31,7 @@ mod audit;
 mod boot;
 mod clock;
 mod exec;
+mod file_objects;
 mod fork;
 mod fs0_events;
 mod futex;

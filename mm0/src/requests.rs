@@ -19,8 +19,39 @@ use mm0::process::NO_PARENT;
 use mm0::vma::{Kind, Vma, prot};
 use mm0_proto::{ProcessName, advise, errno, map, remap};
 
+use crate::phys::Phys;
 use crate::server::{Mm0, fail, ok};
-use crate::task::Page;
+use crate::task::{Page, Task};
+
+/// Where a new mapping of `len` bytes (page-aligned) goes in `task`, as
+/// mmap decides: at `hint` exactly with MAP_FIXED (replacing what is
+/// there) or MAP_FIXED_NOREPLACE (EEXIST if taken), at `hint` if it is
+/// free, else in the highest gap of the mmap area.
+pub fn place(task: &mut Task, phys: &mut Phys, hint: u64, len: u64, flags: u64) -> Result<u64, u32> {
+    let fits = |start: u64| {
+        start.is_multiple_of(PAGE_SIZE) && start >= USER_BOTTOM && start.checked_add(len).is_some_and(|e| e <= USER_TOP)
+    };
+    if flags & map::FIXED_NOREPLACE != 0 {
+        if !fits(hint) {
+            return Err(errno::EINVAL);
+        }
+        if !task.vmas.is_free(hint, hint + len) {
+            return Err(errno::EEXIST);
+        }
+        Ok(hint)
+    } else if flags & map::FIXED != 0 {
+        if !fits(hint) || task.vmas.touches(hint, hint + len, Kind::System) {
+            return Err(errno::EINVAL);
+        }
+        task.vmas.remove(hint, hint + len);
+        task.unmap(phys, hint, hint + len);
+        Ok(hint)
+    } else if hint != 0 && fits(hint) && task.vmas.is_free(hint, hint + len) {
+        Ok(hint)
+    } else {
+        task.vmas.find_gap_top_down(len, MMAP_BOTTOM, MMAP_TOP).ok_or(errno::ENOMEM)
+    }
+}
 
 impl Mm0 {
     /// BRK (new break or 0) -> (current break). As on Linux, a break that
@@ -58,36 +89,9 @@ impl Mm0 {
         let Some(len) = page_up(len) else {
             return fail(errno::ENOMEM);
         };
-        let fits = |start: u64| {
-            start.is_multiple_of(PAGE_SIZE)
-                && start >= USER_BOTTOM
-                && start.checked_add(len).is_some_and(|e| e <= USER_TOP)
-        };
-        let start = if flags & map::FIXED_NOREPLACE != 0 {
-            if !fits(hint) {
-                return fail(errno::EINVAL);
-            }
-            if !task.vmas.is_free(hint, hint + len) {
-                return fail(errno::EEXIST);
-            }
-            hint
-        } else if flags & map::FIXED != 0 {
-            if !fits(hint) {
-                return fail(errno::EINVAL);
-            }
-            if task.vmas.touches(hint, hint + len, Kind::System) {
-                return fail(errno::EINVAL);
-            }
-            task.vmas.remove(hint, hint + len);
-            task.unmap(&mut self.phys, hint, hint + len);
-            hint
-        } else if hint != 0 && fits(hint) && task.vmas.is_free(hint, hint + len) {
-            hint
-        } else {
-            match task.vmas.find_gap_top_down(len, MMAP_BOTTOM, MMAP_TOP) {
-                Some(start) => start,
-                None => return fail(errno::ENOMEM),
-            }
+        let start = match place(task, &mut self.phys, hint, len, flags) {
+            Ok(start) => start,
+            Err(e) => return fail(e),
         };
         let kind = if flags & map::SHARED != 0 {
             let object = self.object_create(len, false);

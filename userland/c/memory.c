@@ -1,6 +1,7 @@
 /* Memory calls beyond mmap and munmap: mremap (shrink, grow in place,
  * move), madvise, msync, MAP_FIXED_NOREPLACE, realloc of large blocks
- * (musl moves them with mremap), and private mappings of files.
+ * (musl moves them with mremap), and private and shared mappings of
+ * files.
  *
  * Prints one "test: memory/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,6 +192,97 @@ static void private_file_mapping(void)
 	unlink("/tmp/mapped");
 }
 
+/* A shared file mapping is the file: stores through it show in read,
+ * write shows through it, a forked child's stores too, and growing the
+ * file makes the new part readable through the mapping. */
+static void shared_file_mapping(void)
+{
+	static unsigned char bytes[5000];
+	fill(bytes, sizeof bytes, 9);
+	int fd = open("/tmp/shared-map", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	if (fd < 0 || write(fd, bytes, sizeof bytes) != (ssize_t)sizeof bytes) {
+		report("shared_file_mapping", "cannot write the file: %s", strerror(errno));
+		return;
+	}
+	unsigned char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		report("shared_file_mapping", "mmap: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (first_wrong(p, sizeof bytes, 9) != sizeof bytes)
+		report("shared_file_mapping", "the mapping does not hold the file's bytes");
+	else
+		report("shared_file_mapping", NULL);
+
+	p[100] = 'Z';
+	unsigned char c = 0;
+	pread(fd, &c, 1, 100);
+	if (c != 'Z')
+		report("store_shows_in_read", "read %#x", c);
+	else
+		report("store_shows_in_read", NULL);
+
+	pwrite(fd, "Y", 1, 200);
+	if (p[200] != 'Y')
+		report("write_shows_in_mapping", "mapping has %#x", p[200]);
+	else
+		report("write_shows_in_mapping", NULL);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		p[300] = 'C';
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	c = 0;
+	pread(fd, &c, 1, 300);
+	if (c != 'C' || p[300] != 'C')
+		report("child_store_shows_in_parent", "read %#x, mapping %#x", c, p[300]);
+	else
+		report("child_store_shows_in_parent", NULL);
+
+	int grown = ftruncate(fd, 3 * PAGE) == 0 && p[6000] == 0;
+	p[6000] = 'G';
+	c = 0;
+	struct stat st;
+	grown = grown && pread(fd, &c, 1, 6000) == 1 && c == 'G' && fstat(fd, &st) == 0 && st.st_size == 3 * PAGE;
+	if (!grown)
+		report("grown_file_through_mapping", "read %#x, %s", c, strerror(errno));
+	else
+		report("grown_file_through_mapping", NULL);
+	munmap(p, 4 * PAGE);
+
+	/* The file keeps what the mapping wrote after the mapping is gone. */
+	c = 0;
+	pread(fd, &c, 1, 100);
+	if (c != 'Z')
+		report("file_keeps_stores_after_munmap", "read %#x", c);
+	else
+		report("file_keeps_stores_after_munmap", NULL);
+
+	int rdonly = open("/tmp/shared-map", O_RDONLY);
+	EXPECT_ERROR("shared_writable_map_of_read_only_fd", mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, rdonly, 0),
+		     EACCES);
+	void *ro = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, rdonly, 0);
+	if (ro == MAP_FAILED || ((unsigned char *)ro)[100] != 'Z')
+		report("shared_read_only_map", "%s", strerror(errno));
+	else
+		report("shared_read_only_map", NULL);
+	if (ro != MAP_FAILED)
+		munmap(ro, PAGE);
+	close(rdonly);
+	EXPECT_ERROR("shared_map_unaligned_offset", mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 10), EINVAL);
+	int pipe_fds[2];
+	pipe(pipe_fds);
+	EXPECT_ERROR("shared_map_of_a_pipe", mmap(NULL, PAGE, PROT_READ, MAP_SHARED, pipe_fds[0], 0), ENODEV);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	close(fd);
+	unlink("/tmp/shared-map");
+}
+
 int main(void)
 {
 	check_suite = "memory";
@@ -197,5 +290,6 @@ int main(void)
 	advice_and_sync();
 	big_realloc();
 	private_file_mapping();
+	shared_file_mapping();
 	return check_status();
 }

@@ -103,6 +103,17 @@ pub mod label {
     pub const LINK: u32 = 22;
     /// (dirfd, mode, flags) + grant 0 (path) -> (): faccessat.
     pub const ACCESS: u32 = 23;
+    /// (fd, offset, length, prot, flags, hint) -> (address): mmap with
+    /// MAP_SHARED of the regular file open on `fd`: fs0 moves the file's
+    /// bytes into a memory object (once) and has mm0 map `length` bytes of
+    /// it from `offset` into the caller, so that read, write and every
+    /// mapping share the same pages. `flags` are mm0's placement flags
+    /// (`mm0_proto::map::FIXED`, `FIXED_NOREPLACE`). ENODEV for anything
+    /// but a regular file, EACCES for a descriptor not open for reading
+    /// (or, with PROT_WRITE, not for writing too), EINVAL for an unaligned
+    /// offset or a length of 0, ENOMEM past the most a mapped file may
+    /// reach (64 MiB).
+    pub const MMAP: u32 = 24;
 }
 
 /// The offset word of READ and WRITE that means "the description's".

@@ -136,6 +136,27 @@ pub fn populate(addr: u64, len: u64, write: bool) -> Result<(), Mm0Error> {
     request(label::POPULATE, &[addr, len, u64::from(write)]).map(|_| ())
 }
 
+/// fs0 only: a memory object of `size` bytes for a file mapped shared,
+/// and where mm0 put fs0's window on it: (object, address).
+pub fn file_object(size: u64) -> Result<(u64, u64), Mm0Error> {
+    request(label::FILE_OBJECT, &[size]).map(|r| (r.word(0), r.word(1)))
+}
+
+/// fs0 only: maps `len` bytes of file object `object` from `offset` into
+/// process `pid` with `prot`, placed by `flags` and `hint` as MMAP_ANON
+/// places memory; returns the address.
+pub fn file_map(
+    pid: u64,
+    object: u64,
+    offset: u64,
+    len: u64,
+    prot: u64,
+    flags: u64,
+    hint: u64,
+) -> Result<u64, Mm0Error> {
+    request(label::FILE_MAP, &[pid, object, offset, len, prot, flags, hint]).map(|r| r.word(0))
+}
+
 /// Who the calling task is, as PROCESS_INFO tells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProcessInfo {

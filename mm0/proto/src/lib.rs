@@ -246,6 +246,21 @@ pub mod label {
     /// it only asks. Orphaned descendants of a subreaper become its
     /// children (PR_SET_CHILD_SUBREAPER). EINVAL for other `set` values.
     pub const SUBREAPER: u32 = 32;
+    /// fs0 only: (size) -> (object, address): a memory object of `size`
+    /// bytes (rounded up to pages; at most 256 MiB) for a file that is
+    /// mapped shared, with a read-write window on all of it in fs0's
+    /// space at `address`. Its pages are zero until written; fs0 POPULATEs
+    /// a range before touching it. The object lives while a window or
+    /// mapping is on it. EPERM for anyone but fs0, EINVAL for a size of 0
+    /// or too big, ENOMEM without room.
+    pub const FILE_OBJECT: u32 = 33;
+    /// fs0 only: (pid, object, offset, length, prot, flags, hint) ->
+    /// (address): maps `length` bytes of file object `object` from
+    /// `offset` (page-aligned, inside the object) into POSIX process
+    /// `pid` with `prot`, placed as MMAP_ANON places memory (`flags`:
+    /// [`map::FIXED`], [`map::FIXED_NOREPLACE`]). EINVAL for bad
+    /// arguments, ESRCH for no such process, EEXIST, ENOMEM.
+    pub const FILE_MAP: u32 = 34;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
