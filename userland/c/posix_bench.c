@@ -165,6 +165,22 @@ static int op_nanosleep_zero(void)
 	return nanosleep(&zero, NULL);
 }
 
+/* One POSIX shared memory cycle: create, size, map, touch, unmap, close,
+ * unlink. */
+static int op_shm_open_cycle(void)
+{
+	int fd = shm_open("/tern-bench", O_CREAT | O_RDWR, 0600);
+	if (fd < 0 || ftruncate(fd, PAGE) != 0)
+		return 1;
+	volatile char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	p[0] = 1;
+	int bad = munmap((void *)p, PAGE) != 0;
+	bad |= close(fd) != 0;
+	return bad | (shm_unlink("/tern-bench") != 0);
+}
+
 #define BENCH_FILE "/tmp/bench-file"
 
 static int op_open_close(void)
@@ -270,6 +286,7 @@ int main(int argc, char **argv)
 	measure("posix_fork_execve_wait_ns", 50, op_fork_execve_wait);
 	measure("posix_pthread_create_join_ns", 200, op_pthread_create_join);
 	measure("posix_sysv_shm_cycle_ns", 200, op_sysv_shm_cycle);
+	measure("posix_shm_open_cycle_ns", 200, op_shm_open_cycle);
 	context_switch();
 	measure("posix_mmap_touch_munmap_4k_ns", 1000, op_mmap_touch_munmap);
 	long long start = now_ns();

@@ -1,17 +1,20 @@
-/* Shared memory: MAP_SHARED anonymous memory across fork, and SysV shared
- * memory (shmget, shmat, shmdt, shmctl) across fork and between two
+/* Shared memory: MAP_SHARED anonymous memory across fork, SysV shared
+ * memory (shmget, shmat, shmdt, shmctl) and POSIX shared memory
+ * (shm_open, shm_unlink over /dev/shm) across fork and between two
  * processes that are not related.
  *
  * Without arguments: the checks within one process tree. With "writer" or
- * "reader": the two halves of the unrelated-processes check, started
- * separately by the test plan; they meet through the segment with key
- * UNRELATED_KEY. Prints one "test: shm/<name> ... ok|FAILED" line per
+ * "reader": the two halves of the unrelated-processes checks, started
+ * separately by the test plan; they meet through the SysV segment with
+ * key UNRELATED_KEY, then through the POSIX object UNRELATED_NAME. Prints one "test: shm/<name> ... ok|FAILED" line per
  * check (check.h) and exits with 0 when every check passed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +22,7 @@
 #include "check.h"
 
 #define UNRELATED_KEY 0x7e57
+#define UNRELATED_NAME "/tern-unrelated"
 #define MESSAGE "written by the writer"
 
 static void sleep_ms(long ms)
@@ -152,7 +156,25 @@ static void sysv_basics(void)
 /* The writer makes the segment and writes MESSAGE; the reader waits for
  * the key to exist and the message to appear, then tells the writer it
  * read it (byte 0 = 2). */
-static int unrelated(int writer)
+/* The writer leaves MESSAGE and a 1 in `p`, the reader answers with a 2;
+ * whether the handshake completed on this side. */
+static int handshake(volatile char *p, int writer)
+{
+	if (writer) {
+		strcpy((char *)p + 1, MESSAGE);
+		p[0] = 1;
+		for (int tries = 0; tries < 500 && p[0] != 2; tries++)
+			sleep_ms(10);
+		return p[0] == 2;
+	}
+	for (int tries = 0; tries < 500 && p[0] != 1; tries++)
+		sleep_ms(10);
+	int ok = p[0] == 1 && strcmp((char *)p + 1, MESSAGE) == 0;
+	p[0] = 2;
+	return ok;
+}
+
+static void unrelated_sysv(int writer)
 {
 	const char *name = writer ? "unrelated_writer" : "unrelated_reader";
 	int id = -1;
@@ -164,26 +186,103 @@ static int unrelated(int writer)
 	volatile char *p = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
 	if (p == (void *)-1) {
 		report(name, "no segment: errno %d", errno);
-		return check_status();
+		return;
 	}
-	int ok = 0;
-	if (writer) {
-		strcpy((char *)p + 1, MESSAGE);
-		p[0] = 1;
-		for (int tries = 0; tries < 500 && p[0] != 2; tries++)
-			sleep_ms(10);
-		ok = p[0] == 2;
-		shmdt((void *)p);
+	int ok = handshake(p, writer);
+	shmdt((void *)p);
+	if (writer)
 		shmctl(id, IPC_RMID, NULL);
-	} else {
-		for (int tries = 0; tries < 500 && p[0] != 1; tries++)
-			sleep_ms(10);
-		ok = p[0] == 1 && strcmp((char *)p + 1, MESSAGE) == 0;
-		p[0] = 2;
-		shmdt((void *)p);
-	}
 	report(name, ok ? NULL : "the other side never answered");
+}
+
+static void unrelated_posix(int writer)
+{
+	const char *name = writer ? "posix_unrelated_writer" : "posix_unrelated_reader";
+	int fd = -1;
+	if (writer) {
+		fd = shm_open(UNRELATED_NAME, O_CREAT | O_RDWR, 0600);
+		if (fd >= 0 && ftruncate(fd, 4096) != 0)
+			fd = -1;
+	} else {
+		/* Wait for the writer's object, at its full size. */
+		struct stat st = {0};
+		for (int tries = 0; tries < 500; tries++) {
+			fd = shm_open(UNRELATED_NAME, O_RDWR, 0);
+			if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 4096)
+				break;
+			if (fd >= 0)
+				close(fd);
+			fd = -1;
+			sleep_ms(10);
+		}
+	}
+	volatile char *p = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		report(name, "no object: errno %d", errno);
+		return;
+	}
+	int ok = handshake(p, writer);
+	munmap((void *)p, 4096);
+	close(fd);
+	if (writer)
+		shm_unlink(UNRELATED_NAME);
+	report(name, ok ? NULL : "the other side never answered");
+}
+
+static int unrelated(int writer)
+{
+	unrelated_sysv(writer);
+	unrelated_posix(writer);
 	return check_status();
+}
+
+/* shm_open: an object made by one process, opened by name in a child,
+ * whose stores the parent sees; gone from the namespace after
+ * shm_unlink while the mapping lives on. */
+static void posix_shm(void)
+{
+	const char *name = "/tern-shm-test";
+	shm_unlink(name);
+	int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+	if (fd < 0 || ftruncate(fd, 8192) != 0) {
+		report("shm_open_create", "%s", strerror(errno));
+		return;
+	}
+	report("shm_open_create", NULL);
+	volatile char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		report("shm_open_map", "%s", strerror(errno));
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		int child_fd = shm_open(name, O_RDWR, 0);
+		volatile char *q = child_fd < 0 ? MAP_FAILED : mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, child_fd, 0);
+		if (q == MAP_FAILED)
+			_exit(1);
+		q[5000] = 'S';
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || p[5000] != 'S')
+		report("shm_open_shared_with_child", "status %#x, byte %#x", status, p[5000]);
+	else
+		report("shm_open_shared_with_child", NULL);
+	EXPECT_ERROR("shm_open_exclusive_exists", shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600), EEXIST);
+	if (shm_unlink(name) != 0)
+		report("shm_unlink", "%s", strerror(errno));
+	else
+		report("shm_unlink", NULL);
+	EXPECT_ERROR("shm_open_after_unlink", shm_open(name, O_RDWR, 0), ENOENT);
+	EXPECT_ERROR("shm_unlink_missing", shm_unlink(name), ENOENT);
+	p[0] = 'L';
+	if (p[0] != 'L' || p[5000] != 'S')
+		report("mapping_outlives_unlink", "bytes %#x %#x", p[0], p[5000]);
+	else
+		report("mapping_outlives_unlink", NULL);
+	munmap((void *)p, 8192);
+	close(fd);
 }
 
 int main(int argc, char **argv)
@@ -194,5 +293,6 @@ int main(int argc, char **argv)
 	map_shared();
 	shared_semaphore();
 	sysv_basics();
+	posix_shm();
 	return check_status();
 }
