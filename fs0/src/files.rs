@@ -25,8 +25,7 @@ use abi::ipc::{MAX_GRANTS, grant};
 use fs0::fdtable::{Fd, FdTable};
 use fs0::pipe::PipeBuffer;
 use fs0::tmpfs::Tmpfs;
-use fs0_proto::errno::EISDIR;
-use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINVAL, EIO, ENOENT, EPIPE, ESPIPE};
+use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, EPIPE, ESPIPE};
 use fs0_proto::fcntl::{FD_CLOEXEC, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, dup, fcntl, mode};
 use libtern::cap;
@@ -265,6 +264,28 @@ impl Files {
             }
         }
         self.cwds.remove(&pid);
+    }
+
+    /// A signal waits for process `pid`: its pipe waits end, a read with
+    /// EINTR, a write with what it wrote so far (EINTR if nothing), as
+    /// Linux ends them.
+    pub fn interrupted(&mut self, pid: u64) {
+        for pipe in self.pipes.values_mut() {
+            for queue in [&mut pipe.readers_waiting, &mut pipe.writers_waiting] {
+                queue.retain(|w| {
+                    if w.pid != pid {
+                        return true;
+                    }
+                    let reply = if w.done > 0 {
+                        Message::new(0, &WriteReply { written: w.done, stopped_at_fault: false }.to_words())
+                    } else {
+                        Message::empty(EINTR)
+                    };
+                    answer(w.reply, &reply);
+                    false
+                });
+            }
+        }
     }
 
     // --- Descriptor calls -----------------------------------------------

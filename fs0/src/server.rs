@@ -93,6 +93,7 @@ fn collect_events(files: &mut Files) {
                 event::FORK => files.forked(e[1], e[2]),
                 event::EXEC => files.executed(e[1]),
                 event::EXIT => files.exited(e[1]),
+                event::INTERRUPT => files.interrupted(e[1]),
                 other => println!("fs0: unknown process event {other}"),
             }
         }

@@ -11,7 +11,8 @@
 //! - a sleep in libposix (nanosleep, pause, sigsuspend) waits on the
 //!   process's notification, which gets the thread's bit: the wait ends,
 //!   even if it starts only later (notification bits stay set);
-//! - a WAIT the process has blocked in mm0 is answered with EINTR;
+//! - a WAIT the process has blocked in mm0 is answered with EINTR, and fs0
+//!   is told to end the process's waits there (pipes) the same way;
 //! - a thread running program code is suspended and redirected to
 //!   libposix's signal entry, its registers saved in the area;
 //! - a thread inside libposix delivers pending signals itself on its way
@@ -24,8 +25,8 @@ use libtern::ipc::{self, Message};
 use libtern::{cap, kthread, notify, println};
 use mm0::layout::TaskKind;
 use mm0::process::Status;
-use mm0_proto::errno;
 use mm0_proto::signal::{DefaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, UNCATCHABLE, bit, offset};
+use mm0_proto::{errno, event};
 
 use crate::lifecycle::cleanup;
 
@@ -211,7 +212,9 @@ impl Mm0 {
         let Ok(regs) = kthread::read_regs(cap) else { return };
         if self.in_libposix(regs.rip) {
             // Blocked in a call, or about to return to the program after
-            // its last look at the pending signals: look again soon.
+            // its last look at the pending signals: end a wait in fs0, and
+            // look again soon (the call may reach fs0 only after this).
+            self.fs0_event(event::INTERRUPT, pid, 0);
             self.realert_later(pid, slot);
             return;
         }

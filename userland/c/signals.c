@@ -301,6 +301,67 @@ static void interrupted_calls(void)
 	}
 }
 
+/* A read from an empty pipe and a write to a full one are interrupted by
+ * a signal: EINTR without SA_RESTART; with it, the read starts again and
+ * gets the bytes that come later. */
+static void interrupted_pipe_calls(void)
+{
+	for (int restart = 0; restart < 2; restart++) {
+		on(SIGUSR2, count, restart ? SA_RESTART : 0);
+		hits = 0;
+		int p[2];
+		pipe(p);
+		pid_t parent = getpid();
+		pid_t pid = fork();
+		if (pid == 0) {
+			sleep_ms(30);
+			kill(parent, SIGUSR2);
+			sleep_ms(60);
+			write(p[1], "late", 4);
+			_exit(0);
+		}
+		char buf[8] = {0};
+		long r = read(p[0], buf, sizeof buf);
+		int error = errno;
+		const char *name = restart ? "pipe_read_sa_restart" : "pipe_read_eintr";
+		if (!restart && (r != -1 || error != EINTR || hits != 1))
+			report(name, "returned %ld, errno %d, %d hits", r, error, (int)hits);
+		else if (restart && (r != 4 || memcmp(buf, "late", 4) != 0 || hits != 1))
+			report(name, "returned %ld, errno %d, %d hits", r, error, (int)hits);
+		else
+			report(name, NULL);
+		int status;
+		waitpid(pid, &status, 0);
+		close(p[0]);
+		close(p[1]);
+	}
+
+	on(SIGUSR2, count, 0);
+	hits = 0;
+	int p[2];
+	pipe(p);
+	static char fill[65536];
+	/* Fill the pipe; the next write must wait for room. */
+	long filled = write(p[1], fill, sizeof fill);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		sleep_ms(30);
+		kill(parent, SIGUSR2);
+		_exit(0);
+	}
+	long r = write(p[1], fill, 4096);
+	int error = errno;
+	if (filled != (long)sizeof fill || r != -1 || error != EINTR || hits != 1)
+		report("pipe_write_eintr", "filled %ld, returned %ld, errno %d, %d hits", filled, r, error, (int)hits);
+	else
+		report("pipe_write_eintr", NULL);
+	int status;
+	waitpid(pid, &status, 0);
+	close(p[0]);
+	close(p[1]);
+}
+
 static volatile int chld;
 static void on_chld(int sig)
 {
@@ -500,6 +561,7 @@ int main(void)
 	interrupts_running_code();
 	fault_handler();
 	interrupted_calls();
+	interrupted_pipe_calls();
 	sigchld();
 	alternate_stack();
 	stop_and_continue();

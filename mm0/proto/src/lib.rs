@@ -298,6 +298,11 @@ pub mod event {
     pub const EXEC: u64 = 2;
     /// Process `pid` ended.
     pub const EXIT: u64 = 3;
+    /// A signal waits to be handled by a thread of process `pid` that is
+    /// inside a call: its requests waiting in fs0 end now (EINTR, or the
+    /// bytes moved so far), so that the signal is handled. A thread not
+    /// meant starts its call again without noticing.
+    pub const INTERRUPT: u64 = 4;
 
     const _: () = assert!(MAX * WORDS <= abi::ipc::BUF_WORDS);
 }
