@@ -12,7 +12,7 @@
 use fs0::tmpfs::{Content, Found, ROOT, Tmpfs, kind};
 use fs0_proto::errno::{EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ERANGE};
 use fs0_proto::fcntl::{O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_TRUNC};
-use fs0_proto::{AT_FDCWD, at};
+use fs0_proto::{AT_FDCWD, at, utime};
 
 use crate::devices::Device;
 use crate::files::{Files, Node, Outcome, errno, words};
@@ -255,6 +255,17 @@ impl Files {
     pub fn chmod(&mut self, pid: u64, dirfd: u64, path: &[u8], mode: u64, flags: u64) -> Outcome {
         let now = self.now();
         let result = self.existing(pid, dirfd, path, flags).and_then(|ino| self.fs.chmod(ino, mode as u32, now));
+        done(result)
+    }
+
+    /// UTIMES (dirfd, mtime, flags) of `path`.
+    pub fn utimes(&mut self, pid: u64, dirfd: u64, path: &[u8], mtime: u64, flags: u64) -> Outcome {
+        let now = self.now();
+        let result = self.existing(pid, dirfd, path, flags).and_then(|ino| match mtime {
+            utime::OMIT => Ok(()),
+            utime::NOW => self.fs.set_mtime(ino, now, now),
+            at => self.fs.set_mtime(ino, at, now),
+        });
         done(result)
     }
 

@@ -134,6 +134,7 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
         label::CHDIR if grants == 1 => with_path(0, |p| files.chdir(pid, w(0), p)),
         label::TRUNCATE if grants == 1 => with_path(0, |p| files.truncate(pid, w(0), p, w(1))),
         label::CHMOD if grants == 1 => with_path(0, |p| files.chmod(pid, w(0), p, w(1), w(2))),
+        label::UTIMES if grants == 1 => with_path(0, |p| files.utimes(pid, w(0), p, w(1), w(2))),
         label::ACCESS if grants == 1 => with_path(0, |p| files.access(pid, w(0), p, w(1), w(2))),
         label::RENAME if grants == 2 => with_path(0, |old| with_path(1, |new| files.rename(pid, w(0), old, w(1), new))),
         label::LINK if grants == 2 => {
@@ -160,6 +161,7 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
         | label::CHDIR
         | label::TRUNCATE
         | label::CHMOD
+        | label::UTIMES
         | label::ACCESS
         | label::RENAME
         | label::LINK

@@ -2,7 +2,7 @@
 //! open, openat, stat, lstat, newfstatat, fstat, mkdir, mkdirat, rmdir,
 //! unlink, unlinkat, rename, renameat, renameat2, symlink, symlinkat,
 //! readlink, readlinkat, link, linkat, chdir, fchdir, getcwd, truncate,
-//! ftruncate, chmod, fchmod, fchmodat, access, faccessat, faccessat2,
+//! ftruncate, chmod, fchmod, fchmodat, utimensat, access, faccessat, faccessat2,
 //! getdents64, umask, and the syncs.
 //!
 //! A path goes to fs0 as a read grant over the program's string (its
@@ -13,8 +13,8 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use abi::ipc::{Grant, grant};
-use fs0_proto::errno::{EINVAL, ENAMETOOLONG, ENOENT};
-use fs0_proto::{AT_FDCWD, Stat, at, label};
+use fs0_proto::errno::{EFAULT, EINVAL, ENAMETOOLONG, ENOENT};
+use fs0_proto::{AT_FDCWD, Stat, at, label, utime};
 use libtern_sys::ipc::Message;
 use mm0_proto::SLOT_FS0;
 
@@ -301,6 +301,43 @@ pub fn fchmod(args: &Args) -> SysResult {
 pub fn fchmodat(args: &Args) -> SysResult {
     let g = nonempty(args[1])?;
     call(label::CHMOD, &[dirfd(args[0]), args[2] & 0o7777, 0], &[g]).map(|_| 0)
+}
+
+/// utimensat(dirfd, path, times, flags): the modification time (times[1],
+/// or now for NULL times or UTIME_NOW); access times are not kept. A NULL
+/// path means the descriptor itself (futimens).
+pub fn utimensat(args: &Args) -> SysResult {
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    const UTIME_OMIT: i64 = (1 << 30) - 2;
+    let [fd, path_ptr, times, flags, ..] = *args;
+    let flags = u64::from(flags as u32);
+    if flags & !at::SYMLINK_NOFOLLOW != 0 {
+        return Err(EINVAL);
+    }
+    let mtime = if times == 0 {
+        utime::NOW
+    } else {
+        let [atime, mtime] = user::read::<[[i64; 2]; 2]>(times)?;
+        for [sec, nsec] in [atime, mtime] {
+            let special = nsec == UTIME_NOW || nsec == UTIME_OMIT;
+            if !special && (sec < 0 || !(0..1_000_000_000).contains(&nsec)) {
+                return Err(EINVAL);
+            }
+        }
+        match mtime {
+            [_, UTIME_NOW] => utime::NOW,
+            [_, UTIME_OMIT] => utime::OMIT,
+            [sec, nsec] => (sec as u64).saturating_mul(1_000_000_000).saturating_add(nsec as u64),
+        }
+    };
+    if path_ptr == 0 {
+        if dirfd(fd) == AT_FDCWD {
+            return Err(EFAULT);
+        }
+        return call(label::UTIMES, &[dirfd(fd), mtime, flags | at::EMPTY_PATH], &[EMPTY]).map(|_| 0);
+    }
+    let g = nonempty(path_ptr)?;
+    call(label::UTIMES, &[dirfd(fd), mtime, flags], &[g]).map(|_| 0)
 }
 
 /// access(path, mode)

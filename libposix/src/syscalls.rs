@@ -392,7 +392,7 @@ static LOW: [Entry; 335] = [
     /* 277 */ Entry::unimplemented("sync_file_range"),
     /* 278 */ Entry::unimplemented("vmsplice"),
     /* 279 */ Entry::unimplemented("move_pages"),
-    /* 280 */ Entry::unimplemented("utimensat"),
+    /* 280 */ Entry::new("utimensat", path::utimensat),
     /* 281 */ Entry::unimplemented("epoll_pwait"),
     /* 282 */ Entry::unimplemented("signalfd"),
     /* 283 */ Entry::unimplemented("timerfd_create"),

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -275,6 +276,35 @@ static void unlinked_while_open(void)
 	unlink("/tmp/unlinked");
 }
 
+/* File times: utimensat sets the modification time (to a given time, to
+ * now, or leaves it), futimens does it through a descriptor, and the
+ * change time follows. */
+static void file_times(void)
+{
+	int fd = open("/tmp/times", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	struct timespec set[2] = {{0, UTIME_OMIT}, {1000000000, 5}};
+	struct stat st;
+	int ok = fd >= 0 && utimensat(AT_FDCWD, "/tmp/times", set, 0) == 0 && stat("/tmp/times", &st) == 0 &&
+		 st.st_mtim.tv_sec == 1000000000 && st.st_mtim.tv_nsec == 5;
+	time_t before = time(NULL);
+	ok = ok && futimens(fd, NULL) == 0 && fstat(fd, &st) == 0 && st.st_mtim.tv_sec >= before &&
+	     st.st_ctim.tv_sec >= before;
+	struct timespec omit[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
+	time_t kept = st.st_mtim.tv_sec;
+	ok = ok && utimensat(AT_FDCWD, "/tmp/times", omit, 0) == 0 && stat("/tmp/times", &st) == 0 &&
+	     st.st_mtim.tv_sec == kept;
+	if (!ok)
+		report("utimensat_sets_mtime", "%s, mtime %ld", strerror(errno), (long)st.st_mtim.tv_sec);
+	else
+		report("utimensat_sets_mtime", NULL);
+	struct timespec bad[2] = {{0, 0}, {0, 2000000000}};
+	EXPECT_ERROR("utimensat_bad_nsec", utimensat(AT_FDCWD, "/tmp/times", bad, 0), EINVAL);
+	EXPECT_ERROR("utimensat_missing", utimensat(AT_FDCWD, "/tmp/no-such-file", NULL, 0), ENOENT);
+	EXPECT_ERROR("utimensat_bad_flags", utimensat(AT_FDCWD, "/tmp/times", NULL, 0x4000), EINVAL);
+	close(fd);
+	unlink("/tmp/times");
+}
+
 /* A file with a hole: the hole reads as zeros and costs no space, so a
  * file far bigger than the file system can hold works while sparse. */
 static void sparse_file(void)
@@ -347,6 +377,7 @@ int main(void)
 	appenders();
 	sparse_file();
 	unlinked_while_open();
+	file_times();
 	unlink("/tmp/a.txt");
 	return check_status();
 }

@@ -114,6 +114,12 @@ pub mod label {
     /// offset or a length of 0, ENOMEM past the most a mapped file may
     /// reach (64 MiB).
     pub const MMAP: u32 = 24;
+    /// (dirfd, mtime, flags) + grant 0 (path) -> (): utimensat: the
+    /// modification time becomes `mtime` (ns since the epoch, or
+    /// [`crate::utime::NOW`]; [`crate::utime::OMIT`] changes nothing).
+    /// Access times are not kept. `flags`: AT_SYMLINK_NOFOLLOW,
+    /// AT_EMPTY_PATH (an empty path: the descriptor itself).
+    pub const UTIMES: u32 = 25;
 }
 
 /// The offset word of READ and WRITE that means "the description's".
@@ -155,6 +161,14 @@ pub mod at {
     pub const REMOVEDIR: u64 = 0x200;
     pub const SYMLINK_FOLLOW: u64 = 0x400;
     pub const EMPTY_PATH: u64 = 0x1000;
+}
+
+/// The `mtime` word of [`label::UTIMES`] that is not a time.
+pub mod utime {
+    /// The time now.
+    pub const NOW: u64 = u64::MAX;
+    /// Leave the time as it is.
+    pub const OMIT: u64 = u64::MAX - 1;
 }
 
 /// Poll bits of a [`label::READY`] reply (Linux's POLL* values).
