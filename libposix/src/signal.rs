@@ -24,15 +24,18 @@
 //! code's red zone untouched.
 //!
 //! Per-thread state (mask, alternate stack, sigsuspend) is indexed by the
-//! thread's slot. Not yet: the sender's pid in `siginfo` (mm0 keeps only
-//! pending bits) and queued real-time signals (each is pending at most
-//! once).
+//! thread's slot. `siginfo` carries the sender's pid (and for SIGCHLD the
+//! child's change) as mm0 recorded it in the area ([`Origin`]). Not yet:
+//! queued real-time signals (each is pending at most once, with the
+//! origin of its latest sending).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use abi::regs::ThreadRegs;
 use fs0_proto::errno::{EINTR, EINVAL, ENOMEM, EPERM};
-use mm0_proto::signal::{DefaultAction, SIGKILL, SIGNAL_AREA, SIGRTMAX, SIGSEGV, SIGSTOP, UNCATCHABLE, bit, offset};
+use mm0_proto::signal::{
+    DefaultAction, Origin, SIGCHLD, SIGKILL, SIGNAL_AREA, SIGRTMAX, SIGSEGV, SIGSTOP, UNCATCHABLE, bit, offset,
+};
 use mm0_proto::{SLOT_MM0, label};
 
 use crate::entry::{RED_ZONE, RESUME_SCRATCH, SyscallFrame, on_delivery_stack, resume};
@@ -47,6 +50,7 @@ use mm0_proto::signal::THREAD_SLOTS;
 pub const ERESTARTSYS: u32 = 512;
 
 /// `sa_flags` bits libposix acts on.
+const SA_NOCLDSTOP: u64 = 1;
 const SA_SIGINFO: u64 = 4;
 const SA_ONSTACK: u64 = 0x0800_0000;
 const SA_RESTART: u64 = 0x1000_0000;
@@ -207,6 +211,9 @@ pub fn rt_sigaction(args: &Args) -> SysResult {
         a.restorer.store(new.restorer, Ordering::Relaxed);
         a.mask.store(new.mask & !UNCATCHABLE, Ordering::Relaxed);
         a.handler.store(new.handler, Ordering::Relaxed);
+        if sig == SIGCHLD {
+            area(offset::NO_CHILD_STOP).store(u64::from(new.flags & SA_NOCLDSTOP != 0), Ordering::Relaxed);
+        }
         publish(sig, new.handler);
     }
     Ok(0)
@@ -385,7 +392,10 @@ pub fn deliverable() -> bool {
 struct Taken {
     sig: u32,
     code: i32,
+    /// `si_addr` for a fault; else `si_pid` (and `si_uid`, 0, above it).
     addr: u64,
+    /// `si_status` of SIGCHLD.
+    status: u32,
 }
 
 /// Takes the fault signal, or the lowest-numbered deliverable one.
@@ -394,7 +404,7 @@ fn take() -> Option<Taken> {
     if fault != 0 {
         let code = area(offset::thread(slot(), offset::FAULT_CODE)).load(Ordering::Relaxed) as i32;
         let addr = area(offset::thread(slot(), offset::FAULT_ADDR)).load(Ordering::Relaxed);
-        return Some(Taken { sig: fault as u32, code, addr });
+        return Some(Taken { sig: fault as u32, code, addr, status: 0 });
     }
     let open = !blocked().load(Ordering::Relaxed);
     for (word, code) in
@@ -404,7 +414,10 @@ fn take() -> Option<Taken> {
         if ready != 0 {
             let mask = ready & ready.wrapping_neg();
             word.fetch_and(!mask, Ordering::Relaxed);
-            return Some(Taken { sig: mask.trailing_zeros() + 1, code, addr: 0 });
+            let sig = mask.trailing_zeros() + 1;
+            let origin = Origin::from_word(area(offset::origin(sig)).load(Ordering::Relaxed));
+            let code = if origin.code != 0 { i32::from(origin.code) } else { code };
+            return Some(Taken { sig, code, addr: u64::from(origin.pid), status: origin.status });
         }
     }
     None
@@ -607,7 +620,14 @@ fn deliver_one(ctx: &mut Context) -> bool {
             mcontext: context_to_mcontext(ctx, fx),
             sigmask: restore_mask,
         },
-        info: SigInfo { signo: taken.sig as i32, errno: 0, code: taken.code, pad: 0, addr: taken.addr, rest: [0; 13] },
+        info: SigInfo {
+            signo: taken.sig as i32,
+            errno: 0,
+            code: taken.code,
+            pad: 0,
+            addr: taken.addr,
+            rest: [u64::from(taken.status), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        },
     };
     if user::write(frame_at, frame).is_err() {
         die_by(SIGSEGV);

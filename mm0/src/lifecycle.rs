@@ -18,6 +18,7 @@ use libtern::ipc::{self, Message};
 use libtern::{cap, kthread, println, space};
 use mm0::layout::TaskKind;
 use mm0::process::{NO_PARENT, Status, signal};
+use mm0_proto::signal::{Origin, cld};
 
 use crate::server::Mm0;
 use crate::task::{Ending, Task};
@@ -95,9 +96,15 @@ impl Mm0 {
         self.drop_waits_of(id);
         self.drop_futex_waits_of(id);
         let effects = self.processes.exit(id, status);
+        let (code, value) = match status {
+            Status::Exited(code) => (cld::EXITED, code),
+            Status::Killed(signal) => (cld::KILLED, signal),
+        };
+        // An heir adopting zombies hears of them as of this child's end.
+        let origin = Origin { pid: id as u32, code, status: u32::from(value) };
         for parent in effects.notify {
             self.serve_waits(parent);
-            self.child_changed(parent);
+            self.child_changed(parent, origin);
         }
         if task.counted {
             self.verdict.ended(&task.name, task.expected, status.shell_status());

@@ -210,7 +210,7 @@ impl Mm0 {
                     val3: msg.word(6),
                 },
             ),
-            label::TGKILL => self.tgkill(msg.word(0) as i64, msg.word(1) as i64, msg.word(2)),
+            label::TGKILL => self.tgkill(id, msg.word(0) as i64, msg.word(1) as i64, msg.word(2)),
             _ => fail(errno::ENOSYS),
         }
     }

@@ -25,7 +25,9 @@ use libtern::ipc::{self, Message};
 use libtern::{cap, kthread, notify, println};
 use mm0::layout::TaskKind;
 use mm0::process::Status;
-use mm0_proto::signal::{DefaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, UNCATCHABLE, bit, offset};
+use mm0_proto::signal::{
+    DefaultAction, Origin, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, UNCATCHABLE, bit, cld, offset,
+};
 use mm0_proto::{errno, event};
 
 use crate::lifecycle::cleanup;
@@ -98,7 +100,7 @@ impl Mm0 {
         }
         if sig != 0 {
             for target in targets {
-                self.send_signal(target, None, sig as u32);
+                self.send_signal(target, None, sig as u32, Origin { pid: caller as u32, ..Origin::default() });
             }
         }
         ok(&[])
@@ -106,7 +108,7 @@ impl Mm0 {
 
     /// TGKILL (pid, tid, sig): the thread whose POSIX thread id is `tid`,
     /// in process `pid` (0: whichever process it is in).
-    pub fn tgkill(&mut self, pid: i64, tid: i64, sig: u64) -> Option<Message> {
+    pub fn tgkill(&mut self, caller: u64, pid: i64, tid: i64, sig: u64) -> Option<Message> {
         if sig > u64::from(SIGRTMAX) || tid <= 0 || pid < 0 {
             return fail(errno::EINVAL);
         }
@@ -122,14 +124,14 @@ impl Mm0 {
             return fail(errno::ESRCH);
         };
         if sig != 0 {
-            self.send_signal(pid, Some(slot), sig as u32);
+            self.send_signal(pid, Some(slot), sig as u32, Origin { pid: caller as u32, ..Origin::default() });
         }
         ok(&[])
     }
 
     /// Sends `sig` (1..=64) to process `pid`, to its thread in area slot
     /// `slot` or to whichever thread does not block it.
-    pub fn send_signal(&mut self, pid: u64, slot: Option<usize>, sig: u32) {
+    pub fn send_signal(&mut self, pid: u64, slot: Option<usize>, sig: u32, origin: Origin) {
         let Some(task) = self.tasks.get(&pid) else {
             return;
         };
@@ -157,7 +159,7 @@ impl Mm0 {
             };
             if blocked {
                 // It acts when unblocked: libposix then sends it again.
-                self.mark_pending(pid, slot, mask);
+                self.mark_pending(pid, slot, sig, origin);
             } else if action == DefaultAction::Terminate {
                 self.end_task(pid, Status::Killed(sig as u8));
             } else {
@@ -165,20 +167,22 @@ impl Mm0 {
             }
             return;
         }
-        self.mark_pending(pid, slot, mask);
+        self.mark_pending(pid, slot, sig, origin);
         let slot = slot.or_else(|| self.receiving_slot(pid, mask));
         if let Some(slot) = slot {
             self.alert(pid, slot);
         }
     }
 
-    /// Marks `mask` pending for `pid`'s thread in `slot`, or the process.
-    fn mark_pending(&mut self, pid: u64, slot: Option<usize>, mask: u64) {
+    /// Marks `sig` pending for `pid`'s thread in `slot`, or the process,
+    /// with where it came from.
+    fn mark_pending(&mut self, pid: u64, slot: Option<usize>, sig: u32, origin: Origin) {
         let at = match slot {
             Some(i) => offset::thread(i, offset::THREAD_PENDING),
             None => offset::PENDING,
         };
-        self.area_write(pid, at, self.area_read(pid, at) | mask);
+        self.area_write(pid, offset::origin(sig), origin.to_word());
+        self.area_write(pid, at, self.area_read(pid, at) | bit(sig));
     }
 
     /// The area slot of a running thread of `pid` that does not block
@@ -309,7 +313,7 @@ impl Mm0 {
         self.processes.stopped(pid, sig as u8);
         if let Some(parent) = self.processes.get(pid).map(|p| p.parent) {
             self.serve_waits(parent);
-            self.child_changed(parent);
+            self.child_changed(parent, Origin { pid: pid as u32, code: cld::STOPPED, status: sig });
         }
     }
 
@@ -326,7 +330,7 @@ impl Mm0 {
         self.processes.continued(pid);
         if let Some(parent) = self.processes.get(pid).map(|p| p.parent) {
             self.serve_waits(parent);
-            self.child_changed(parent);
+            self.child_changed(parent, Origin { pid: pid as u32, code: cld::CONTINUED, status: SIGCONT });
         }
         // Signals that arrived while it was stopped: each thread's own,
         // and the process's for whichever thread takes them.
@@ -383,12 +387,18 @@ impl Mm0 {
         delivered
     }
 
-    /// A child of `parent` ended, stopped or continued: SIGCHLD, if the
-    /// parent is a POSIX process.
-    pub fn child_changed(&mut self, parent: u64) {
-        if parent != mm0::process::NO_PARENT {
-            self.send_signal(parent, None, SIGCHLD);
+    /// A child of `parent` ended, stopped or continued (as `origin`
+    /// says): SIGCHLD, if the parent is a POSIX process, and for a stop or
+    /// a continue only if its action lacks SA_NOCLDSTOP.
+    pub fn child_changed(&mut self, parent: u64, origin: Origin) {
+        if parent == mm0::process::NO_PARENT || !self.tasks.contains_key(&parent) {
+            return;
         }
+        let stop_or_continue = origin.code == cld::STOPPED || origin.code == cld::CONTINUED;
+        if stop_or_continue && self.area_read(parent, offset::NO_CHILD_STOP) != 0 {
+            return;
+        }
+        self.send_signal(parent, None, SIGCHLD, origin);
     }
 }
 

@@ -22,7 +22,7 @@
 use libtern::ipc::Message;
 use libtern::{notify, println, time};
 use mm0_proto::errno;
-use mm0_proto::signal::SIGALRM;
+use mm0_proto::signal::{Origin, SIGALRM};
 
 use crate::server::{Mm0, fail, ok};
 
@@ -85,7 +85,7 @@ impl Mm0 {
                 let t = &mut task.itimer;
                 t.deadline = if t.interval == 0 { 0 } else { now.saturating_add(t.interval) };
             }
-            self.send_signal(pid, None, SIGALRM);
+            self.send_signal(pid, None, SIGALRM, Origin::default());
         }
         let again: alloc::vec::Vec<Realert> = self.realerts.extract_if(.., |r| r.deadline <= now).collect();
         for r in again {

@@ -23,6 +23,8 @@ static volatile sig_atomic_t hits;
 static volatile int last_signal;
 static volatile int last_code;
 static volatile void *last_addr;
+static volatile pid_t last_pid;
+static volatile int last_status;
 
 static void count(int sig)
 {
@@ -37,6 +39,8 @@ static void with_info(int sig, siginfo_t *info, void *uc)
 	last_signal = sig;
 	last_code = info->si_code;
 	last_addr = info->si_addr;
+	last_pid = info->si_pid;
+	last_status = info->si_status;
 }
 
 /* Installs `handler` for `sig` with `flags`; 0 on success. */
@@ -385,6 +389,72 @@ static void sigchld(void)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/* siginfo says who sent a signal, and for SIGCHLD what the child did;
+ * SA_NOCLDSTOP keeps a child's stop and continue quiet. */
+static void signal_origins(void)
+{
+	on_info(SIGUSR1, with_info, 0);
+	last_pid = 0;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	for (int i = 0; i < 100 && last_pid == 0; i++)
+		sleep_ms(1);
+	if (last_pid != pid || last_code != SI_USER)
+		report("siginfo_sender_pid", "si_pid %d (child %d), si_code %d", (int)last_pid, (int)pid, last_code);
+	else
+		report("siginfo_sender_pid", NULL);
+
+	for (int quiet = 0; quiet < 2; quiet++) {
+		on_info(SIGCHLD, with_info, SA_RESTART | (quiet ? SA_NOCLDSTOP : 0));
+		hits = 0;
+		last_code = 0;
+		pid = fork();
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		kill(pid, SIGSTOP);
+		waitpid(pid, &status, WUNTRACED);
+		for (int i = 0; i < 50 && hits == 0; i++)
+			sleep_ms(1);
+		int stop_hits = hits, stop_code = last_code;
+		kill(pid, SIGCONT);
+		waitpid(pid, &status, WCONTINUED);
+		kill(pid, SIGTERM);
+		waitpid(pid, &status, 0);
+		for (int i = 0; i < 100 && last_code != CLD_KILLED; i++)
+			sleep_ms(1);
+		const char *name = quiet ? "sa_nocldstop" : "sigchld_on_stop";
+		if (quiet && (stop_hits != 0 || last_code != CLD_KILLED || last_status != SIGTERM))
+			report(name, "%d signals at the stop, last code %d status %d", stop_hits, last_code, last_status);
+		else if (!quiet && (stop_hits != 1 || stop_code != CLD_STOPPED))
+			report(name, "%d signals at the stop, code %d", stop_hits, stop_code);
+		else
+			report(name, NULL);
+	}
+
+	on_info(SIGCHLD, with_info, SA_RESTART);
+	last_code = 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(7);
+	waitpid(pid, &status, 0);
+	for (int i = 0; i < 100 && last_code == 0; i++)
+		sleep_ms(1);
+	if (last_pid != pid || last_code != CLD_EXITED || last_status != 7)
+		report("sigchld_siginfo", "si_pid %d (child %d), code %d, status %d", (int)last_pid, (int)pid, last_code,
+		       last_status);
+	else
+		report("sigchld_siginfo", NULL);
+	signal(SIGCHLD, SIG_DFL);
+}
+
 static char alt_stack[16384] __attribute__((aligned(16)));
 static volatile int on_alt;
 static void check_stack(int sig)
@@ -563,6 +633,7 @@ int main(void)
 	interrupted_calls();
 	interrupted_pipe_calls();
 	sigchld();
+	signal_origins();
 	alternate_stack();
 	stop_and_continue();
 	stop_during_calls();

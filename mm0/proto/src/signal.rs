@@ -90,6 +90,37 @@ impl DefaultAction {
     }
 }
 
+/// Where a pending signal came from, for its `siginfo`: the sending
+/// process (0: the system), and for SIGCHLD the child's change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// `si_pid`: the sender, or the child for SIGCHLD.
+    pub pid: u32,
+    /// `si_code` for SIGCHLD (one of [`cld`]); 0 otherwise, and libposix
+    /// uses SI_USER or SI_TKILL.
+    pub code: u8,
+    /// `si_status` for SIGCHLD: the exit code or the signal.
+    pub status: u32,
+}
+
+/// `si_code` values of SIGCHLD.
+pub mod cld {
+    pub const EXITED: u8 = 1;
+    pub const KILLED: u8 = 2;
+    pub const STOPPED: u8 = 5;
+    pub const CONTINUED: u8 = 6;
+}
+
+impl Origin {
+    pub const fn to_word(self) -> u64 {
+        self.pid as u64 | (self.code as u64) << 32 | (self.status as u64 & 0xff_ffff) << 40
+    }
+
+    pub const fn from_word(word: u64) -> Origin {
+        Origin { pid: word as u32, code: (word >> 32) as u8, status: (word >> 40) as u32 }
+    }
+}
+
 /// A thread's registers as the CPU left them when mm0 interrupted it (the
 /// kernel's register layout).
 pub type InterruptedRegs = abi::regs::ThreadRegs;
@@ -136,6 +167,12 @@ pub struct SignalArea {
     /// libposix: the address of its signal entry (mm0 redirects threads
     /// there; it checks that the address lies in libposix's code).
     pub entry: u64,
+    /// libposix: 1 when SIGCHLD's action has SA_NOCLDSTOP (no SIGCHLD
+    /// when a child stops or continues).
+    pub no_child_stop: u64,
+    /// mm0 sets when it makes a signal pending: where signal `n` came
+    /// from ([`Origin`] words, index `n - 1`).
+    pub origin: [u64; SIGRTMAX as usize],
     pub threads: [ThreadSignals; THREAD_SLOTS],
 }
 
@@ -156,6 +193,12 @@ pub mod offset {
     pub const IGNORED: u64 = offset_of!(SignalArea, ignored) as u64;
     pub const PENDING: u64 = offset_of!(SignalArea, pending) as u64;
     pub const ENTRY: u64 = offset_of!(SignalArea, entry) as u64;
+    pub const NO_CHILD_STOP: u64 = offset_of!(SignalArea, no_child_stop) as u64;
+
+    /// Offset of the [`super::Origin`] word of signal `sig`.
+    pub const fn origin(sig: u32) -> u64 {
+        (offset_of!(SignalArea, origin) + (sig as usize - 1) * 8) as u64
+    }
 
     /// Offset of thread slot `i`'s field at `field` (an offset within
     /// [`ThreadSignals`]).
@@ -203,9 +246,18 @@ mod tests {
     #[test]
     fn the_area_fits_its_pages() {
         assert!(size_of::<SignalArea>() as u64 <= SIGNAL_AREA_SIZE);
-        assert!(SIGNAL_AREA_SIZE <= 4 * abi::PAGE_SIZE);
+        // Every process's area is backed from its start: keep it small.
+        assert!(SIGNAL_AREA_SIZE <= 5 * abi::PAGE_SIZE);
         assert_eq!(offset::thread(1, 0) - offset::thread(0, 0), size_of::<ThreadSignals>() as u64);
         assert_eq!(bit(SIGHUP), 1);
         assert_eq!(bit(SIGRTMAX), 1 << 63);
+    }
+
+    #[test]
+    fn origins_round_trip() {
+        let o = Origin { pid: 4_000_000_000, code: cld::STOPPED, status: 255 };
+        assert_eq!(Origin::from_word(o.to_word()), o);
+        assert_eq!(Origin::from_word(0), Origin::default());
+        assert_eq!(offset::origin(2) - offset::origin(1), 8);
     }
 }
