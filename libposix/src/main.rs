@@ -43,6 +43,7 @@ mod path;
 mod poll;
 mod process;
 mod random;
+mod sched;
 mod server;
 mod shm;
 mod signal;

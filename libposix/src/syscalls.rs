@@ -10,8 +10,8 @@
 
 use crate::entry::SyscallFrame;
 use crate::{
-    credentials, exec, fd, fork, fs, limits, log, memory, path, poll, process, random, shm, signal, system, thread,
-    time, tty,
+    credentials, exec, fd, fork, fs, limits, log, memory, path, poll, process, random, sched, shm, signal, system,
+    thread, time, tty,
 };
 use fs0_proto::errno::ENOSYS;
 
@@ -255,11 +255,11 @@ static LOW: [Entry; 335] = [
     /* 140 */ Entry::unimplemented("getpriority"),
     /* 141 */ Entry::unimplemented("setpriority"),
     /* 142 */ Entry::unimplemented("sched_setparam"),
-    /* 143 */ Entry::unimplemented("sched_getparam"),
+    /* 143 */ Entry::new("sched_getparam", sched::sched_getparam),
     /* 144 */ Entry::unimplemented("sched_setscheduler"),
-    /* 145 */ Entry::unimplemented("sched_getscheduler"),
-    /* 146 */ Entry::unimplemented("sched_get_priority_max"),
-    /* 147 */ Entry::unimplemented("sched_get_priority_min"),
+    /* 145 */ Entry::new("sched_getscheduler", sched::sched_getscheduler),
+    /* 146 */ Entry::new("sched_get_priority_max", sched::sched_get_priority_max),
+    /* 147 */ Entry::new("sched_get_priority_min", sched::sched_get_priority_min),
     /* 148 */ Entry::unimplemented("sched_rr_get_interval"),
     /* 149 */ Entry::unimplemented("mlock"),
     /* 150 */ Entry::unimplemented("munlock"),
@@ -315,8 +315,8 @@ static LOW: [Entry; 335] = [
     /* 200 */ Entry::new("tkill", signal::tkill),
     /* 201 */ Entry::new("time", time::time),
     /* 202 */ Entry::new("futex", thread::futex),
-    /* 203 */ Entry::unimplemented("sched_setaffinity"),
-    /* 204 */ Entry::unimplemented("sched_getaffinity"),
+    /* 203 */ Entry::new("sched_setaffinity", sched::sched_setaffinity),
+    /* 204 */ Entry::new("sched_getaffinity", sched::sched_getaffinity),
     /* 205 */ Entry::unimplemented("set_thread_area"),
     /* 206 */ Entry::unimplemented("io_setup"),
     /* 207 */ Entry::unimplemented("io_destroy"),
@@ -421,7 +421,7 @@ static LOW: [Entry; 335] = [
     /* 306 */ Entry::new("syncfs", path::fsync),
     /* 307 */ Entry::unimplemented("sendmmsg"),
     /* 308 */ Entry::unimplemented("setns"),
-    /* 309 */ Entry::unimplemented("getcpu"),
+    /* 309 */ Entry::new("getcpu", sched::getcpu),
     /* 310 */ Entry::unimplemented("process_vm_readv"),
     /* 311 */ Entry::unimplemented("process_vm_writev"),
     /* 312 */ Entry::unimplemented("kcmp"),

@@ -7,6 +7,7 @@
  * it, and exits with 0 when every check passed, 1 otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -294,6 +295,32 @@ static void check_limits(void)
 	EXPECT_ERROR("prlimit_other_process", prlimit(1, RLIMIT_NOFILE, NULL, &r), EPERM);
 }
 
+/* One CPU, one policy: the affinity is CPU 0, and nproc says 1. */
+static void check_scheduler(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	int ok = sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1 && CPU_ISSET(0, &set);
+	ok = ok && sysconf(_SC_NPROCESSORS_ONLN) == 1 && sched_getcpu() == 0;
+	/* musl's sched_getscheduler is ENOSYS by design: ask the kernel side. */
+	ok = ok && syscall(SYS_sched_getscheduler, 0) == SCHED_OTHER && sched_get_priority_max(SCHED_OTHER) == 0;
+	if (!ok)
+		report("one_cpu", "%s", strerror(errno));
+	else
+		report("one_cpu", NULL);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof set, &set) != 0)
+		report("affinity_to_cpu0", "%s", strerror(errno));
+	else
+		report("affinity_to_cpu0", NULL);
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	EXPECT_ERROR("affinity_without_cpu0", sched_setaffinity(0, sizeof set, &set), EINVAL);
+	EXPECT_ERROR("affinity_of_missing_process", sched_getaffinity(99999, sizeof set, &set), ESRCH);
+	EXPECT_ERROR("affinity_bad_pointer", sched_getaffinity(0, sizeof set, UNMAPPED_HOLE), EFAULT);
+}
+
 int main(void)
 {
 	check_suite = "posix";
@@ -310,5 +337,6 @@ int main(void)
 	check_uname();
 	check_getrandom();
 	check_limits();
+	check_scheduler();
 	return check_status();
 }
