@@ -54,8 +54,9 @@ impl Device {
         matches!(self, Device::Console | Device::Tty)
     }
 
-    /// Fills `out` as a read would; `Ok(0)` is the end of file. Reading the
-    /// console is not implemented yet (EIO).
+    /// Fills `out` as a read would; `Ok(0)` is the end of file. Terminals
+    /// are read through the console's line discipline (`files.rs`), never
+    /// here: EIO.
     pub fn read(self, out: &mut [u8]) -> Result<usize, u32> {
         match self {
             Device::Console | Device::Tty => Err(EIO),

@@ -121,6 +121,8 @@ pub struct Files {
     pub descriptions: BTreeMap<u64, Description>,
     next_description: u64,
     pipes: BTreeMap<u64, Pipe>,
+    /// Reads of the console waiting for a line.
+    console_readers: VecDeque<Waiter>,
     next_pipe: u64,
 }
 
@@ -135,6 +137,7 @@ impl Files {
             descriptions: BTreeMap::new(),
             next_description: 1,
             pipes: BTreeMap::new(),
+            console_readers: VecDeque::new(),
             next_pipe: 1,
         }
     }
@@ -248,15 +251,13 @@ impl Files {
     /// Process `pid` ended: every descriptor closes, and its waiting
     /// requests are forgotten.
     pub fn exited(&mut self, pid: u64) {
-        for pipe in self.pipes.values_mut() {
-            for queue in [&mut pipe.readers_waiting, &mut pipe.writers_waiting] {
-                queue.retain(|w| {
-                    if w.pid == pid {
-                        let _ = cap::delete(w.reply);
-                    }
-                    w.pid != pid
-                });
-            }
+        for queue in self.wait_queues() {
+            queue.retain(|w| {
+                if w.pid == pid {
+                    let _ = cap::delete(w.reply);
+                }
+                w.pid != pid
+            });
         }
         if let Some(mut table) = self.tables.remove(&pid) {
             for fd in table.close_all() {
@@ -270,22 +271,26 @@ impl Files {
     /// EINTR, a write with what it wrote so far (EINTR if nothing), as
     /// Linux ends them.
     pub fn interrupted(&mut self, pid: u64) {
-        for pipe in self.pipes.values_mut() {
-            for queue in [&mut pipe.readers_waiting, &mut pipe.writers_waiting] {
-                queue.retain(|w| {
-                    if w.pid != pid {
-                        return true;
-                    }
-                    let reply = if w.done > 0 {
-                        Message::new(0, &WriteReply { written: w.done, stopped_at_fault: false }.to_words())
-                    } else {
-                        Message::empty(EINTR)
-                    };
-                    answer(w.reply, &reply);
-                    false
-                });
-            }
+        for queue in self.wait_queues() {
+            queue.retain(|w| {
+                if w.pid != pid {
+                    return true;
+                }
+                let reply = if w.done > 0 {
+                    Message::new(0, &WriteReply { written: w.done, stopped_at_fault: false }.to_words())
+                } else {
+                    Message::empty(EINTR)
+                };
+                answer(w.reply, &reply);
+                false
+            });
         }
+    }
+
+    /// Every queue of requests waiting with a saved reply.
+    fn wait_queues(&mut self) -> impl Iterator<Item = &mut VecDeque<Waiter>> {
+        let pipes = self.pipes.values_mut().flat_map(|p| [&mut p.readers_waiting, &mut p.writers_waiting]);
+        pipes.chain(core::iter::once(&mut self.console_readers))
     }
 
     // --- Descriptor calls -----------------------------------------------
@@ -471,8 +476,9 @@ impl Files {
     pub fn ready(&mut self, pid: u64, fd: u64) -> Outcome {
         use fs0_proto::ready::{ERR, HUP, IN, OUT};
         match self.lookup(pid, fd) {
-            // The console is not readable yet (console input is to come).
-            Ok((_, Node::Device(d), _)) if d.is_terminal() => words(&[OUT]),
+            Ok((_, Node::Device(d), _)) if d.is_terminal() => {
+                words(&[if self.console.input.readable() { IN | OUT } else { OUT }])
+            }
             Ok((_, Node::Device(_) | Node::File(_) | Node::Dir(_), _)) => words(&[IN | OUT]),
             Ok((_, Node::PipeRead(p), _)) => {
                 let Some(pipe) = self.pipes.get(&p) else { return errno(EBADF) };
@@ -515,6 +521,17 @@ impl Files {
             return errno(ESPIPE);
         }
         match node {
+            Node::Device(d) if d.is_terminal() => match console_read(&mut self.console, NONE, g.len) {
+                Some(reply) => Outcome::Reply(reply),
+                None if flags & O_NONBLOCK != 0 => errno(EAGAIN),
+                None => match libtern::grant::save_reply() {
+                    Ok(reply) => {
+                        self.console_readers.push_back(Waiter { reply, pid, lens: [g.len, 0], done: 0 });
+                        Outcome::Later
+                    }
+                    Err(_) => errno(EIO),
+                },
+            },
             Node::Device(d) => Outcome::Reply(read_device(d, g.len)),
             Node::Dir(_) => errno(EISDIR),
             Node::File(ino) => {
@@ -618,6 +635,17 @@ impl Files {
                     },
                 }
             }
+        }
+    }
+
+    /// The UART has input: into the line discipline, then to the readers
+    /// waiting for it.
+    pub fn console_input(&mut self) {
+        self.console.take_input();
+        while let Some(w) = self.console_readers.front() {
+            let Some(reply) = console_read(&mut self.console, w.reply, w.lens[0]) else { break };
+            let w = self.console_readers.pop_front().expect("looked at above");
+            answer(w.reply, &reply);
         }
     }
 
@@ -808,6 +836,24 @@ fn write_file(fs: &mut Tmpfs, ino: u64, at: u64, lens: &[u64; MAX_GRANTS], now: 
         }
     }
     (Message::new(0, &WriteReply { written, stopped_at_fault: false }.to_words()), written)
+}
+
+/// A read of the console's finished input into grant 0 of `reply`'s call
+/// (NONE: the current one), or None when no line is finished. Input
+/// leaves the line discipline only once it is in the reader's memory.
+fn console_read(console: &mut Console, reply: u64, len: u64) -> Option<Message> {
+    let mut chunk = [0u8; CHUNK];
+    let n = console.input.peek(&mut chunk[..(len as usize).min(CHUNK)])?;
+    let stopped_at_fault = match libtern::grant::write(reply, 0, 0, &chunk[..n]) {
+        Ok(()) => false,
+        Err(Error::PeerFault) => true,
+        Err(_) => return Some(Message::empty(EIO)),
+    };
+    let read = if stopped_at_fault { 0 } else { n as u64 };
+    if !stopped_at_fault {
+        console.input.consume(n);
+    }
+    Some(Message::new(0, &ReadReply { read, stopped_at_fault }.to_words()))
 }
 
 /// A read of device `d` into grant 0 of the current call.

@@ -2,7 +2,7 @@
 //!
 //! Descriptor tables ([`fdtable`]), pipe buffers ([`pipe`]) and the
 //! in-memory file system ([`tmpfs`], its files' bytes in [`file_data`])
-//! are plain
+//! and the console's input editing ([`line_discipline`]) are plain
 //! bookkeeping with no kernel calls and no unsafe code, so they build and
 //! are unit tested on the host (`cargo test -p fs0 --lib --target
 //! x86_64-unknown-linux-gnu`). The `fs0` binary does the IPC.
@@ -13,5 +13,6 @@ extern crate alloc;
 
 pub mod fdtable;
 pub mod file_data;
+pub mod line_discipline;
 pub mod pipe;
 pub mod tmpfs;

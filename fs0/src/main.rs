@@ -54,10 +54,18 @@ fn main(_info: Info) -> i32 {
         println!("fs0: cannot take process events: {e:?}");
         return FAILED;
     }
+    // Console input: the serial IRQ ends fs0's receive the same way.
+    let uart = serial::Uart::COM1;
+    match libtern::device::irq_bind(mm0_proto::SLOT_SERIAL_IRQ, mm0_proto::SLOT_FS0_EVENTS, server::CONSOLE_INPUT_BIT) {
+        Ok(()) => uart.enable_receive(),
+        Err(e) => println!("fs0: no console input: {e:?}"),
+    }
     let realtime_offset = realtime_offset();
     let now = libtern::time::clock().map_or(0, |(ns, _)| ns) + realtime_offset;
     let fs = namespace::initial_fs(now);
-    let mut files = files::Files::new(console::Console::new(serial::Uart::COM1), fs, realtime_offset);
+    let mut files = files::Files::new(console::Console::new(uart), fs, realtime_offset);
+    // Bytes typed before the IRQ was bound raised no interrupt.
+    files.console_input();
     let e = server::serve(&mut files);
     println!("fs0: the service endpoint failed: {e:?}");
     FAILED

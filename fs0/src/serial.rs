@@ -1,15 +1,25 @@
-//! A 16550 UART driven by polling, output only.
+//! A 16550 UART: output by polling, input by interrupt.
 //!
 //! The kernel has already programmed the port (it prints its own log there),
-//! so fs0 leaves the line settings alone and only sends bytes: wait until
-//! the transmit holding register is empty, then write the byte. The wait is
+//! so fs0 leaves the line settings alone. To send, it waits until the
+//! transmit holding register is empty, then writes the byte; the wait is
 //! bounded, so a missing or stuck UART slows fs0 down but cannot hang it.
+//! Received bytes raise IRQ 4 (enabled with [`Uart::enable_receive`]);
+//! fs0 then takes every byte the UART holds ([`Uart::receive`]).
 
 use core::arch::asm;
 
 /// Line status register offset and its "transmit holding register empty" bit.
 const LSR: u16 = 5;
 const LSR_THR_EMPTY: u8 = 1 << 5;
+/// "Data ready": a received byte waits in the receive buffer (offset 0).
+const LSR_DATA_READY: u8 = 1;
+/// Interrupt enable register: "received data available".
+const IER: u16 = 1;
+const IER_RECEIVED: u8 = 1;
+/// Modem control register: OUT2 connects the UART's interrupt to the PIC.
+const MCR: u16 = 4;
+const MCR_OUT2: u8 = 1 << 3;
 /// Status polls before a byte is sent regardless.
 const MAX_POLLS: u32 = 100_000;
 
@@ -34,10 +44,22 @@ impl Uart {
         self.outb(0, byte);
     }
 
+    /// Has the UART interrupt when a byte arrives.
+    pub fn enable_receive(self) {
+        self.outb(MCR, self.inb(MCR) | MCR_OUT2);
+        self.outb(IER, IER_RECEIVED);
+    }
+
+    /// The next received byte, if one waits.
+    pub fn receive(self) -> Option<u8> {
+        (self.inb(LSR) & LSR_DATA_READY != 0).then(|| self.inb(0))
+    }
+
     fn inb(self, offset: u16) -> u8 {
         let value: u8;
         // SAFETY: the UART's ports are enabled for this task (IoPortEnable at
-        // start); reading the line status register has no side effects.
+        // start); reading a UART register touches no memory (reading the
+        // receive buffer takes the byte, which the caller wants).
         unsafe {
             asm!("in al, dx", out("al") value, in("dx") self.base + offset, options(nomem, nostack, preserves_flags));
         }
@@ -45,8 +67,9 @@ impl Uart {
     }
 
     fn outb(self, offset: u16, value: u8) {
-        // SAFETY: the UART's ports are enabled for this task; writing the
-        // data register sends a byte and touches no memory.
+        // SAFETY: the UART's ports are enabled for this task; writing a
+        // UART register (data, interrupt enable, modem control) touches no
+        // memory.
         unsafe {
             asm!("out dx, al", in("dx") self.base + offset, in("al") value, options(nomem, nostack, preserves_flags));
         }

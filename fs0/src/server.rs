@@ -10,7 +10,8 @@
 //! mm0's process events arrive as the events notification, bound to fs0's
 //! thread: the receive returns it (badge 0, `LABEL_NOTIFICATION`) before
 //! any waiting request, and fs0 collects the events from mm0 and applies
-//! them before it serves anyone.
+//! them before it serves anyone. The serial IRQ is bound to the same
+//! notification (another bit): typed input goes to the console.
 //!
 //! No request takes capabilities, so any a client sends along are deleted:
 //! a client cannot fill fs0's capability table.
@@ -39,7 +40,16 @@ pub fn serve(files: &mut Files) -> Error {
             Err(e) => return e,
         };
         if request.badge == 0 && request.msg.label() == LABEL_NOTIFICATION {
-            collect_events(files);
+            let bits = request.msg.word(0);
+            if bits & mm0_proto::FS0_EVENTS_BIT != 0 {
+                collect_events(files);
+            }
+            if bits & CONSOLE_INPUT_BIT != 0 {
+                files.console_input();
+                if let Err(e) = libtern::device::irq_ack(mm0_proto::SLOT_SERIAL_IRQ) {
+                    println!("fs0: cannot acknowledge the serial IRQ: {e:?}");
+                }
+            }
             next = receive();
             continue;
         }
@@ -102,6 +112,9 @@ fn collect_events(files: &mut Files) {
         }
     }
 }
+
+/// The bit of fs0's events notification that the serial IRQ sets.
+pub const CONSOLE_INPUT_BIT: u64 = 2;
 
 /// Answer one request (or take it to answer later).
 fn handle(files: &mut Files, request: &Received) -> Outcome {

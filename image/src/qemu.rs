@@ -151,8 +151,17 @@ impl Machine {
 
     /// Runs the machine with its serial output captured into `log` (and echoed
     /// to this terminal if `echo`). The run is killed after `timeout`, or
-    /// shortly after a serial line for which `fatal` is true.
-    pub fn run_captured(&self, timeout: Duration, log: &Path, echo: bool, fatal: fn(&str) -> bool) -> Result<Capture> {
+    /// shortly after a serial line for which `fatal` is true. With `typed`
+    /// = (text, keys), the keys go to the serial console once a line
+    /// holding the text appears.
+    pub fn run_captured(
+        &self,
+        timeout: Duration,
+        log: &Path,
+        echo: bool,
+        fatal: fn(&str) -> bool,
+        typed: Option<(&str, &[u8])>,
+    ) -> Result<Capture> {
         let mut command = self.command();
         let shown = cmd::show(&command);
         if echo {
@@ -164,8 +173,11 @@ impl Machine {
         let mut log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
         writeln!(log_file, "$ {shown}")?;
 
-        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let stdin = if typed.is_some() { Stdio::piped() } else { Stdio::null() };
+        command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().with_context(|| format!("cannot start {QEMU}"))?;
+        let mut keyboard = child.stdin.take();
+        let mut typed = typed;
         let (sender, receiver) = mpsc::channel();
         let readers = [
             read_lines(child.stdout.take().expect("stdout is piped"), Stream::Serial, sender.clone()),
@@ -182,6 +194,13 @@ impl Machine {
                     writeln!(log_file, "{line}")?;
                     if echo {
                         println!("{line}");
+                    }
+                    if let Some((after, keys)) = typed
+                        && line.contains(after)
+                        && let Some(keyboard) = keyboard.as_mut()
+                    {
+                        keyboard.write_all(keys).and_then(|()| keyboard.flush()).context("typing at the console")?;
+                        typed = None;
                     }
                     if !saw_fatal && fatal(&line) {
                         saw_fatal = true;

@@ -36,6 +36,16 @@ pub struct Scenario {
     pub timeout: Duration,
     /// How the guest must end for the `boot` test to pass.
     pub ending: Ending,
+    /// Keys typed at the serial console once a line holding the first
+    /// text appears (a program saying it is ready to read).
+    pub typed: Option<Typed>,
+}
+
+/// Input for the guest's console.
+#[derive(Clone, Copy, Debug)]
+pub struct Typed {
+    pub after: &'static str,
+    pub keys: &'static [u8],
 }
 
 /// How a scenario's guest is meant to end.
@@ -91,6 +101,13 @@ const KERNEL_FAULT_EXPECT: &[&str] = &[
     "selftest::deliberate_fault",
     "tern_kernel::kmain",
 ];
+/// `console` reads lines typed at the console: the harness types them
+/// when it says it is ready (see `userland/c/console.c`).
+const CONSOLE_TASKS: &[&str] = &["console posix expect=0"];
+const CONSOLE_TYPED: Typed =
+    Typed { after: "console: ready", keys: b"first line\nsecond\neditzz\x7f\x7fed\rjunk\x15kept\n\x04" };
+/// The echo of what was typed.
+const CONSOLE_EXPECT: &[&str] = &["first line", "kept"];
 /// UEFI firmware alone takes seconds under TCG.
 const UEFI_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -104,6 +121,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
+        typed: None,
     },
     Scenario {
         name: "iso-bios",
@@ -114,6 +132,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
+        typed: None,
     },
     Scenario {
         name: "iso-uefi",
@@ -124,6 +143,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: UEFI_TIMEOUT,
         ending: Ending::TestsDone,
+        typed: None,
     },
     Scenario {
         name: "fork-stress",
@@ -134,6 +154,18 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: &[],
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
+        typed: None,
+    },
+    Scenario {
+        name: "console",
+        boot: Boot::Direct,
+        cmdline: TEST_CMDLINE_QUIET,
+        tasks: CONSOLE_TASKS,
+        expect: CONSOLE_EXPECT,
+        expect_once: &[],
+        timeout: TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: Some(CONSOLE_TYPED),
     },
     Scenario {
         name: "kernel-fault",
@@ -144,6 +176,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: &[],
         timeout: TIMEOUT,
         ending: Ending::KernelFailure,
+        typed: None,
     },
 ];
 
@@ -202,7 +235,8 @@ impl Scenario {
         let tag = format!("test-{}", self.name);
         let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
         let machine = Machine { media, accel: options.accel, console: Console::Captured };
-        let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal)?;
+        let typed = self.typed.map(|t| (t.after, t.keys));
+        let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal, typed)?;
         Ok((capture.end, capture.lines))
     }
 
@@ -294,7 +328,7 @@ tests: done
             assert_eq!(plan.modules[0].name, "mm0");
         }
         let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
-        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "fork-stress", "kernel-fault"]);
+        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "fork-stress", "console", "kernel-fault"]);
     }
 
     #[test]

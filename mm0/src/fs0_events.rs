@@ -36,7 +36,7 @@ impl Mm0 {
             return;
         }
         events.queue.push_back([kind, pid, other]);
-        if let Err(e) = notify::signal(events.notification, 1) {
+        if let Err(e) = notify::signal(events.notification, mm0_proto::FS0_EVENTS_BIT) {
             println!("mm0: cannot tell fs0 about process events: {e:?}");
         }
     }

@@ -23,7 +23,7 @@ use libtern::{cap, factory};
 use mm0::layout::TaskKind;
 use mm0_proto::{
     SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION,
-    SLOT_SERIAL_PORTS, SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
+    SLOT_SERIAL_IRQ, SLOT_SERIAL_PORTS, SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
 };
 
 use crate::loader::StartError;
@@ -64,6 +64,8 @@ const fn port_range(first: u16, last: u16) -> u64 {
 
 /// The first serial port's registers.
 const SERIAL_PORTS: u64 = port_range(0x3f8, 0x3ff);
+/// The first serial port's IRQ line.
+const SERIAL_IRQ: u64 = 4;
 /// The PIT's channel and command registers.
 const PIT_PORTS: u64 = port_range(0x40, 0x43);
 
@@ -78,7 +80,8 @@ impl Mm0 {
                 give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, SERIAL_PORTS, SLOT_SERIAL_PORTS)?;
                 let events = factory::notification(SLOT_FACTORY)?;
                 task.owned_caps.push(events);
-                give(task, events, Rights::RECV, 0, SLOT_FS0_EVENTS)?;
+                give(task, events, Rights::RECV.union(Rights::SEND), 0, SLOT_FS0_EVENTS)?;
+                give(task, SLOT_IRQ_FIRST + SERIAL_IRQ, held(SLOT_IRQ_FIRST + SERIAL_IRQ)?, 0, SLOT_SERIAL_IRQ)?;
                 self.fs0_events.notification = events;
                 self.fs0_events.task = task.id;
             }

@@ -23,12 +23,17 @@ pub const SLOT_FS0_SERVICE: u64 = 2;
 pub const SLOT_POSIX_NOTIFICATION: u64 = 2;
 /// fs0 only: I/O ports of the first serial port (0x3f8..0x400).
 pub const SLOT_SERIAL_PORTS: u64 = 3;
-/// fs0 only: a notification (RECV) mm0 signals when it has process events
-/// for fs0 ([`label::PROCESS_EVENTS`]).
+/// fs0 only: a notification (RECV, SEND) mm0 signals with
+/// [`FS0_EVENTS_BIT`] when it has process events for fs0
+/// ([`label::PROCESS_EVENTS`]); fs0 binds the serial IRQ to it too.
 pub const SLOT_FS0_EVENTS: u64 = 4;
+/// The bit of [`SLOT_FS0_EVENTS`] that means process events.
+pub const FS0_EVENTS_BIT: u64 = 1;
+/// fs0 only: IRQ line 4, the first serial port's (console input).
+pub const SLOT_SERIAL_IRQ: u64 = 5;
 /// fs0 only: fs0's own first thread (CONTROL), to bind the events
 /// notification to.
-pub const SLOT_FS0_THREAD: u64 = 5;
+pub const SLOT_FS0_THREAD: u64 = 6;
 /// ktest only: an endpoint shared by every ktest instance (SEND, RECV).
 pub const SLOT_TEST_ENDPOINT: u64 = 2;
 /// ktest only: the PIT's I/O ports (0x40..0x44).
