@@ -28,8 +28,12 @@ pub trait Window {
     fn object(&self) -> u64;
     /// Bytes it covers: the most the file can hold.
     fn capacity(&self) -> u64;
-    /// Backs `start..end` (inside the capacity) so that it may be touched;
-    /// false when there is no memory for it.
+    /// The file is `len` bytes long now (its mappings may reach no
+    /// further; a shrinking file's pages past it are freed); false if that
+    /// cannot be said.
+    fn resize(&mut self, len: u64) -> bool;
+    /// Backs `start..end` (inside the capacity and the length) so that it
+    /// may be touched; false when there is no memory for it.
     fn prepare(&mut self, start: u64, end: u64) -> bool;
     /// Copies bytes out of a prepared range.
     fn read(&self, offset: u64, out: &mut [u8]);
@@ -170,7 +174,8 @@ impl FileData {
         match &mut self.store {
             Store::Blocks(blocks) => write_blocks(blocks, offset, bytes)?,
             Store::Window(w) => {
-                if end > old_len && !w.prepare(old_len, end) {
+                if end > old_len && !(w.resize(end) && w.prepare(old_len, end)) {
+                    w.resize(old_len);
                     return Err(OutOfMemory);
                 }
                 zero_window(w.as_mut(), old_len, offset);
@@ -193,11 +198,18 @@ impl FileData {
                     last[(len % BLOCK) as usize..].fill(0);
                 }
             }
-            Store::Window(w) => {
-                if len > self.len && !w.prepare(self.len, len) {
+            Store::Window(w) if len > self.len => {
+                if !(w.resize(len) && w.prepare(self.len, len)) {
+                    w.resize(self.len);
                     return Err(OutOfMemory);
                 }
-                zero_window(w.as_mut(), len.min(self.len), len.max(self.len));
+                zero_window(w.as_mut(), self.len, len);
+            }
+            Store::Window(w) => {
+                // Zero the rest of the last page, then let the pages past
+                // it go.
+                zero_window(w.as_mut(), len, self.len);
+                w.resize(len);
             }
         }
         self.len = len;
@@ -208,7 +220,7 @@ impl FileData {
     /// on failure they stay where they were.
     pub fn move_to(&mut self, mut window: Box<dyn Window>) -> Result<(), OutOfMemory> {
         let Store::Blocks(blocks) = &self.store else { return Ok(()) };
-        if self.len > window.capacity() || !window.prepare(0, self.len) {
+        if self.len > window.capacity() || !(window.resize(self.len) && window.prepare(0, self.len)) {
             return Err(OutOfMemory);
         }
         for (&index, block) in blocks {
@@ -317,6 +329,10 @@ mod tests {
         }
         fn capacity(&self) -> u64 {
             self.bytes.len() as u64
+        }
+        fn resize(&mut self, len: u64) -> bool {
+            self.prepared = self.prepared.min(len.next_multiple_of(BLOCK));
+            true
         }
         fn prepare(&mut self, _start: u64, end: u64) -> bool {
             self.prepared = self.prepared.max(end);

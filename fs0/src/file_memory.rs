@@ -55,6 +55,10 @@ impl Window for ObjectWindow {
         WINDOW
     }
 
+    fn resize(&mut self, len: u64) -> bool {
+        mm0::file_size(self.object, len).is_ok()
+    }
+
     fn prepare(&mut self, start: u64, end: u64) -> bool {
         if start >= end {
             return true;

@@ -267,21 +267,18 @@ impl Files {
         self.cwds.remove(&pid);
     }
 
-    /// A signal waits for process `pid`: its pipe waits end, a read with
-    /// EINTR, a write with what it wrote so far (EINTR if nothing), as
-    /// Linux ends them.
+    /// A signal waits for process `pid`: its waits that moved nothing yet
+    /// end with EINTR (libposix starts a call again when the signal was
+    /// not for its thread). A write that moved some bytes goes on: fs0
+    /// cannot tell which thread the signal is for, and a short write
+    /// without a signal would surprise its caller.
     pub fn interrupted(&mut self, pid: u64) {
         for queue in self.wait_queues() {
             queue.retain(|w| {
-                if w.pid != pid {
+                if w.pid != pid || w.done > 0 {
                     return true;
                 }
-                let reply = if w.done > 0 {
-                    Message::new(0, &WriteReply { written: w.done, stopped_at_fault: false }.to_words())
-                } else {
-                    Message::empty(EINTR)
-                };
-                answer(w.reply, &reply);
+                answer(w.reply, &Message::empty(EINTR));
                 false
             });
         }

@@ -309,6 +309,7 @@ pub fn fchmodat(args: &Args) -> SysResult {
 pub fn utimensat(args: &Args) -> SysResult {
     const UTIME_NOW: i64 = (1 << 30) - 1;
     const UTIME_OMIT: i64 = (1 << 30) - 2;
+    const LATEST_SECOND: i64 = 16_725_225_600;
     let [fd, path_ptr, times, flags, ..] = *args;
     let flags = u64::from(flags as u32);
     if flags & !at::SYMLINK_NOFOLLOW != 0 {
@@ -320,7 +321,9 @@ pub fn utimensat(args: &Args) -> SysResult {
         let [atime, mtime] = user::read::<[[i64; 2]; 2]>(times)?;
         for [sec, nsec] in [atime, mtime] {
             let special = nsec == UTIME_NOW || nsec == UTIME_OMIT;
-            if !special && (sec < 0 || !(0..1_000_000_000).contains(&nsec)) {
+            // Times are kept as u64 ns since 1970: before it, or past the
+            // year 2500, they cannot be.
+            if !special && (!(0..LATEST_SECOND).contains(&sec) || !(0..1_000_000_000).contains(&nsec)) {
                 return Err(EINVAL);
             }
         }

@@ -207,9 +207,11 @@ impl Sets {
 /// select and pselect6 after their timeouts are read: waits, then writes
 /// the sets.
 fn select_for(nfds: u64, addrs: [u64; 3], timeout_ns: Option<u64>) -> SysResult {
-    if nfds > FD_SETSIZE {
+    if (nfds as i32) < 0 {
         return Err(EINVAL);
     }
+    // Linux looks at no more descriptors than a process may have.
+    let nfds = nfds.min(FD_SETSIZE);
     let sets = Sets::read(nfds, addrs)?;
     let mut found = [[0; SET_WORDS]; 3];
     let ready = wait_until_ready(timeout_ns, || {
@@ -230,26 +232,28 @@ struct Timeval {
 }
 
 /// select(nfds, readfds, writefds, exceptfds, timeout): as on Linux, the
-/// timeout is left holding the time that was not used.
+/// microseconds may exceed a second, and the timeout is left holding the
+/// time that was not used (also when a signal ends the wait; a timeout
+/// that cannot be written back is no error).
 pub fn select(args: &Args) -> SysResult {
     let [nfds, r, w, e, timeout, _] = *args;
     let timeout_ns = if timeout == 0 {
         None
     } else {
         let t = user::read::<Timeval>(timeout)?;
-        if t.sec < 0 || !(0..1_000_000).contains(&t.usec) {
+        if t.sec < 0 || t.usec < 0 {
             return Err(EINVAL);
         }
-        Some((t.sec as u64).saturating_mul(1_000_000_000).saturating_add(t.usec as u64 * 1000))
+        Some((t.sec as u64).saturating_mul(1_000_000_000).saturating_add((t.usec as u64).saturating_mul(1000)))
     };
     let start = time::monotonic_ns();
-    let ready = select_for(u64::from(nfds as u32), [r, w, e], timeout_ns)?;
+    let result = select_for(u64::from(nfds as u32), [r, w, e], timeout_ns);
     if let Some(t) = timeout_ns {
         let left = t.saturating_sub(time::monotonic_ns() - start);
         let rest = Timeval { sec: (left / 1_000_000_000) as i64, usec: (left % 1_000_000_000 / 1000) as i64 };
-        user::write(timeout, rest)?;
+        let _ = user::write(timeout, rest);
     }
-    Ok(ready)
+    result
 }
 
 /// pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask data):

@@ -5,9 +5,15 @@
 //! rather than in fs0's heap, so that read, write and every mapping use the
 //! very same frames and see each other's changes at once. fs0 asks for the
 //! object (FILE_OBJECT, which also maps a window on it into fs0), then has
-//! it mapped into a client for each mmap (FILE_MAP). The calls go from fs0
-//! to mm0, never back: fs0 touches its window only after POPULATE, so it
-//! never faults on a page mm0 could not provide.
+//! it mapped into a client for each mmap (FILE_MAP), and tells mm0 the
+//! file's length whenever it changes (FILE_SIZE): pages past the file's
+//! last page cannot be backed (an access there is SIGBUS, as on Linux),
+//! and those a shrinking file leaves go from every mapping and back to
+//! mm0, so mapped files hold no memory beyond what fs0 counts. The calls
+//! go from fs0 to mm0, never back: fs0 touches its window only after
+//! POPULATE, so it never faults on a page mm0 could not provide.
+
+use alloc::vec::Vec;
 
 use libtern::ipc::Message;
 use mm0::layout::{MMAP_BOTTOM, MMAP_TOP, TaskKind, page_up};
@@ -34,6 +40,9 @@ impl Mm0 {
             return fail(errno::ENOMEM);
         };
         let object = self.object_create(size, false);
+        if let Some(o) = self.objects.get_mut(&object) {
+            o.file_len = Some(0);
+        }
         let window = Vma {
             start,
             end: start + size,
@@ -46,6 +55,35 @@ impl Mm0 {
             return fail(errno::ENOMEM);
         }
         ok(&[object, start])
+    }
+
+    /// FILE_SIZE (object, length): the file's length is now `length`.
+    pub fn file_size(&mut self, id: u64, object: u64, len: u64) -> Option<Message> {
+        if id != self.fs0_events.task {
+            return fail(errno::EPERM);
+        }
+        let Some(o) = self.objects.get_mut(&object).filter(|o| o.file_len.is_some() && len <= o.size) else {
+            return fail(errno::EINVAL);
+        };
+        o.file_len = Some(len);
+        let cut = page_up(len)?;
+        let gone: Vec<(u64, u64)> = o.pages.range(cut..).map(|(&offset, &phys)| (offset, phys)).collect();
+        if gone.is_empty() {
+            return ok(&[]);
+        }
+        for task in self.tasks.values_mut() {
+            let ranges: Vec<(u64, u64)> = task.vmas.iter().filter_map(|v| past_offset(v, object, cut)).collect();
+            for (start, end) in ranges {
+                task.unmap(&mut self.phys, start, end);
+            }
+        }
+        if let Some(o) = self.objects.get_mut(&object) {
+            for (offset, phys) in gone {
+                o.pages.remove(&offset);
+                self.phys.free(phys);
+            }
+        }
+        ok(&[])
     }
 
     /// FILE_MAP (pid, object, offset, length, prot, flags, hint) ->
@@ -78,4 +116,15 @@ impl Mm0 {
         self.collect_objects();
         if inserted { ok(&[start]) } else { fail(errno::ENOMEM) }
     }
+}
+
+/// The addresses of `v` that show `object` at offsets from `cut` on, if
+/// any.
+fn past_offset(v: &Vma, object: u64, cut: u64) -> Option<(u64, u64)> {
+    let (o, first) = v.object_offset(v.start)?;
+    if o != object {
+        return None;
+    }
+    let start = if first >= cut { v.start } else { v.start + (cut - first) };
+    (start < v.end).then_some((start, v.end))
 }

@@ -12,6 +12,7 @@
 
 use alloc::collections::{BTreeMap, BTreeSet};
 
+use mm0::layout::page_up;
 use mm0::vma::Kind;
 
 use crate::server::Mm0;
@@ -20,6 +21,10 @@ use crate::task::MapError;
 pub struct MemObject {
     /// Bytes, a whole number of pages.
     pub size: u64,
+    /// For a file's object (FILE_OBJECT): the file's length. Pages past
+    /// its last page cannot be backed: an access there is a bus error, as
+    /// on Linux, so a mapping cannot hold memory the file does not.
+    pub file_len: Option<u64>,
     /// Frames by offset, for the pages touched so far.
     pub pages: BTreeMap<u64, u64>,
     /// A SysV segment keeps it even without windows.
@@ -31,13 +36,16 @@ impl Mm0 {
     pub fn object_create(&mut self, size: u64, held: bool) -> u64 {
         let id = self.next_object;
         self.next_object += 1;
-        self.objects.insert(id, MemObject { size, pages: BTreeMap::new(), held });
+        self.objects.insert(id, MemObject { size, file_len: None, pages: BTreeMap::new(), held });
         id
     }
 
     /// The frame at `offset` of object `id`, allocated zeroed on first use.
     pub fn object_page(&mut self, id: u64, offset: u64) -> Result<u64, MapError> {
         let object = self.objects.get_mut(&id).ok_or(MapError::Kernel(abi::Error::InvalidArgument))?;
+        if object.file_len.is_some_and(|len| offset >= page_up(len).unwrap_or(u64::MAX)) {
+            return Err(MapError::BeyondFile);
+        }
         if offset >= object.size {
             return Err(MapError::Kernel(abi::Error::InvalidArgument));
         }

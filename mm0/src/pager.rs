@@ -23,6 +23,13 @@ use crate::task::{Ending, MapError};
 /// Vector of a page fault.
 const PAGE_FAULT_VECTOR: u64 = 14;
 
+/// The signal a fault means for a POSIX process, and its `si_code`.
+#[derive(Clone, Copy)]
+struct Meaning {
+    sig: u8,
+    code: u64,
+}
+
 impl Mm0 {
     /// Handles a kernel fault message from task `id`; returns the reply
     /// (none when the thread is not to continue).
@@ -45,17 +52,24 @@ impl Mm0 {
                 };
                 match served {
                     Some(Ok(())) => return Some(Message::empty(0)),
+                    Some(Err(MapError::BeyondFile)) => {
+                        let meaning = Meaning { sig: signal::SIGBUS, code: code::BUS_ADRERR };
+                        self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip, meaning);
+                    }
                     Some(Err(e)) => {
                         println!("mm0: task {id}: no memory for {addr:#x}: {e:?}");
                         self.out_of_memory(id, tid, e);
                     }
                     None => {
                         let code = if region.is_some() { code::SEGV_ACCERR } else { code::SEGV_MAPERR };
-                        self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip, code);
+                        self.fatal(id, tid, PAGE_FAULT_VECTOR, addr, rip, Meaning { sig: signal::SIGSEGV, code });
                     }
                 }
             }
-            LABEL_EXCEPTION => self.fatal(id, tid, vector, rip, rip, code::SI_KERNEL),
+            LABEL_EXCEPTION => {
+                let meaning = Meaning { sig: signal::for_exception(vector), code: code::SI_KERNEL };
+                self.fatal(id, tid, vector, rip, rip, meaning);
+            }
             other => println!("mm0: task {id}: unknown kernel message {other:#x}"),
         }
         None
@@ -78,15 +92,15 @@ impl Mm0 {
     }
 
     /// Ends what a fatal fault of thread `tid` of task `id` ends, unless
-    /// a POSIX process handles the signal it means (`code` is its
-    /// `si_code`).
-    fn fatal(&mut self, id: u64, tid: u64, vector: u64, address: u64, rip: u64, code: u64) {
+    /// a POSIX process handles the signal it means.
+    fn fatal(&mut self, id: u64, tid: u64, vector: u64, address: u64, rip: u64, meaning: Meaning) {
+        let Meaning { sig, code } = meaning;
         let Some(kind) = self.tasks.get(&id).map(|t| t.kind) else {
             return;
         };
         if kind == TaskKind::Posix
             && !self.in_libposix(rip)
-            && self.deliver_fault(id, tid, u32::from(signal::for_exception(vector)), code, address)
+            && self.deliver_fault(id, tid, u32::from(sig), code, address)
         {
             return;
         }
@@ -95,13 +109,12 @@ impl Mm0 {
         };
         match task.kind {
             TaskKind::Posix => {
-                let signal = signal::for_exception(vector);
-                if signal == signal::SIGSEGV {
+                if sig == signal::SIGSEGV {
                     println!("mm0: {}: segmentation fault at {address:#x} (rip {rip:#x})", task.name);
                 } else {
-                    println!("mm0: {}: exception {vector} at {address:#x}: signal {signal}", task.name);
+                    println!("mm0: {}: exception {vector} at {address:#x}: signal {sig}", task.name);
                 }
-                self.end_task(id, Status::Killed(signal));
+                self.end_task(id, Status::Killed(sig));
             }
             TaskKind::Native => {
                 println!("mm0: {}: thread {tid} faulted: vector {vector} at {address:#x} (rip {rip:#x})", task.name);

@@ -351,8 +351,10 @@ impl Mm0 {
     /// A shared object behind region `v` grows to cover the region up to
     /// `end`.
     fn grow_object(&mut self, v: &Vma, end: u64) {
+        // A file's object keeps the file's size: the pages past it are the
+        // bus errors they are on Linux.
         if let Some((object, offset)) = v.object_offset(end - PAGE_SIZE)
-            && let Some(o) = self.objects.get_mut(&object)
+            && let Some(o) = self.objects.get_mut(&object).filter(|o| o.file_len.is_none())
         {
             o.size = o.size.max(offset + PAGE_SIZE);
         }

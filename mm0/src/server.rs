@@ -190,6 +190,7 @@ impl Mm0 {
             label::PROCESS_EVENTS => self.process_events(id),
             label::FILE_OBJECT => self.file_object(id, msg.word(0)),
             label::FILE_MAP => self.file_map(id, core::array::from_fn(|i| msg.word(i))),
+            label::FILE_SIZE => self.file_size(id, msg.word(0), msg.word(1)),
             label::EXEC => {
                 self.exec(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)], msg.info.grants())
             }

@@ -168,7 +168,13 @@ impl Mm0 {
             return;
         }
         self.mark_pending(pid, slot, sig, origin);
-        let slot = slot.or_else(|| self.receiving_slot(pid, mask));
+        // A thread that blocks a signal sent to it takes it when it
+        // unblocks it; nothing to alert it to now.
+        let slot = match slot {
+            Some(i) if self.area_read(pid, offset::thread(i, offset::BLOCKED)) & mask != 0 => None,
+            Some(i) => Some(i),
+            None => self.receiving_slot(pid, mask),
+        };
         if let Some(slot) = slot {
             self.alert(pid, slot);
         }

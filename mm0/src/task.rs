@@ -77,6 +77,8 @@ pub struct Page {
 pub enum MapError {
     /// mm0 has no free frame.
     OutOfFrames,
+    /// The page lies past the end of the file a shared mapping shows.
+    BeyondFile,
     /// The kernel refused the mapping.
     Kernel(Error),
 }
@@ -85,6 +87,7 @@ impl MapError {
     pub fn errno(self) -> u32 {
         match self {
             MapError::OutOfFrames | MapError::Kernel(Error::NoMemory) => errno::ENOMEM,
+            MapError::BeyondFile => errno::EFAULT,
             MapError::Kernel(_) => errno::EINVAL,
         }
     }

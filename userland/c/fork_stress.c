@@ -8,7 +8,9 @@
  * - a process touching more memory than the machine has, which is killed
  *   (SIGKILL) while everything else goes on;
  * - filling the in-memory file system (ENOSPC; nothing lost; the space
- *   comes back).
+ *   comes back);
+ * - a shared file mapping filled and its file truncated: the memory
+ *   comes back, and the mapping past the new end is a bus error.
  *
  * Prints one "test: fork_stress/<name> ... ok|FAILED" line per check
  * (check.h) and exits with 0 when every check passed. */
@@ -240,6 +242,47 @@ static void full_file_system(void)
 	unlink("/tmp/after-full");
 }
 
+/* 4 MiB of a file written through a shared mapping: truncating the file
+ * gives the memory back even while the mapping stays, and a touch of the
+ * mapping past the file's end is SIGBUS. */
+#define MAPPED_FILE (4 << 20)
+static void mapped_file_memory(void)
+{
+	struct sysinfo before, filled, after;
+	int fd = open("/tmp/mapped-big", O_CREAT | O_TRUNC | O_RDWR, 0600);
+	sysinfo(&before);
+	char *p = fd < 0 || ftruncate(fd, MAPPED_FILE) != 0
+			  ? MAP_FAILED
+			  : mmap(NULL, MAPPED_FILE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		report("mapped_file_memory", "cannot map the file: errno %d", errno);
+		return;
+	}
+	memset(p, 'm', MAPPED_FILE);
+	sysinfo(&filled);
+	ftruncate(fd, 0);
+	sysinfo(&after);
+	long used = (long)(before.freeram - filled.freeram), left = (long)(before.freeram - after.freeram);
+	if (used < MAPPED_FILE || left > MAPPED_FILE / 8)
+		report("mapped_file_memory", "filling took %ld bytes, %ld still taken after truncating", used, left);
+	else
+		report("mapped_file_memory", NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		p[100] = 1;
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS)
+		report("mapping_past_end_of_file_is_sigbus", "child status %#x", status);
+	else
+		report("mapping_past_end_of_file_is_sigbus", NULL);
+	munmap(p, MAPPED_FILE);
+	close(fd);
+	unlink("/tmp/mapped-big");
+}
+
 int main(void)
 {
 	check_suite = "fork_stress";
@@ -248,5 +291,6 @@ int main(void)
 	fork_bomb();
 	out_of_memory();
 	full_file_system();
+	mapped_file_memory();
 	return check_status();
 }

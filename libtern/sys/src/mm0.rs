@@ -142,6 +142,11 @@ pub fn file_object(size: u64) -> Result<(u64, u64), Mm0Error> {
     request(label::FILE_OBJECT, &[size]).map(|r| (r.word(0), r.word(1)))
 }
 
+/// fs0 only: the file of file object `object` is `len` bytes long now.
+pub fn file_size(object: u64, len: u64) -> Result<(), Mm0Error> {
+    request(label::FILE_SIZE, &[object, len]).map(|_| ())
+}
+
 /// fs0 only: maps `len` bytes of file object `object` from `offset` into
 /// process `pid` with `prot`, placed by `flags` and `hint` as MMAP_ANON
 /// places memory; returns the address.

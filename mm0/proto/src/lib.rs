@@ -266,6 +266,12 @@ pub mod label {
     /// [`map::FIXED`], [`map::FIXED_NOREPLACE`]). EINVAL for bad
     /// arguments, ESRCH for no such process, EEXIST, ENOMEM.
     pub const FILE_MAP: u32 = 34;
+    /// fs0 only: (object, length) -> (): the file of file object `object`
+    /// is now `length` bytes long. Pages past its last page cannot be
+    /// backed (an access there is SIGBUS), and those it had go from every
+    /// mapping and back to mm0. EINVAL for no such file object or a length
+    /// past the object.
+    pub const FILE_SIZE: u32 = 35;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
