@@ -13,23 +13,34 @@ use crate::serial::Uart;
 pub struct Console {
     uart: Uart,
     pub input: LineDiscipline,
+    /// The process group that signal keys go to (TIOCSPGRP; 0: none yet).
+    pub foreground: u64,
+    /// `struct winsize` as one word (TIOCSWINSZ): a serial line has no
+    /// size of its own, so the classic 24x80 until a program sets one.
+    pub size: u64,
 }
+
+/// 24 rows, 80 columns, no pixel sizes.
+const DEFAULT_SIZE: u64 = 24 | (80 << 16);
 
 impl Console {
     pub fn new(uart: Uart) -> Console {
-        Console { uart, input: LineDiscipline::default() }
+        Console { uart, input: LineDiscipline::new(), foreground: 0, size: DEFAULT_SIZE }
     }
 
     /// Takes every byte the UART received into the line discipline and
-    /// shows the echo.
-    pub fn take_input(&mut self) {
+    /// shows the echo; returns the signals typed (for the foreground
+    /// group).
+    pub fn take_input(&mut self) -> alloc::vec::Vec<u32> {
         let mut echo = alloc::vec::Vec::new();
+        let mut signals = alloc::vec::Vec::new();
         while let Some(byte) = self.uart.receive() {
-            self.input.receive(byte, &mut echo);
+            signals.extend(self.input.receive(byte, &mut echo));
         }
         for b in echo {
             self.uart.send(b);
         }
+        signals
     }
 
     /// Write `bytes` to the terminal.

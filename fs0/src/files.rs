@@ -25,8 +25,9 @@ use abi::ipc::{MAX_GRANTS, grant};
 use fs0::fdtable::{Fd, FdTable};
 use fs0::pipe::PipeBuffer;
 use fs0::tmpfs::Tmpfs;
-use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, EPIPE, ESPIPE};
+use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, ENOTTY, EPIPE, ESPIPE};
 use fs0_proto::fcntl::{FD_CLOEXEC, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
+use fs0_proto::tty::{self, Termios};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, dup, fcntl, mode};
 use libtern::cap;
 use libtern::ipc::{self, Message};
@@ -638,11 +639,59 @@ impl Files {
     /// The UART has input: into the line discipline, then to the readers
     /// waiting for it.
     pub fn console_input(&mut self) {
-        self.console.take_input();
+        for sig in self.console.take_input() {
+            let group = self.console.foreground;
+            if group != 0 {
+                // To the group, as mm0's KILL with a negative pid says.
+                let kill = Message::new(mm0_proto::label::KILL, &[group.wrapping_neg(), u64::from(sig)]);
+                if let Err(e) = ipc::call(mm0_proto::SLOT_MM0, &kill) {
+                    libtern::println!("fs0: cannot signal the console's foreground group: {e:?}");
+                }
+            }
+        }
+        self.serve_console_readers();
+    }
+
+    /// Answers the console's waiting readers while there is input.
+    fn serve_console_readers(&mut self) {
         while let Some(w) = self.console_readers.front() {
             let Some(reply) = console_read(&mut self.console, w.reply, w.lens[0]) else { break };
             let w = self.console_readers.pop_front().expect("looked at above");
             answer(w.reply, &reply);
+        }
+    }
+
+    /// TTY (fd, request, argument words): terminal control of the
+    /// console. The foreground group is taken as given (every process is
+    /// in the console's session here).
+    pub fn tty(&mut self, pid: u64, fd: u64, request: u64, args: &[u64]) -> Outcome {
+        match self.lookup(pid, fd) {
+            Ok((_, Node::Device(d), _)) if d.is_terminal() => {}
+            Ok(_) => return errno(ENOTTY),
+            Err(e) => return errno(e),
+        }
+        let arg = args.first().copied().unwrap_or(0);
+        let console = &mut self.console;
+        match request {
+            tty::TCGETS => words(&console.input.settings.to_words()),
+            tty::TCSETS | tty::TCSETSW | tty::TCSETSF => {
+                let Some(settings) = Termios::from_words(args) else { return errno(EINVAL) };
+                console.input.set(settings, request == tty::TCSETSF);
+                self.serve_console_readers();
+                words(&[])
+            }
+            tty::TIOCGPGRP => words(&[console.foreground]),
+            tty::TIOCSPGRP if arg == 0 || arg > i32::MAX as u64 => errno(EINVAL),
+            tty::TIOCSPGRP => {
+                console.foreground = arg;
+                words(&[])
+            }
+            tty::TIOCGWINSZ => words(&[console.size]),
+            tty::TIOCSWINSZ => {
+                console.size = arg;
+                words(&[])
+            }
+            _ => errno(ENOTTY),
         }
     }
 

@@ -1,14 +1,17 @@
 //! The terminal's input side: what a program reading the console gets
-//! from the keys typed, in canonical mode (Linux's default for a tty).
+//! from the keys typed, as its termios settings say.
 //!
-//! Input is edited a line at a time and echoed: a carriage return is a
-//! newline (ICRNL), the newline ends the line and makes it readable, erase
-//! (DEL or backspace) takes back the last byte, kill (^U) the whole line,
-//! and ^D ends the line without a newline, so that ^D at the start of a
-//! line is end of file (a read returns 0). A read takes bytes of complete
-//! lines only, at most one line per read, as POSIX asks of canonical mode.
-//! Signal keys (^C, ^Z) are ordinary bytes until the console knows its
-//! foreground process group; raw mode (termios) comes with them.
+//! In canonical mode (ICANON, Linux's default for a tty) input is edited a
+//! line at a time: the newline ends the line and makes it readable, erase
+//! (VERASE, or backspace) takes back the last byte, kill (VKILL) the whole
+//! line, and VEOF ends the line without a newline, so that VEOF at the
+//! start of a line is end of file (a read returns 0). A read takes bytes
+//! of complete lines only, at most one line per read. Without ICANON every
+//! byte is readable at once (a read with nothing there waits, unless VMIN
+//! is 0; VTIME is not kept). ICRNL turns a carriage return into a newline,
+//! ECHO shows what is typed, and with ISIG the keys VINTR, VQUIT and VSUSP
+//! are signals for the foreground process group (the input waiting is
+//! dropped unless NOFLSH).
 //!
 //! Pure bookkeeping: the fs0 binary feeds it bytes from the UART, sends
 //! the echo back out, and answers readers (peek, then consume what reached
@@ -17,6 +20,8 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
+use fs0_proto::tty::{ECHO, ICANON, ICRNL, ISIG, NOFLSH, Termios, VEOF, VERASE, VINTR, VKILL, VMIN, VQUIT, VSUSP};
+
 /// Most bytes of one line being edited (Linux's N_TTY_BUF_SIZE); more
 /// are dropped (and not echoed) until the line ends.
 pub const MAX_LINE: usize = 4096;
@@ -24,22 +29,26 @@ pub const MAX_LINE: usize = 4096;
 /// dropped, as a full tty buffer drops it.
 pub const MAX_READY: usize = 16 * 1024;
 
-const ERASE: u8 = 0x7f;
 const BACKSPACE: u8 = 0x08;
-const KILL: u8 = 0x15;
-const EOF: u8 = 0x04;
+/// Signal numbers of the signal keys.
+const SIGINT: u32 = 2;
+const SIGQUIT: u32 = 3;
+const SIGTSTP: u32 = 20;
 
 /// One piece of input waiting for readers.
 #[derive(Debug, PartialEq, Eq)]
 enum Ready {
     /// A finished line (its newline included, if it had one).
     Line(Vec<u8>),
+    /// Bytes typed without ICANON (read in any amount).
+    Raw(Vec<u8>),
     /// ^D on an empty line: one read returns 0.
     EndOfFile,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LineDiscipline {
+    pub settings: Termios,
     /// The line being typed.
     editing: Vec<u8>,
     /// Finished lines, oldest first, and how many bytes they hold.
@@ -47,32 +56,107 @@ pub struct LineDiscipline {
     ready_bytes: usize,
 }
 
+impl Default for LineDiscipline {
+    fn default() -> LineDiscipline {
+        LineDiscipline::new()
+    }
+}
+
 impl LineDiscipline {
+    /// A terminal with Linux's settings for a new tty.
+    pub fn new() -> LineDiscipline {
+        LineDiscipline { settings: Termios::DEFAULT, editing: Vec::new(), ready: VecDeque::new(), ready_bytes: 0 }
+    }
+
     /// Takes one byte typed; appends what the terminal should show to
-    /// `echo`.
-    pub fn receive(&mut self, byte: u8, echo: &mut Vec<u8>) {
+    /// `echo`. Returns the signal a signal key means.
+    pub fn receive(&mut self, byte: u8, echo: &mut Vec<u8>) -> Option<u32> {
+        let t = self.settings;
+        let byte = if byte == b'\r' && t.iflag & ICRNL != 0 { b'\n' } else { byte };
+        let shown = t.lflag & ECHO != 0;
+        if t.lflag & ISIG != 0 {
+            let signal = [(VINTR, SIGINT), (VQUIT, SIGQUIT), (VSUSP, SIGTSTP)]
+                .into_iter()
+                .find(|&(key, _)| t.cc[key] != 0 && t.cc[key] == byte)
+                .map(|(_, sig)| sig);
+            if let Some(sig) = signal {
+                if t.lflag & NOFLSH == 0 {
+                    self.flush();
+                }
+                if shown {
+                    echo.extend_from_slice(&[b'^', byte + b'@']);
+                }
+                return Some(sig);
+            }
+        }
+        if t.lflag & ICANON == 0 {
+            if self.ready_bytes < MAX_READY {
+                match self.ready.back_mut() {
+                    Some(Ready::Raw(bytes)) => bytes.push(byte),
+                    _ => self.ready.push_back(Ready::Raw(alloc::vec![byte])),
+                }
+                self.ready_bytes += 1;
+                if shown {
+                    echo.push(byte);
+                }
+            }
+            return None;
+        }
+        let key = |i: usize| t.cc[i] != 0 && t.cc[i] == byte;
         match byte {
-            b'\r' | b'\n' => {
+            b'\n' => {
                 self.editing.push(b'\n');
-                echo.extend_from_slice(b"\r\n");
+                if shown {
+                    echo.extend_from_slice(b"\r\n");
+                }
                 self.finish();
             }
-            ERASE | BACKSPACE if self.editing.pop().is_some() => echo.extend_from_slice(b"\x08 \x08"),
-            ERASE | BACKSPACE => {}
-            KILL => {
-                for _ in 0..self.editing.len() {
+            _ if key(VERASE) || byte == BACKSPACE => {
+                let erased = self.editing.pop().is_some();
+                if erased && shown {
                     echo.extend_from_slice(b"\x08 \x08");
+                }
+            }
+            _ if key(VKILL) => {
+                if shown {
+                    for _ in 0..self.editing.len() {
+                        echo.extend_from_slice(b"\x08 \x08");
+                    }
                 }
                 self.editing.clear();
             }
-            EOF if self.editing.is_empty() => self.push(Ready::EndOfFile, 0),
-            EOF => self.finish(),
+            _ if key(VEOF) && self.editing.is_empty() => self.push(Ready::EndOfFile, 0),
+            _ if key(VEOF) => self.finish(),
             _ if self.editing.len() < MAX_LINE - 1 => {
                 self.editing.push(byte);
-                echo.push(byte);
+                if shown {
+                    echo.push(byte);
+                }
             }
             _ => {}
         }
+        None
+    }
+
+    /// New settings (TCSETS); leaving canonical mode makes the line being
+    /// typed readable as it is. `flush` (TCSETSF) drops the input first.
+    pub fn set(&mut self, settings: Termios, flush: bool) {
+        if flush {
+            self.flush();
+        }
+        if settings.lflag & ICANON == 0 && !self.editing.is_empty() {
+            let bytes = core::mem::take(&mut self.editing);
+            let len = bytes.len();
+            self.push(Ready::Raw(bytes), len);
+        }
+        self.settings = settings;
+    }
+
+    /// Drops all input not read yet.
+    fn flush(&mut self) {
+        self.editing.clear();
+        self.ready.clear();
+        self.ready_bytes = 0;
     }
 
     /// Makes the line being edited readable.
@@ -89,7 +173,7 @@ impl LineDiscipline {
         }
     }
 
-    /// Whether a read would return at once.
+    /// Whether input is there to read.
     pub fn readable(&self) -> bool {
         !self.ready.is_empty()
     }
@@ -101,9 +185,14 @@ impl LineDiscipline {
     ///
     /// [`consume`]: LineDiscipline::consume
     pub fn peek(&self, out: &mut [u8]) -> Option<usize> {
-        match self.ready.front()? {
+        let raw_poll = self.settings.lflag & ICANON == 0 && self.settings.cc[VMIN] == 0;
+        let Some(front) = self.ready.front() else {
+            // Without ICANON and with VMIN 0, a read does not wait.
+            return raw_poll.then_some(0);
+        };
+        match front {
             Ready::EndOfFile => Some(0),
-            Ready::Line(line) => {
+            Ready::Line(line) | Ready::Raw(line) => {
                 let n = out.len().min(line.len());
                 out[..n].copy_from_slice(&line[..n]);
                 Some(n)
@@ -118,7 +207,7 @@ impl LineDiscipline {
             Some(Ready::EndOfFile) => {
                 self.ready.pop_front();
             }
-            Some(Ready::Line(line)) => {
+            Some(Ready::Line(line) | Ready::Raw(line)) => {
                 let n = n.min(line.len());
                 line.drain(..n);
                 self.ready_bytes -= n;
@@ -152,7 +241,7 @@ mod tests {
 
     #[test]
     fn lines_are_readable_once_finished() {
-        let mut ld = LineDiscipline::default();
+        let mut ld = LineDiscipline::new();
         assert_eq!(typed(&mut ld, b"hi"), b"hi");
         assert!(!ld.readable());
         assert_eq!(read_all(&mut ld, 10), None);
@@ -165,7 +254,7 @@ mod tests {
 
     #[test]
     fn erase_and_kill_edit_the_line() {
-        let mut ld = LineDiscipline::default();
+        let mut ld = LineDiscipline::new();
         let echo = typed(&mut ld, b"wrx\x7f\x7fong\x08\x08\x08ord\n");
         assert_eq!(read_all(&mut ld, 20).unwrap(), b"word\n");
         assert!(echo.starts_with(b"wrx\x08 \x08\x08 \x08ong"));
@@ -175,7 +264,7 @@ mod tests {
 
     #[test]
     fn end_of_file_at_line_start_and_mid_line() {
-        let mut ld = LineDiscipline::default();
+        let mut ld = LineDiscipline::new();
         typed(&mut ld, b"ab\x04\x04");
         assert_eq!(read_all(&mut ld, 10).unwrap(), b"ab", "^D mid-line ends the line without a newline");
         assert_eq!(read_all(&mut ld, 10).unwrap(), b"", "^D on an empty line is end of file");
@@ -184,7 +273,7 @@ mod tests {
 
     #[test]
     fn long_lines_and_full_buffers_drop_input() {
-        let mut ld = LineDiscipline::default();
+        let mut ld = LineDiscipline::new();
         let echo = typed(&mut ld, &[b'x'; MAX_LINE + 10]);
         assert_eq!(echo.len(), MAX_LINE - 1);
         typed(&mut ld, b"\n");
@@ -198,5 +287,43 @@ mod tests {
             total += n;
         }
         assert_eq!(total, MAX_READY);
+    }
+
+    fn raw(ld: &mut LineDiscipline, min: u8) {
+        let mut t = ld.settings;
+        t.lflag &= !(ICANON | ECHO);
+        t.cc[VMIN] = min;
+        ld.set(t, false);
+    }
+
+    #[test]
+    fn raw_mode_gives_bytes_at_once() {
+        let mut ld = LineDiscipline::new();
+        typed(&mut ld, b"pend");
+        raw(&mut ld, 1);
+        assert_eq!(read_all(&mut ld, 10).unwrap(), b"pend", "the line being typed becomes readable");
+        assert_eq!(read_all(&mut ld, 10), None, "VMIN 1: a read waits");
+        assert_eq!(typed(&mut ld, b"a\x7f\r"), b"", "no echo, no editing");
+        assert_eq!(read_all(&mut ld, 10).unwrap(), b"a\x7f\n");
+        raw(&mut ld, 0);
+        assert_eq!(read_all(&mut ld, 10).unwrap(), b"", "VMIN 0: a read returns at once");
+    }
+
+    #[test]
+    fn signal_keys_flush_and_signal() {
+        let mut ld = LineDiscipline::new();
+        let mut echo = Vec::new();
+        typed(&mut ld, b"done\npartial");
+        assert_eq!(ld.receive(0x03, &mut echo), Some(SIGINT));
+        assert_eq!(echo, b"^C");
+        assert!(!ld.readable(), "the input is dropped");
+        assert_eq!(ld.receive(0x1a, &mut echo), Some(SIGTSTP));
+        assert_eq!(ld.receive(0x1c, &mut echo), Some(SIGQUIT));
+        let mut t = ld.settings;
+        t.lflag &= !ISIG;
+        ld.set(t, false);
+        assert_eq!(ld.receive(0x03, &mut echo), None);
+        typed(&mut ld, b"\n");
+        assert_eq!(read_all(&mut ld, 10).unwrap(), b"\x03\n", "without ISIG ^C is a byte");
     }
 }

@@ -136,6 +136,7 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
         label::FSTAT => files.fstat(pid, w(0)),
         label::LSEEK => files.lseek(pid, w(0), w(1), w(2)),
         label::READY => files.ready(pid, w(0)),
+        label::TTY => files.tty(pid, w(0), w(1), words.get(2..).unwrap_or(&[])),
         label::MMAP => {
             let request = MapRequest { offset: w(1), len: w(2), prot: w(3), flags: w(4), hint: w(5) };
             files.mmap(pid, w(0), request)

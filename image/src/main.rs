@@ -265,7 +265,7 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
         let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured };
         let log = paths.logs().join(format!("{tag}.log"));
         let capture = machine
-            .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, None)
+            .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, &[])
             .context("running a bench plan")?;
         let serial = report::scan(&capture.lines);
         for bench in &serial.benches {

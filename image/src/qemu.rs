@@ -151,16 +151,16 @@ impl Machine {
 
     /// Runs the machine with its serial output captured into `log` (and echoed
     /// to this terminal if `echo`). The run is killed after `timeout`, or
-    /// shortly after a serial line for which `fatal` is true. With `typed`
-    /// = (text, keys), the keys go to the serial console once a line
-    /// holding the text appears.
+    /// shortly after a serial line for which `fatal` is true. Each of
+    /// `typed`, (text, keys), has its keys go to the serial console once a
+    /// line holding its text appears, in order.
     pub fn run_captured(
         &self,
         timeout: Duration,
         log: &Path,
         echo: bool,
         fatal: fn(&str) -> bool,
-        typed: Option<(&str, &[u8])>,
+        typed: &[(&str, &[u8])],
     ) -> Result<Capture> {
         let mut command = self.command();
         let shown = cmd::show(&command);
@@ -173,11 +173,12 @@ impl Machine {
         let mut log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
         writeln!(log_file, "$ {shown}")?;
 
-        let stdin = if typed.is_some() { Stdio::piped() } else { Stdio::null() };
+        let stdin = if typed.is_empty() { Stdio::null() } else { Stdio::piped() };
         command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().with_context(|| format!("cannot start {QEMU}"))?;
         let mut keyboard = child.stdin.take();
-        let mut typed = typed;
+        let mut typed = typed.iter();
+        let mut next_typed = typed.next();
         let (sender, receiver) = mpsc::channel();
         let readers = [
             read_lines(child.stdout.take().expect("stdout is piped"), Stream::Serial, sender.clone()),
@@ -195,12 +196,12 @@ impl Machine {
                     if echo {
                         println!("{line}");
                     }
-                    if let Some((after, keys)) = typed
+                    if let Some((after, keys)) = next_typed
                         && line.contains(after)
                         && let Some(keyboard) = keyboard.as_mut()
                     {
                         keyboard.write_all(keys).and_then(|()| keyboard.flush()).context("typing at the console")?;
-                        typed = None;
+                        next_typed = typed.next();
                     }
                     if !saw_fatal && fatal(&line) {
                         saw_fatal = true;

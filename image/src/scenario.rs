@@ -36,9 +36,9 @@ pub struct Scenario {
     pub timeout: Duration,
     /// How the guest must end for the `boot` test to pass.
     pub ending: Ending,
-    /// Keys typed at the serial console once a line holding the first
-    /// text appears (a program saying it is ready to read).
-    pub typed: Option<Typed>,
+    /// Keys typed at the serial console, each batch once a line holding
+    /// its text appears (a program saying it is ready to read).
+    pub typed: &'static [Typed],
 }
 
 /// Input for the guest's console.
@@ -104,8 +104,11 @@ const KERNEL_FAULT_EXPECT: &[&str] = &[
 /// `console` reads lines typed at the console: the harness types them
 /// when it says it is ready (see `userland/c/console.c`).
 const CONSOLE_TASKS: &[&str] = &["console posix expect=0"];
-const CONSOLE_TYPED: Typed =
-    Typed { after: "console: ready", keys: b"first line\nsecond\neditzz\x7f\x7fed\rjunk\x15kept\n\x04" };
+const CONSOLE_TYPED: &[Typed] = &[
+    Typed { after: "console: ready", keys: b"first line\nsecond\neditzz\x7f\x7fed\rjunk\x15kept\n\x04" },
+    Typed { after: "console: raw", keys: b"xy" },
+    Typed { after: "console: interrupt me", keys: b"\x03" },
+];
 /// The echo of what was typed.
 const CONSOLE_EXPECT: &[&str] = &["first line", "kept"];
 /// UEFI firmware alone takes seconds under TCG.
@@ -121,7 +124,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
-        typed: None,
+        typed: &[],
     },
     Scenario {
         name: "iso-bios",
@@ -132,7 +135,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
-        typed: None,
+        typed: &[],
     },
     Scenario {
         name: "iso-uefi",
@@ -143,7 +146,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: POSIX_BASICS_EXPECT_ONCE,
         timeout: UEFI_TIMEOUT,
         ending: Ending::TestsDone,
-        typed: None,
+        typed: &[],
     },
     Scenario {
         name: "fork-stress",
@@ -154,7 +157,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: &[],
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
-        typed: None,
+        typed: &[],
     },
     Scenario {
         name: "console",
@@ -165,7 +168,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: &[],
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
-        typed: Some(CONSOLE_TYPED),
+        typed: CONSOLE_TYPED,
     },
     Scenario {
         name: "kernel-fault",
@@ -176,7 +179,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_once: &[],
         timeout: TIMEOUT,
         ending: Ending::KernelFailure,
-        typed: None,
+        typed: &[],
     },
 ];
 
@@ -235,8 +238,8 @@ impl Scenario {
         let tag = format!("test-{}", self.name);
         let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
         let machine = Machine { media, accel: options.accel, console: Console::Captured };
-        let typed = self.typed.map(|t| (t.after, t.keys));
-        let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal, typed)?;
+        let typed: Vec<(&str, &[u8])> = self.typed.iter().map(|t| (t.after, t.keys)).collect();
+        let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal, &typed)?;
         Ok((capture.end, capture.lines))
     }
 

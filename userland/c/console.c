@@ -4,15 +4,20 @@
  * once this program says "console: ready" (scenario `console`): whole
  * lines come one per read, a short buffer takes a line in parts, erase and
  * kill edit the line, a carriage return ends it too, ^D at the start of a
- * line is the end of file, and poll says when input is there.
+ * line is the end of file, and poll says when input is there. Then, in
+ * raw mode (after "console: raw"), "xy" comes byte by byte without a
+ * newline; and with this process the console's foreground group (after
+ * "console: interrupt me"), ^C is SIGINT for it.
  *
  * Prints one "test: console/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -33,6 +38,67 @@ static void expect_read(const char *name, size_t size, const char *want)
 		report(name, "read %ld bytes \"%s\", expected \"%s\"", n, buf, want);
 	else
 		report(name, NULL);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void say(const char *line)
+{
+	write(1, line, strlen(line));
+}
+
+/* Raw mode: bytes one at a time, no newline needed, no echo. */
+static void raw_mode(void)
+{
+	struct termios cooked, raw;
+	if (tcgetattr(0, &cooked) != 0 || !(cooked.c_lflag & ICANON) || !(cooked.c_lflag & ECHO)) {
+		report("tcgetattr_cooked", "%s, lflag %#o", strerror(errno), cooked.c_lflag);
+		return;
+	}
+	report("tcgetattr_cooked", NULL);
+	raw = cooked;
+	cfmakeraw(&raw);
+	raw.c_cc[VMIN] = 1;
+	struct termios now;
+	if (tcsetattr(0, TCSANOW, &raw) != 0 || tcgetattr(0, &now) != 0 || (now.c_lflag & ICANON))
+		report("tcsetattr_raw", "%s", strerror(errno));
+	else
+		report("tcsetattr_raw", NULL);
+	say("console: raw\n");
+	char c[2] = {0, 0};
+	long first = read(0, &c[0], 1), second = read(0, &c[1], 1);
+	if (first != 1 || second != 1 || c[0] != 'x' || c[1] != 'y')
+		report("raw_bytes_one_at_a_time", "read %ld and %ld: %c%c", first, second, c[0], c[1]);
+	else
+		report("raw_bytes_one_at_a_time", NULL);
+	tcsetattr(0, TCSANOW, &cooked);
+}
+
+/* ^C is SIGINT for the console's foreground process group. */
+static void interrupt_key(void)
+{
+	signal(SIGINT, on_interrupt);
+	setpgid(0, 0);
+	if (tcsetpgrp(0, getpgrp()) != 0 || tcgetpgrp(0) != getpgrp())
+		report("tcsetpgrp", "%s", strerror(errno));
+	else
+		report("tcsetpgrp", NULL);
+	say("console: interrupt me\n");
+	for (int i = 0; i < 2000 && !interrupted; i++)
+		usleep(10000);
+	if (!interrupted)
+		report("ctrl_c_is_sigint", "no SIGINT within 20 s");
+	else
+		report("ctrl_c_is_sigint", NULL);
+	int pipe_fds[2];
+	pipe(pipe_fds);
+	EXPECT_ERROR("tcgetattr_of_a_pipe", tcgetattr(pipe_fds[0], &(struct termios){0}), ENOTTY);
 }
 
 int main(void)
@@ -58,5 +124,7 @@ int main(void)
 	expect_read("erase_and_carriage_return", 255, "edited\n");
 	expect_read("kill_erases_the_line", 255, "kept\n");
 	expect_read("ctrl_d_is_end_of_file", 255, "");
+	raw_mode();
+	interrupt_key();
 	return check_status();
 }

@@ -120,6 +120,13 @@ pub mod label {
     /// Access times are not kept. `flags`: AT_SYMLINK_NOFOLLOW,
     /// AT_EMPTY_PATH (an empty path: the descriptor itself).
     pub const UTIMES: u32 = 25;
+    /// (fd, ioctl request, argument words) -> (result words): terminal
+    /// control of the console ([`crate::tty`]): TCGETS -> termios words;
+    /// TCSETS, TCSETSW, TCSETSF (termios words; TCSETSF also drops input
+    /// not read yet); TIOCGPGRP -> (process group); TIOCSPGRP (process
+    /// group); TIOCGWINSZ -> (winsize word); TIOCSWINSZ (winsize word).
+    /// ENOTTY for anything but a terminal or another request.
+    pub const TTY: u32 = 26;
 }
 
 /// The offset word of READ and WRITE that means "the description's".
@@ -161,6 +168,94 @@ pub mod at {
     pub const REMOVEDIR: u64 = 0x200;
     pub const SYMLINK_FOLLOW: u64 = 0x400;
     pub const EMPTY_PATH: u64 = 0x1000;
+}
+
+/// Terminal control ([`label::TTY`]).
+pub mod tty {
+    pub const TCGETS: u64 = 0x5401;
+    pub const TCSETS: u64 = 0x5402;
+    pub const TCSETSW: u64 = 0x5403;
+    pub const TCSETSF: u64 = 0x5404;
+    pub const TIOCGPGRP: u64 = 0x540f;
+    pub const TIOCSPGRP: u64 = 0x5410;
+    pub const TIOCGWINSZ: u64 = 0x5413;
+    pub const TIOCSWINSZ: u64 = 0x5414;
+
+    /// `c_iflag`: a carriage return reads as a newline.
+    pub const ICRNL: u32 = 0o400;
+    /// `c_lflag` bits.
+    pub const ISIG: u32 = 0o1;
+    pub const ICANON: u32 = 0o2;
+    pub const ECHO: u32 = 0o10;
+    pub const NOFLSH: u32 = 0o200;
+    /// `c_cc` indexes.
+    pub const VINTR: usize = 0;
+    pub const VQUIT: usize = 1;
+    pub const VERASE: usize = 2;
+    pub const VKILL: usize = 3;
+    pub const VEOF: usize = 4;
+    pub const VMIN: usize = 6;
+    pub const VSUSP: usize = 10;
+
+    /// The kernel's `struct termios` (what TCGETS and TCSETS move; no
+    /// speed fields).
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Termios {
+        pub iflag: u32,
+        pub oflag: u32,
+        pub cflag: u32,
+        pub lflag: u32,
+        pub line: u8,
+        pub cc: [u8; 19],
+    }
+
+    /// Words a [`Termios`] takes in a message.
+    pub const TERMIOS_WORDS: usize = 5;
+
+    impl Termios {
+        /// Linux's termios for a new tty (tty_std_termios): cooked mode,
+        /// echo, signal keys, 38400 baud.
+        pub const DEFAULT: Termios = Termios {
+            iflag: 0o2400,   // ICRNL | IXON
+            oflag: 0o5,      // OPOST | ONLCR
+            cflag: 0o2277,   // B38400 | CS8 | CREAD | HUPCL
+            lflag: 0o105073, // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
+            line: 0,
+            // INTR ^C, QUIT ^\, ERASE DEL, KILL ^U, EOF ^D, TIME 0, MIN 1,
+            // SWTC 0, START ^Q, STOP ^S, SUSP ^Z, EOL 0, REPRINT ^R,
+            // DISCARD ^O, WERASE ^W, LNEXT ^V, EOL2 0.
+            cc: [3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0, 0, 0],
+        };
+
+        pub fn to_words(self) -> [u64; TERMIOS_WORDS] {
+            let mut bytes = [0u8; TERMIOS_WORDS * 8];
+            bytes[0..4].copy_from_slice(&self.iflag.to_le_bytes());
+            bytes[4..8].copy_from_slice(&self.oflag.to_le_bytes());
+            bytes[8..12].copy_from_slice(&self.cflag.to_le_bytes());
+            bytes[12..16].copy_from_slice(&self.lflag.to_le_bytes());
+            bytes[16] = self.line;
+            bytes[17..36].copy_from_slice(&self.cc);
+            core::array::from_fn(|i| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("8 bytes")))
+        }
+
+        pub fn from_words(words: &[u64]) -> Option<Termios> {
+            let words: &[u64; TERMIOS_WORDS] = words.get(..TERMIOS_WORDS)?.try_into().ok()?;
+            let mut bytes = [0u8; TERMIOS_WORDS * 8];
+            for (i, w) in words.iter().enumerate() {
+                bytes[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
+            }
+            let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+            Some(Termios {
+                iflag: u32_at(0),
+                oflag: u32_at(4),
+                cflag: u32_at(8),
+                lflag: u32_at(12),
+                line: bytes[16],
+                cc: bytes[17..36].try_into().expect("19 bytes"),
+            })
+        }
+    }
 }
 
 /// The `mtime` word of [`label::UTIMES`] that is not a time.
@@ -359,6 +454,16 @@ mod tests {
         let r = WriteRequest { fd: 1, offset: CURRENT };
         assert_eq!(WriteRequest::from_words(&r.to_words()), Some(r));
         assert_eq!(WriteRequest::from_words(&[]), None);
+    }
+
+    #[test]
+    fn termios_round_trips() {
+        let mut t = tty::Termios::DEFAULT;
+        t.cc[18] = 9;
+        t.lflag = 0xdead_beef;
+        assert_eq!(tty::Termios::from_words(&t.to_words()), Some(t));
+        assert_eq!(tty::Termios::from_words(&[1, 2]), None);
+        assert_eq!(size_of::<tty::Termios>(), 36);
     }
 
     #[test]
