@@ -123,6 +123,7 @@ impl Files {
             },
         };
         let placement = r.flags & (mm0_proto::map::FIXED | mm0_proto::map::FIXED_NOREPLACE);
+        let placement = if access == O_RDWR { placement } else { placement | mm0_proto::map::READ_ONLY_FILE };
         match mm0::file_map(pid, object, r.offset, r.len, r.prot, placement, r.hint) {
             Ok(addr) => words(&[addr]),
             Err(e) => errno(mm0_errno(e)),

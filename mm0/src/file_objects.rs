@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use libtern::ipc::Message;
 use mm0::layout::{MMAP_BOTTOM, MMAP_TOP, TaskKind, page_up};
 use mm0::vma::{Kind, Vma, prot};
-use mm0_proto::errno;
+use mm0_proto::{errno, map};
 
 use crate::requests::place;
 use crate::server::{Mm0, fail, ok};
@@ -47,7 +47,7 @@ impl Mm0 {
             start,
             end: start + size,
             prot: prot::READ | prot::WRITE,
-            kind: Kind::Shared { object, delta: 0u64.wrapping_sub(start) },
+            kind: Kind::Shared { object, delta: 0u64.wrapping_sub(start), writable: true },
         };
         let task = self.tasks.get_mut(&id)?;
         if task.vmas.insert(window).is_err() {
@@ -109,8 +109,9 @@ impl Mm0 {
             Ok(start) => start,
             Err(e) => return fail(e),
         };
-        let vma =
-            Vma { start, end: start + len, prot: p, kind: Kind::Shared { object, delta: offset.wrapping_sub(start) } };
+        let writable = flags & map::READ_ONLY_FILE == 0;
+        let kind = Kind::Shared { object, delta: offset.wrapping_sub(start), writable };
+        let vma = Vma { start, end: start + len, prot: p, kind };
         let inserted = task.vmas.insert(vma).is_ok();
         // MAP_FIXED may have replaced the last window on another object.
         self.collect_objects();

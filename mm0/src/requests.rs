@@ -95,7 +95,7 @@ impl Mm0 {
         };
         let kind = if flags & map::SHARED != 0 {
             let object = self.object_create(len, false);
-            Kind::Shared { object, delta: 0u64.wrapping_sub(start) }
+            Kind::Shared { object, delta: 0u64.wrapping_sub(start), writable: true }
         } else {
             Kind::Anon
         };
@@ -152,7 +152,10 @@ impl Mm0 {
         if addr < USER_BOTTOM || end > USER_TOP || !task.vmas.covers(addr, end, 0) {
             return fail(errno::ENOMEM);
         }
-        if task.vmas.touches(addr, end, Kind::System) {
+        let read_only = |v: &Vma| matches!(v.kind, Kind::Shared { writable: false, .. });
+        if task.vmas.touches(addr, end, Kind::System)
+            || (p & prot::WRITE != 0 && task.vmas.overlapping(addr, end).any(read_only))
+        {
             return fail(errno::EACCES);
         }
         if task.vmas.protect(addr, end, p).is_err() {
@@ -323,7 +326,9 @@ impl Mm0 {
         };
         let kind = match v.kind {
             // The same object offsets at the new addresses.
-            Kind::Shared { object, delta } => Kind::Shared { object, delta: delta.wrapping_add(old).wrapping_sub(to) },
+            Kind::Shared { object, delta, writable } => {
+                Kind::Shared { object, delta: delta.wrapping_add(old).wrapping_sub(to), writable }
+            }
             other => other,
         };
         let moved = Vma { start: to, end: to + new_len, prot: v.prot, kind };

@@ -121,7 +121,8 @@ impl Mm0 {
         if !addr.is_multiple_of(PAGE_SIZE) {
             return fail(errno::EINVAL);
         }
-        let p = if flags & shm::SHM_RDONLY != 0 { prot::READ } else { prot::READ | prot::WRITE };
+        let writable = flags & shm::SHM_RDONLY == 0;
+        let p = if writable { prot::READ | prot::WRITE } else { prot::READ };
         let p = if flags & shm::SHM_EXEC != 0 { p | prot::EXEC } else { p };
         let task = self.tasks.get_mut(&pid)?;
         let start = if addr == 0 {
@@ -142,8 +143,8 @@ impl Mm0 {
             }
             addr
         };
-        let vma =
-            Vma { start, end: start + size, prot: p, kind: Kind::Shared { object, delta: 0u64.wrapping_sub(start) } };
+        let kind = Kind::Shared { object, delta: 0u64.wrapping_sub(start), writable };
+        let vma = Vma { start, end: start + size, prot: p, kind };
         if task.vmas.insert(vma).is_err() {
             return fail(errno::ENOMEM);
         }

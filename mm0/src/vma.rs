@@ -37,7 +37,9 @@ pub enum Kind {
     /// object's page at offset `a + delta` (wrapping). Stored as a delta
     /// rather than an offset so that splitting a region keeps it right,
     /// and adjacent regions on consecutive parts of one object merge.
-    Shared { object: u64, delta: u64 },
+    /// Without `writable` (a file open read-only, SHM_RDONLY) no mprotect
+    /// may make it writable.
+    Shared { object: u64, delta: u64, writable: bool },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +55,7 @@ impl Vma {
     /// region is a window on one.
     pub fn object_offset(&self, addr: u64) -> Option<(u64, u64)> {
         match self.kind {
-            Kind::Shared { object, delta } => Some((object, addr.wrapping_add(delta))),
+            Kind::Shared { object, delta, .. } => Some((object, addr.wrapping_add(delta))),
             _ => None,
         }
     }
@@ -378,7 +380,7 @@ mod tests {
     fn shared_windows_keep_their_offsets_when_split() {
         let mut l = VmaList::new();
         let start = 0x10 * P;
-        let kind = Kind::Shared { object: 7, delta: 0u64.wrapping_sub(start) };
+        let kind = Kind::Shared { object: 7, delta: 0u64.wrapping_sub(start), writable: true };
         l.insert(Vma { start, end: start + 8 * P, prot: prot::READ, kind }).unwrap();
         assert_eq!(l.find(start + 3 * P).unwrap().object_offset(start + 3 * P), Some((7, 3 * P)));
         l.remove(start + 2 * P, start + 4 * P);
@@ -386,7 +388,7 @@ mod tests {
         // Putting the middle back makes one region again.
         l.insert(Vma { start: start + 2 * P, end: start + 4 * P, prot: prot::READ, kind }).unwrap();
         assert_eq!(l.iter().count(), 1);
-        let other = Kind::Shared { object: 8, delta: 0 };
+        let other = Kind::Shared { object: 8, delta: 0, writable: true };
         l.insert(Vma { start: start + 8 * P, end: start + 9 * P, prot: prot::READ, kind: other }).unwrap();
         assert_eq!(l.iter().count(), 2, "windows on different objects stay apart");
     }

@@ -270,6 +270,8 @@ static void shared_file_mapping(void)
 		report("shared_read_only_map", "%s", strerror(errno));
 	else
 		report("shared_read_only_map", NULL);
+	/* A file open read-only stays read-only through its mapping. */
+	EXPECT_ERROR("read_only_file_map_stays_read_only", mprotect(ro, PAGE, PROT_READ | PROT_WRITE), EACCES);
 	if (ro != MAP_FAILED)
 		munmap(ro, PAGE);
 	close(rdonly);

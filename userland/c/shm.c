@@ -113,6 +113,14 @@ static void sysv_basics(void)
 	else
 		report("shmat_twice_same_memory", NULL);
 
+	char *ro = shmat(id, NULL, SHM_RDONLY);
+	if (ro == (void *)-1 || strcmp(ro, "hello") != 0)
+		report("shmat_read_only", "errno %d", errno);
+	else
+		report("shmat_read_only", NULL);
+	EXPECT_ERROR("shmat_read_only_stays_read_only", mprotect(ro, 4096, PROT_READ | PROT_WRITE), EACCES);
+	shmdt(ro);
+
 	struct shmid_ds ds;
 	if (shmctl(id, IPC_STAT, &ds) != 0 || ds.shm_segsz != 10000 || ds.shm_nattch != 2 || ds.shm_cpid != getpid())
 		report("shmctl_stat", "errno %d, size %zu, attached %lu, creator %d", errno, ds.shm_segsz,

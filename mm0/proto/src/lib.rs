@@ -263,7 +263,8 @@ pub mod label {
     /// (address): maps `length` bytes of file object `object` from
     /// `offset` (page-aligned, inside the object) into POSIX process
     /// `pid` with `prot`, placed as MMAP_ANON places memory (`flags`:
-    /// [`map::FIXED`], [`map::FIXED_NOREPLACE`]). EINVAL for bad
+    /// [`map::FIXED`], [`map::FIXED_NOREPLACE`]; [`map::READ_ONLY_FILE`]
+    /// keeps it from ever becoming writable). EINVAL for bad
     /// arguments, ESRCH for no such process, EEXIST, ENOMEM.
     pub const FILE_MAP: u32 = 34;
     /// fs0 only: (object, length) -> (): the file of file object `object`
@@ -440,6 +441,9 @@ pub mod map {
     /// will read or write on the task's behalf before the task touches it:
     /// the kernel does not page in memory; see also [`crate::label::POPULATE`]).
     pub const POPULATE: u64 = 0x8000;
+    /// FILE_MAP only: the file is open read-only, so the mapping may never
+    /// become writable (mprotect: EACCES).
+    pub const READ_ONLY_FILE: u64 = 1 << 40;
 }
 
 /// Most bytes of a program name in a PROCESS_INFO reply; mm0 cuts longer
