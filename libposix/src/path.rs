@@ -1,5 +1,5 @@
 //! Calls that name files by path, served by fs0 (`fs0/src/namespace.rs`):
-//! open, openat, stat, lstat, newfstatat, fstat, mkdir, mkdirat, rmdir,
+//! open, openat, stat, lstat, newfstatat, statx, fstat, mkdir, mkdirat, rmdir,
 //! unlink, unlinkat, rename, renameat, renameat2, symlink, symlinkat,
 //! readlink, readlinkat, link, linkat, chdir, fchdir, getcwd, truncate,
 //! ftruncate, chmod, fchmod, fchmodat, utimensat, access, faccessat, faccessat2,
@@ -103,6 +103,99 @@ struct KernelStat {
 }
 
 const _: () = assert!(size_of::<KernelStat>() == 144);
+
+/// `struct statx_timestamp`.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct StatxTime {
+    sec: i64,
+    nsec: u32,
+    reserved: i32,
+}
+
+impl StatxTime {
+    fn from_ns(ns: u64) -> StatxTime {
+        StatxTime { sec: (ns / 1_000_000_000) as i64, nsec: (ns % 1_000_000_000) as u32, reserved: 0 }
+    }
+}
+
+/// `struct statx`.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Statx {
+    mask: u32,
+    blksize: u32,
+    attributes: u64,
+    nlink: u32,
+    uid: u32,
+    gid: u32,
+    mode: u16,
+    spare0: u16,
+    ino: u64,
+    size: u64,
+    blocks: u64,
+    attributes_mask: u64,
+    atime: StatxTime,
+    btime: StatxTime,
+    ctime: StatxTime,
+    mtime: StatxTime,
+    rdev_major: u32,
+    rdev_minor: u32,
+    dev_major: u32,
+    dev_minor: u32,
+    mnt_id: u64,
+    dio_mem_align: u32,
+    dio_offset_align: u32,
+    spare3: [u64; 12],
+}
+
+const _: () = assert!(size_of::<Statx>() == 256);
+
+/// A device number's major and minor parts (Linux's new_decode_dev).
+fn split_dev(dev: u64) -> (u32, u32) {
+    (((dev >> 8) & 0xfff) as u32, ((dev & 0xff) | ((dev >> 12) & 0xfff00)) as u32)
+}
+
+/// statx(dirfd, path, flags, mask, buf): what stat says, as `struct
+/// statx`, with the basic fields (STATX_BASIC_STATS; no birth time).
+pub fn statx(args: &Args) -> SysResult {
+    /// AT_NO_AUTOMOUNT and the AT_STATX_SYNC_TYPE bits, which change
+    /// nothing for files in memory.
+    const HARMLESS: u64 = 0x800 | 0x6000;
+    const STATX_RESERVED: u64 = 0x8000_0000;
+    const STATX_BASIC_STATS: u32 = 0x7ff;
+    let [dir, p, flags, mask, buf, _] = *args;
+    let flags = u64::from(flags as u32);
+    if flags & !(at::SYMLINK_NOFOLLOW | at::EMPTY_PATH | HARMLESS) != 0 || u64::from(mask as u32) & STATX_RESERVED != 0
+    {
+        return Err(EINVAL);
+    }
+    user::check_range(buf, size_of::<Statx>() as u64)?;
+    let g = if flags & at::EMPTY_PATH != 0 { path(p)? } else { nonempty(p)? };
+    let g = if g.len == 0 { EMPTY } else { g };
+    let reply = call(label::STAT, &[dirfd(dir), flags & (at::SYMLINK_NOFOLLOW | at::EMPTY_PATH)], &[g])?;
+    let st = Stat::from_words(&reply.words).ok_or(fs0_proto::errno::EIO)?;
+    let (rdev_major, rdev_minor) = split_dev(st.rdev);
+    let (dev_major, dev_minor) = split_dev(st.dev);
+    let out = Statx {
+        mask: STATX_BASIC_STATS,
+        blksize: 4096,
+        nlink: st.nlink as u32,
+        mode: st.mode as u16,
+        ino: st.ino,
+        size: st.size,
+        blocks: st.size.div_ceil(512),
+        atime: StatxTime::from_ns(st.mtime),
+        ctime: StatxTime::from_ns(st.ctime),
+        mtime: StatxTime::from_ns(st.mtime),
+        rdev_major,
+        rdev_minor,
+        dev_major,
+        dev_minor,
+        ..Statx::default()
+    };
+    user::write(buf, out).map(|()| 0)
+}
 
 /// Writes fs0's stat words as `struct stat` at `buf`.
 fn write_stat(buf: u64, reply: &Message) -> SysResult {

@@ -444,7 +444,7 @@ static LOW: [Entry; 335] = [
     /* 329 */ Entry::unimplemented("pkey_mprotect"),
     /* 330 */ Entry::unimplemented("pkey_alloc"),
     /* 331 */ Entry::unimplemented("pkey_free"),
-    /* 332 */ Entry::unimplemented("statx"),
+    /* 332 */ Entry::new("statx", path::statx),
     /* 333 */ Entry::unimplemented("io_pgetevents"),
     /* 334 */ Entry::unimplemented("rseq"),
 ];

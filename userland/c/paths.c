@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,6 +307,49 @@ static void file_times(void)
 	unlink("/tmp/times");
 }
 
+/* struct statx as the kernel ABI has it (musl here has no statx()). */
+struct statx_time {
+	int64_t sec;
+	uint32_t nsec;
+	int32_t reserved;
+};
+struct statx_buf {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, spare0;
+	uint64_t ino, size, blocks, attributes_mask;
+	struct statx_time atime, btime, ctime, mtime;
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint64_t spare[14];
+};
+
+/* statx says what stat says (Rust's std asks statx first). */
+static void statx_call(void)
+{
+	int fd = open("/tmp/statx", O_CREAT | O_TRUNC | O_RDWR, 0640);
+	write(fd, "12345", 5);
+	close(fd);
+	struct statx_buf sx;
+	struct stat st;
+	memset(&sx, 0xff, sizeof sx);
+	int ok = syscall(SYS_statx, AT_FDCWD, "/tmp/statx", 0, 0x7ff, &sx) == 0 && stat("/tmp/statx", &st) == 0;
+	ok = ok && (sx.mask & 0x7ff) == 0x7ff && sx.size == 5 && sx.mode == st.st_mode && sx.ino == st.st_ino &&
+	     sx.nlink == 1 && sx.mtime.sec == st.st_mtim.tv_sec && sx.mtime.nsec == (uint32_t)st.st_mtim.tv_nsec;
+	if (!ok)
+		report("statx_matches_stat", "%s, size %llu mode %o", strerror(errno), (unsigned long long)sx.size, sx.mode);
+	else
+		report("statx_matches_stat", NULL);
+	ok = syscall(SYS_statx, AT_FDCWD, "/dev/null", 0, 0x7ff, &sx) == 0 && sx.rdev_major == 1 && sx.rdev_minor == 3;
+	if (!ok)
+		report("statx_device_numbers", "%s, %u:%u", strerror(errno), sx.rdev_major, sx.rdev_minor);
+	else
+		report("statx_device_numbers", NULL);
+	EXPECT_ERROR("statx_missing", syscall(SYS_statx, AT_FDCWD, "/tmp/no-such", 0, 0x7ff, &sx), ENOENT);
+	EXPECT_ERROR("statx_bad_flags", syscall(SYS_statx, AT_FDCWD, "/tmp/statx", 0x10000, 0x7ff, &sx), EINVAL);
+	unlink("/tmp/statx");
+}
+
 /* A file with a hole: the hole reads as zeros and costs no space, so a
  * file far bigger than the file system can hold works while sparse. */
 static void sparse_file(void)
@@ -378,6 +423,7 @@ int main(void)
 	sparse_file();
 	unlinked_while_open();
 	file_times();
+	statx_call();
 	unlink("/tmp/a.txt");
 	return check_status();
 }
