@@ -27,7 +27,7 @@ const NATIVE_PACKAGES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "kte
 const NATIVE_BINARIES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest"];
 
 /// The Rust std programs `userland/rust` builds.
-const RUST_BINARIES: &[&str] = &["std_threads", "std_process"];
+const RUST_BINARIES: &[&str] = &["std_threads", "std_process", "std_fs"];
 
 /// The kernel binary (one of [`NATIVE_BINARIES`]).
 const KERNEL: &str = "tern-kernel";

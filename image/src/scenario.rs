@@ -84,6 +84,7 @@ const TEST_TASKS: &[&str] = &[
     "memory posix expect=0",
     "files posix expect=0",
     "std_process posix expect=0",
+    "std_fs posix expect=0",
     "paths posix expect=0",
 ];
 /// `fork_stress` counts free memory and processes, so it runs alone.

@@ -1,5 +1,6 @@
 //! Reading and writing, served by fs0: read, readv, pread64, write, writev,
-//! pwrite64.
+//! pwrite64, and the copies between descriptors (sendfile,
+//! copy_file_range), which go through a buffer of libposix's.
 //!
 //! Data travels by grant: libposix grants fs0 read access to the program's
 //! buffers for one `WRITE` call, fs0 copies them out with `GrantCopy`.
@@ -15,7 +16,7 @@
 //! on, as on Linux.
 
 use crate::syscalls::{Args, SysResult};
-use crate::{server, signal, user};
+use crate::{fd, server, signal, user};
 use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS, grant};
 use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO, EPIPE};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, WriteRequest};
@@ -116,6 +117,119 @@ pub fn readv(args: &Args) -> SysResult {
         }
     }
     Ok(total)
+}
+
+/// Bytes one round of a descriptor-to-descriptor copy moves.
+const COPY_CHUNK: u64 = 64 * 1024;
+
+/// Copies up to `len` bytes from `input` (at `*in_at`, or its offset for
+/// None) to `output` (likewise), through a buffer; moves the offsets
+/// given on. How many bytes; an error only if none moved.
+fn copy_between(input: u64, in_at: &mut Option<u64>, output: u64, out_at: &mut Option<u64>, len: u64) -> SysResult {
+    let rw = mm0_proto::prot::READ | mm0_proto::prot::WRITE;
+    let buffer = mm0::mmap_anon(0, COPY_CHUNK, rw, mm0_proto::map::POPULATE).map_err(crate::server::mm0_errno)?;
+    let mut done = 0;
+    let mut failure = None;
+    while done < len {
+        let want = (len - done).min(COPY_CHUNK);
+        let got = match read_at_or_current(input, *in_at, buffer, want) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        let g = Grant { addr: buffer, len: got, access: grant::READ };
+        let put = match write_grants(output, out_at.unwrap_or(CURRENT), &[g]) {
+            Ok(n) => n,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        *in_at = in_at.map(|at| at + put);
+        *out_at = out_at.map(|at| at + put);
+        done += put;
+        if put < got {
+            // A short write ends the copy; the input's own offset goes
+            // back over what was read but not written.
+            if in_at.is_none() {
+                let back = (got - put) as i64;
+                let _ = fd::lseek(&[input, back.wrapping_neg() as u64, 1, 0, 0, 0]);
+            }
+            break;
+        }
+    }
+    let _ = mm0::munmap(buffer, COPY_CHUNK);
+    crate::mapped::forget_all();
+    match failure {
+        Some(e) if done == 0 => Err(e),
+        _ => Ok(done),
+    }
+}
+
+/// One read of up to `len` bytes of `fd` at `at` (its own offset for
+/// None) into libposix's buffer at `addr`.
+fn read_at_or_current(fd: u64, at: Option<u64>, addr: u64, len: u64) -> SysResult {
+    read_grant(fd, at.unwrap_or(CURRENT), Grant { addr, len, access: grant::WRITE })
+}
+
+/// The offset at `ptr` for a copy (None for a NULL pointer).
+fn offset_at(ptr: u64) -> Result<Option<u64>, u32> {
+    if ptr == 0 {
+        return Ok(None);
+    }
+    let at: i64 = user::read(ptr)?;
+    if at < 0 { Err(EINVAL) } else { Ok(Some(at as u64)) }
+}
+
+/// sendfile(out_fd, in_fd, offset, count): with an offset pointer, the
+/// input is read from there (its own offset stays) and the pointer moves
+/// on.
+pub fn sendfile(args: &Args) -> SysResult {
+    let [out_fd, in_fd, offset, count, ..] = *args;
+    let mut in_at = offset_at(offset)?;
+    let mut out_at = None;
+    let done = copy_between(descriptor(in_fd), &mut in_at, descriptor(out_fd), &mut out_at, count.min(MAX_RW_COUNT))?;
+    if let Some(at) = in_at {
+        user::write(offset, at as i64)?;
+    }
+    Ok(done)
+}
+
+/// copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): between
+/// regular files (EINVAL otherwise, and for flags or an overlapping copy
+/// within one file).
+pub fn copy_file_range(args: &Args) -> SysResult {
+    let [fd_in, off_in, fd_out, off_out, len, flags] = *args;
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let (input, output) = (descriptor(fd_in), descriptor(fd_out));
+    let (st_in, st_out) = (file_stat(input)?, file_stat(output)?);
+    let regular = |st: &Stat| st.mode & fs0_proto::mode::S_IFMT == fs0_proto::mode::S_IFREG;
+    if !regular(&st_in) || !regular(&st_out) {
+        return Err(EINVAL);
+    }
+    let mut in_at = offset_at(off_in)?;
+    let mut out_at = offset_at(off_out)?;
+    let len = len.min(MAX_RW_COUNT);
+    if st_in.dev == st_out.dev && st_in.ino == st_out.ino {
+        // SEEK_CUR by 0: the descriptor's offset, unchanged.
+        let start = |at: Option<u64>, fd: u64| at.map_or_else(|| fd::lseek(&[fd, 0, 1, 0, 0, 0]), Ok);
+        let (a, b) = (start(in_at, input)?, start(out_at, output)?);
+        if a < b + len && b < a + len {
+            return Err(EINVAL);
+        }
+    }
+    let done = copy_between(input, &mut in_at, output, &mut out_at, len)?;
+    for (ptr, at) in [(off_in, in_at), (off_out, out_at)] {
+        if let Some(at) = at {
+            user::write(ptr, at as i64)?;
+        }
+    }
+    Ok(done)
 }
 
 /// fstat of `fd` as fs0 answers it.

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -350,6 +351,52 @@ static void statx_call(void)
 	unlink("/tmp/statx");
 }
 
+/* sendfile and copy_file_range copy between descriptors. */
+static void copies(void)
+{
+	int in = open("/tmp/copy-in", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	int out = open("/tmp/copy-out", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	static char big[200000];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)(i * 13);
+	write(in, big, sizeof big);
+	off_t at = 10;
+	ssize_t n = sendfile(out, in, &at, sizeof big);
+	static char back[200000];
+	ssize_t r = pread(out, back, sizeof back, 0);
+	if (n != (ssize_t)sizeof big - 10 || at != (off_t)sizeof big || r != n || memcmp(back, big + 10, n) != 0)
+		report("sendfile_file_to_file", "sent %zd, offset %lld, read back %zd", n, (long long)at, r);
+	else
+		report("sendfile_file_to_file", NULL);
+	int p[2];
+	pipe(p);
+	lseek(in, 0, SEEK_SET);
+	n = sendfile(p[1], in, NULL, 100);
+	char small[100];
+	if (n != 100 || read(p[0], small, 100) != 100 || memcmp(small, big, 100) != 0 || lseek(in, 0, SEEK_CUR) != 100)
+		report("sendfile_to_pipe", "sent %zd", n);
+	else
+		report("sendfile_to_pipe", NULL);
+	loff_t from = 1000, to = 0;
+	ftruncate(out, 0);
+	n = copy_file_range(in, &from, out, &to, 5000, 0);
+	r = pread(out, back, 5000, 0);
+	if (n != 5000 || from != 6000 || to != 5000 || r != 5000 || memcmp(back, big + 1000, 5000) != 0)
+		report("copy_file_range", "copied %zd, offsets %lld %lld", n, (long long)from, (long long)to);
+	else
+		report("copy_file_range", NULL);
+	loff_t a = 0, b = 100;
+	EXPECT_ERROR("copy_file_range_overlap", copy_file_range(in, &a, in, &b, 500, 0), EINVAL);
+	EXPECT_ERROR("copy_file_range_pipe", copy_file_range(in, NULL, p[1], NULL, 10, 0), EINVAL);
+	EXPECT_ERROR("copy_file_range_flags", copy_file_range(in, NULL, out, NULL, 10, 1), EINVAL);
+	close(p[0]);
+	close(p[1]);
+	close(in);
+	close(out);
+	unlink("/tmp/copy-in");
+	unlink("/tmp/copy-out");
+}
+
 /* A file with a hole: the hole reads as zeros and costs no space, so a
  * file far bigger than the file system can hold works while sparse. */
 static void sparse_file(void)
@@ -424,6 +471,7 @@ int main(void)
 	unlinked_while_open();
 	file_times();
 	statx_call();
+	copies();
 	unlink("/tmp/a.txt");
 	return check_status();
 }
