@@ -31,9 +31,9 @@ pub const SLOT_FRAMES_FIRST: u64 = SLOT_IRQ_FIRST + IRQ_LINES;
 /// Most free-memory regions described.
 pub const MAX_MEMORY: usize = 32;
 /// Most boot modules described.
-pub const MAX_MODULES: usize = 24;
+pub const MAX_MODULES: usize = 28;
 /// Bytes of a module's command line kept.
-pub const MODULE_CMDLINE: usize = 88;
+pub const MODULE_CMDLINE: usize = 72;
 /// Bytes of the kernel command line kept.
 pub const KERNEL_CMDLINE: usize = 256;
 /// Magic value at the start of [`BootInfo`].

@@ -85,6 +85,7 @@ const TEST_TASKS: &[&str] = &[
     "files posix expect=0",
     "std_process posix expect=0",
     "std_fs posix expect=0",
+    "orphans posix expect=0 role=init",
     "paths posix expect=0",
 ];
 /// `fork_stress` counts free memory and processes, so it runs alone.

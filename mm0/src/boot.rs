@@ -2,7 +2,8 @@
 //!
 //! Module command lines are `<path> <kind> [args...]`. mm0 skips itself and
 //! `data` modules, starts `fs0` first (the other tasks' files go to it),
-//! then every `native` and `posix` module in boot order.
+//! then every `native` and `posix` module in boot order. The first POSIX
+//! module with `role=init` is init: the process orphans go to.
 //!
 //! ktest needs a partner in another address space for its IPC tests and
 //! benchmarks: for each `ktest` module (unless its args already start with
@@ -123,7 +124,15 @@ impl Mm0 {
                     }
                 }
             } else {
-                self.launch(&boot_program(name, kind, bytes, &args, Role::Plain, expected, true, None));
+                let id = self.launch(&boot_program(name, kind, bytes, &args, Role::Plain, expected, true, None));
+                if let Some(id) = id.filter(|_| line.is_init() && kind == TaskKind::Posix)
+                    && self.processes.reaper().is_none()
+                {
+                    self.processes.set_reaper(id);
+                    if self.verbose {
+                        println!("mm0: {name} is init: orphans go to it");
+                    }
+                }
             }
         }
         self.verdict.check();

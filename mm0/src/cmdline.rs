@@ -75,9 +75,16 @@ impl<'a> ModuleLine<'a> {
         self.args.iter().find_map(|a| a.strip_prefix("expect=")?.parse().ok()).or(default)
     }
 
-    /// The arguments meant for the program (without mm0's `expect=` words).
+    /// Whether the program is init (`role=init` among the args): the
+    /// process orphans go to.
+    pub fn is_init(&self) -> bool {
+        self.args.contains(&"role=init")
+    }
+
+    /// The arguments meant for the program (without mm0's `expect=` and
+    /// `role=` words).
     pub fn program_args(&self) -> Vec<&'a str> {
-        self.args.iter().copied().filter(|a| !a.starts_with("expect=")).collect()
+        self.args.iter().copied().filter(|a| !a.starts_with("expect=") && !a.starts_with("role=")).collect()
     }
 }
 
@@ -121,5 +128,13 @@ mod tests {
         assert_eq!(l.program_args(), ["-v"]);
         assert_eq!(ModuleLine::parse("t native").expected_status(Some(0)), Some(0));
         assert_eq!(ModuleLine::parse("t posix expect=x").expected_status(None), None);
+    }
+
+    #[test]
+    fn the_init_role() {
+        let l = ModuleLine::parse("orphans posix expect=0 role=init -q");
+        assert!(l.is_init());
+        assert_eq!(l.program_args(), ["-q"]);
+        assert!(!ModuleLine::parse("orphans posix init").is_init());
     }
 }
