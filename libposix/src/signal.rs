@@ -415,7 +415,8 @@ fn take() -> Option<Taken> {
             let mask = ready & ready.wrapping_neg();
             word.fetch_and(!mask, Ordering::Relaxed);
             let sig = mask.trailing_zeros() + 1;
-            let origin = Origin::from_word(area(offset::origin(sig)).load(Ordering::Relaxed));
+            // mm0 writes the origin before the pending bit.
+            let origin = Origin::from_word(area(offset::origin(sig)).load(Ordering::Acquire));
             let code = if origin.code != 0 { i32::from(origin.code) } else { code };
             return Some(Taken { sig, code, addr: u64::from(origin.pid), status: origin.status });
         }

@@ -29,7 +29,7 @@ use libtern::{factory, println};
 use mm0::elf::{self, ElfError};
 use mm0::layout::TaskKind;
 use mm0::stack;
-use mm0_proto::signal::offset;
+use mm0_proto::signal::{SIGRTMAX, bit, offset};
 use mm0_proto::{errno, event, exec_source};
 
 use crate::loader::{Program, StartError};
@@ -198,15 +198,23 @@ impl Mm0 {
 
     /// Copies from process `id`'s current signal area what survives exec
     /// into `new`'s: ignored signals, the mask of the thread in `slot`,
-    /// what is pending for the process and that thread.
+    /// what is pending for the process and that thread, and where each
+    /// pending signal came from.
     fn carry_over_signals(&mut self, id: u64, slot: usize, new: &Task) {
         let Some(old) = self.tasks.get(&id) else { return };
         let ignored = area_word(&self.phys, old, offset::IGNORED);
         let blocked = area_word(&self.phys, old, offset::thread(slot, offset::BLOCKED));
         let pending = area_word(&self.phys, old, offset::PENDING)
             | area_word(&self.phys, old, offset::thread(slot, offset::THREAD_PENDING));
+        let origins: Vec<(u32, u64)> = (1..=SIGRTMAX)
+            .filter(|&sig| pending & bit(sig) != 0)
+            .map(|sig| (sig, area_word(&self.phys, old, offset::origin(sig))))
+            .collect();
         set_area_word(&mut self.phys, new, offset::IGNORED, ignored);
         set_area_word(&mut self.phys, new, offset::thread(0, offset::BLOCKED), blocked);
         set_area_word(&mut self.phys, new, offset::PENDING, pending);
+        for (sig, origin) in origins {
+            set_area_word(&mut self.phys, new, offset::origin(sig), origin);
+        }
     }
 }
