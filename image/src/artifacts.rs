@@ -21,10 +21,10 @@ use crate::paths::{NATIVE_TARGET, POSIX_TARGET, Paths};
 use crate::symbols;
 
 /// Cargo packages built for x86_64-unknown-none.
-const NATIVE_PACKAGES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest"];
+const NATIVE_PACKAGES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest", "ide"];
 
 /// The binaries those packages produce.
-const NATIVE_BINARIES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest"];
+const NATIVE_BINARIES: &[&str] = &["tern-kernel", "mm0", "fs0", "libposix", "ktest", "ide"];
 
 /// The Rust std programs `userland/rust` builds.
 const RUST_BINARIES: &[&str] = &["std_threads", "std_process", "std_fs"];

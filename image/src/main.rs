@@ -32,6 +32,7 @@ mod artifacts;
 mod boot;
 mod cmd;
 mod deps;
+mod disk;
 mod iso;
 mod paths;
 mod plan;
@@ -198,7 +199,7 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
         (false, false) => Boot::Direct,
     };
     let media = boot::media(&plan, boot, &artifacts, paths, "run")?;
-    let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Interactive };
+    let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Interactive, disk: None };
     let status = machine.run_interactive()?;
     match status.code() {
         Some(0) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
@@ -233,7 +234,7 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
 
 /// The crates whose logic runs without hardware and is unit-tested on the
 /// host. mm0's tests cover its library (the binary is no_std).
-const HOST_TESTED: &[&str] = &["abi", "tern-image", "mm0", "mm0-proto", "fs0", "fs0-proto"];
+const HOST_TESTED: &[&str] = &["abi", "tern-image", "mm0", "mm0-proto", "fs0", "fs0-proto", "block-proto"];
 
 /// Runs `cargo test` over [`HOST_TESTED`] and counts its results.
 fn host_tests(paths: &Paths) -> Result<report::Group> {
@@ -262,7 +263,7 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
     for (i, plan) in plan::benches()?.iter().enumerate() {
         let tag = format!("bench-{i}");
         let media = boot::media(plan, Boot::Direct, &artifacts, paths, &tag)?;
-        let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured };
+        let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk: None };
         let log = paths.logs().join(format!("{tag}.log"));
         let capture = machine
             .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, &[])

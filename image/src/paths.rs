@@ -70,6 +70,11 @@ impl Paths {
         self.build.join("uefi-vars").join(tag)
     }
 
+    /// The raw disk image a test scenario named `tag` attaches.
+    pub fn test_disk(&self, tag: &str) -> PathBuf {
+        self.build.join(format!("{tag}-disk.img"))
+    }
+
     /// The ISO named `tag`; `tern` is the image `cargo tern image` makes.
     pub fn iso(&self, tag: &str) -> PathBuf {
         self.build.join(format!("{tag}.iso"))

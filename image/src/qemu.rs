@@ -66,6 +66,8 @@ pub struct Machine {
     pub media: Media,
     pub accel: Accel,
     pub console: Console,
+    /// A raw disk image on the primary IDE channel, if any.
+    pub disk: Option<PathBuf>,
 }
 
 /// How a captured run ended.
@@ -101,6 +103,10 @@ impl Machine {
         let mut args = strings(&["-accel", accel, "-m", "512M", "-cpu", "max", "-no-reboot"]);
         args.extend(strings(&["-display", "none", "-serial", serial]));
         args.extend(strings(&["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]));
+        if let Some(disk) = &self.disk {
+            let file = double_commas(&disk.display().to_string());
+            args.extend(strings(&["-drive", &format!("file={file},format=raw,if=ide,index=0,media=disk")]));
+        }
         match &self.media {
             Media::Direct { kernel, cmdline, modules, .. } => {
                 args.extend(strings(&["-kernel", &kernel.display().to_string()]));
@@ -322,7 +328,7 @@ mod tests {
     use super::*;
 
     fn machine(media: Media) -> Machine {
-        Machine { media, accel: Accel::Tcg, console: Console::Captured }
+        Machine { media, accel: Accel::Tcg, console: Console::Captured, disk: None }
     }
 
     const COMMON: &[&str] = &[
@@ -405,6 +411,7 @@ mod tests {
             media: Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![], dir: ".".into() },
             accel: Accel::Kvm,
             console: Console::Interactive,
+            disk: None,
         };
         let args = machine.args();
         assert_eq!(args[..2], ["-accel", "kvm"]);

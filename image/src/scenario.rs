@@ -18,6 +18,7 @@ use anyhow::{Result, bail};
 
 use crate::artifacts::Artifacts;
 use crate::boot::{self, Boot};
+use crate::disk;
 use crate::paths::Paths;
 use crate::plan::Plan;
 use crate::qemu::{Accel, Console, End, Machine};
@@ -39,6 +40,9 @@ pub struct Scenario {
     /// Keys typed at the serial console, each batch once a line holding
     /// its text appears (a program saying it is ready to read).
     pub typed: &'static [Typed],
+    /// Attach a fresh test disk (`block_proto::test_disk`) on the primary
+    /// IDE channel, and check afterwards what the guest wrote to it.
+    pub disk: bool,
 }
 
 /// Input for the guest's console.
@@ -113,6 +117,8 @@ const CONSOLE_TYPED: &[Typed] = &[
 ];
 /// The echo of what was typed.
 const CONSOLE_EXPECT: &[&str] = &["first line", "kept"];
+/// The IDE driver and ktest's checks of it, on the test disk.
+const DISK_TASKS: &[&str] = &["ide native", "ktest native disk"];
 /// UEFI firmware alone takes seconds under TCG.
 const UEFI_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -127,6 +133,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
+        disk: false,
     },
     Scenario {
         name: "iso-bios",
@@ -138,6 +145,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
+        disk: false,
     },
     Scenario {
         name: "iso-uefi",
@@ -149,6 +157,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: UEFI_TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
+        disk: false,
     },
     Scenario {
         name: "fork-stress",
@@ -160,6 +169,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
+        disk: false,
     },
     Scenario {
         name: "console",
@@ -171,6 +181,19 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: CONSOLE_TYPED,
+        disk: false,
+    },
+    Scenario {
+        name: "disk",
+        boot: Boot::Direct,
+        cmdline: TEST_CMDLINE_QUIET,
+        tasks: DISK_TASKS,
+        expect: &[],
+        expect_once: &[],
+        timeout: TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: &[],
+        disk: true,
     },
     Scenario {
         name: "kernel-fault",
@@ -182,6 +205,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::KernelFailure,
         typed: &[],
+        disk: false,
     },
 ];
 
@@ -239,10 +263,22 @@ impl Scenario {
     ) -> Result<(End, Vec<String>)> {
         let tag = format!("test-{}", self.name);
         let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
-        let machine = Machine { media, accel: options.accel, console: Console::Captured };
+        let disk = match self.disk {
+            true => Some(disk::make_test_disk(&paths.test_disk(&tag))?),
+            false => None,
+        };
+        let machine = Machine { media, accel: options.accel, console: Console::Captured, disk: disk.clone() };
         let typed: Vec<(&str, &[u8])> = self.typed.iter().map(|t| (t.after, t.keys)).collect();
         let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal, &typed)?;
-        Ok((capture.end, capture.lines))
+        let mut lines = capture.lines;
+        if let Some(disk) = disk {
+            // The harness's own verdict on the image, as one more test line.
+            lines.push(match disk::check_written(&disk) {
+                Ok(()) => "test: disk_image_holds_what_the_guest_wrote ... ok".to_string(),
+                Err(reason) => format!("test: disk_image_holds_what_the_guest_wrote ... FAILED {reason}"),
+            });
+        }
+        Ok((capture.end, lines))
     }
 
     /// The scenario's tests and their outcomes, from how QEMU ended and the
@@ -333,7 +369,7 @@ tests: done
             assert_eq!(plan.modules[0].name, "mm0");
         }
         let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
-        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "fork-stress", "console", "kernel-fault"]);
+        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "fork-stress", "console", "disk", "kernel-fault"]);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! Module command lines are `<path> <kind> [args...]`. mm0 skips itself and
 //! `data` modules, starts `fs0` first (the other tasks' files go to it),
 //! then every `native` and `posix` module in boot order. The first POSIX
-//! module with `role=init` is init: the process orphans go to.
+//! module with `role=init` is init: the process orphans go to. A module
+//! named `ide` is the disk driver (a server, like fs0), and `ktest disk`
+//! its test client.
 //!
 //! ktest needs a partner in another address space for its IPC tests and
 //! benchmarks: for each `ktest` module (unless its args already start with
@@ -106,6 +108,19 @@ impl Mm0 {
             let expected = line.expected_status(native_default);
             if Some(index) == fs0 {
                 self.launch(&boot_program(name, kind, bytes, &args, Role::Fs0, expected, false, None));
+            } else if name == "ide" || (name == "ktest" && args.first() == Some(&"disk")) {
+                match self.disk_endpoint() {
+                    Some(endpoint) => {
+                        // The driver is a server: like fs0, it does not count
+                        // among the tasks a test run waits for.
+                        let (role, counted) = match name {
+                            "ide" => (Role::Ide { endpoint }, false),
+                            _ => (Role::DiskClient { endpoint }, true),
+                        };
+                        self.launch(&boot_program(name, kind, bytes, &args, role, expected, counted, None));
+                    }
+                    None => self.verdict.failed_to_start(),
+                }
             } else if name == "ktest" && args.first() != Some(&"peer") {
                 match factory::endpoint(SLOT_FACTORY) {
                     Ok(endpoint) => {
@@ -136,6 +151,18 @@ impl Mm0 {
             }
         }
         self.verdict.check();
+    }
+
+    /// The endpoint between the IDE driver and its clients, made at the
+    /// first need.
+    fn disk_endpoint(&mut self) -> Option<u64> {
+        if self.disk_endpoint.is_none() {
+            match factory::endpoint(SLOT_FACTORY) {
+                Ok(endpoint) => self.disk_endpoint = Some(endpoint),
+                Err(e) => println!("mm0: no endpoint for the disk: {e:?}"),
+            }
+        }
+        self.disk_endpoint
     }
 
     /// Starts `program`; returns its task id.

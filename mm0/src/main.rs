@@ -103,6 +103,7 @@ fn main(info: Info) -> i32 {
         phys,
         endpoint,
         fs0_endpoint,
+        disk_endpoint: None,
         tasks: BTreeMap::new(),
         threads: BTreeMap::new(),
         next_task: 1,

@@ -22,8 +22,9 @@ use abi::{Error, Rights};
 use libtern::{cap, factory};
 use mm0::layout::TaskKind;
 use mm0_proto::{
-    SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION,
-    SLOT_SERIAL_IRQ, SLOT_SERIAL_PORTS, SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
+    SLOT_DISK, SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_IDE_CONTROL_PORT, SLOT_IDE_PORTS, SLOT_IDE_SERVICE,
+    SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION, SLOT_SERIAL_IRQ, SLOT_SERIAL_PORTS,
+    SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
 };
 
 use crate::loader::StartError;
@@ -37,6 +38,10 @@ pub enum Role {
     Fs0,
     /// A ktest instance; `endpoint` is mm0's slot of the pair's endpoint.
     Ktest { endpoint: u64 },
+    /// The IDE driver; `endpoint` is mm0's slot of the disk endpoint.
+    Ide { endpoint: u64 },
+    /// A client of the IDE driver (ktest's disk checks).
+    DiskClient { endpoint: u64 },
     /// Anything else.
     Plain,
 }
@@ -64,6 +69,9 @@ const fn port_range(first: u16, last: u16) -> u64 {
 
 /// The first serial port's registers.
 const SERIAL_PORTS: u64 = port_range(0x3f8, 0x3ff);
+/// The primary ATA channel's command block and control register.
+const IDE_PORTS: u64 = port_range(0x1f0, 0x1f7);
+const IDE_CONTROL_PORT: u64 = port_range(0x3f6, 0x3f6);
 /// The first serial port's IRQ line.
 const SERIAL_IRQ: u64 = 4;
 /// The PIT's channel and command registers.
@@ -92,6 +100,14 @@ impl Mm0 {
                 let notification = factory::notification(SLOT_FACTORY)?;
                 task.owned_caps.push(notification);
                 give(task, notification, Rights::ALL, 0, SLOT_TEST_NOTIFICATION)?;
+            }
+            Role::Ide { endpoint } => {
+                give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, IDE_PORTS, SLOT_IDE_PORTS)?;
+                give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, IDE_CONTROL_PORT, SLOT_IDE_CONTROL_PORT)?;
+                give(task, endpoint, Rights::RECV.union(Rights::GRANT), 0, SLOT_IDE_SERVICE)?;
+            }
+            Role::DiskClient { endpoint } => {
+                give(task, endpoint, Rights::SEND.union(Rights::GRANT), task.id, SLOT_DISK)?;
             }
             Role::Plain => {}
         }

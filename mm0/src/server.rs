@@ -40,6 +40,9 @@ pub struct Mm0 {
     pub endpoint: u64,
     /// fs0's endpoint (all rights, unbadged); tasks get badged SEND copies.
     pub fs0_endpoint: u64,
+    /// The endpoint between the IDE driver and its clients, once one of
+    /// them is started.
+    pub disk_endpoint: Option<u64>,
     pub tasks: BTreeMap<u64, Task>,
     /// Kernel thread id -> task id, for every live thread.
     pub threads: BTreeMap<u64, u64>,

@@ -34,6 +34,14 @@ pub const SLOT_SERIAL_IRQ: u64 = 5;
 /// fs0 only: fs0's own first thread (CONTROL), to bind the events
 /// notification to.
 pub const SLOT_FS0_THREAD: u64 = 6;
+/// ide only: the primary ATA channel's command ports (0x1f0..0x1f8).
+pub const SLOT_IDE_PORTS: u64 = 2;
+/// ide only: the primary ATA channel's control port (0x3f6).
+pub const SLOT_IDE_CONTROL_PORT: u64 = 3;
+/// ide only: the endpoint the driver serves the block protocol on (RECV).
+pub const SLOT_IDE_SERVICE: u64 = 4;
+/// A disk client (ktest's disk checks): the IDE driver's endpoint (SEND).
+pub const SLOT_DISK: u64 = 2;
 /// ktest only: an endpoint shared by every ktest instance (SEND, RECV).
 pub const SLOT_TEST_ENDPOINT: u64 = 2;
 /// ktest only: the PIT's I/O ports (0x40..0x44).

@@ -14,7 +14,8 @@
 //!   ([`thread_control`], on a [`spinner`]).
 //!
 //! Roles, by the first argument: none = the test suite, `bench` = the
-//! benchmarks ([`bench`](mod@bench)), `peer` = the partner.
+//! benchmarks ([`bench`](mod@bench)), `peer` = the partner, `disk` = the
+//! IDE driver's checks ([`disk`]), against the `disk` scenario's image.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -23,6 +24,7 @@ extern crate alloc;
 
 mod bad_pointers;
 mod bench;
+mod disk;
 mod events;
 mod garbage;
 mod grant_copy;
@@ -56,6 +58,7 @@ fn main(info: Info) -> i32 {
     };
     match start.args().split_whitespace().next() {
         Some("peer") => peer::serve(),
+        Some("disk") => disk::run(),
         Some("bench") => {
             let ran = bench::run(start.tsc_hz);
             let done = roundtrip::finish_peer();

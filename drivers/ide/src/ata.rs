@@ -1,0 +1,202 @@
+//! The ATA commands on the primary channel's master drive, by programmed
+//! I/O (PIO): IDENTIFY, READ SECTORS, WRITE SECTORS, CACHE FLUSH, with
+//! 28-bit sector numbers (disks up to 128 GiB).
+//!
+//! Interrupts stay off (nIEN): the driver polls the status register, and
+//! every wait is bounded, so a missing or stuck drive is an error, never a
+//! hang. Each data transfer moves one sector of 256 16-bit words.
+
+use core::arch::asm;
+
+/// The primary channel's command block and control register.
+const BASE: u16 = 0x1f0;
+const CONTROL: u16 = 0x3f6;
+const DATA: u16 = 0;
+const ERROR: u16 = 1;
+const COUNT: u16 = 2;
+const LBA_LOW: u16 = 3;
+const LBA_MID: u16 = 4;
+const LBA_HIGH: u16 = 5;
+const DRIVE: u16 = 6;
+const COMMAND: u16 = 7;
+const STATUS: u16 = 7;
+
+const BSY: u8 = 0x80;
+const DF: u8 = 0x20;
+const DRQ: u8 = 0x08;
+const ERR: u8 = 0x01;
+/// Control register: interrupts off.
+const NIEN: u8 = 0x02;
+
+const IDENTIFY: u8 = 0xec;
+const READ_SECTORS: u8 = 0x20;
+const WRITE_SECTORS: u8 = 0x30;
+const CACHE_FLUSH: u8 = 0xe7;
+
+/// Status polls before a wait gives up (a real drive answers in
+/// milliseconds; QEMU at once).
+const MAX_POLLS: u32 = 10_000_000;
+/// Sectors reachable with 28-bit numbers.
+pub const LBA28_SECTORS: u64 = 1 << 28;
+
+/// Why a command failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtaError {
+    /// No drive answers, or it is not an ATA disk (ATAPI).
+    NoDisk,
+    /// The drive reported an error (its error register).
+    Device(u8),
+    /// The drive did not become ready in time.
+    Timeout,
+}
+
+fn inb(port: u16) -> u8 {
+    let value: u8;
+    // SAFETY: the IDE ports are enabled for this task (IoPortEnable at
+    // start); an `in` touches no memory.
+    unsafe { asm!("in al, dx", out("al") value, in("dx") port, options(nomem, nostack, preserves_flags)) };
+    value
+}
+
+fn outb(port: u16, value: u8) {
+    // SAFETY: as in `inb`; an `out` to the IDE registers touches no memory.
+    unsafe { asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) };
+}
+
+fn inw(port: u16) -> u16 {
+    let value: u16;
+    // SAFETY: as in `inb`.
+    unsafe { asm!("in ax, dx", out("ax") value, in("dx") port, options(nomem, nostack, preserves_flags)) };
+    value
+}
+
+fn outw(port: u16, value: u16) {
+    // SAFETY: as in `outb`.
+    unsafe { asm!("out dx, ax", in("dx") port, in("ax") value, options(nomem, nostack, preserves_flags)) };
+}
+
+/// The master drive of the primary channel.
+pub struct Drive {
+    /// Its size in sectors (28-bit addressable part).
+    pub sectors: u64,
+}
+
+/// Waits until the drive is not busy; then its status.
+fn not_busy() -> Result<u8, AtaError> {
+    for _ in 0..MAX_POLLS {
+        let status = inb(BASE + STATUS);
+        if status & BSY == 0 {
+            return Ok(status);
+        }
+    }
+    Err(AtaError::Timeout)
+}
+
+/// Waits until the drive has a sector to move (DRQ), or reports its error.
+fn data_ready() -> Result<(), AtaError> {
+    for _ in 0..MAX_POLLS {
+        let status = inb(BASE + STATUS);
+        if status & BSY != 0 {
+            continue;
+        }
+        if status & (ERR | DF) != 0 {
+            return Err(AtaError::Device(inb(BASE + ERROR)));
+        }
+        if status & DRQ != 0 {
+            return Ok(());
+        }
+    }
+    Err(AtaError::Timeout)
+}
+
+/// The 400 ns the drive needs after a select: four reads of the
+/// alternate status.
+fn settle() {
+    for _ in 0..4 {
+        inb(CONTROL);
+    }
+}
+
+/// Selects the master drive with the top bits of `lba` and issues
+/// `command` for `count` sectors (1..=256).
+fn issue(command: u8, lba: u64, count: u64) -> Result<(), AtaError> {
+    not_busy()?;
+    outb(BASE + DRIVE, 0xe0 | ((lba >> 24) & 0x0f) as u8);
+    settle();
+    outb(BASE + COUNT, (count & 0xff) as u8);
+    outb(BASE + LBA_LOW, lba as u8);
+    outb(BASE + LBA_MID, (lba >> 8) as u8);
+    outb(BASE + LBA_HIGH, (lba >> 16) as u8);
+    outb(BASE + COMMAND, command);
+    Ok(())
+}
+
+impl Drive {
+    /// Finds the drive: IDENTIFY, and its size.
+    pub fn identify() -> Result<Drive, AtaError> {
+        outb(CONTROL, NIEN);
+        outb(BASE + DRIVE, 0xa0);
+        settle();
+        for reg in [COUNT, LBA_LOW, LBA_MID, LBA_HIGH] {
+            outb(BASE + reg, 0);
+        }
+        outb(BASE + COMMAND, IDENTIFY);
+        if inb(BASE + STATUS) == 0 {
+            return Err(AtaError::NoDisk);
+        }
+        not_busy()?;
+        // An ATAPI or SATA device answers with a signature here.
+        if inb(BASE + LBA_MID) != 0 || inb(BASE + LBA_HIGH) != 0 {
+            return Err(AtaError::NoDisk);
+        }
+        data_ready()?;
+        let mut words = [0u16; 256];
+        for w in words.iter_mut() {
+            *w = inw(BASE + DATA);
+        }
+        let sectors = u64::from(words[60]) | (u64::from(words[61]) << 16);
+        if sectors == 0 {
+            return Err(AtaError::NoDisk);
+        }
+        Ok(Drive { sectors: sectors.min(LBA28_SECTORS) })
+    }
+
+    /// Reads `out.len() / 512` sectors (1..=256; the caller checked them
+    /// against the size) from `lba` on into `out`.
+    pub fn read(&self, lba: u64, out: &mut [u8]) -> Result<(), AtaError> {
+        issue(READ_SECTORS, lba, (out.len() / 512) as u64)?;
+        for sector in out.chunks_exact_mut(512) {
+            data_ready()?;
+            for pair in sector.chunks_exact_mut(2) {
+                pair.copy_from_slice(&inw(BASE + DATA).to_le_bytes());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `data` (1..=256 whole sectors) from `lba` on.
+    pub fn write(&self, lba: u64, data: &[u8]) -> Result<(), AtaError> {
+        issue(WRITE_SECTORS, lba, (data.len() / 512) as u64)?;
+        for sector in data.chunks_exact(512) {
+            data_ready()?;
+            for pair in sector.chunks_exact(2) {
+                outw(BASE + DATA, u16::from_le_bytes([pair[0], pair[1]]));
+            }
+        }
+        let status = not_busy()?;
+        if status & (ERR | DF) != 0 {
+            return Err(AtaError::Device(inb(BASE + ERROR)));
+        }
+        Ok(())
+    }
+
+    /// CACHE FLUSH: written sectors reach the medium.
+    pub fn flush(&self) -> Result<(), AtaError> {
+        issue(CACHE_FLUSH, 0, 0)?;
+        let status = not_busy()?;
+        if status & (ERR | DF) != 0 {
+            return Err(AtaError::Device(inb(BASE + ERROR)));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+//! The IDE disk driver: serves the block protocol (`block-proto`) for the
+//! master drive of the primary ATA channel.
+//!
+//! Design principles:
+//! - A task like any other: it holds the channel's I/O ports (given by
+//!   mm0) and a service endpoint, nothing more; a crash of it is an error
+//!   for its clients, not for the kernel.
+//! - Every request is checked whole (range, grant size and access) before
+//!   the disk is touched; data moves through a buffer of the driver's, so
+//!   a client's bad grant cannot leave the drive in the middle of a
+//!   command.
+//! - Without a disk it still serves, answering ENXIO.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+mod ata;
+
+use alloc::vec::Vec;
+
+use abi::ipc::grant;
+use block_proto::{MAX_SECTORS, SECTOR, errno, label, range_fits};
+use libtern::ipc::{self, Message, Received};
+use libtern::println;
+use libtern::rt::Info;
+use mm0_proto::{SLOT_IDE_CONTROL_PORT, SLOT_IDE_PORTS, SLOT_IDE_SERVICE};
+
+use crate::ata::{AtaError, Drive};
+
+libtern::entry!(main, heap = 1 << 20);
+
+/// Exit status when the driver cannot serve at all.
+const FAILED: i32 = 1;
+
+fn main(_info: Info) -> i32 {
+    for slot in [SLOT_IDE_PORTS, SLOT_IDE_CONTROL_PORT] {
+        if let Err(e) = libtern::device::ioport_enable(slot) {
+            println!("ide: cannot use the channel's ports: {e:?}");
+            return FAILED;
+        }
+    }
+    let drive = match Drive::identify() {
+        Ok(drive) => {
+            println!("ide: disk of {} sectors ({} MiB)", drive.sectors, (drive.sectors * SECTOR) >> 20);
+            Some(drive)
+        }
+        Err(e) => {
+            println!("ide: no disk ({e:?})");
+            None
+        }
+    };
+    let mut next = ipc::recv(SLOT_IDE_SERVICE);
+    loop {
+        let request = match next {
+            Ok(request) => request,
+            Err(e) => {
+                println!("ide: the service endpoint failed: {e:?}");
+                return FAILED;
+            }
+        };
+        let reply = serve(drive.as_ref(), &request);
+        next = ipc::reply_recv(SLOT_IDE_SERVICE, &reply);
+    }
+}
+
+fn fail(e: u32) -> Message {
+    Message::empty(e)
+}
+
+fn device_error(e: AtaError) -> Message {
+    println!("ide: {e:?}");
+    fail(errno::EIO)
+}
+
+/// Answers one request.
+fn serve(drive: Option<&Drive>, request: &Received) -> Message {
+    let msg = &request.msg;
+    let Some(drive) = drive else { return fail(errno::ENXIO) };
+    let (lba, count) = (msg.word(0), msg.word(1));
+    match msg.label() {
+        label::INFO => Message::new(0, &[drive.sectors]),
+        label::READ | label::WRITE => {
+            let writing = msg.label() == label::WRITE;
+            let need = if writing { grant::READ } else { grant::WRITE };
+            let grants = ipc::received_grants();
+            let fits = msg.info.grants() == 1
+                && range_fits(lba, count, drive.sectors)
+                && grants[0].len == count * SECTOR
+                && grants[0].access & need != 0;
+            if !fits {
+                return fail(errno::EINVAL);
+            }
+            let mut buffer = Vec::new();
+            if buffer.try_reserve_exact((MAX_SECTORS * SECTOR) as usize).is_err() {
+                return fail(errno::EIO);
+            }
+            buffer.resize((count * SECTOR) as usize, 0);
+            if writing {
+                if libtern::grant::read(abi::call::NONE, 0, 0, &mut buffer).is_err() {
+                    return fail(errno::EFAULT);
+                }
+                drive.write(lba, &buffer).map_or_else(device_error, |()| Message::empty(0))
+            } else {
+                match drive.read(lba, &mut buffer) {
+                    Ok(()) if libtern::grant::write(abi::call::NONE, 0, 0, &buffer).is_ok() => Message::empty(0),
+                    Ok(()) => fail(errno::EFAULT),
+                    Err(e) => device_error(e),
+                }
+            }
+        }
+        label::FLUSH => drive.flush().map_or_else(device_error, |()| Message::empty(0)),
+        _ => fail(errno::ENOSYS),
+    }
+}
