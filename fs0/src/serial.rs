@@ -7,8 +7,6 @@
 //! Received bytes raise IRQ 4 (enabled with [`Uart::enable_receive`]);
 //! fs0 then takes every byte the UART holds ([`Uart::receive`]).
 
-use core::arch::asm;
-
 /// Line status register offset and its "transmit holding register empty" bit.
 const LSR: u16 = 5;
 const LSR_THR_EMPTY: u8 = 1 << 5;
@@ -56,22 +54,10 @@ impl Uart {
     }
 
     fn inb(self, offset: u16) -> u8 {
-        let value: u8;
-        // SAFETY: the UART's ports are enabled for this task (IoPortEnable at
-        // start); reading a UART register touches no memory (reading the
-        // receive buffer takes the byte, which the caller wants).
-        unsafe {
-            asm!("in al, dx", out("al") value, in("dx") self.base + offset, options(nomem, nostack, preserves_flags));
-        }
-        value
+        libtern::device::inb(self.base + offset)
     }
 
     fn outb(self, offset: u16, value: u8) {
-        // SAFETY: the UART's ports are enabled for this task; writing a
-        // UART register (data, interrupt enable, modem control) touches no
-        // memory.
-        unsafe {
-            asm!("out dx, al", in("dx") self.base + offset, in("al") value, options(nomem, nostack, preserves_flags));
-        }
+        libtern::device::outb(self.base + offset, value);
     }
 }

@@ -7,8 +7,6 @@
 //! mix two seconds, so mm0 waits out an update in progress and reads until
 //! two reads in a row agree.
 
-use core::arch::asm;
-
 use abi::boot::SLOT_IOPORTS;
 use libtern::{cap, device, println, time};
 use mm0::rtc::RtcRegisters;
@@ -26,15 +24,11 @@ const ATTEMPTS: usize = 10;
 /// The badge that narrows an IoPorts copy to the CMOS ports.
 const CMOS_PORTS: u64 = CMOS_INDEX as u64 | ((CMOS_DATA as u64) << 16);
 
+/// Register `register` of the CMOS (mm0 enabled its ports for itself in
+/// `realtime_offset`).
 fn cmos(register: u8) -> u8 {
-    let value: u8;
-    // SAFETY: mm0 enabled the CMOS ports for itself (`realtime_offset`);
-    // selecting a register and reading it touches no memory.
-    unsafe {
-        asm!("out dx, al", in("dx") CMOS_INDEX, in("al") register, options(nomem, nostack, preserves_flags));
-        asm!("in al, dx", in("dx") CMOS_DATA, out("al") value, options(nomem, nostack, preserves_flags));
-    }
-    value
+    libtern::device::outb(CMOS_INDEX, register);
+    libtern::device::inb(CMOS_DATA)
 }
 
 fn read_registers() -> RtcRegisters {

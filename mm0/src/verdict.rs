@@ -4,8 +4,6 @@
 //! status it was expected to (native tasks: 0; POSIX programs: `expect=N`,
 //! else anything) and 0x11 otherwise. In `mode=run` nothing happens.
 
-use core::arch::asm;
-
 use libtern::{device, println};
 use mm0::cmdline::Mode;
 
@@ -85,11 +83,8 @@ fn exit_hook(status: i32) -> ! {
 
 /// Writes `code` to isa-debug-exit; QEMU exits with `code * 2 + 1`.
 fn exit_qemu(code: u8) -> ! {
-    // SAFETY: mm0 enabled all ports for itself (Verdict::new); writing the
-    // debug-exit port has no effect on memory.
-    unsafe {
-        asm!("out dx, al", in("dx") DEBUG_EXIT_PORT, in("al") code, options(nomem, nostack, preserves_flags));
-    }
+    // mm0 enabled all ports for itself (Verdict::new).
+    libtern::device::outb(DEBUG_EXIT_PORT, code);
     println!("mm0: QEMU did not exit (no isa-debug-exit device?); parking");
     loop {
         libtern::time::yield_now();

@@ -6,7 +6,7 @@
 //! every wait is bounded, so a missing or stuck drive is an error, never a
 //! hang. Each data transfer moves one sector of 256 16-bit words.
 
-use core::arch::asm;
+use libtern::device::{inb, inw, outb, outw};
 
 /// The primary channel's command block and control register.
 const BASE: u16 = 0x1f0;
@@ -48,31 +48,6 @@ pub enum AtaError {
     Device(u8),
     /// The drive did not become ready in time.
     Timeout,
-}
-
-fn inb(port: u16) -> u8 {
-    let value: u8;
-    // SAFETY: the IDE ports are enabled for this task (IoPortEnable at
-    // start); an `in` touches no memory.
-    unsafe { asm!("in al, dx", out("al") value, in("dx") port, options(nomem, nostack, preserves_flags)) };
-    value
-}
-
-fn outb(port: u16, value: u8) {
-    // SAFETY: as in `inb`; an `out` to the IDE registers touches no memory.
-    unsafe { asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) };
-}
-
-fn inw(port: u16) -> u16 {
-    let value: u16;
-    // SAFETY: as in `inb`.
-    unsafe { asm!("in ax, dx", out("ax") value, in("dx") port, options(nomem, nostack, preserves_flags)) };
-    value
-}
-
-fn outw(port: u16, value: u16) {
-    // SAFETY: as in `outb`.
-    unsafe { asm!("out dx, ax", in("dx") port, in("ax") value, options(nomem, nostack, preserves_flags)) };
 }
 
 /// The master drive of the primary channel.

@@ -23,3 +23,34 @@ pub fn irq_ack(irq: u64) -> Result<(), Error> {
 pub fn ioport_enable(ports: u64) -> Result<(), Error> {
     call6(Call::IoPortEnable, [ports, 0, 0, 0, 0, 0]).map(|_| ())
 }
+
+/// `in al, dx`: a byte from I/O port `port`. Without permission for the
+/// port (see [`ioport_enable`]) the instruction faults (#GP) and mm0 ends
+/// the thread; it never touches memory.
+pub fn inb(port: u16) -> u8 {
+    let value: u8;
+    // SAFETY: port input touches no memory; a port this task may not use
+    // faults, which ends the thread, not the system.
+    unsafe { core::arch::asm!("in al, dx", in("dx") port, out("al") value, options(nomem, nostack, preserves_flags)) };
+    value
+}
+
+/// `out dx, al`: a byte to I/O port `port` (as for [`inb`]).
+pub fn outb(port: u16, value: u8) {
+    // SAFETY: as in `inb`: port output touches no memory.
+    unsafe { core::arch::asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) };
+}
+
+/// `in ax, dx`: a 16-bit word from I/O port `port` (as for [`inb`]).
+pub fn inw(port: u16) -> u16 {
+    let value: u16;
+    // SAFETY: as in `inb`.
+    unsafe { core::arch::asm!("in ax, dx", in("dx") port, out("ax") value, options(nomem, nostack, preserves_flags)) };
+    value
+}
+
+/// `out dx, ax`: a 16-bit word to I/O port `port` (as for [`inb`]).
+pub fn outw(port: u16, value: u16) {
+    // SAFETY: as in `inb`.
+    unsafe { core::arch::asm!("out dx, ax", in("dx") port, in("ax") value, options(nomem, nostack, preserves_flags)) };
+}

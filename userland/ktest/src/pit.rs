@@ -1,7 +1,7 @@
 //! The 8254 programmable interval timer, channel 0 (IRQ 0): enough to make
 //! one interrupt happen and to read the counter.
 
-use crate::probe::{inb, outb};
+use libtern::device::{inb, outb};
 
 const CHANNEL0: u16 = 0x40;
 const COMMAND: u16 = 0x43;

@@ -25,7 +25,7 @@ pub fn others_stay_closed() -> Verdict {
 }
 
 fn keyboard_port_faults() -> Verdict {
-    let outcome = probe::outcome_of(|| u64::from(probe::inb(KEYBOARD_DATA)))?;
+    let outcome = probe::outcome_of(|| u64::from(libtern::device::inb(KEYBOARD_DATA)))?;
     ensure!(
         matches!(outcome, Outcome::Faulted { vector: GENERAL_PROTECTION, .. }),
         "`in al, {KEYBOARD_DATA:#x}` ended as {outcome:?}, not #GP"

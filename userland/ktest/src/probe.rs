@@ -27,18 +27,3 @@ pub fn read(addr: u64) -> u64 {
     };
     value
 }
-
-/// `in al, port`.
-pub fn inb(port: u16) -> u8 {
-    let value: u8;
-    // SAFETY: port input touches no memory; without permission it faults
-    // (#GP) and ends this thread.
-    unsafe { asm!("in al, dx", in("dx") port, out("al") value, options(nomem, nostack, preserves_flags)) };
-    value
-}
-
-/// `out port, al`.
-pub fn outb(port: u16, value: u8) {
-    // SAFETY: as for `inb`; the tests only write PIT registers.
-    unsafe { asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) };
-}
