@@ -263,7 +263,12 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
     for (i, plan) in plan::benches()?.iter().enumerate() {
         let tag = format!("bench-{i}");
         let media = boot::media(plan, Boot::Direct, &artifacts, paths, &tag)?;
-        let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk: None };
+        // A plan that runs the disk driver gets the test disk.
+        let disk = match plan.modules.iter().any(|m| m.name == "ide") {
+            true => Some(disk::make_test_disk(&paths.test_disk(&tag))?),
+            false => None,
+        };
+        let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk };
         let log = paths.logs().join(format!("{tag}.log"));
         let capture = machine
             .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, &[])

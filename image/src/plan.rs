@@ -21,7 +21,8 @@ const RUN_TASKS: &[&str] = &["hello posix"];
 const BENCH_CMDLINE: &str = "log=warn mode=bench";
 /// Each bench plan boots on its own, so that benchmarks never share the
 /// machine: the kernel's (native tasks), then the POSIX ones.
-const BENCH_PLANS: &[&[&str]] = &[&["ktest native bench"], &["posix_bench posix expect=0"]];
+const BENCH_PLANS: &[&[&str]] =
+    &[&["ktest native bench"], &["posix_bench posix expect=0"], &["ide native", "ktest native disk bench"]];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {

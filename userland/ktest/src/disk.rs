@@ -93,6 +93,33 @@ fn refusals() -> Outcome {
     Ok(())
 }
 
+/// Sectors per request of the throughput bench (64 KiB).
+const BENCH_CHUNK: u64 = 128;
+/// Where the bench's sectors start: past the checks' sectors.
+const BENCH_FIRST: u64 = 256;
+
+/// Sequential write, then read, of the test disk from [`BENCH_FIRST`] on in
+/// 64 KiB requests: MiB/s from the clock. Returns whether every request
+/// succeeded.
+pub fn bench() -> bool {
+    let mut buffer = vec![0x42u8; (BENCH_CHUNK * SECTOR) as usize];
+    let bytes = (SECTORS - BENCH_FIRST) / BENCH_CHUNK * BENCH_CHUNK * SECTOR;
+    let mut ok = true;
+    for (name, op, access) in
+        [("ide_write_mib_s", label::WRITE, grant::READ), ("ide_read_mib_s", label::READ, grant::WRITE)]
+    {
+        let start = libtern::time::clock().map_or(0, |(ns, _)| ns);
+        let mut lba = BENCH_FIRST;
+        while lba + BENCH_CHUNK <= SECTORS {
+            ok &= matches!(request(op, &[lba, BENCH_CHUNK], Some(&mut buffer), access), Ok((0, _)));
+            lba += BENCH_CHUNK;
+        }
+        let elapsed = libtern::time::clock().map_or(0, |(ns, _)| ns).saturating_sub(start).max(1);
+        crate::report::bench(name, (bytes * 1_000_000_000 / elapsed) >> 20, "MiB/s");
+    }
+    ok
+}
+
 /// The disk checks; the exit status.
 pub fn run() -> i32 {
     let mut r = Report::default();
