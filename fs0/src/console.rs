@@ -6,6 +6,7 @@
 //! there for readers.
 
 use fs0::line_discipline::LineDiscipline;
+use fs0_proto::tty::{ONLCR, OPOST};
 
 use crate::serial::Uart;
 
@@ -20,6 +21,9 @@ pub struct Console {
     pub size: u64,
 }
 
+/// Most received bytes taken per interrupt (Linux's receive burst).
+const MAX_INPUT_BURST: usize = 256;
+
 /// 24 rows, 80 columns, no pixel sizes.
 const DEFAULT_SIZE: u64 = 24 | (80 << 16);
 
@@ -28,25 +32,28 @@ impl Console {
         Console { uart, input: LineDiscipline::new(), foreground: 0, size: DEFAULT_SIZE }
     }
 
-    /// Takes every byte the UART received into the line discipline and
-    /// shows the echo; returns the signals typed (for the foreground
+    /// Takes the bytes the UART received (at most [`MAX_INPUT_BURST`] a
+    /// time, so a babbling line cannot hold fs0) into the line discipline
+    /// and shows the echo; returns the signals typed (for the foreground
     /// group).
     pub fn take_input(&mut self) -> alloc::vec::Vec<u32> {
         let mut echo = alloc::vec::Vec::new();
         let mut signals = alloc::vec::Vec::new();
-        while let Some(byte) = self.uart.receive() {
+        for _ in 0..MAX_INPUT_BURST {
+            let Some(byte) = self.uart.receive() else { break };
             signals.extend(self.input.receive(byte, &mut echo));
         }
-        for b in echo {
-            self.uart.send(b);
-        }
+        self.write(&echo);
         signals
     }
 
-    /// Write `bytes` to the terminal.
+    /// Write `bytes` to the terminal, with the output processing the
+    /// settings ask for (OPOST with ONLCR: "\n" goes out as "\r\n").
     pub fn write(&mut self, bytes: &[u8]) {
+        let oflag = self.input.settings.oflag;
+        let crlf = oflag & OPOST != 0 && oflag & ONLCR != 0;
         for &b in bytes {
-            if b == b'\n' {
+            if b == b'\n' && crlf {
                 self.uart.send(b'\r');
             }
             self.uart.send(b);

@@ -25,7 +25,7 @@ use abi::ipc::{MAX_GRANTS, grant};
 use fs0::fdtable::{Fd, FdTable};
 use fs0::pipe::PipeBuffer;
 use fs0::tmpfs::Tmpfs;
-use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, ENOTTY, EPIPE, ESPIPE};
+use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, ENOTTY, EPERM, EPIPE, ESPIPE};
 use fs0_proto::fcntl::{FD_CLOEXEC, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use fs0_proto::tty::{self, Termios};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, dup, fcntl, mode};
@@ -681,7 +681,10 @@ impl Files {
                 words(&[])
             }
             tty::TIOCGPGRP => words(&[console.foreground]),
-            tty::TIOCSPGRP if arg == 0 || arg > i32::MAX as u64 => errno(EINVAL),
+            // Task 1 is fs0: group 1 is never a POSIX group (and KILL to
+            // -1 would mean everyone).
+            tty::TIOCSPGRP if arg <= 1 || arg > i32::MAX as u64 => errno(EINVAL),
+            tty::TIOCSPGRP if !group_exists(arg) => errno(EPERM),
             tty::TIOCSPGRP => {
                 console.foreground = arg;
                 words(&[])
@@ -882,6 +885,12 @@ fn write_file(fs: &mut Tmpfs, ino: u64, at: u64, lens: &[u64; MAX_GRANTS], now: 
         }
     }
     (Message::new(0, &WriteReply { written, stopped_at_fault: false }.to_words()), written)
+}
+
+/// Whether process group `group` has a member: mm0's KILL with signal 0.
+fn group_exists(group: u64) -> bool {
+    let probe = Message::new(mm0_proto::label::KILL, &[group.wrapping_neg(), 0]);
+    ipc::call(mm0_proto::SLOT_MM0, &probe).is_ok_and(|reply| reply.label() == 0)
 }
 
 /// A read of the console's finished input into grant 0 of `reply`'s call

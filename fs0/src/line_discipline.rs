@@ -3,13 +3,15 @@
 //!
 //! In canonical mode (ICANON, Linux's default for a tty) input is edited a
 //! line at a time: the newline ends the line and makes it readable, erase
-//! (VERASE, or backspace) takes back the last byte, kill (VKILL) the whole
+//! (VERASE) takes back the last byte, kill (VKILL) the whole
 //! line, and VEOF ends the line without a newline, so that VEOF at the
 //! start of a line is end of file (a read returns 0). A read takes bytes
 //! of complete lines only, at most one line per read. Without ICANON every
 //! byte is readable at once (a read with nothing there waits, unless VMIN
 //! is 0; VTIME is not kept). ICRNL turns a carriage return into a newline,
-//! ECHO shows what is typed, and with ISIG the keys VINTR, VQUIT and VSUSP
+//! ECHO shows what is typed (control characters as `^X`; the console's
+//! output processing adds carriage returns), and with ISIG the keys
+//! VINTR, VQUIT and VSUSP (matched before ICRNL)
 //! are signals for the foreground process group (the input waiting is
 //! dropped unless NOFLSH).
 //!
@@ -29,7 +31,6 @@ pub const MAX_LINE: usize = 4096;
 /// dropped, as a full tty buffer drops it.
 pub const MAX_READY: usize = 16 * 1024;
 
-const BACKSPACE: u8 = 0x08;
 /// Signal numbers of the signal keys.
 const SIGINT: u32 = 2;
 const SIGQUIT: u32 = 3;
@@ -56,6 +57,16 @@ pub struct LineDiscipline {
     ready_bytes: usize,
 }
 
+/// Shows a typed byte as a terminal with ECHOCTL does: control
+/// characters (but tab and newline) and DEL as `^X`.
+fn echo_byte(byte: u8, echo: &mut Vec<u8>) {
+    match byte {
+        b'\t' | b'\n' => echo.push(byte),
+        0..0x20 | 0x7f => echo.extend_from_slice(&[b'^', byte ^ 0x40]),
+        _ => echo.push(byte),
+    }
+}
+
 impl Default for LineDiscipline {
     fn default() -> LineDiscipline {
         LineDiscipline::new()
@@ -72,7 +83,6 @@ impl LineDiscipline {
     /// `echo`. Returns the signal a signal key means.
     pub fn receive(&mut self, byte: u8, echo: &mut Vec<u8>) -> Option<u32> {
         let t = self.settings;
-        let byte = if byte == b'\r' && t.iflag & ICRNL != 0 { b'\n' } else { byte };
         let shown = t.lflag & ECHO != 0;
         if t.lflag & ISIG != 0 {
             let signal = [(VINTR, SIGINT), (VQUIT, SIGQUIT), (VSUSP, SIGTSTP)]
@@ -84,11 +94,12 @@ impl LineDiscipline {
                     self.flush();
                 }
                 if shown {
-                    echo.extend_from_slice(&[b'^', byte + b'@']);
+                    echo_byte(byte, echo);
                 }
                 return Some(sig);
             }
         }
+        let byte = if byte == b'\r' && t.iflag & ICRNL != 0 { b'\n' } else { byte };
         if t.lflag & ICANON == 0 {
             if self.ready_bytes < MAX_READY {
                 match self.ready.back_mut() {
@@ -97,7 +108,7 @@ impl LineDiscipline {
                 }
                 self.ready_bytes += 1;
                 if shown {
-                    echo.push(byte);
+                    echo_byte(byte, echo);
                 }
             }
             return None;
@@ -107,11 +118,11 @@ impl LineDiscipline {
             b'\n' => {
                 self.editing.push(b'\n');
                 if shown {
-                    echo.extend_from_slice(b"\r\n");
+                    echo.push(b'\n');
                 }
                 self.finish();
             }
-            _ if key(VERASE) || byte == BACKSPACE => {
+            _ if key(VERASE) => {
                 let erased = self.editing.pop().is_some();
                 if erased && shown {
                     echo.extend_from_slice(b"\x08 \x08");
@@ -125,12 +136,14 @@ impl LineDiscipline {
                 }
                 self.editing.clear();
             }
-            _ if key(VEOF) && self.editing.is_empty() => self.push(Ready::EndOfFile, 0),
+            // An end of file takes a byte of room, so that typing it
+            // with no reader cannot fill fs0's memory.
+            _ if key(VEOF) && self.editing.is_empty() => self.push(Ready::EndOfFile, 1),
             _ if key(VEOF) => self.finish(),
             _ if self.editing.len() < MAX_LINE - 1 => {
                 self.editing.push(byte);
                 if shown {
-                    echo.push(byte);
+                    echo_byte(byte, echo);
                 }
             }
             _ => {}
@@ -206,6 +219,7 @@ impl LineDiscipline {
         match self.ready.front_mut() {
             Some(Ready::EndOfFile) => {
                 self.ready.pop_front();
+                self.ready_bytes -= 1;
             }
             Some(Ready::Line(line) | Ready::Raw(line)) => {
                 let n = n.min(line.len());
@@ -245,7 +259,7 @@ mod tests {
         assert_eq!(typed(&mut ld, b"hi"), b"hi");
         assert!(!ld.readable());
         assert_eq!(read_all(&mut ld, 10), None);
-        assert_eq!(typed(&mut ld, b"\rnext\n"), b"\r\nnext\r\n");
+        assert_eq!(typed(&mut ld, b"\rnext\n"), b"\nnext\n");
         assert_eq!(read_all(&mut ld, 10).unwrap(), b"hi\n", "one line per read");
         assert_eq!(read_all(&mut ld, 3).unwrap(), b"nex");
         assert_eq!(read_all(&mut ld, 3).unwrap(), b"t\n");
@@ -255,7 +269,7 @@ mod tests {
     #[test]
     fn erase_and_kill_edit_the_line() {
         let mut ld = LineDiscipline::new();
-        let echo = typed(&mut ld, b"wrx\x7f\x7fong\x08\x08\x08ord\n");
+        let echo = typed(&mut ld, b"wrx\x7f\x7fong\x7f\x7f\x7ford\n");
         assert_eq!(read_all(&mut ld, 20).unwrap(), b"word\n");
         assert!(echo.starts_with(b"wrx\x08 \x08\x08 \x08ong"));
         typed(&mut ld, b"gone\x15kept\n");
@@ -325,5 +339,28 @@ mod tests {
         assert_eq!(ld.receive(0x03, &mut echo), None);
         typed(&mut ld, b"\n");
         assert_eq!(read_all(&mut ld, 10).unwrap(), b"\x03\n", "without ISIG ^C is a byte");
+    }
+
+    #[test]
+    fn control_characters_echo_as_caret_letters() {
+        let mut ld = LineDiscipline::new();
+        assert_eq!(typed(&mut ld, b"a\x01\x1b\t"), b"a^A^[\t");
+        let mut t = ld.settings;
+        t.cc[VINTR] = 0x7f;
+        t.cc[VERASE] = 0x08;
+        ld.set(t, false);
+        let mut echo = Vec::new();
+        assert_eq!(ld.receive(0x7f, &mut echo), Some(SIGINT));
+        assert_eq!(echo, b"^?");
+        assert_eq!(ld.receive(0xc5, &mut echo), None, "a high byte is no signal and no overflow");
+    }
+
+    #[test]
+    fn ends_of_file_take_room() {
+        let mut ld = LineDiscipline::new();
+        for _ in 0..2 * MAX_READY {
+            typed(&mut ld, b"\x04");
+        }
+        assert_eq!(ld.ready.len(), MAX_READY);
     }
 }

@@ -10,6 +10,8 @@
 /// Line status register offset and its "transmit holding register empty" bit.
 const LSR: u16 = 5;
 const LSR_THR_EMPTY: u8 = 1 << 5;
+/// What a register reads where no device answers.
+const NO_DEVICE: u8 = 0xff;
 /// "Data ready": a received byte waits in the receive buffer (offset 0).
 const LSR_DATA_READY: u8 = 1;
 /// Interrupt enable register: "received data available".
@@ -48,9 +50,11 @@ impl Uart {
         self.outb(IER, IER_RECEIVED);
     }
 
-    /// The next received byte, if one waits.
+    /// The next received byte, if one waits. Without a UART the status
+    /// reads all ones: no byte.
     pub fn receive(self) -> Option<u8> {
-        (self.inb(LSR) & LSR_DATA_READY != 0).then(|| self.inb(0))
+        let status = self.inb(LSR);
+        (status != NO_DEVICE && status & LSR_DATA_READY != 0).then(|| self.inb(0))
     }
 
     fn inb(self, offset: u16) -> u8 {

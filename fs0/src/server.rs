@@ -16,12 +16,13 @@
 //! No request takes capabilities, so any a client sends along are deleted:
 //! a client cannot fill fs0's capability table.
 
+use abi::Error;
 use abi::ipc::{LABEL_NOTIFICATION, REG_WORDS};
-use abi::{CapType, Error};
 use fs0_proto::errno::{EFAULT, EINVAL, ENAMETOOLONG, ENOSYS};
 use fs0_proto::{WriteRequest, label};
 use libtern::ipc::{self, Message, Received};
 use libtern::println;
+use libtern::server::receive;
 use mm0_proto::{SLOT_FS0_SERVICE, SLOT_MM0, event};
 
 use crate::file_memory::MapRequest;
@@ -33,7 +34,7 @@ const PATH_MAX: usize = 4096;
 /// Serve requests until the service endpoint becomes unusable; returns
 /// why.
 pub fn serve(files: &mut Files) -> Error {
-    let mut next = receive();
+    let mut next = receive(SLOT_FS0_SERVICE, "fs0");
     loop {
         let request = match next {
             Ok(request) => request,
@@ -50,39 +51,19 @@ pub fn serve(files: &mut Files) -> Error {
                     println!("fs0: cannot acknowledge the serial IRQ: {e:?}");
                 }
             }
-            next = receive();
+            next = receive(SLOT_FS0_SERVICE, "fs0");
             continue;
         }
         let outcome = handle(files, &request);
-        drop_received_caps(request.msg.info.caps());
+        libtern::server::drop_received_caps(request.msg.info.caps(), "fs0");
         next = match outcome {
             Outcome::Reply(reply) => ipc::reply_recv(SLOT_FS0_SERVICE, &reply).or_else(|e| {
                 println!("fs0: reply to {:#x} or next receive failed: {e:?}", request.badge);
-                receive()
+                receive(SLOT_FS0_SERVICE, "fs0")
             }),
-            Outcome::Later => receive(),
+            Outcome::Later => receive(SLOT_FS0_SERVICE, "fs0"),
         };
     }
-}
-
-/// Wait for the next request. The kernel reports a message it could not
-/// deliver (the sender's fault: a bad capability slot, a bad IPC buffer) to
-/// the receiver too; such a message is dropped (its sender is told) and fs0
-/// waits again. Only when the service endpoint itself is gone does the wait
-/// end with an error.
-fn receive() -> Result<Received, Error> {
-    loop {
-        match ipc::recv(SLOT_FS0_SERVICE) {
-            Ok(request) => return Ok(request),
-            Err(e) if service_endpoint_alive() => println!("fs0: dropped a request that could not be delivered: {e:?}"),
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// True while fs0 still holds its service endpoint.
-fn service_endpoint_alive() -> bool {
-    libtern::cap::identify(SLOT_FS0_SERVICE).is_ok_and(|info| info.kind == Some(CapType::Endpoint))
 }
 
 /// Collects mm0's process events and applies them in order.
@@ -225,14 +206,5 @@ fn out(index: usize, result: Result<alloc::vec::Vec<u8>, u32>) -> Outcome {
     match libtern::grant::write(abi::call::NONE, index as u64, 0, &bytes) {
         Ok(()) => Outcome::Reply(Message::new(0, &[bytes.len() as u64])),
         Err(_) => fail(EFAULT),
-    }
-}
-
-/// Delete the `count` capabilities that came with the last request.
-fn drop_received_caps(count: usize) {
-    for &slot in ipc::received_caps().iter().take(count) {
-        if let Err(e) = libtern::cap::delete(slot) {
-            println!("fs0: cannot delete received capability {slot}: {e:?}");
-        }
     }
 }

@@ -21,6 +21,9 @@ pub fn make_test_disk(path: &Path) -> Result<PathBuf> {
 pub fn check_written(path: &Path) -> Result<(), String> {
     let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let start = (WRITTEN_SECTOR * SECTOR) as usize;
+    if bytes.len() < start + 2 * SECTOR as usize + 1 {
+        return Err(format!("the image is only {} bytes", bytes.len()));
+    }
     let written = &bytes[start..start + 2 * SECTOR as usize];
     if let Some(i) = (0..written.len()).find(|&i| written[i] != written_byte(i as u64)) {
         return Err(format!("byte {i} of sector {WRITTEN_SECTOR} is {:#x}", written[i]));

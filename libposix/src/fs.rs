@@ -19,6 +19,7 @@ use crate::syscalls::{Args, SysResult};
 use crate::{fd, server, signal, user};
 use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS, grant};
 use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO, EPIPE};
+use fs0_proto::mode::{S_IFMT, S_IFREG};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, WriteRequest};
 use libtern_sys::mm0;
 use mm0_proto::signal::SIGPIPE;
@@ -87,7 +88,9 @@ pub fn read(args: &Args) -> SysResult {
 }
 
 /// readv(fd, iov, iovcnt): one buffer after the other, stopping at a short
-/// read.
+/// read; from anything but a regular file (a pipe, a terminal), stopping
+/// after the first read that brought bytes, since the next one could wait
+/// where Linux returns what it has.
 pub fn readv(args: &Args) -> SysResult {
     let [fd, iov, iovcnt, ..] = *args;
     let iovcnt = u64::from(iovcnt as u32);
@@ -108,7 +111,8 @@ pub fn readv(args: &Args) -> SysResult {
         match read_grant(descriptor(fd), CURRENT, Grant { addr: base, len, access: grant::WRITE }) {
             Ok(n) => {
                 total += n;
-                if n < len {
+                let regular = || file_stat(descriptor(fd)).is_ok_and(|st| st.mode & S_IFMT == S_IFREG);
+                if n < len || (total == n && !regular()) {
                     break;
                 }
             }
@@ -208,7 +212,7 @@ pub fn copy_file_range(args: &Args) -> SysResult {
     }
     let (input, output) = (descriptor(fd_in), descriptor(fd_out));
     let (st_in, st_out) = (file_stat(input)?, file_stat(output)?);
-    let regular = |st: &Stat| st.mode & fs0_proto::mode::S_IFMT == fs0_proto::mode::S_IFREG;
+    let regular = |st: &Stat| st.mode & S_IFMT == S_IFREG;
     if !regular(&st_in) || !regular(&st_out) {
         return Err(EINVAL);
     }

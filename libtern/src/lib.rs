@@ -32,6 +32,7 @@ pub mod image;
 pub mod ipc;
 #[cfg(target_os = "none")]
 pub mod rt;
+pub mod server;
 pub mod thread;
 pub mod tls;
 

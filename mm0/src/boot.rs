@@ -108,6 +108,10 @@ impl Mm0 {
             let expected = line.expected_status(native_default);
             if Some(index) == fs0 {
                 self.launch(&boot_program(name, kind, bytes, &args, Role::Fs0, expected, false, None));
+            } else if name == "ktest" && args.first() == Some(&"disk") && !modules.iter().any(|m| m.name() == "ide") {
+                // A client without a driver would wait on the endpoint forever.
+                println!("mm0: `ktest disk` needs the `ide` module; skipped");
+                self.verdict.failed_to_start();
             } else if name == "ide" || (name == "ktest" && args.first() == Some(&"disk")) {
                 match self.disk_endpoint() {
                     Some(endpoint) => {

@@ -99,6 +99,7 @@ static void interrupt_key(void)
 	int pipe_fds[2];
 	pipe(pipe_fds);
 	EXPECT_ERROR("tcgetattr_of_a_pipe", tcgetattr(pipe_fds[0], &(struct termios){0}), ENOTTY);
+	EXPECT_ERROR("tcsetpgrp_missing_group", tcsetpgrp(0, 99999), EPERM);
 }
 
 int main(void)

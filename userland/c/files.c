@@ -18,6 +18,7 @@
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,6 +260,24 @@ static void polling(void)
 		report("poll_bad_fd", NULL);
 }
 
+/* readv from a pipe returns what is there once the first buffer is
+ * full, instead of waiting to fill the next. */
+static void readv_from_pipe(void)
+{
+	int p[2];
+	pipe(p);
+	write(p[1], "12345", 5);
+	char a[5], b[10];
+	struct iovec iov[2] = {{a, sizeof a}, {b, sizeof b}};
+	ssize_t n = readv(p[0], iov, 2);
+	if (n != 5 || memcmp(a, "12345", 5) != 0)
+		report("readv_pipe_returns_what_is_there", "returned %zd", n);
+	else
+		report("readv_pipe_returns_what_is_there", NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void selecting(void)
 {
 	int p[2];
@@ -354,6 +373,7 @@ int main(int argc, char **argv)
 	devices();
 	polling();
 	selecting();
+	readv_from_pipe();
 	close_on_exec();
 	return check_status();
 }

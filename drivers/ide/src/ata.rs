@@ -103,6 +103,8 @@ fn issue(command: u8, lba: u64, count: u64) -> Result<(), AtaError> {
     outb(BASE + LBA_MID, (lba >> 8) as u8);
     outb(BASE + LBA_HIGH, (lba >> 16) as u8);
     outb(BASE + COMMAND, command);
+    // The status is valid 400 ns after a command.
+    settle();
     Ok(())
 }
 
@@ -116,7 +118,10 @@ impl Drive {
             outb(BASE + reg, 0);
         }
         outb(BASE + COMMAND, IDENTIFY);
-        if inb(BASE + STATUS) == 0 {
+        settle();
+        // 0: no drive on the channel; all ones: no controller at all.
+        let status = inb(BASE + STATUS);
+        if status == 0 || status == 0xff {
             return Err(AtaError::NoDisk);
         }
         not_busy()?;
@@ -145,6 +150,8 @@ impl Drive {
             for pair in sector.chunks_exact_mut(2) {
                 pair.copy_from_slice(&inw(BASE + DATA).to_le_bytes());
             }
+            // The next sector's status is valid 400 ns after this one.
+            settle();
         }
         Ok(())
     }
@@ -157,6 +164,7 @@ impl Drive {
             for pair in sector.chunks_exact(2) {
                 outw(BASE + DATA, u16::from_le_bytes([pair[0], pair[1]]));
             }
+            settle();
         }
         let status = not_busy()?;
         if status & (ERR | DF) != 0 {

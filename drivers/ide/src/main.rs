@@ -3,8 +3,9 @@
 //!
 //! Design principles:
 //! - A task like any other: it holds the channel's I/O ports (given by
-//!   mm0) and a service endpoint, nothing more; a crash of it is an error
-//!   for its clients, not for the kernel.
+//!   mm0) and a service endpoint, nothing more; a crash of it ends the
+//!   driver, not the kernel (there is no restart yet: its clients' calls
+//!   then fail or wait).
 //! - Every request is checked whole (range, grant size and access) before
 //!   the disk is touched; data moves through a buffer of the driver's, so
 //!   a client's bad grant cannot leave the drive in the middle of a
@@ -25,6 +26,7 @@ use block_proto::{MAX_SECTORS, SECTOR, errno, label, range_fits};
 use libtern::ipc::{self, Message, Received};
 use libtern::println;
 use libtern::rt::Info;
+use libtern::server::{drop_received_caps, receive};
 use mm0_proto::{SLOT_IDE_CONTROL_PORT, SLOT_IDE_PORTS, SLOT_IDE_SERVICE};
 
 use crate::ata::{AtaError, Drive};
@@ -51,7 +53,7 @@ fn main(_info: Info) -> i32 {
             None
         }
     };
-    let mut next = ipc::recv(SLOT_IDE_SERVICE);
+    let mut next = receive(SLOT_IDE_SERVICE, "ide");
     loop {
         let request = match next {
             Ok(request) => request,
@@ -61,7 +63,11 @@ fn main(_info: Info) -> i32 {
             }
         };
         let reply = serve(drive.as_ref(), &request);
-        next = ipc::reply_recv(SLOT_IDE_SERVICE, &reply);
+        drop_received_caps(request.msg.info.caps(), "ide");
+        next = ipc::reply_recv(SLOT_IDE_SERVICE, &reply).or_else(|e| {
+            println!("ide: reply or next receive failed: {e:?}");
+            receive(SLOT_IDE_SERVICE, "ide")
+        });
     }
 }
 

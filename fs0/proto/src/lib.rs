@@ -183,6 +183,9 @@ pub mod tty {
 
     /// `c_iflag`: a carriage return reads as a newline.
     pub const ICRNL: u32 = 0o400;
+    /// `c_oflag`: output processing, and with it "\n" as "\r\n".
+    pub const OPOST: u32 = 0o1;
+    pub const ONLCR: u32 = 0o4;
     /// `c_lflag` bits.
     pub const ISIG: u32 = 0o1;
     pub const ICANON: u32 = 0o2;
