@@ -16,7 +16,8 @@
 //! handler's `sa_restorer`, musl's `__restore_rt`, which calls
 //! rt_sigreturn), a `ucontext` with the interrupted registers, mask and a
 //! pointer to the FPU state, a `siginfo`, and the FPU state itself
-//! (`fxsave`: x87 and SSE; programs built for baseline x86_64 use no AVX).
+//! (`xsave`: x87, SSE and the AVX upper halves, as the kernel enables
+//! them; `fxsave` where xsave is off).
 //! Delivery runs on libposix's own delivery stack ([`on_delivery_stack`]),
 //! so a frame can go anywhere on the program's stacks, and ends by loading
 //! every register of the handler's entry, or of the context a frame
@@ -494,8 +495,52 @@ struct RtSigFrame {
     info: SigInfo,
 }
 
-/// Bytes of an `fxsave` image.
+/// Bytes of an `fxsave` image (also the legacy part of an `xsave` one).
 const FXSAVE_SIZE: u64 = 512;
+/// Most bytes of an `xsave` image libposix handles: the kernel enables
+/// x87, SSE and AVX state (832 bytes); a larger image falls back to
+/// `fxsave`.
+const MAX_XSAVE_SIZE: u64 = 1024;
+/// The `xsave` header: XSTATE_BV, XCOMP_BV, then 48 reserved bytes.
+const XSAVE_HEADER: u64 = 512;
+const XSAVE_HEADER_SIZE: usize = 64;
+
+/// Bytes of the FPU image in a signal frame: `xsave` (x87, SSE and the
+/// AVX upper halves) when the kernel turned it on, else `fxsave`.
+fn fpu_image_size() -> u64 {
+    static SIZE: AtomicU64 = AtomicU64::new(0);
+    match SIZE.load(Ordering::Relaxed) {
+        0 => {
+            // CPUID.1:ECX.OSXSAVE: the kernel enabled xsave; CPUID.0xD:EBX:
+            // the image size for the features it enabled.
+            let osxsave = core::arch::x86_64::__cpuid(1).ecx & (1 << 27) != 0;
+            let xsave_size = u64::from(core::arch::x86_64::__cpuid_count(0xd, 0).ebx);
+            let size =
+                if osxsave && (FXSAVE_SIZE..=MAX_XSAVE_SIZE).contains(&xsave_size) { xsave_size } else { FXSAVE_SIZE };
+            SIZE.store(size, Ordering::Relaxed);
+            size
+        }
+        size => size,
+    }
+}
+
+/// The enabled xsave features (XCR0).
+fn xcr0() -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: xgetbv reads XCR0; it is only called when the kernel turned
+    // xsave on (`fpu_image_size` saw OSXSAVE), and touches no memory.
+    unsafe { core::arch::asm!("xgetbv", in("ecx") 0, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+    u64::from(lo) | (u64::from(hi) << 32)
+}
+
+/// Makes sure this thread's own FPU state is in the CPU: the kernel loads
+/// it lazily, on the first SSE instruction (#NM), and an emulated xsave
+/// may not trap like one. Reading xmm0 traps and changes nothing.
+fn own_fpu_state() {
+    // SAFETY: moving xmm0 into a general register touches no memory and
+    // leaves the FPU state as it was.
+    unsafe { core::arch::asm!("movq {}, xmm0", out(reg) _, options(nomem, nostack, preserves_flags)) };
+}
 /// Offset of MXCSR in an `fxsave` image, and the bits a program may set.
 const FXSAVE_MXCSR: u64 = 24;
 const MXCSR_MASK: u32 = 0xffff;
@@ -596,7 +641,8 @@ fn deliver_one(ctx: &mut Context) -> bool {
     } else {
         ctx.rsp.wrapping_sub(RED_ZONE as u64)
     };
-    let fx = top.wrapping_sub(FXSAVE_SIZE) & !63;
+    let image_size = fpu_image_size();
+    let fx = top.wrapping_sub(image_size) & !63;
     // The handler starts as if called: its stack pointer + 8 is 16-aligned.
     let frame_at = ((fx - size_of::<RtSigFrame>() as u64) & !15) - 8;
     if user::check_range(frame_at, top - frame_at).is_err()
@@ -604,10 +650,23 @@ fn deliver_one(ctx: &mut Context) -> bool {
     {
         die_by(SIGSEGV);
     }
-    // SAFETY: `fx` is 64-byte aligned, its 512 bytes lie in the range just
-    // backed for writing; fxsave64 stores the program's FPU and SSE state
-    // (libposix itself never uses them).
-    unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) fx, options(nostack)) };
+    if image_size > FXSAVE_SIZE {
+        own_fpu_state();
+        // SAFETY: `fx` is 64-byte aligned and its `image_size` bytes lie in
+        // the range just backed for writing. The header is zeroed first
+        // (xsave leaves its reserved part alone, xrstor requires it zero);
+        // xsave64 with every feature bit stores the program's x87, SSE and
+        // AVX state (libposix itself never uses them).
+        unsafe {
+            core::ptr::write_bytes((fx + XSAVE_HEADER) as *mut u8, 0, XSAVE_HEADER_SIZE);
+            core::arch::asm!("xsave64 [{}]", in(reg) fx, in("eax") u32::MAX, in("edx") u32::MAX, options(nostack));
+        }
+    } else {
+        // SAFETY: `fx` is 64-byte aligned, its 512 bytes lie in the range
+        // just backed for writing; fxsave64 stores the program's FPU and
+        // SSE state (libposix itself never uses them).
+        unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) fx, options(nostack)) };
+    }
 
     // Without SA_RESTORER the handler returns to 0 and faults, as on Linux
     // x86_64 (C libraries always set it).
@@ -733,24 +792,49 @@ pub fn rt_sigreturn(_args: &Args, frame: &SyscallFrame) -> SysResult {
     let uc = user::read::<UContext>(uc_at).unwrap_or_else(|_| die_by(SIGSEGV));
     let fp = uc.mcontext.fpstate;
     if fp != 0 {
-        if !fp.is_multiple_of(16) || user::readable(fp, FXSAVE_SIZE).is_err() {
-            die_by(SIGSEGV);
-        }
-        let mut image = [0u8; FXSAVE_SIZE as usize + 16];
-        let aligned = image.as_mut_ptr().align_offset(16);
-        let image = &mut image[aligned..aligned + FXSAVE_SIZE as usize];
-        // SAFETY: `fp` was checked readable for 512 bytes just above.
-        image.copy_from_slice(unsafe { core::slice::from_raw_parts(fp as *const u8, FXSAVE_SIZE as usize) });
-        let mxcsr = FXSAVE_MXCSR as usize;
-        let value = u32::from_le_bytes([image[mxcsr], image[mxcsr + 1], image[mxcsr + 2], image[mxcsr + 3]]);
-        image[mxcsr..mxcsr + 4].copy_from_slice(&(value & MXCSR_MASK).to_le_bytes());
-        // SAFETY: a 16-aligned 512-byte image whose MXCSR holds only valid
-        // bits; fxrstor64 loads the program's FPU and SSE state from it.
-        unsafe { core::arch::asm!("fxrstor64 [{}]", in(reg) image.as_ptr(), options(nostack)) };
+        restore_fpu(fp);
     }
     blocked().store(uc.sigmask & !UNCATCHABLE, Ordering::Relaxed);
     let ctx = mcontext_to_context(&uc.mcontext, crate::thread::fs_base());
     continue_program(&ctx)
+}
+
+/// Loads the FPU image a frame holds at `fp` (as delivery wrote it, or as
+/// the handler changed it), after checking what the CPU would refuse: an
+/// image that is not readable or could not be loaded ends the process by
+/// SIGSEGV, as Linux ends it for a bad frame.
+fn restore_fpu(fp: u64) {
+    let size = fpu_image_size();
+    if !fp.is_multiple_of(16) || user::readable(fp, size).is_err() {
+        die_by(SIGSEGV);
+    }
+    let mut buffer = [0u8; MAX_XSAVE_SIZE as usize + 64];
+    let aligned = buffer.as_mut_ptr().align_offset(64);
+    let image = &mut buffer[aligned..aligned + size as usize];
+    // SAFETY: `fp` was checked readable for `size` bytes just above.
+    image.copy_from_slice(unsafe { core::slice::from_raw_parts(fp as *const u8, size as usize) });
+    let mxcsr = FXSAVE_MXCSR as usize;
+    let value = u32::from_le_bytes([image[mxcsr], image[mxcsr + 1], image[mxcsr + 2], image[mxcsr + 3]]);
+    image[mxcsr..mxcsr + 4].copy_from_slice(&(value & MXCSR_MASK).to_le_bytes());
+    if size > FXSAVE_SIZE {
+        let header = &image[XSAVE_HEADER as usize..XSAVE_HEADER as usize + XSAVE_HEADER_SIZE];
+        let xstate_bv = u64::from_le_bytes(header[..8].try_into().expect("8 bytes"));
+        // Standard form (XCOMP_BV 0), reserved bytes zero, only enabled
+        // features: what xrstor64 accepts without a fault.
+        if header[8..].iter().any(|&b| b != 0) || xstate_bv & !xcr0() != 0 {
+            die_by(SIGSEGV);
+        }
+        own_fpu_state();
+        // SAFETY: a 64-aligned image of the size CPUID gives, with a valid
+        // header and MXCSR; xrstor64 loads the program's state from it.
+        unsafe {
+            core::arch::asm!("xrstor64 [{}]", in(reg) image.as_ptr(), in("eax") u32::MAX, in("edx") u32::MAX, options(nostack));
+        }
+    } else {
+        // SAFETY: a 16-aligned 512-byte image whose MXCSR holds only valid
+        // bits; fxrstor64 loads the program's FPU and SSE state from it.
+        unsafe { core::arch::asm!("fxrstor64 [{}]", in(reg) image.as_ptr(), options(nostack)) };
+    }
 }
 
 /// Where [`crate::entry::posix_signal_entry`] goes, on the thread's

@@ -455,6 +455,45 @@ static void signal_origins(void)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/* A handler that uses AVX must not change the AVX registers of the code
+ * it interrupted: the frame saves and restores them (xsave). */
+static void clobber_ymm3(int sig)
+{
+	(void)sig;
+	__asm__ volatile("vpcmpeqb %%ymm3, %%ymm3, %%ymm3" ::: "xmm3");
+}
+
+static void avx_state(void)
+{
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 28)) || !(c & (1u << 27))) {
+		report("avx_registers_survive_a_handler", NULL);
+		return;
+	}
+	static unsigned char in[32] __attribute__((aligned(32))), out[32] __attribute__((aligned(32)));
+	for (int i = 0; i < 32; i++)
+		in[i] = (unsigned char)(i * 5 + 1);
+	on(SIGUSR1, clobber_ymm3, 0);
+	long pid = getpid();
+	/* The kill happens inside the asm, so the compiler has no chance to
+	 * use ymm3 between the load and the store. */
+	__asm__ volatile("vmovdqu (%[in]), %%ymm3\n\t"
+			 "mov $62, %%eax\n\t"
+			 "mov %[pid], %%rdi\n\t"
+			 "mov $10, %%esi\n\t"
+			 "syscall\n\t"
+			 "vmovdqu %%ymm3, (%[out])\n\t"
+			 :
+			 : [in] "r"(in), [out] "r"(out), [pid] "r"(pid)
+			 : "rax", "rdi", "rsi", "rcx", "r11", "memory", "xmm3");
+	if (memcmp(in, out, 32) != 0)
+		report("avx_registers_survive_a_handler", "ymm3 changed: byte 16 is %#x, was %#x", out[16], in[16]);
+	else
+		report("avx_registers_survive_a_handler", NULL);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 static char alt_stack[16384] __attribute__((aligned(16)));
 static volatile int on_alt;
 static void check_stack(int sig)
@@ -634,6 +673,7 @@ int main(void)
 	interrupted_pipe_calls();
 	sigchld();
 	signal_origins();
+	avx_state();
 	alternate_stack();
 	stop_and_continue();
 	stop_during_calls();
