@@ -534,8 +534,9 @@ fn xcr0() -> u64 {
 }
 
 /// Makes sure this thread's own FPU state is in the CPU: the kernel loads
-/// it lazily, on the first SSE instruction (#NM), and an emulated xsave
-/// may not trap like one. Reading xmm0 traps and changes nothing.
+/// it lazily, on the first SSE instruction (#NM), and under QEMU's TCG an
+/// xsave was seen to run on another thread's state instead of trapping.
+/// Reading xmm0 traps and changes nothing.
 fn own_fpu_state() {
     // SAFETY: moving xmm0 into a general register touches no memory and
     // leaves the FPU state as it was.
