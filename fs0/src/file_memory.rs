@@ -32,16 +32,9 @@ struct ObjectWindow {
     addr: u64,
 }
 
-fn mm0_errno(e: Mm0Error) -> u32 {
-    match e {
-        Mm0Error::Errno(e) => e,
-        Mm0Error::Ipc(_) => ENOMEM,
-    }
-}
-
 impl ObjectWindow {
     fn new() -> Result<ObjectWindow, u32> {
-        let (object, addr) = mm0::file_object(WINDOW).map_err(mm0_errno)?;
+        let (object, addr) = mm0::file_object(WINDOW).map_err(Mm0Error::errno)?;
         Ok(ObjectWindow { object, addr })
     }
 }
@@ -126,7 +119,7 @@ impl Files {
         let placement = if access == O_RDWR { placement } else { placement | mm0_proto::map::READ_ONLY_FILE };
         match mm0::file_map(pid, object, r.offset, r.len, r.prot, placement, r.hint) {
             Ok(addr) => words(&[addr]),
-            Err(e) => errno(mm0_errno(e)),
+            Err(e) => errno(e.errno()),
         }
     }
 }

@@ -530,11 +530,11 @@ impl Files {
                     Err(_) => errno(EIO),
                 },
             },
-            Node::Device(d) => Outcome::Reply(read_device(d, g.len)),
+            Node::Device(d) => Outcome::Reply(read_into_grant(g.len, |_, buf| d.read(buf)).0),
             Node::Dir(_) => errno(EISDIR),
             Node::File(ino) => {
                 let at = if positioned { offset } else { self.descriptions.get(&id).map_or(0, |d| d.offset) };
-                let (reply, read) = read_file(&self.fs, ino, at, g.len);
+                let (reply, read) = read_into_grant(g.len, |done, buf| self.fs.read(ino, at + done, buf));
                 if !positioned && let Some(d) = self.descriptions.get_mut(&id) {
                     d.offset = at + read;
                 }
@@ -835,14 +835,15 @@ fn pipe_read(pipe: &mut Pipe, reply: u64, len: u64) -> Message {
     Message::new(0, &ReadReply { read, stopped_at_fault: false }.to_words())
 }
 
-/// A read of `len` bytes of tmpfs file `ino` at `at` into grant 0 of the
-/// current call; the reply and the bytes read.
-fn read_file(fs: &Tmpfs, ino: u64, at: u64, len: u64) -> (Message, u64) {
+/// A read of up to `len` bytes into grant 0 of the current call, taken
+/// from `source` a chunk at a time (`source(done, buffer)`: bytes for
+/// offset `done` of the read, 0 at the end); the reply and the bytes read.
+fn read_into_grant(len: u64, mut source: impl FnMut(u64, &mut [u8]) -> Result<usize, u32>) -> (Message, u64) {
     let mut read = 0u64;
     let mut chunk = [0u8; CHUNK];
     while read < len {
         let want = ((len - read) as usize).min(CHUNK);
-        let n = match fs.read(ino, at + read, &mut chunk[..want]) {
+        let n = match source(read, &mut chunk[..want]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if read == 0 => return (Message::empty(e), 0),
@@ -909,31 +910,6 @@ fn console_read(console: &mut Console, reply: u64, len: u64) -> Option<Message> 
         console.input.consume(n);
     }
     Some(Message::new(0, &ReadReply { read, stopped_at_fault }.to_words()))
-}
-
-/// A read of device `d` into grant 0 of the current call.
-fn read_device(d: Device, len: u64) -> Message {
-    let mut read = 0u64;
-    let mut chunk = [0u8; CHUNK];
-    while read < len {
-        let want = ((len - read) as usize).min(CHUNK);
-        let n = match d.read(&mut chunk[..want]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if read == 0 => return Message::empty(e),
-            Err(_) => break,
-        };
-        match libtern::grant::write(NONE, 0, read, &chunk[..n]) {
-            Ok(()) => read += n as u64,
-            Err(Error::PeerFault) if read > 0 => {
-                return Message::new(0, &ReadReply { read, stopped_at_fault: true }.to_words());
-            }
-            Err(Error::PeerFault) => return Message::empty(EFAULT),
-            Err(_) if read > 0 => break,
-            Err(_) => return Message::empty(EIO),
-        }
-    }
-    Message::new(0, &ReadReply { read, stopped_at_fault: false }.to_words())
 }
 
 /// A write of the current call's grants to device `d`.

@@ -22,9 +22,10 @@ use fs0_proto::errno::{E2BIG, EACCES, EFAULT, EINVAL, ELOOP, ENAMETOOLONG, ENOEN
 use fs0_proto::fcntl::{O_CLOEXEC, O_RDONLY};
 use fs0_proto::mode::{S_IFMT, S_IFREG};
 use libtern_sys::mm0;
+use libtern_sys::mm0::Mm0Error;
 use mm0_proto::{SLOT_FS0, SLOT_MM0, exec_source, label};
 
-use crate::server::{self, mm0_errno};
+use crate::server;
 use crate::syscalls::{Args, SysResult};
 use crate::{fs, mapped, thread, user};
 
@@ -77,7 +78,7 @@ fn copy_string(from: u64, len: u64, to: &mut u64) {
 /// Anonymous memory for `len` bytes, backed for writing.
 fn buffer(len: u64) -> Result<u64, u32> {
     let rw = mm0_proto::prot::READ | mm0_proto::prot::WRITE;
-    mm0::mmap_anon(0, len.max(1), rw, mm0_proto::map::POPULATE).map_err(mm0_errno)
+    mm0::mmap_anon(0, len.max(1), rw, mm0_proto::map::POPULATE).map_err(Mm0Error::errno)
 }
 
 fn release(addr: u64, len: u64) {
@@ -157,22 +158,14 @@ pub fn execve(args: &Args) -> SysResult {
         Err(e) => return Err(e),
     }
     for _ in 0..=MAX_INTERPRETERS {
-        strings = match run(strings)? {
-            Next::Script(next) => next,
-        };
+        strings = run(strings)?;
     }
     Err(ELOOP)
 }
 
-/// What `run` found instead of a program it could start.
-enum Next {
-    /// A script: its interpreter's strings.
-    Script(Strings),
-}
-
 /// Starts the program `strings` name; returns only on failure, or with the
-/// strings for a script's interpreter.
-fn run(strings: Strings) -> Result<Next, u32> {
+/// strings for a script's interpreter (to be run instead).
+fn run(strings: Strings) -> Result<Strings, u32> {
     let (path, path_len) = strings.path();
     let path_grant = Grant { addr: path, len: path_len, access: grant::READ };
     let opened = server::call(SLOT_FS0, fs0_proto::label::OPEN, &[AT_FDCWD, O_RDONLY | O_CLOEXEC, 0], &[path_grant]);
@@ -185,7 +178,7 @@ fn run(strings: Strings) -> Result<Next, u32> {
     let _ = server::call(SLOT_FS0, fs0_proto::label::CLOSE, &[fd], &[]);
     let (addr, size) = file?;
     let result = if size >= 2 && starts_with(addr, b"#!") {
-        interpreter(&strings, addr, size).map(Next::Script)
+        interpreter(&strings, addr, size)
     } else {
         let program = Grant { addr, len: size, access: grant::READ };
         exec(&strings, exec_source::FILE, Some(program)).map(|never| match never {})

@@ -96,15 +96,8 @@ pub fn lseek(args: &Args) -> SysResult {
     fs0(label::LSEEK, &[fd(args[0]), args[1], u64::from(args[2] as u32)]).map(|r| r.word(0))
 }
 
-/// What fs0 says of descriptor `fd`: (mode, rdev, size).
-pub fn status(fd: u64) -> Result<(u64, u64, u64), u32> {
-    let reply = fs0(label::FSTAT, &[fd])?;
-    let st = fs0_proto::Stat::from_words(&reply.words).ok_or(fs0_proto::errno::EIO)?;
-    Ok((st.mode, st.rdev, st.size))
-}
-
 /// True when descriptor `reg` is a terminal (the console or /dev/tty).
 pub fn is_terminal(reg: u64) -> Result<bool, u32> {
-    let (m, rdev, _) = status(fd(reg))?;
-    Ok(m & mode::S_IFMT == mode::S_IFCHR && rdev >> 8 == 5)
+    let st = crate::fs::file_stat(fd(reg))?;
+    Ok(st.mode & mode::S_IFMT == mode::S_IFCHR && st.rdev >> 8 == 5)
 }

@@ -17,9 +17,10 @@
 
 use crate::entry::SyscallFrame;
 use crate::syscalls::{Args, SysResult};
-use crate::{identity, server, signal, thread};
+use crate::{identity, signal, thread};
 use abi::regs::ThreadRegs;
 use libtern_sys::mm0;
+use libtern_sys::mm0::Mm0Error;
 use mm0_proto::signal::THREAD_SLOTS;
 
 /// Returns the child's pid in the parent, 0 in the child, or minus an
@@ -66,7 +67,7 @@ unsafe extern "C" fn fork_point(fs_base: u64) -> i64 {
 extern "C" fn fork_request(rip: u64, rsp: u64, fs_base: u64) -> i64 {
     match mm0::fork(rip, rsp, fs_base, thread::current_slot() as u64) {
         Ok(pid) => pid as i64,
-        Err(e) => -i64::from(server::mm0_errno(e)),
+        Err(e) => -i64::from(e.errno()),
     }
 }
 
@@ -139,7 +140,7 @@ pub fn spawn(stack: u64, frame: &SyscallFrame) -> SysResult {
         entry as u64
     };
     let child = mm0::fork(crate::entry::spawn_child_entry as *const () as u64, at, context.fs_base, slot as u64);
-    child.map_err(server::mm0_errno)
+    child.map_err(Mm0Error::errno)
 }
 
 /// The child of [`spawn`], on its delivery stack: its own identity, then on

@@ -22,6 +22,7 @@ use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO, EPIPE};
 use fs0_proto::mode::{S_IFMT, S_IFREG};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, WriteRequest};
 use libtern_sys::mm0;
+use libtern_sys::mm0::Mm0Error;
 use mm0_proto::signal::SIGPIPE;
 
 /// Largest count one write transfers (Linux's MAX_RW_COUNT).
@@ -131,7 +132,7 @@ const COPY_CHUNK: u64 = 64 * 1024;
 /// given on. How many bytes; an error only if none moved.
 fn copy_between(input: u64, in_at: &mut Option<u64>, output: u64, out_at: &mut Option<u64>, len: u64) -> SysResult {
     let rw = mm0_proto::prot::READ | mm0_proto::prot::WRITE;
-    let buffer = mm0::mmap_anon(0, COPY_CHUNK, rw, mm0_proto::map::POPULATE).map_err(crate::server::mm0_errno)?;
+    let buffer = mm0::mmap_anon(0, COPY_CHUNK, rw, mm0_proto::map::POPULATE).map_err(Mm0Error::errno)?;
     let mut done = 0;
     let mut failure = None;
     while done < len {

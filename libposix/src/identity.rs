@@ -10,6 +10,7 @@
 //! threads asking at once would both ask mm0 and store the same answer.
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use libtern_sys::mm0::Mm0Error;
 
 use libtern_sys::mm0;
 use mm0_proto::{PROCESS_NAME_WORDS, ProcessName};
@@ -26,7 +27,7 @@ fn learn() -> Result<(), u32> {
     if KNOWN.load(Ordering::Acquire) {
         return Ok(());
     }
-    let info = mm0::process_info(&server::ipc_buffer()).map_err(server::mm0_errno)?;
+    let info = mm0::process_info(&server::ipc_buffer()).map_err(Mm0Error::errno)?;
     PID.store(info.task_id, Ordering::Relaxed);
     for (kept, word) in NAME_WORDS.iter().zip(info.name.words) {
         kept.store(word, Ordering::Relaxed);
@@ -44,7 +45,7 @@ pub fn pid() -> Result<u64, u32> {
 /// The parent's process id, 0 when no process created this one or the
 /// parent has ended.
 pub fn parent_pid() -> Result<u64, u32> {
-    mm0::process_info(&server::ipc_buffer()).map(|info| info.parent_id).map_err(server::mm0_errno)
+    mm0::process_info(&server::ipc_buffer()).map(|info| info.parent_id).map_err(Mm0Error::errno)
 }
 
 /// Drops what is known (in a forked child, whose pid is new).

@@ -16,13 +16,14 @@
 //! existing memory, mprotect) makes libposix forget which pages it knew to
 //! be backed ([`mapped`]).
 
-use crate::server::{self, mm0_errno};
+use crate::server;
 use crate::syscalls::{Args, SysResult, nr};
 use crate::{fs, log, mapped};
 use fs0_proto::errno::{EACCES, EINVAL, ENODEV, ENOSYS};
 use fs0_proto::fcntl::{F_GETFL, O_ACCMODE, O_WRONLY};
 use fs0_proto::mode::{S_IFMT, S_IFREG};
 use libtern_sys::mm0;
+use libtern_sys::mm0::Mm0Error;
 use mm0_proto::{SLOT_MM0, label};
 
 /// mmap flags (Linux values) that mm0 does not look at.
@@ -52,7 +53,7 @@ const PROT_MASK: u64 = mm0_proto::prot::READ | mm0_proto::prot::WRITE | mm0_prot
 /// 0 only asks.
 pub fn brk(args: &Args) -> SysResult {
     let new = args[0];
-    let current = mm0::brk(new).map_err(mm0_errno)?;
+    let current = mm0::brk(new).map_err(Mm0Error::errno)?;
     if new != 0 {
         mapped::forget_all();
     }
@@ -85,7 +86,7 @@ pub fn mmap(args: &Args) -> SysResult {
     }
     // MAP_SHARED_VALIDATE is MAP_SHARED with its flags checked, as above.
     let shared = if flags & map::SHARED != 0 { mm0_proto::map::SHARED } else { 0 };
-    mm0::mmap_anon(addr, len, prot, (flags & !map::TYPE) | shared).map_err(mm0_errno)
+    mm0::mmap_anon(addr, len, prot, (flags & !map::TYPE) | shared).map_err(Mm0Error::errno)
 }
 
 /// A shared mapping of `len` bytes of file `fd` from `offset`: fs0 checks
@@ -119,7 +120,7 @@ fn map_file_private(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, offset:
     // Writable while it is filled, then the protection asked for.
     let rw = mm0_proto::prot::READ | mm0_proto::prot::WRITE;
     let fixed = flags & (mm0_proto::map::FIXED | mm0_proto::map::FIXED_NOREPLACE);
-    let start = mm0::mmap_anon(addr, len, rw, fixed).map_err(mm0_errno)?;
+    let start = mm0::mmap_anon(addr, len, rw, fixed).map_err(Mm0Error::errno)?;
     let filled = match st.size.saturating_sub(offset).min(len) {
         0 => Ok(()),
         bytes => fs::read_at(fd, offset, start, bytes).map(|_| ()),
@@ -142,7 +143,7 @@ fn map_file_private(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, offset:
 pub fn munmap(args: &Args) -> SysResult {
     let [addr, len, ..] = *args;
     mapped::forget_all();
-    mm0::munmap(addr, len).map_err(mm0_errno)?;
+    mm0::munmap(addr, len).map_err(Mm0Error::errno)?;
     Ok(0)
 }
 

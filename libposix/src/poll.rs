@@ -5,6 +5,7 @@
 //! the wait with EINTR, as on Linux.
 
 use crate::syscalls::{Args, SysResult};
+use crate::time::{Timespec, Timeval};
 use crate::{server, time, user};
 use fs0_proto::errno::{EBADF, EINVAL};
 use fs0_proto::{label, ready};
@@ -31,14 +32,6 @@ struct PollFd {
     fd: i32,
     events: u16,
     revents: u16,
-}
-
-/// `struct timespec`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Timespec {
-    sec: i64,
-    nsec: i64,
 }
 
 /// The poll bits of descriptor `fd` now.
@@ -116,11 +109,7 @@ fn timespec_timeout(timespec: u64) -> Result<Option<u64>, u32> {
     if timespec == 0 {
         return Ok(None);
     }
-    let t = user::read::<Timespec>(timespec)?;
-    if t.sec < 0 || !(0..1_000_000_000).contains(&t.nsec) {
-        return Err(EINVAL);
-    }
-    Ok(Some((t.sec as u64).saturating_mul(1_000_000_000).saturating_add(t.nsec as u64)))
+    user::read::<Timespec>(timespec)?.to_ns().map(Some)
 }
 
 /// ppoll(fds, nfds, timeout, sigmask, sigsetsize): the signal mask is not
@@ -221,14 +210,6 @@ fn select_for(nfds: u64, addrs: [u64; 3], timeout_ns: Option<u64>) -> SysResult 
     })?;
     sets.write(nfds, &found)?;
     Ok(ready)
-}
-
-/// `struct timeval`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Timeval {
-    sec: i64,
-    usec: i64,
 }
 
 /// select(nfds, readfds, writefds, exceptfds, timeout): as on Linux, the

@@ -12,7 +12,7 @@
 //! which blocks in mm0 until a child ends.
 
 use crate::mapped::{self, Access};
-use crate::server::{self, mm0_errno};
+use crate::server;
 use crate::syscalls::{Args, SysResult, nr};
 use crate::{identity, log, signal, thread, user};
 use fs0_proto::errno::{EINTR, EINVAL};
@@ -72,7 +72,7 @@ const WAIT4_OPTIONS: u64 = wait::NOHANG | wait::STOPPED | wait::CONTINUED | wait
 /// mm0's WAIT; a signal ends it with ERESTARTSYS (restarted with
 /// SA_RESTART).
 fn wait(pid: i64, options: u64) -> Result<(u64, u32), u32> {
-    mm0::wait(pid, options, thread::current_slot() as u64).map_err(|e| match mm0_errno(e) {
+    mm0::wait(pid, options, thread::current_slot() as u64).map_err(|e| match e.errno() {
         EINTR => signal::ERESTARTSYS,
         errno => errno,
     })

@@ -1,7 +1,7 @@
 //! Requests to the servers. fs0's go through [`call`]: one `Call` with a
 //! label, register words and up to [`MAX_GRANTS`] memory grants; the reply's
 //! label is 0 or a Linux errno. mm0's go through libtern-sys's mm0 client,
-//! and [`mm0_errno`] turns its failures into errnos.
+//! and `Mm0Error::errno` turns mm0's failures into errnos.
 //!
 //! The grants are written into the calling thread's IPC buffer right before
 //! the call; the kernel lets the server copy through them only until it
@@ -15,7 +15,6 @@ use abi::ipc::{Grant, MAX_GRANTS, REG_WORDS};
 use fs0_proto::errno::{EFAULT, EINTR, EINVAL, EIO};
 use libtern_sys::ipc::{self, Message};
 use libtern_sys::ipc_buffer::ThreadIpcBuffer;
-use libtern_sys::mm0::Mm0Error;
 
 /// Outcome of a request: the reply, or a Linux errno.
 pub type Reply = Result<Message, u32>;
@@ -60,15 +59,5 @@ fn answer(result: Result<Message, Error>) -> Reply {
         Err(Error::BadAddress) => Err(EFAULT),
         Err(Error::Interrupted) => Err(EINTR),
         Err(_) => Err(EIO),
-    }
-}
-
-/// The errno for a failed mm0 request: mm0's own, or `EIO` when mm0 could
-/// not be reached.
-pub fn mm0_errno(e: Mm0Error) -> u32 {
-    match e {
-        Mm0Error::Errno(errno) => errno,
-        Mm0Error::Ipc(Error::Interrupted) => EINTR,
-        Mm0Error::Ipc(_) => EIO,
     }
 }

@@ -5,10 +5,10 @@
 //! fixed `tern`; the release is libposix's version, which is the version of
 //! the whole system (one workspace, one version).
 
-use crate::server::mm0_errno;
 use crate::syscalls::{Args, SysResult};
 use crate::user;
 use abi::PAGE_SIZE;
+use libtern_sys::mm0::Mm0Error;
 use libtern_sys::{mm0, time};
 
 /// Bytes of each field of `struct utsname` (Linux's `__NEW_UTS_LEN + 1`).
@@ -78,7 +78,7 @@ const _: () = assert!(size_of::<SysInfo>() == 112);
 /// sysinfo(info): uptime, memory in bytes (mm0's frames) and the number of
 /// processes. Tern keeps no load averages and has no swap: those are 0.
 pub fn sysinfo(args: &Args) -> SysResult {
-    let stats = mm0::mem_stats().map_err(mm0_errno)?;
+    let stats = mm0::mem_stats().map_err(Mm0Error::errno)?;
     let uptime_ns = time::clock().map_or(0, |(ns, _)| ns);
     let info = SysInfo {
         uptime: (uptime_ns / 1_000_000_000) as i64,

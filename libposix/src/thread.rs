@@ -213,14 +213,6 @@ fn futex_call(op: u64, uaddr: u64, val: u64, deadline: u64, uaddr2: u64, val3: u
     server::call(SLOT_MM0, label::FUTEX, &words, &[]).map(|r| r.word(0))
 }
 
-/// `struct timespec`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Timespec {
-    sec: i64,
-    nsec: i64,
-}
-
 /// futex(uaddr, op, val, timeout or val2, uaddr2, val3)
 pub fn futex(args: &Args) -> SysResult {
     let [uaddr, op, val, timeout, uaddr2, val3] = *args;
@@ -235,11 +227,7 @@ pub fn futex(args: &Args) -> SysResult {
             let deadline = if timeout == 0 {
                 0
             } else {
-                let t = user::read::<Timespec>(timeout)?;
-                if t.sec < 0 || !(0..1_000_000_000).contains(&t.nsec) {
-                    return Err(EINVAL);
-                }
-                let ns = (t.sec as u64).saturating_mul(1_000_000_000).saturating_add(t.nsec as u64);
+                let ns = user::read::<crate::time::Timespec>(timeout)?.to_ns()?;
                 let now = time::clock().map_or(0, |(ns, _)| ns);
                 if command == futex::WAIT {
                     // Relative, on the monotonic clock.

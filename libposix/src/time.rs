@@ -42,18 +42,18 @@ const TIMER_ABSTIME: u64 = 1;
 /// `struct timespec`.
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct Timespec {
-    sec: i64,
-    nsec: i64,
+pub struct Timespec {
+    pub sec: i64,
+    pub nsec: i64,
 }
 
 impl Timespec {
-    fn from_ns(ns: u64) -> Timespec {
+    pub fn from_ns(ns: u64) -> Timespec {
         Timespec { sec: (ns / NS_PER_SEC) as i64, nsec: (ns % NS_PER_SEC) as i64 }
     }
 
     /// Nanoseconds, or EINVAL for a negative or malformed value.
-    fn to_ns(self) -> Result<u64, u32> {
+    pub fn to_ns(self) -> Result<u64, u32> {
         if self.sec < 0 || !(0..NS_PER_SEC as i64).contains(&self.nsec) {
             return Err(EINVAL);
         }
@@ -64,9 +64,9 @@ impl Timespec {
 /// `struct timeval`.
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct Timeval {
-    sec: i64,
-    usec: i64,
+pub struct Timeval {
+    pub sec: i64,
+    pub usec: i64,
 }
 
 static OFFSET_KNOWN: AtomicBool = AtomicBool::new(false);

@@ -45,7 +45,7 @@ pub fn ioctl(args: &Args) -> SysResult {
             fd::fcntl(&[fd, F_SETFD, value, 0, 0, 0]).map(|_| 0)
         }
         FIONREAD => {
-            let (_, _, size) = fd::status(u64::from(fd as u32))?;
+            let size = crate::fs::file_stat(u64::from(fd as u32))?.size;
             user::write(arg, size as i32).map(|()| 0)
         }
         tty::TCGETS => {

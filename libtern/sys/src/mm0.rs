@@ -19,6 +19,18 @@ pub enum Mm0Error {
     Errno(u32),
 }
 
+impl Mm0Error {
+    /// The errno for a failed request: mm0's own, EINTR when a signal ended
+    /// the call, EIO when mm0 could not be reached.
+    pub fn errno(self) -> u32 {
+        match self {
+            Mm0Error::Errno(errno) => errno,
+            Mm0Error::Ipc(Error::Interrupted) => mm0_proto::errno::EINTR,
+            Mm0Error::Ipc(_) => mm0_proto::errno::EIO,
+        }
+    }
+}
+
 /// How a joined thread ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {

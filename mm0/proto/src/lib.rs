@@ -419,6 +419,8 @@ pub mod errno {
     pub const EFAULT: u32 = 14;
     /// A blocking request ended by a signal.
     pub const EINTR: u32 = 4;
+    /// mm0 could not be reached (what a client says then).
+    pub const EIO: u32 = 5;
     /// A bad argument.
     pub const EINVAL: u32 = 22;
     /// A futex wait reached its deadline.
