@@ -24,8 +24,8 @@ use abi::call::NONE;
 use abi::ipc::{MAX_GRANTS, grant};
 use fs0::fdtable::{Fd, FdTable};
 use fs0::pipe::PipeBuffer;
-use fs0::tmpfs::Tmpfs;
-use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOENT, ENOTTY, EPERM, EPIPE, ESPIPE};
+use fs0::vfs::{Kind, Vfs};
+use fs0_proto::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO, EISDIR, ENOTTY, EPERM, EPIPE, ESPIPE};
 use fs0_proto::fcntl::{FD_CLOEXEC, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use fs0_proto::tty::{self, Termios};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, dup, fcntl, mode};
@@ -39,7 +39,6 @@ use crate::devices::Device;
 pub const CHUNK: usize = 512;
 
 /// `st_dev` of the tmpfs, the devices and pipes.
-const DEV_TMPFS: u64 = 1;
 const DEV_DEVICES: u64 = 2;
 const DEV_PIPES: u64 = 3;
 
@@ -112,12 +111,10 @@ fn answer(reply: u64, msg: &Message) {
 
 pub struct Files {
     pub console: Console,
-    /// The file system (a tmpfs root, with /dev and /tmp).
-    pub fs: Tmpfs,
+    /// The file tree (a tmpfs or FAT root, with /dev and /tmp).
+    pub fs: Vfs,
     /// Each process's working directory (the root if none is recorded).
     pub cwds: BTreeMap<u64, u64>,
-    /// Nanoseconds from the kernel clock to UTC, for file times.
-    pub realtime_offset: u64,
     tables: BTreeMap<u64, FdTable>,
     pub descriptions: BTreeMap<u64, Description>,
     next_description: u64,
@@ -128,12 +125,11 @@ pub struct Files {
 }
 
 impl Files {
-    pub fn new(console: Console, fs: Tmpfs, realtime_offset: u64) -> Files {
+    pub fn new(console: Console, fs: Vfs) -> Files {
         Files {
             console,
             fs,
             cwds: BTreeMap::new(),
-            realtime_offset,
             tables: BTreeMap::new(),
             descriptions: BTreeMap::new(),
             next_description: 1,
@@ -155,7 +151,7 @@ impl Files {
 
     /// Now, in ns since the epoch (file times).
     pub fn now(&self) -> u64 {
-        libtern::time::clock().map_or(0, |(ns, _)| ns) + self.realtime_offset
+        crate::utc_now()
     }
 
     /// Puts a new description for `node` in `pid`'s table; EMFILE if full.
@@ -418,23 +414,40 @@ impl Files {
         }
     }
 
-    /// What stat says of tmpfs inode `ino`.
+    /// What stat says of node `ino`.
     pub fn stat_inode(&self, ino: u64) -> Result<Stat, u32> {
-        let i = self.fs.get(ino).ok_or(ENOENT)?;
-        let rdev = match i.content {
-            fs0::tmpfs::Content::Device(rdev) => rdev,
+        let a = self.fs.attr(ino)?;
+        let rdev = match a.kind {
+            Kind::Device(rdev) => rdev,
             _ => 0,
         };
         Ok(Stat {
-            mode: u64::from(i.mode()),
+            mode: u64::from(a.mode()),
             ino,
-            nlink: u64::from(i.links),
-            size: i.size(),
+            nlink: u64::from(a.links),
+            size: a.size,
             rdev,
-            mtime: i.mtime,
-            ctime: i.ctime,
-            dev: DEV_TMPFS,
+            mtime: a.mtime,
+            ctime: a.ctime,
+            dev: a.dev,
         })
+    }
+
+    /// SYNC (fd): the file behind `fd` (or, for [`fs0_proto::ALL_FILES`],
+    /// everything) is written back to its disk.
+    pub fn sync(&mut self, pid: u64, fd: u64) -> Outcome {
+        let result = match fd {
+            fs0_proto::ALL_FILES => self.fs.sync(),
+            _ => match self.lookup(pid, fd) {
+                Ok((_, Node::File(ino) | Node::Dir(ino), _)) => self.fs.fsync(ino),
+                Ok(_) => Err(EINVAL),
+                Err(e) => Err(e),
+            },
+        };
+        match result {
+            Ok(()) => words(&[]),
+            Err(e) => errno(e),
+        }
     }
 
     /// LSEEK (fd, offset, whence): files move their offset; directories
@@ -458,7 +471,7 @@ impl Files {
             Node::File(ino) => match whence {
                 SEEK_SET => 0,
                 SEEK_CUR => self.descriptions.get(&id).map_or(0, |d| d.offset),
-                _ => self.fs.get(ino).map_or(0, |i| i.size()),
+                _ => self.fs.attr(ino).map_or(0, |a| a.size),
             },
         };
         let Some(position) = base.checked_add_signed(offset as i64).filter(|&p| p <= i64::MAX as u64) else {
@@ -594,7 +607,7 @@ impl Files {
                 let at = if positioned {
                     offset
                 } else if flags & O_APPEND != 0 {
-                    self.fs.get(ino).map_or(0, |i| i.size())
+                    self.fs.attr(ino).map_or(0, |a| a.size)
                 } else {
                     self.descriptions.get(&id).map_or(0, |d| d.offset)
                 };
@@ -862,9 +875,9 @@ fn read_into_grant(len: u64, mut source: impl FnMut(u64, &mut [u8]) -> Result<us
     (Message::new(0, &ReadReply { read, stopped_at_fault: false }.to_words()), read)
 }
 
-/// A write of the current call's grants to tmpfs file `ino` at `at`; the
+/// A write of the current call's grants to file `ino` at `at`; the
 /// reply and the bytes written.
-fn write_file(fs: &mut Tmpfs, ino: u64, at: u64, lens: &[u64; MAX_GRANTS], now: u64) -> (Message, u64) {
+fn write_file(fs: &mut Vfs, ino: u64, at: u64, lens: &[u64; MAX_GRANTS], now: u64) -> (Message, u64) {
     let total: u64 = lens.iter().sum();
     let mut written = 0u64;
     let mut chunk = [0u8; CHUNK];

@@ -11,8 +11,12 @@
 
 extern crate alloc;
 
+pub mod block_cache;
+pub mod fat;
 pub mod fdtable;
 pub mod file_data;
 pub mod line_discipline;
+pub mod partition;
 pub mod pipe;
 pub mod tmpfs;
+pub mod vfs;

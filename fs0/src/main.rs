@@ -1,7 +1,8 @@
-//! fs0: the filesystem server. So far: every process's descriptor table,
-//! open file descriptions, the devices of /dev (console, null, zero, full,
-//! random) and pipes ([`files`]), and an in-memory file system as the root
-//! with /dev, /tmp and /dev/shm ([`namespace`]); FAT on a disk comes next.
+//! fs0: the filesystem server: every process's descriptor table, open file
+//! descriptions, the devices of /dev (console, null, zero, full, random)
+//! and pipes ([`files`]), the file tree ([`namespace`], `fs0::vfs`): an
+//! in-memory file system with /dev, /tmp and /dev/shm, and as the root
+//! either that or a FAT volume on the IDE disk ([`storage`]).
 //!
 //! Design principles:
 //! - One request loop ([`server`]): receive a request on the service
@@ -30,21 +31,43 @@ mod files;
 mod namespace;
 mod serial;
 mod server;
+mod storage;
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use fs0::fat::FatClock;
+use fs0::vfs::Vfs;
 
 use libtern::println;
 use libtern::rt::Info;
 
 libtern::entry!(main, heap = HEAP_SIZE);
 
-/// fs0's heap: the tmpfs (at most `namespace::TMPFS_LIMIT`), descriptor
-/// tables, descriptions, pipe buffers (64 KiB each when full). mm0 wires
-/// it with the rest of fs0's memory.
-const HEAP_SIZE: usize = 24 << 20;
+/// fs0's heap: the tmpfs (at most `namespace::TMPFS_LIMIT`, 16 MiB), the
+/// disk's block cache (`storage::CACHE_BLOCKS`, 8 MiB), descriptor tables,
+/// descriptions, pipe buffers (64 KiB each when full). mm0 wires it with
+/// the rest of fs0's memory.
+const HEAP_SIZE: usize = 40 << 20;
 
 /// Exit status when fs0 cannot serve at all.
 const FAILED: i32 = 1;
 
-fn main(_info: Info) -> i32 {
+/// Nanoseconds from the kernel clock to UTC (mm0 reads the RTC at boot).
+static REALTIME_OFFSET: AtomicU64 = AtomicU64::new(0);
+
+/// Now, in ns since the epoch (file times).
+pub fn utc_now() -> u64 {
+    libtern::time::clock().map_or(0, |(ns, _)| ns) + REALTIME_OFFSET.load(Ordering::Relaxed)
+}
+
+/// The time FAT stamps on what it writes.
+static FAT_CLOCK: FatClock = FatClock(utc_now);
+
+fn main(info: Info) -> i32 {
+    let args = match info {
+        Info::Start(start) => start.args(),
+        Info::Boot(_) => "",
+    };
     if let Err(e) = libtern::device::ioport_enable(mm0_proto::SLOT_SERIAL_PORTS) {
         println!("fs0: cannot use the serial port: {e:?}");
         return FAILED;
@@ -60,15 +83,19 @@ fn main(_info: Info) -> i32 {
         Ok(()) => uart.enable_receive(),
         Err(e) => println!("fs0: no console input: {e:?}"),
     }
-    let realtime_offset = realtime_offset();
-    let now = libtern::time::clock().map_or(0, |(ns, _)| ns) + realtime_offset;
-    let fs = namespace::initial_fs(now);
-    let mut files = files::Files::new(console::Console::new(uart), fs, realtime_offset);
+    REALTIME_OFFSET.store(realtime_offset(), Ordering::Relaxed);
+    let mut fs = Vfs::new(namespace::initial_tmpfs(utc_now()));
+    storage::mount_root(&mut fs, args, &FAT_CLOCK);
+    let mut files = files::Files::new(console::Console::new(uart), fs);
     // Bytes typed before the IRQ was bound raised no interrupt.
     files.console_input();
-    let e = server::serve(&mut files);
-    println!("fs0: the service endpoint failed: {e:?}");
-    FAILED
+    match server::serve(&mut files) {
+        server::Stop::Shutdown => 0,
+        server::Stop::Failed(e) => {
+            println!("fs0: the service endpoint failed: {e:?}");
+            FAILED
+        }
+    }
 }
 
 /// mm0's offset from the kernel clock to UTC (0 if it cannot say), for

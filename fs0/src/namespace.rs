@@ -2,14 +2,15 @@
 //! symlink, readlink, link, chdir, getcwd, truncate, chmod, access, and
 //! getdents on an open directory.
 //!
-//! A path is resolved in the tmpfs ([`fs0::tmpfs::Tmpfs::resolve`]) from
-//! the root if it is absolute, else from a directory descriptor or, for
-//! `AT_FDCWD`, the process's working directory. The file system starts
-//! with /dev (a device node for each device, [`crate::devices`]), /tmp
-//! and /dev/shm (both mode 1777); until a disk is mounted, the tmpfs is
-//! also the root.
+//! A path is resolved in the tree ([`fs0::vfs::Vfs::resolve`]) from the
+//! root if it is absolute, else from a directory descriptor or, for
+//! `AT_FDCWD`, the process's working directory. The tmpfs starts with /dev
+//! (a device node for each device, [`crate::devices`]), /tmp and /dev/shm
+//! (both mode 1777); it is the root unless a FAT volume is (see
+//! [`crate::storage`]).
 
-use fs0::tmpfs::{Content, Found, ROOT, Tmpfs, kind};
+use fs0::tmpfs::{ROOT, Tmpfs};
+use fs0::vfs::{Found, Kind};
 use fs0_proto::errno::{EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ERANGE};
 use fs0_proto::fcntl::{O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_TRUNC};
 use fs0_proto::{AT_FDCWD, at, utime};
@@ -17,15 +18,15 @@ use fs0_proto::{AT_FDCWD, at, utime};
 use crate::devices::Device;
 use crate::files::{Files, Node, Outcome, errno, words};
 
-/// Bytes the tmpfs may hold (file blocks and entries): two thirds of
-/// fs0's heap, the rest left for descriptors and pipes.
+/// Bytes the tmpfs may hold (file blocks and entries): 16 of fs0's 40 MiB
+/// heap, the rest left for the disk cache, descriptors and pipes.
 pub const TMPFS_LIMIT: u64 = 16 << 20;
 
 /// access(2) mode bits.
 const X_OK: u64 = 1;
 
-/// The file system Tern starts with: /dev with its devices, /tmp, /dev/shm.
-pub fn initial_fs(now: u64) -> Tmpfs {
+/// The tmpfs Tern starts with: /dev with its devices, /tmp, /dev/shm.
+pub fn initial_tmpfs(now: u64) -> Tmpfs {
     let mut fs = Tmpfs::new(TMPFS_LIMIT, now);
     let dev = fs.mkdir(ROOT, b"dev", 0o755, now).expect("a fresh tmpfs");
     for (device, name) in Device::ALL {
@@ -40,7 +41,7 @@ impl Files {
     /// The directory a relative path starts from.
     fn start_dir(&mut self, pid: u64, dirfd: u64) -> Result<u64, u32> {
         if dirfd == AT_FDCWD {
-            return Ok(self.cwds.get(&pid).copied().unwrap_or(ROOT));
+            return Ok(self.cwds.get(&pid).copied().unwrap_or(self.fs.root()));
         }
         match self.lookup(pid, dirfd)? {
             (_, Node::Dir(ino), _) => Ok(ino),
@@ -50,8 +51,8 @@ impl Files {
 
     /// Resolves `path` for `pid` from `dirfd`.
     fn resolve(&mut self, pid: u64, dirfd: u64, path: &[u8], follow: bool) -> Result<Found, u32> {
-        let start = if path.first() == Some(&b'/') { ROOT } else { self.start_dir(pid, dirfd)? };
-        self.fs.resolve(ROOT, start, path, follow)
+        let start = if path.first() == Some(&b'/') { self.fs.root() } else { self.start_dir(pid, dirfd)? };
+        self.fs.resolve(start, path, follow)
     }
 
     /// The existing inode `path` names (`dirfd` itself for an empty path
@@ -88,26 +89,26 @@ impl Files {
             }
             None => return Err(ENOENT),
         };
-        let inode = self.fs.get(ino).ok_or(ENOENT)?;
+        let attr = self.fs.attr(ino)?;
         let access = flags & O_ACCMODE;
         let status = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
-        let node = match &inode.content {
-            Content::Directory { .. } => {
+        let node = match attr.kind {
+            Kind::Directory => {
                 if access != 0 {
                     return Err(EISDIR);
                 }
                 Node::Dir(ino)
             }
             _ if flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
-            Content::File(_) => {
+            Kind::File => {
                 if flags & O_TRUNC != 0 && access != 0 {
                     self.fs.truncate(ino, 0, now)?;
                 }
                 Node::File(ino)
             }
             // O_NOFOLLOW on a link.
-            Content::Symlink(_) => return Err(fs0_proto::errno::ELOOP),
-            Content::Device(rdev) => Node::Device(Device::from_rdev(*rdev).ok_or(fs0_proto::errno::ENXIO)?),
+            Kind::Symlink => return Err(fs0_proto::errno::ELOOP),
+            Kind::Device(rdev) => Node::Device(Device::from_rdev(rdev).ok_or(fs0_proto::errno::ENXIO)?),
         };
         self.install(pid, node, status, flags & O_CLOEXEC != 0)
     }
@@ -177,10 +178,8 @@ impl Files {
     /// READLINK (dirfd) of `path`: the target, cut to `len`.
     pub fn readlink(&mut self, pid: u64, dirfd: u64, path: &[u8], len: u64) -> Result<alloc::vec::Vec<u8>, u32> {
         let ino = self.resolve(pid, dirfd, path, false)?.inode.ok_or(ENOENT)?;
-        match &self.fs.get(ino).ok_or(ENOENT)?.content {
-            Content::Symlink(target) => Ok(target[..target.len().min(len as usize)].to_vec()),
-            _ => Err(EINVAL),
-        }
+        let target = self.fs.readlink(ino)?;
+        Ok(target[..target.len().min(len as usize)].to_vec())
     }
 
     /// LINK (old dirfd, new dirfd, flags).
@@ -206,7 +205,7 @@ impl Files {
     pub fn chdir(&mut self, pid: u64, dirfd: u64, path: &[u8]) -> Outcome {
         let result = (|| {
             let ino = if path.is_empty() { self.start_dir(pid, dirfd)? } else { self.existing(pid, dirfd, path, 0)? };
-            if !self.fs.get(ino).ok_or(ENOENT)?.is_dir() {
+            if !self.fs.attr(ino)?.is_dir() {
                 return Err(ENOTDIR);
             }
             self.cwds.insert(pid, ino);
@@ -217,7 +216,7 @@ impl Files {
 
     /// The path of `pid`'s working directory.
     pub fn cwd_path(&self, pid: u64) -> Result<alloc::vec::Vec<u8>, u32> {
-        self.fs.path_of(self.cwds.get(&pid).copied().unwrap_or(ROOT))
+        self.fs.path_of(self.cwds.get(&pid).copied().unwrap_or(self.fs.root()))
     }
 
     /// GETCWD into a buffer of `len` bytes: the path and its NUL.
@@ -276,8 +275,8 @@ impl Files {
             return errno(EINVAL);
         }
         let result = self.existing(pid, dirfd, path, flags).and_then(|ino| {
-            let inode = self.fs.get(ino).ok_or(ENOENT)?;
-            let executable = inode.is_dir() || inode.mode() & 0o111 != 0;
+            let attr = self.fs.attr(ino)?;
+            let executable = attr.is_dir() || attr.perm & 0o111 != 0;
             if mode & X_OK != 0 && !executable { Err(EACCES) } else { Ok(()) }
         });
         done(result)
@@ -298,12 +297,12 @@ impl Files {
                 }
                 break;
             }
-            let d_type = match self.fs.get(ino).map(|i| i.mode() & kind::S_IFMT) {
-                Some(kind::S_IFDIR) => 4,
-                Some(kind::S_IFREG) => 8,
-                Some(kind::S_IFLNK) => 10,
-                Some(kind::S_IFCHR) => 2,
-                _ => 0,
+            let d_type = match self.fs.attr(ino).map(|a| a.kind) {
+                Ok(Kind::Directory) => 4,
+                Ok(Kind::File) => 8,
+                Ok(Kind::Symlink) => 10,
+                Ok(Kind::Device(_)) => 2,
+                Err(_) => 0,
             };
             out.extend_from_slice(&ino.to_le_bytes());
             out.extend_from_slice(&(next as i64).to_le_bytes());

@@ -10,7 +10,9 @@
 //! mm0's process events arrive as the events notification, bound to fs0's
 //! thread: the receive returns it (badge 0, `LABEL_NOTIFICATION`) before
 //! any waiting request, and fs0 collects the events from mm0 and applies
-//! them before it serves anyone. The serial IRQ is bound to the same
+//! them before it serves anyone. The last event is SHUTDOWN: fs0 unmounts
+//! the disk and ends, which tells mm0 the system can stop. The serial IRQ
+//! is bound to the same
 //! notification (another bit): typed input goes to the console.
 //!
 //! No request takes capabilities, so any a client sends along are deleted:
@@ -31,19 +33,30 @@ use crate::files::{Files, Outcome};
 /// Longest path OPEN takes (Linux's PATH_MAX, NUL included).
 const PATH_MAX: usize = 4096;
 
-/// Serve requests until the service endpoint becomes unusable; returns
-/// why.
-pub fn serve(files: &mut Files) -> Error {
+/// Why fs0 stopped serving.
+pub enum Stop {
+    /// mm0 is ending the system (event SHUTDOWN): the disk is unmounted.
+    Shutdown,
+    /// The service endpoint failed.
+    Failed(Error),
+}
+
+/// Serve requests until mm0 says the system is going down or the service
+/// endpoint becomes unusable.
+pub fn serve(files: &mut Files) -> Stop {
     let mut next = receive(SLOT_FS0_SERVICE, "fs0");
     loop {
         let request = match next {
             Ok(request) => request,
-            Err(e) => return e,
+            Err(e) => return Stop::Failed(e),
         };
         if request.badge == 0 && request.msg.label() == LABEL_NOTIFICATION {
             let bits = request.msg.word(0);
-            if bits & mm0_proto::FS0_EVENTS_BIT != 0 {
-                collect_events(files);
+            if bits & mm0_proto::FS0_EVENTS_BIT != 0 && collect_events(files) == Events::Shutdown {
+                if let Err(e) = files.fs.unmount() {
+                    println!("fs0: unmounting the root failed (errno {e}): the disk may not be clean");
+                }
+                return Stop::Shutdown;
             }
             if bits & CONSOLE_INPUT_BIT != 0 {
                 files.console_input();
@@ -66,14 +79,22 @@ pub fn serve(files: &mut Files) -> Error {
     }
 }
 
+#[derive(PartialEq, Eq)]
+enum Events {
+    Applied,
+    /// mm0 asked fs0 to shut down (after the other events).
+    Shutdown,
+}
+
 /// Collects mm0's process events and applies them in order.
-fn collect_events(files: &mut Files) {
+fn collect_events(files: &mut Files) -> Events {
+    let mut outcome = Events::Applied;
     loop {
         let reply = match ipc::call(SLOT_MM0, &Message::new(mm0_proto::label::PROCESS_EVENTS, &[])) {
             Ok(reply) if reply.label() == 0 => reply,
             other => {
                 println!("fs0: cannot collect process events: {other:?}");
-                return;
+                return outcome;
             }
         };
         let count = (reply.word(0) as usize).min(event::MAX);
@@ -85,11 +106,12 @@ fn collect_events(files: &mut Files) {
                 event::EXEC => files.executed(e[1]),
                 event::EXIT => files.exited(e[1]),
                 event::INTERRUPT => files.interrupted(e[1]),
+                event::SHUTDOWN => outcome = Events::Shutdown,
                 other => println!("fs0: unknown process event {other}"),
             }
         }
         if count < event::MAX {
-            return;
+            return outcome;
         }
     }
 }
@@ -116,6 +138,7 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
         label::PIPE => files.pipe(pid, w(0)),
         label::FSTAT => files.fstat(pid, w(0)),
         label::LSEEK => files.lseek(pid, w(0), w(1), w(2)),
+        label::SYNC => files.sync(pid, w(0)),
         label::READY => files.ready(pid, w(0)),
         label::TTY => files.tty(pid, w(0), w(1), words.get(2..).unwrap_or(&[])),
         label::MMAP => {

@@ -10,9 +10,8 @@
 //! `/` or NUL, `.` and `..` are not entries, a directory must be empty to
 //! go, a directory cannot move into itself.
 //!
-//! Path lookup is [`Tmpfs::resolve`]: component by component from a
-//! starting directory, following symbolic links (at most [`MAX_LINKS`]).
-//! Permissions are recorded (mode bits) but everyone is root, who may do
+//! Path lookup across file systems is [`crate::vfs::Vfs::resolve`], with
+//! [`Tmpfs::lookup`] for each step here. Permissions are recorded (mode bits) but everyone is root, who may do
 //! everything but execute a file without any execute bit.
 
 use alloc::boxed::Box;
@@ -39,8 +38,6 @@ pub mod errno {
 
 /// Longest name of one entry.
 pub const NAME_MAX: usize = 255;
-/// Most symbolic links one lookup follows.
-pub const MAX_LINKS: u32 = 40;
 /// Largest file (tmpfs keeps files in memory).
 pub const MAX_FILE: u64 = 256 << 20;
 /// What one directory entry costs against the space limit: its name, its
@@ -110,16 +107,6 @@ impl Inode {
     }
 }
 
-/// What a lookup found: the inode, and the directory and name it was
-/// found under (for creating, removing, renaming).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Found {
-    pub parent: u64,
-    pub name: Vec<u8>,
-    /// `None` when the last component does not exist (yet).
-    pub inode: Option<u64>,
-}
-
 pub struct Tmpfs {
     inodes: BTreeMap<u64, Inode>,
     next: u64,
@@ -181,73 +168,6 @@ impl Tmpfs {
             b".." => self.parent_of(dir),
             _ => self.entries(dir)?.get(name).copied().ok_or(errno::ENOENT),
         }
-    }
-
-    /// Resolves `path` from directory `start` (`root` for absolute paths).
-    /// Every component but the last must be a directory (after symbolic
-    /// links); the last is followed too if `follow`. A missing last
-    /// component is no error: `Found::inode` is `None`. An empty path is
-    /// ENOENT; a path ending in `/` must name a directory.
-    pub fn resolve(&self, root: u64, start: u64, path: &[u8], follow: bool) -> Result<Found, u32> {
-        let mut links = 0;
-        self.walk(root, start, path, follow, &mut links)
-    }
-
-    fn walk(&self, root: u64, start: u64, path: &[u8], follow: bool, links: &mut u32) -> Result<Found, u32> {
-        if path.is_empty() {
-            return Err(errno::ENOENT);
-        }
-        let mut dir = if path[0] == b'/' { root } else { start };
-        let trailing_slash = path.ends_with(b"/");
-        let parts: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|p| !p.is_empty()).collect();
-        if parts.is_empty() {
-            // "/" (or "//"): the root itself.
-            return Ok(Found { parent: self.parent_of(dir)?, name: Vec::from(&b"."[..]), inode: Some(dir) });
-        }
-        for (i, part) in parts.iter().enumerate() {
-            if part.len() > NAME_MAX {
-                return Err(errno::ENAMETOOLONG);
-            }
-            let last = i + 1 == parts.len();
-            self.entries(dir)?;
-            let found = match self.lookup(dir, part) {
-                Ok(ino) => ino,
-                Err(errno::ENOENT) if last => {
-                    return Ok(Found { parent: dir, name: part.to_vec(), inode: None });
-                }
-                Err(e) => return Err(e),
-            };
-            let inode = self.inodes.get(&found).ok_or(errno::ENOENT)?;
-            if let Content::Symlink(target) = &inode.content
-                && (!last || follow || trailing_slash)
-            {
-                *links += 1;
-                if *links > MAX_LINKS {
-                    return Err(errno::ELOOP);
-                }
-                let target = target.clone();
-                let rest: Vec<u8> = parts[i + 1..].join(&b'/');
-                let mut next = target;
-                if !rest.is_empty() {
-                    next.push(b'/');
-                    next.extend(rest);
-                } else if trailing_slash {
-                    next.push(b'/');
-                }
-                return self.walk(root, dir, &next, follow, links);
-            }
-            if last {
-                if trailing_slash && !inode.is_dir() {
-                    return Err(errno::ENOTDIR);
-                }
-                return Ok(Found { parent: dir, name: part.to_vec(), inode: Some(found) });
-            }
-            if !inode.is_dir() {
-                return Err(errno::ENOTDIR);
-            }
-            dir = found;
-        }
-        unreachable!("the loop returns at the last component")
     }
 
     fn add(&mut self, parent: u64, name: &[u8], perm: u32, content: Content, now: u64) -> Result<u64, u32> {
@@ -613,33 +533,6 @@ mod tests {
         assert_eq!(t.read(d, 0, &mut out), Err(errno::EISDIR));
         t.truncate(f, 2, 4).unwrap();
         assert_eq!(t.read(f, 0, &mut out), Ok(2));
-    }
-
-    #[test]
-    fn paths_resolve_with_dots_and_links() {
-        let mut t = fs();
-        let a = t.mkdir(ROOT, b"a", 0o755, 0).unwrap();
-        let b = t.mkdir(a, b"b", 0o755, 0).unwrap();
-        let f = t.create(b, b"f", 0o644, 0).unwrap();
-        t.symlink(ROOT, b"l", b"a/b", 0).unwrap();
-        t.symlink(ROOT, b"loop", b"loop", 0).unwrap();
-        assert_eq!(t.resolve(ROOT, ROOT, b"/a/b/f", true).unwrap().inode, Some(f));
-        assert_eq!(t.resolve(ROOT, b, b"../b/./f", true).unwrap().inode, Some(f));
-        assert_eq!(t.resolve(ROOT, ROOT, b"/../../a", true).unwrap().inode, Some(a));
-        assert_eq!(t.resolve(ROOT, ROOT, b"/l/f", true).unwrap().inode, Some(f));
-        let link = t.resolve(ROOT, ROOT, b"/l", false).unwrap();
-        assert_ne!(link.inode, Some(b), "not followed at the end");
-        assert_eq!(t.resolve(ROOT, ROOT, b"/l", true).unwrap().inode, Some(b));
-        assert_eq!(t.resolve(ROOT, ROOT, b"/loop", true), Err(errno::ELOOP));
-        let missing = t.resolve(ROOT, ROOT, b"/a/new", true).unwrap();
-        assert_eq!((missing.parent, missing.inode), (a, None));
-        assert_eq!(t.resolve(ROOT, ROOT, b"/a/x/y", true), Err(errno::ENOENT));
-        assert_eq!(t.resolve(ROOT, ROOT, b"/a/b/f/x", true), Err(errno::ENOTDIR));
-        assert_eq!(t.resolve(ROOT, ROOT, b"/a/b/f/", true), Err(errno::ENOTDIR));
-        assert_eq!(t.resolve(ROOT, ROOT, b"", true), Err(errno::ENOENT));
-        assert_eq!(t.resolve(ROOT, ROOT, b"/", true).unwrap().inode, Some(ROOT));
-        assert_eq!(t.path_of(b).unwrap(), b"/a/b");
-        assert_eq!(t.path_of(ROOT).unwrap(), b"/");
     }
 
     #[test]

@@ -34,6 +34,22 @@ pub fn output(command: &mut Command) -> Result<Output> {
     command.output().with_context(|| format!("cannot start `{shown}`"))
 }
 
+/// Runs `command` with what it prints captured; fails unless it succeeds,
+/// and then the error holds that output (so the reason is not lost).
+pub fn output_checked(command: &mut Command) -> Result<Output> {
+    let output = output(command)?;
+    if !output.status.success() {
+        bail!(
+            "`{}` failed ({}):\n{}{}",
+            show(command),
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(output)
+}
+
 /// `command` as a shell-like line (for messages; arguments holding spaces
 /// or quotes are single-quoted, the program is shown by its file name).
 pub fn show(command: &Command) -> String {

@@ -55,7 +55,21 @@ const REQUIREMENTS: &[Requirement] = &[
         package: "mtools",
         why: "grub-mkrescue builds the ISO's UEFI boot partition with it",
     },
-    Requirement { probe: Probe::Program("mkfs.fat"), package: "dosfstools", why: "makes FAT filesystem images" },
+    Requirement {
+        probe: Probe::Program("mcopy"),
+        package: "mtools",
+        why: "puts rootfs/ on the root disk (mcopy, mmd)",
+    },
+    Requirement {
+        probe: Probe::Program("mkfs.fat"),
+        package: "dosfstools",
+        why: "formats the root disk's FAT partitions",
+    },
+    Requirement {
+        probe: Probe::Program("fsck.fat"),
+        package: "dosfstools",
+        why: "checks the root disk's file system after a boot",
+    },
     Requirement {
         probe: Probe::Program("musl-gcc"),
         package: "musl-tools",

@@ -14,7 +14,7 @@ use std::iter;
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::artifacts::Artifacts;
 use crate::cmd;
@@ -66,15 +66,7 @@ pub fn make(plan: &Plan, artifacts: &Artifacts, staging: &Path, out: &Path) -> R
     let cfg = grub.join("grub.cfg");
     fs::write(&cfg, grub_cfg(plan)).with_context(|| format!("writing {}", cfg.display()))?;
 
-    let output = cmd::output(Command::new("grub-mkrescue").arg("-o").arg(out).arg(staging))?;
-    if !output.status.success() {
-        bail!(
-            "grub-mkrescue failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    cmd::output_checked(Command::new("grub-mkrescue").arg("-o").arg(out).arg(staging))?;
     Ok(())
 }
 

@@ -18,9 +18,12 @@
 //! 4. [`boot`] turns a plan into QEMU media: a directory of modules for a
 //!    direct multiboot `-kernel` boot, or a GRUB ISO made by [`iso`] for a
 //!    BIOS or UEFI boot.
-//! 5. [`qemu`] builds the QEMU command line and runs it, either on this
+//! 5. A scenario may attach a raw disk on the IDE channel: the block
+//!    driver's test disk ([`disk`]) or a root disk with an MBR and FAT
+//!    partitions ([`root_disk`]), checked by the harness after the boot.
+//! 6. [`qemu`] builds the QEMU command line and runs it, either on this
 //!    terminal or captured line by line with a timeout.
-//! 6. [`report`] reads the captured serial output (the `test:`, `tests: done`,
+//! 7. [`report`] reads the captured serial output (the `test:`, `tests: done`,
 //!    `bench:` and panic lines that form the contract with the guest) and
 //!    cargo's test output, and adds everything up into one tally.
 //!
@@ -38,6 +41,7 @@ mod paths;
 mod plan;
 mod qemu;
 mod report;
+mod root_disk;
 mod scenario;
 mod symbols;
 

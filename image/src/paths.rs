@@ -70,6 +70,11 @@ impl Paths {
         self.build.join("uefi-vars").join(tag)
     }
 
+    /// The files of the root file system (`rootfs/`).
+    pub fn rootfs(&self) -> PathBuf {
+        self.root.join("rootfs")
+    }
+
     /// The raw disk image a test scenario named `tag` attaches.
     pub fn test_disk(&self, tag: &str) -> PathBuf {
         self.build.join(format!("{tag}-disk.img"))

@@ -8,10 +8,14 @@
 //! - `expect '<text>'` for each text the scenario expects in the output.
 //! - `expect once '<text>'` for each text that must be in exactly one line
 //!   of the output (a message that must not repeat).
+//! - the harness's own check of the disk after the boot, if the scenario
+//!   has one (see [`Disk`]).
 //!
-//! To add a scenario, add an entry to [`SCENARIOS`].
+//! Scenarios run in the order of [`SCENARIOS`]; one may boot the disk an
+//! earlier one left behind ([`Disk::RootLeftBy`]). To add a scenario, add
+//! an entry to [`SCENARIOS`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Result, bail};
@@ -23,6 +27,7 @@ use crate::paths::Paths;
 use crate::plan::Plan;
 use crate::qemu::{Accel, Console, End, Machine};
 use crate::report::{self, EXIT_SOME_FAILED, Group, Outcome};
+use crate::root_disk;
 
 pub struct Scenario {
     pub name: &'static str,
@@ -40,10 +45,31 @@ pub struct Scenario {
     /// Keys typed at the serial console, each batch once a line holding
     /// its text appears (a program saying it is ready to read).
     pub typed: &'static [Typed],
-    /// Attach a fresh test disk (`block_proto::test_disk`) on the primary
-    /// IDE channel, and check afterwards what the guest wrote to it.
-    pub disk: bool,
+    /// The disk on the primary IDE channel, if any.
+    pub disk: Disk,
 }
+
+/// Which disk a scenario boots with, and what the harness checks on it
+/// after the boot. A scenario's disk file is [`Paths::test_disk`] of its
+/// [`tag`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Disk {
+    None,
+    /// A fresh test disk for the block driver (`block_proto::test_disk`);
+    /// afterwards, whether it holds what the guest wrote.
+    BlockTest,
+    /// A fresh root disk ([`root_disk`]); afterwards, `fsck.fat -n` on its
+    /// root partition.
+    FreshRoot,
+    /// The root disk the scenario of this name (an earlier one) left
+    /// behind, booted again as it is; afterwards, `fsck.fat -n` on its
+    /// root partition.
+    RootLeftBy(&'static str),
+}
+
+/// One of the harness's checks of a scenario's disk after the boot: its
+/// test name and outcome.
+type DiskCheck = (&'static str, Outcome);
 
 /// Input for the guest's console.
 #[derive(Clone, Copy, Debug)]
@@ -119,6 +145,15 @@ const CONSOLE_TYPED: &[Typed] = &[
 const CONSOLE_EXPECT: &[&str] = &["first line", "kept"];
 /// The IDE driver and ktest's checks of it, on the test disk.
 const DISK_TASKS: &[&str] = &["ide native", "ktest native disk"];
+/// fs0 mounts partition 2 of the IDE disk as `/`.
+const FAT_ROOT_CMDLINE: &str = "log=info mode=test root=ide:2";
+/// `fat write` checks the FAT root and leaves files for the next boot;
+/// `fat check` finds them there and removes them.
+const FAT_TASKS: &[&str] = &["ide native", "fat posix expect=0 write"];
+const FAT_REBOOT_TASKS: &[&str] = &["ide native", "fat posix expect=0 check"];
+/// `fat write` moves a 64 MiB file each way through the IDE driver, which
+/// polls at about 8 MiB/s under TCG, besides its other checks.
+const FAT_TIMEOUT: Duration = Duration::from_secs(300);
 /// UEFI firmware alone takes seconds under TCG.
 const UEFI_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -133,7 +168,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
-        disk: false,
+        disk: Disk::None,
     },
     Scenario {
         name: "iso-bios",
@@ -145,7 +180,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
-        disk: false,
+        disk: Disk::None,
     },
     Scenario {
         name: "iso-uefi",
@@ -157,7 +192,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: UEFI_TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
-        disk: false,
+        disk: Disk::None,
     },
     Scenario {
         name: "fork-stress",
@@ -169,7 +204,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
-        disk: false,
+        disk: Disk::None,
     },
     Scenario {
         name: "console",
@@ -181,7 +216,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: CONSOLE_TYPED,
-        disk: false,
+        disk: Disk::None,
     },
     Scenario {
         name: "disk",
@@ -193,7 +228,31 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: &[],
-        disk: true,
+        disk: Disk::BlockTest,
+    },
+    Scenario {
+        name: "fat",
+        boot: Boot::Direct,
+        cmdline: FAT_ROOT_CMDLINE,
+        tasks: FAT_TASKS,
+        expect: &[],
+        expect_once: &[],
+        timeout: FAT_TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: &[],
+        disk: Disk::FreshRoot,
+    },
+    Scenario {
+        name: "fat-reboot",
+        boot: Boot::Direct,
+        cmdline: FAT_ROOT_CMDLINE,
+        tasks: FAT_REBOOT_TASKS,
+        expect: &[],
+        expect_once: &[],
+        timeout: TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: &[],
+        disk: Disk::RootLeftBy("fat"),
     },
     Scenario {
         name: "kernel-fault",
@@ -205,7 +264,7 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::KernelFailure,
         typed: &[],
-        disk: false,
+        disk: Disk::None,
     },
 ];
 
@@ -237,7 +296,7 @@ impl Scenario {
         println!("== {} ({}, timeout {} s)", self.name, self.boot.describe(), self.timeout.as_secs());
         let log = paths.logs().join(format!("{}.log", self.name));
         let results = match self.boot_and_capture(artifacts, paths, options, &log) {
-            Ok((end, lines)) => self.judge(&end, &lines),
+            Ok((end, lines, disk_checks)) => self.judge(&end, &lines, disk_checks),
             Err(error) => vec![(self.test_name("boot"), Err(format!("{error:#}")))],
         };
         let mut group = Group::new(self.name);
@@ -254,36 +313,60 @@ impl Scenario {
         Ok(group)
     }
 
+    /// Boots the scenario; returns how QEMU ended, the serial output, and
+    /// the harness's checks of the disk afterwards.
     fn boot_and_capture(
         &self,
         artifacts: &Artifacts,
         paths: &Paths,
         options: &Options,
         log: &Path,
-    ) -> Result<(End, Vec<String>)> {
-        let tag = format!("test-{}", self.name);
+    ) -> Result<(End, Vec<String>, Vec<DiskCheck>)> {
+        let tag = tag(self.name);
         let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
-        let disk = match self.disk {
-            true => Some(disk::make_test_disk(&paths.test_disk(&tag))?),
-            false => None,
-        };
+        let disk = self.stage_disk(paths)?;
         let machine = Machine { media, accel: options.accel, console: Console::Captured, disk: disk.clone() };
         let typed: Vec<(&str, &[u8])> = self.typed.iter().map(|t| (t.after, t.keys)).collect();
         let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal, &typed)?;
-        let mut lines = capture.lines;
-        if let Some(disk) = disk {
-            // The harness's own verdict on the image, as one more test line.
-            lines.push(match disk::check_written(&disk) {
-                Ok(()) => "test: disk_image_holds_what_the_guest_wrote ... ok".to_string(),
-                Err(reason) => format!("test: disk_image_holds_what_the_guest_wrote ... FAILED {reason}"),
-            });
-        }
-        Ok((capture.end, lines))
+        let disk_checks = match disk {
+            Some(disk) => self.check_disk(&disk),
+            None => Vec::new(),
+        };
+        Ok((capture.end, capture.lines, disk_checks))
     }
 
-    /// The scenario's tests and their outcomes, from how QEMU ended and the
-    /// serial output.
-    fn judge(&self, end: &End, lines: &[String]) -> Vec<(String, Outcome)> {
+    /// The disk file to attach, made first unless the scenario reuses one.
+    fn stage_disk(&self, paths: &Paths) -> Result<Option<PathBuf>> {
+        let own = paths.test_disk(&tag(self.name));
+        match self.disk {
+            Disk::None => Ok(None),
+            Disk::BlockTest => disk::make_test_disk(&own).map(Some),
+            Disk::FreshRoot => {
+                root_disk::make(&paths.rootfs(), &own, root_disk::DEFAULT_BYTES)?;
+                Ok(Some(own))
+            }
+            Disk::RootLeftBy(earlier) => {
+                let left = paths.test_disk(&tag(earlier));
+                if !left.is_file() {
+                    bail!("no disk {} to boot again: the `{earlier}` scenario leaves it, run it first", left.display());
+                }
+                Ok(Some(left))
+            }
+        }
+    }
+
+    /// The harness's own verdicts on the disk after the boot.
+    fn check_disk(&self, disk: &Path) -> Vec<DiskCheck> {
+        match self.disk {
+            Disk::None => Vec::new(),
+            Disk::BlockTest => vec![("disk_image_holds_what_the_guest_wrote", disk::check_written(disk))],
+            Disk::FreshRoot | Disk::RootLeftBy(_) => vec![("fsck.fat -n clean", root_disk::fsck_root(disk))],
+        }
+    }
+
+    /// The scenario's tests and their outcomes, from how QEMU ended, the
+    /// serial output and the harness's checks of the disk.
+    fn judge(&self, end: &End, lines: &[String], disk_checks: Vec<DiskCheck>) -> Vec<(String, Outcome)> {
         let serial = report::scan(lines);
         let boot = match self.ending {
             Ending::TestsDone => boot_outcome(end, &serial),
@@ -292,6 +375,9 @@ impl Scenario {
         let mut results = vec![(self.test_name("boot"), boot)];
         for test in serial.tests {
             results.push((self.test_name(&test.name), test.outcome));
+        }
+        for (check, outcome) in disk_checks {
+            results.push((self.test_name(check), outcome));
         }
         for text in self.expect {
             let outcome = match lines.iter().any(|line| line.contains(text)) {
@@ -314,6 +400,11 @@ impl Scenario {
     fn test_name(&self, test: &str) -> String {
         format!("{}: {test}", self.name)
     }
+}
+
+/// Names a scenario's files in `build/`: its ISO, its disk.
+fn tag(scenario: &str) -> String {
+    format!("test-{scenario}")
 }
 
 fn kernel_failure_outcome(end: &End) -> Outcome {
@@ -369,7 +460,37 @@ tests: done
             assert_eq!(plan.modules[0].name, "mm0");
         }
         let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
-        assert_eq!(names, ["direct", "iso-bios", "iso-uefi", "fork-stress", "console", "disk", "kernel-fault"]);
+        assert_eq!(
+            names,
+            ["direct", "iso-bios", "iso-uefi", "fork-stress", "console", "disk", "fat", "fat-reboot", "kernel-fault"]
+        );
+    }
+
+    #[test]
+    fn a_reused_root_disk_is_left_by_an_earlier_root_disk_scenario() {
+        for (i, scenario) in SCENARIOS.iter().enumerate() {
+            if let Disk::RootLeftBy(earlier) = scenario.disk {
+                let maker = SCENARIOS[..i].iter().find(|s| s.name == earlier);
+                assert!(
+                    maker.is_some_and(|s| matches!(s.disk, Disk::FreshRoot | Disk::RootLeftBy(_))),
+                    "{}: no earlier scenario `{earlier}` with a root disk",
+                    scenario.name
+                );
+            }
+        }
+        assert_eq!(tag("fat"), "test-fat");
+    }
+
+    #[test]
+    fn disk_checks_are_tests_of_the_scenario() {
+        let fat_reboot = SCENARIOS.iter().find(|s| s.name == "fat-reboot").unwrap();
+        let checks = vec![("fsck.fat -n clean", Err("fsck.fat ended with exit status: 1: Dirty bit".to_string()))];
+        let results = fat_reboot.judge(&End::Exited(33), &lines("tests: done\n"), checks);
+        assert_eq!(
+            failures(&results),
+            [("fat-reboot: fsck.fat -n clean", "fsck.fat ended with exit status: 1: Dirty bit")]
+        );
+        assert_eq!(results[0], ("fat-reboot: boot".to_string(), Ok(())));
     }
 
     #[test]
@@ -390,7 +511,7 @@ tests: done
 
     #[test]
     fn a_good_run_passes_every_test() {
-        let results = direct().judge(&End::Exited(33), &lines(GOOD_RUN));
+        let results = direct().judge(&End::Exited(33), &lines(GOOD_RUN), Vec::new());
         let names: Vec<&str> = results.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(
             names,
@@ -410,17 +531,17 @@ tests: done
         let once = "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'";
         let repeated = GOOD_RUN
             .replace("tests: done", "libposix: posix_basics: unimplemented system call acct (163)\ntests: done");
-        let results = direct().judge(&End::Exited(33), &lines(&repeated));
+        let results = direct().judge(&End::Exited(33), &lines(&repeated), Vec::new());
         assert_eq!(failures(&results), [(once, "in 2 lines of the serial output, not one")]);
         let missing = GOOD_RUN.replace("unimplemented system call acct", "unimplemented");
-        let results = direct().judge(&End::Exited(33), &lines(&missing));
+        let results = direct().judge(&End::Exited(33), &lines(&missing), Vec::new());
         assert_eq!(failures(&results), [(once, "not in the serial output")]);
     }
 
     #[test]
     fn failed_tests_and_missing_output_fail() {
         let output = "test: frames ... FAILED leaked 3 frames\ntests: done\n";
-        let results = direct().judge(&End::Exited(35), &lines(output));
+        let results = direct().judge(&End::Exited(35), &lines(output), Vec::new());
         assert_eq!(
             failures(&results),
             [
@@ -438,7 +559,7 @@ tests: done
     #[test]
     fn a_bad_end_fails_the_boot() {
         let boot_failure = |end: End, output: &str| {
-            let results = direct().judge(&end, &lines(output));
+            let results = direct().judge(&end, &lines(output), Vec::new());
             results[0].1.clone().err()
         };
         assert!(boot_failure(End::TimedOut(TIMEOUT), GOOD_RUN).unwrap().contains("timed out"));

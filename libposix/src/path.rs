@@ -468,13 +468,19 @@ pub fn getdents64(args: &Args) -> SysResult {
     call(label::GETDENTS, &[u64::from(fd as u32)], &[out]).map(|r| r.word(0))
 }
 
-/// fsync(fd), fdatasync(fd): the files live in memory, so there is
-/// nothing to write back; the descriptor is checked.
+/// fsync(fd), fdatasync(fd): fs0 writes the file back to its disk.
 pub fn fsync(args: &Args) -> SysResult {
-    call(label::FSTAT, &[u64::from(args[0] as u32)], &[]).map(|_| 0)
+    call(label::SYNC, &[u64::from(args[0] as u32)], &[]).map(|_| 0)
 }
 
-/// sync(), syncfs(fd): nothing to write back yet.
+/// syncfs(fd): the descriptor is checked, then everything is written
+/// back (there is one disk).
+pub fn syncfs(args: &Args) -> SysResult {
+    call(label::FSTAT, &[u64::from(args[0] as u32)], &[])?;
+    sync(args)
+}
+
+/// sync(): fs0 writes everything back.
 pub fn sync(_args: &Args) -> SysResult {
-    Ok(0)
+    call(label::SYNC, &[fs0_proto::ALL_FILES], &[]).map(|_| 0)
 }

@@ -418,7 +418,7 @@ static LOW: [Entry; 335] = [
     /* 303 */ Entry::unimplemented("name_to_handle_at"),
     /* 304 */ Entry::unimplemented("open_by_handle_at"),
     /* 305 */ Entry::unimplemented("clock_adjtime"),
-    /* 306 */ Entry::new("syncfs", path::fsync),
+    /* 306 */ Entry::new("syncfs", path::syncfs),
     /* 307 */ Entry::unimplemented("sendmmsg"),
     /* 308 */ Entry::unimplemented("setns"),
     /* 309 */ Entry::new("getcpu", sched::getcpu),

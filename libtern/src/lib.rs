@@ -39,6 +39,6 @@ pub mod tls;
 pub use abi::{Error, MsgInfo, Rights};
 pub use ipc::Message;
 pub use libtern_sys::{
-    cap, console, device, factory, grant, ipc_buffer, kthread, mm0, notify, random, space, syscall, time,
+    calendar, cap, console, device, factory, grant, ipc_buffer, kthread, mm0, notify, random, space, syscall, time,
 };
 pub use libtern_sys::{print, println};

@@ -4,8 +4,9 @@
 //! `data` modules, starts `fs0` first (the other tasks' files go to it),
 //! then every `native` and `posix` module in boot order. The first POSIX
 //! module with `role=init` is init: the process orphans go to. A module
-//! named `ide` is the disk driver (a server, like fs0), and `ktest disk`
-//! its test client.
+//! named `ide` is the disk driver (a server, like fs0), and fs0 and
+//! `ktest disk` its clients. fs0's arguments get the `root=` word of the
+//! kernel command line: the file system it mounts as the root.
 //!
 //! ktest needs a partner in another address space for its IPC tests and
 //! benchmarks: for each `ktest` module (unless its args already start with
@@ -107,7 +108,12 @@ impl Mm0 {
             let native_default = (kind == TaskKind::Native).then_some(0);
             let expected = line.expected_status(native_default);
             if Some(index) == fs0 {
-                self.launch(&boot_program(name, kind, bytes, &args, Role::Fs0, expected, false, None));
+                // fs0 mounts the root the kernel command line names.
+                let mut args = args;
+                args.extend(boot.cmdline().split_whitespace().filter(|w| w.starts_with("root=")));
+                let has_disk = modules.iter().any(|m| m.name() == "ide");
+                let disk = if has_disk { self.disk_endpoint() } else { None };
+                self.launch(&boot_program(name, kind, bytes, &args, Role::Fs0 { disk }, expected, false, None));
             } else if name == "ktest" && args.first() == Some(&"disk") && !modules.iter().any(|m| m.name() == "ide") {
                 // A client without a driver would wait on the endpoint forever.
                 println!("mm0: `ktest disk` needs the `ide` module; skipped");
@@ -154,7 +160,7 @@ impl Mm0 {
                 }
             }
         }
-        self.verdict.check();
+        self.end_run_if_over();
     }
 
     /// The endpoint between the IDE driver and its clients, made at the

@@ -123,6 +123,27 @@ impl Mm0 {
         if self.verdict.is_testing() {
             self.audit();
         }
+        if id == self.fs0_events.task {
+            self.fs0_events.task = 0;
+            if self.verdict.stopping {
+                self.verdict.finish();
+            }
+        }
+        self.end_run_if_over();
+    }
+
+    /// Ends a test or bench run once no counted task is left: first fs0
+    /// writes everything back and unmounts (event SHUTDOWN) and ends, then
+    /// the machine stops.
+    pub fn end_run_if_over(&mut self) {
+        if !self.verdict.is_over() || self.verdict.stopping {
+            return;
+        }
+        if self.fs0_events.task == 0 {
+            self.verdict.finish();
+        }
+        self.verdict.stopping = true;
+        self.fs0_event(mm0_proto::event::SHUTDOWN, 0, 0);
     }
 
     /// Destroys `task`'s space and releases everything mm0 holds for it.

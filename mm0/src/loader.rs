@@ -189,14 +189,19 @@ impl Mm0 {
             kind: Kind::Stack,
         })?;
 
-        if p.role == Role::Fs0 {
+        if matches!(p.role, Role::Fs0 { .. }) {
             self.wire(task)?;
         }
         let (slot, tid) = factory::thread(SLOT_FACTORY, task.space)?;
-        if p.role == Role::Fs0 {
+        if matches!(p.role, Role::Fs0 { .. }) {
             let got = cap::copy_to(task.space, slot, abi::Rights::CONTROL, 0)?;
             if got != mm0_proto::SLOT_FS0_THREAD {
                 return Err(StartError::Slot { want: mm0_proto::SLOT_FS0_THREAD, got });
+            }
+            // After the thread: the slots come in order.
+            if let Role::Fs0 { disk: Some(endpoint) } = p.role {
+                let rights = abi::Rights::SEND.union(abi::Rights::GRANT);
+                crate::roles::give(task, endpoint, rights, task.id, mm0_proto::SLOT_FS0_DISK)?;
             }
         }
         let posix_tid = if task.kind == TaskKind::Posix { task.id } else { 0 };
@@ -212,7 +217,7 @@ impl Mm0 {
                 started: true,
             },
         );
-        let priority = if p.role == Role::Fs0 { PRIORITY_SERVER } else { PRIORITY_TASK };
+        let priority = if matches!(p.role, Role::Fs0 { .. }) { PRIORITY_SERVER } else { PRIORITY_TASK };
         kthread::configure(slot, task.pager, ipc, priority)?;
 
         let regs = match task.kind {

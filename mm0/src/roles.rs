@@ -34,8 +34,9 @@ use crate::task::Task;
 /// What a task is for, as far as its capabilities go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// The file server.
-    Fs0,
+    /// The file server; `disk` is mm0's slot of the disk endpoint, if the
+    /// system has a disk driver.
+    Fs0 { disk: Option<u64> },
     /// A ktest instance; `endpoint` is mm0's slot of the pair's endpoint.
     Ktest { endpoint: u64 },
     /// The IDE driver; `endpoint` is mm0's slot of the disk endpoint.
@@ -48,7 +49,7 @@ pub enum Role {
 
 /// Gives `task` a copy of mm0's `slot` with `rights` and `badge`, and checks
 /// that it landed in `want`.
-fn give(task: &Task, slot: u64, rights: Rights, badge: u64, want: u64) -> Result<(), StartError> {
+pub fn give(task: &Task, slot: u64, rights: Rights, badge: u64, want: u64) -> Result<(), StartError> {
     let got = cap::copy_to(task.space, slot, rights, badge)?;
     if got != want {
         return Err(StartError::Slot { want, got });
@@ -83,7 +84,7 @@ impl Mm0 {
         give(task, self.endpoint, send, task.id, SLOT_MM0)?;
         give(task, self.fs0_endpoint, send, task.id, SLOT_FS0)?;
         match *role {
-            Role::Fs0 => {
+            Role::Fs0 { .. } => {
                 give(task, self.fs0_endpoint, Rights::RECV.union(Rights::GRANT), 0, SLOT_FS0_SERVICE)?;
                 give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, SERIAL_PORTS, SLOT_SERIAL_PORTS)?;
                 let events = factory::notification(SLOT_FACTORY)?;

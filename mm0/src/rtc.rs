@@ -29,17 +29,6 @@ fn from_bcd(v: u8) -> u8 {
     (v >> 4) * 10 + (v & 0x0f)
 }
 
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(month) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 impl RtcRegisters {
     /// Seconds since the epoch, or `None` for registers that are no date.
     pub fn unix_seconds(&self) -> Option<u64> {
@@ -62,7 +51,7 @@ impl RtcRegisters {
         {
             return None;
         }
-        let days = days_from_civil(2000 + i64::from(year), u32::from(month), u32::from(day));
+        let days = libtern_sys::calendar::days_from_civil(2000 + i64::from(year), u32::from(month), u32::from(day));
         let seconds = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
         u64::try_from(seconds).ok()
     }

@@ -1,8 +1,10 @@
 //! The end of a test or benchmark run: when every task mm0 started (fs0
-//! aside) has ended, print `tests: done` and leave QEMU through the
-//! isa-debug-exit device (port 0xf4) with 0x10 if every task ended with the
-//! status it was expected to (native tasks: 0; POSIX programs: `expect=N`,
-//! else anything) and 0x11 otherwise. In `mode=run` nothing happens.
+//! aside) has ended, mm0 asks fs0 to write back and unmount the disk (see
+//! [`crate::server::Mm0::end_run_if_over`]); when fs0 has ended too, print
+//! `tests: done` and leave QEMU through the isa-debug-exit device (port
+//! 0xf4) with 0x10 if every task ended with the status it was expected to
+//! (native tasks: 0; POSIX programs: `expect=N`, else anything) and 0x11
+//! otherwise. In `mode=run` nothing happens.
 
 use libtern::{device, println};
 use mm0::cmdline::Mode;
@@ -18,6 +20,8 @@ pub struct Verdict {
     mode: Mode,
     running: usize,
     failed: bool,
+    /// fs0 was asked to shut down; the run ends when it has.
+    pub stopping: bool,
 }
 
 impl Verdict {
@@ -30,7 +34,7 @@ impl Verdict {
             }
             libtern::rt::set_exit_hook(exit_hook);
         }
-        Verdict { mode, running: 0, failed: false }
+        Verdict { mode, running: 0, failed: false, stopping: false }
     }
 
     /// Whether this is a test run (mm0 checks its bookkeeping as it goes).
@@ -62,15 +66,17 @@ impl Verdict {
             println!("mm0: {name}: expected exit status {want}, got {status}");
             self.failed = true;
         }
-        self.check();
     }
 
-    /// Ends the run if nothing is left to wait for.
-    pub fn check(&self) {
-        if self.mode != Mode::Run && self.running == 0 {
-            println!("tests: done");
-            exit_qemu(if self.failed { SOME_FAILED } else { ALL_PASSED });
-        }
+    /// Whether a test or bench run has nothing left to wait for.
+    pub fn is_over(&self) -> bool {
+        self.mode != Mode::Run && self.running == 0
+    }
+
+    /// Ends the run.
+    pub fn finish(&self) -> ! {
+        println!("tests: done");
+        exit_qemu(if self.failed { SOME_FAILED } else { ALL_PASSED })
     }
 }
 

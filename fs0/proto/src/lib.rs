@@ -127,7 +127,14 @@ pub mod label {
     /// group); TIOCGWINSZ -> (winsize word); TIOCSWINSZ (winsize word).
     /// ENOTTY for anything but a terminal or another request.
     pub const TTY: u32 = 26;
+    /// (fd) -> (): what the descriptor's file holds reaches its disk
+    /// (fsync, fdatasync); [`crate::ALL_FILES`]: everything (sync, syncfs).
+    /// EINVAL for pipes and devices.
+    pub const SYNC: u32 = 27;
 }
+
+/// The fd word of SYNC that means every file system.
+pub const ALL_FILES: u64 = u64::MAX;
 
 /// The offset word of READ and WRITE that means "the description's".
 pub const CURRENT: u64 = u64::MAX;
@@ -396,6 +403,13 @@ pub mod errno {
     pub const ERANGE: u32 = 34;
     /// A device node of no device.
     pub const ENXIO: u32 = 6;
+    /// A mount point, or a file system busy with the request.
+    pub const EBUSY: u32 = 16;
+    /// Rename or link across file systems.
+    pub const EXDEV: u32 = 18;
+    pub const EFBIG: u32 = 27;
+    pub const EROFS: u32 = 30;
+    pub const ENOTEMPTY: u32 = 39;
 }
 
 /// Words of a [`label::WRITE`] request (the data comes in its grants).

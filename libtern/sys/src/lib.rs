@@ -31,6 +31,7 @@
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod calendar;
 pub mod cap;
 pub mod console;
 pub mod device;

@@ -34,6 +34,9 @@ pub const SLOT_SERIAL_IRQ: u64 = 5;
 /// fs0 only: fs0's own first thread (CONTROL), to bind the events
 /// notification to.
 pub const SLOT_FS0_THREAD: u64 = 6;
+/// fs0 only, when the system has a disk driver: the driver's endpoint
+/// (SEND), for the root file system.
+pub const SLOT_FS0_DISK: u64 = 7;
 /// ide only: the primary ATA channel's command ports (0x1f0..0x1f8).
 pub const SLOT_IDE_PORTS: u64 = 2;
 /// ide only: the primary ATA channel's control port (0x3f6).
@@ -323,6 +326,9 @@ pub mod event {
     /// bytes moved so far), so that the signal is handled. A thread not
     /// meant starts its call again without noticing.
     pub const INTERRUPT: u64 = 4;
+    /// The system is stopping: fs0 writes everything back, unmounts the
+    /// disk and ends; mm0 stops the machine when it has.
+    pub const SHUTDOWN: u64 = 5;
 
     const _: () = assert!(MAX * WORDS <= abi::ipc::BUF_WORDS);
 }

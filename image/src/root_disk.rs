@@ -1,0 +1,408 @@
+//! The root disk: a raw disk image with an MBR partition table and two FAT
+//! partitions, made on the host without loop devices or root mounts.
+//!
+//! Layout, in 512-byte sectors:
+//!
+//! | what | first sector | size | type | label, contents |
+//! |---|---|---|---|---|
+//! | MBR | 0 | 1 | | the partition table ([`mbr`]); no boot code yet |
+//! | partition 1 | 2048 | 16 MiB | 0x0E FAT16 (LBA) | `TERNBOOT`, empty: later GRUB and the kernel |
+//! | partition 2 | right after 1 | the rest | 0x0C FAT32 (LBA) | `TERNROOT`, the root file system |
+//!
+//! Partition 2 is what fs0 mounts as `/` when the kernel command line says
+//! `root=ide:2`: it holds the files of `rootfs/` and the empty directories
+//! `/dev` and `/tmp`, on which fs0 mounts its tmpfs. Partitions start on
+//! whole MiB, as partitioning tools place them.
+//!
+//! Each partition is formatted by `mkfs.fat` as a file of its own and
+//! filled with mtools, then copied into the image at its offset: no tool is
+//! ever given the whole disk, so none can touch the partition table or the
+//! other partition. After a boot, [`fsck_root`] checks partition 2 with
+//! `fsck.fat -n` on a copy of its bytes (fsck.fat takes no offset).
+
+use std::fs::{self, File};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+use block_proto::SECTOR;
+
+use crate::cmd;
+use crate::report::Outcome;
+
+/// The size of the root disk the scenarios boot: a 64 MiB test file fits
+/// on its root partition with room to spare.
+pub const DEFAULT_BYTES: u64 = 160 << 20;
+
+/// Sectors in a MiB, the partitions' alignment.
+const MIB_SECTORS: u32 = (1 << 20) / SECTOR as u32;
+/// Where partition 1 starts: the first MiB is left to the MBR and, later,
+/// GRUB's core image.
+const BOOT_START: u32 = MIB_SECTORS;
+const BOOT_SECTORS: u32 = 16 * MIB_SECTORS;
+
+/// MBR partition types.
+const TYPE_FAT16_LBA: u8 = 0x0E;
+const TYPE_FAT32_LBA: u8 = 0x0C;
+
+/// The file systems of partition 1 (boot) and partition 2 (root).
+const BOOT_FS: FatFs = FatFs { kind: TYPE_FAT16_LBA, fat_bits: 16, label: "TERNBOOT" };
+const ROOT_FS: FatFs = FatFs { kind: TYPE_FAT32_LBA, fat_bits: 32, label: "TERNROOT" };
+
+/// The root partition's number, as in the kernel command line's `root=ide:2`.
+const ROOT_PARTITION: usize = 2;
+
+/// Directories of the root partition on which fs0 mounts its tmpfs.
+const MOUNT_POINTS: &[&str] = &["dev", "tmp"];
+
+/// Where the partition table lies in the MBR, and its entries' size.
+const TABLE_AT: usize = 0x1BE;
+const ENTRY_BYTES: usize = 16;
+const TABLE_ENTRIES: usize = 4;
+const SIGNATURE_AT: usize = 510;
+const SIGNATURE: [u8; 2] = [0x55, 0xAA];
+/// A CHS address that says "past what CHS can address: use the LBA
+/// fields" (cylinder 1023, head 254, sector 63). Every partition here is
+/// addressed by LBA only.
+const CHS_USE_LBA: [u8; 3] = [0xFE, 0xFF, 0xFF];
+
+/// An entry of the MBR partition table, in sectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partition {
+    /// The partition type (0x0C FAT32 with LBA, ...).
+    pub kind: u8,
+    pub start: u32,
+    pub sectors: u32,
+}
+
+impl Partition {
+    fn offset_bytes(&self) -> u64 {
+        u64::from(self.start) * SECTOR
+    }
+
+    fn len_bytes(&self) -> u64 {
+        u64::from(self.sectors) * SECTOR
+    }
+}
+
+/// The FAT file system of one partition.
+struct FatFs {
+    /// The partition type that announces it in the MBR.
+    kind: u8,
+    /// 16 or 32, as mkfs.fat's `-F` takes it.
+    fat_bits: u8,
+    label: &'static str,
+}
+
+/// The MBR holding `partitions` (at most four, numbered from 1 in order) in
+/// its table: no boot code, no partition marked active.
+pub fn mbr(partitions: &[Partition]) -> [u8; SECTOR as usize] {
+    assert!(partitions.len() <= TABLE_ENTRIES, "an MBR has room for {TABLE_ENTRIES} partitions");
+    let mut sector = [0; SECTOR as usize];
+    for (i, partition) in partitions.iter().enumerate() {
+        let entry = &mut sector[TABLE_AT + i * ENTRY_BYTES..][..ENTRY_BYTES];
+        entry[0] = 0x00; // not active
+        entry[1..4].copy_from_slice(&CHS_USE_LBA);
+        entry[4] = partition.kind;
+        entry[5..8].copy_from_slice(&CHS_USE_LBA);
+        entry[8..12].copy_from_slice(&partition.start.to_le_bytes());
+        entry[12..16].copy_from_slice(&partition.sectors.to_le_bytes());
+    }
+    sector[SIGNATURE_AT..].copy_from_slice(&SIGNATURE);
+    sector
+}
+
+/// The partition table of an MBR: entry `i` is partition `i + 1`, `None`
+/// where the entry is unused (type 0).
+pub fn partitions(mbr: &[u8]) -> Result<[Option<Partition>; TABLE_ENTRIES]> {
+    ensure!(mbr.len() >= SECTOR as usize, "an MBR is {SECTOR} bytes, not {}", mbr.len());
+    let signature = &mbr[SIGNATURE_AT..SIGNATURE_AT + 2];
+    ensure!(
+        signature == SIGNATURE,
+        "no MBR: bytes 510-511 are {:#04x} {:#04x}, not 0x55 0xaa",
+        signature[0],
+        signature[1]
+    );
+    let mut table = [None; TABLE_ENTRIES];
+    for (i, slot) in table.iter_mut().enumerate() {
+        let entry = &mbr[TABLE_AT + i * ENTRY_BYTES..][..ENTRY_BYTES];
+        let word = |at: usize| u32::from_le_bytes(entry[at..at + 4].try_into().expect("four bytes"));
+        if entry[4] != 0 {
+            *slot = Some(Partition { kind: entry[4], start: word(8), sectors: word(12) });
+        }
+    }
+    Ok(table)
+}
+
+/// Partition 1 (boot) and partition 2 (root, to the end) of a disk of
+/// `bytes` bytes.
+fn layout(bytes: u64) -> Result<[Partition; 2]> {
+    let mib = u64::from(MIB_SECTORS) * SECTOR;
+    ensure!(bytes.is_multiple_of(mib), "a root disk is a whole number of MiB, not {bytes} bytes");
+    let total = u32::try_from(bytes / SECTOR).context("a root disk is addressed by 32-bit sector numbers")?;
+    let boot = Partition { kind: BOOT_FS.kind, start: BOOT_START, sectors: BOOT_SECTORS };
+    let root_start = boot.start + boot.sectors;
+    ensure!(total > root_start, "a root disk of {} MiB leaves no room for the root partition", bytes / mib);
+    let root = Partition { kind: ROOT_FS.kind, start: root_start, sectors: total - root_start };
+    Ok([boot, root])
+}
+
+/// Makes the root disk `image`, `bytes` long (a whole number of MiB), with
+/// the files of the directory `rootfs` on its root partition. An old image
+/// is removed first: a failure leaves none that a later boot could take
+/// for this one.
+pub fn make(rootfs: &Path, image: &Path, bytes: u64) -> Result<()> {
+    if image.exists() {
+        fs::remove_file(image).with_context(|| format!("removing the old {}", image.display()))?;
+    }
+    let sources = rootfs_entries(rootfs)?;
+    let [boot, root] = layout(bytes)?;
+    let boot_file = ScratchFile::next_to(image, "part1")?;
+    mkfs(&boot_file.0, &boot, &BOOT_FS)?;
+    let root_file = ScratchFile::next_to(image, "part2")?;
+    mkfs(&root_file.0, &root, &ROOT_FS)?;
+    if !sources.is_empty() {
+        cmd::output_checked(mtools("mcopy").arg("-s").arg("-i").arg(&root_file.0).args(&sources).arg("::/"))
+            .context("copying rootfs/ onto the root partition")?;
+    }
+    let mount_points = MOUNT_POINTS.iter().map(|dir| format!("::/{dir}"));
+    cmd::output_checked(mtools("mmd").arg("-i").arg(&root_file.0).args(mount_points))
+        .context("making the mount points on the root partition")?;
+
+    let mut disk = File::create(image).with_context(|| format!("creating {}", image.display()))?;
+    disk.set_len(bytes).with_context(|| format!("sizing {} to {bytes} bytes", image.display()))?;
+    disk.write_all(&mbr(&[boot, root])).with_context(|| format!("writing the MBR of {}", image.display()))?;
+    for (partition, file) in [(boot, &boot_file), (root, &root_file)] {
+        copy_partition_in(&mut disk, &partition, &file.0)
+            .with_context(|| format!("copying {} into {}", file.0.display(), image.display()))?;
+    }
+    disk.sync_all().with_context(|| format!("writing {}", image.display()))
+}
+
+/// The entries of `rootfs`, sorted: what mcopy puts at the root. A mount
+/// point among them is refused: its files would be hidden under the tmpfs
+/// fs0 mounts there.
+fn rootfs_entries(rootfs: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(rootfs).with_context(|| format!("reading {}", rootfs.display()))? {
+        entries.push(entry.with_context(|| format!("reading {}", rootfs.display()))?.path());
+    }
+    entries.sort();
+    if let Some(hidden) = entries.iter().find(|path| MOUNT_POINTS.iter().any(|dir| path.ends_with(dir))) {
+        bail!("{} would be hidden: fs0 mounts its tmpfs there; remove it from rootfs/", hidden.display());
+    }
+    Ok(entries)
+}
+
+/// Makes the new file `file` hold the file system `fs` of `partition`.
+fn mkfs(file: &Path, partition: &Partition, fs: &FatFs) -> Result<()> {
+    // mkfs.fat sizes a file it creates in KiB; partitions are whole MiB.
+    let kib = partition.len_bytes() / 1024;
+    cmd::output_checked(
+        Command::new("mkfs.fat")
+            .arg("-C")
+            .args(["-F", &fs.fat_bits.to_string(), "-n", fs.label])
+            // The partition's first sector on the disk, recorded in the
+            // boot sector as FAT requires of a partition.
+            .args(["-h", &partition.start.to_string()])
+            .arg(file)
+            .arg(kib.to_string()),
+    )
+    .with_context(|| format!("formatting {} as FAT{} `{}`", file.display(), fs.fat_bits, fs.label))?;
+    Ok(())
+}
+
+/// An mtools program: told not to refuse an image whose geometry does not
+/// look like a floppy's or a partitioned hard disk's (a partition's image
+/// is neither).
+fn mtools(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command.env("MTOOLS_SKIP_CHECK", "1");
+    command
+}
+
+/// Copies the partition's file into the disk at the partition's place.
+fn copy_partition_in(disk: &mut File, partition: &Partition, file: &Path) -> Result<()> {
+    let mut source = File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    disk.seek(SeekFrom::Start(partition.offset_bytes()))?;
+    let copied = io::copy(&mut source, disk)?;
+    ensure!(copied == partition.len_bytes(), "{copied} bytes, but the partition is {}", partition.len_bytes());
+    Ok(())
+}
+
+/// `fsck.fat -n` on the root partition of the disk `image`: passes when it
+/// exits with 0 and prints nothing but its banner and its summary.
+pub fn fsck_root(image: &Path) -> Outcome {
+    fsck_root_partition(image).unwrap_or_else(|error| Err(format!("{error:#}")))
+}
+
+/// [`fsck_root`]'s work: `Err` when the check cannot be made at all (no
+/// image, no partition 2, no fsck.fat), `Ok` with fsck.fat's verdict.
+fn fsck_root_partition(image: &Path) -> Result<Outcome> {
+    let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
+    let mut sector = [0; SECTOR as usize];
+    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
+    let root = partitions(&sector).with_context(|| format!("reading the partition table of {}", image.display()))?
+        [ROOT_PARTITION - 1]
+        .with_context(|| format!("{} has no partition {ROOT_PARTITION}", image.display()))?;
+
+    let copy = ScratchFile::next_to(image, "fsck-part2")?;
+    disk.seek(SeekFrom::Start(root.offset_bytes()))?;
+    let mut out = File::create(&copy.0).with_context(|| format!("creating {}", copy.0.display()))?;
+    let copied = io::copy(&mut (&mut disk).take(root.len_bytes()), &mut out).with_context(|| {
+        format!("copying partition {ROOT_PARTITION} of {} to {}", image.display(), copy.0.display())
+    })?;
+    ensure!(copied == root.len_bytes(), "{} ends inside partition {ROOT_PARTITION}", image.display());
+    drop(out);
+
+    let output = cmd::output(Command::new("fsck.fat").arg("-n").arg(&copy.0))?;
+    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let checked = copy.0.display().to_string();
+    Ok(judge_fsck(output.status.success(), &output.status.to_string(), &printed, &checked))
+}
+
+/// fsck.fat's verdict on the file `checked` from its exit status and what
+/// it printed: every line but the banner (`fsck.fat 4.2 (2021-01-31)`) and
+/// the summary (`<checked>: 4 files, 4/288326 clusters`) is a finding.
+fn judge_fsck(success: bool, status: &str, printed: &str, checked: &str) -> Outcome {
+    let is_summary = |line: &str| {
+        line.strip_prefix(checked)
+            .and_then(|rest| rest.strip_prefix(": "))
+            .is_some_and(|counts| counts.contains(" files, ") && counts.ends_with(" clusters"))
+    };
+    let findings: Vec<&str> = printed
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("fsck.fat ") && !is_summary(line))
+        .collect();
+    match (success, findings.is_empty()) {
+        (true, true) => Ok(()),
+        (true, false) => Err(format!("fsck.fat exited with 0 but said: {}", findings.join(" | "))),
+        (false, _) => Err(format!("fsck.fat ended with {status}: {}", findings.join(" | "))),
+    }
+}
+
+/// A file beside a disk image for one step of work, removed when dropped
+/// (also when the step fails).
+struct ScratchFile(PathBuf);
+
+impl ScratchFile {
+    /// `<image without extension>.<what>.tmp`; a leftover of an earlier
+    /// run is removed (mkfs.fat -C refuses to overwrite a file).
+    fn next_to(image: &Path, what: &str) -> Result<ScratchFile> {
+        let path = image.with_extension(format!("{what}.tmp"));
+        if path.exists() {
+            fs::remove_file(&path).with_context(|| format!("removing the leftover {}", path.display()))?;
+        }
+        Ok(ScratchFile(path))
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        // Nothing to do about a file that cannot be removed; the next run
+        // removes it first.
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_entries_round_trip_through_the_mbr() {
+        let written = [
+            Partition { kind: TYPE_FAT16_LBA, start: 2048, sectors: 32768 },
+            Partition { kind: TYPE_FAT32_LBA, start: 34816, sectors: 292864 },
+            Partition { kind: 0x83, start: 0xDEAD_BEEF, sectors: 0x0102_0304 },
+        ];
+        let sector = mbr(&written);
+        assert_eq!(sector[510..], [0x55, 0xAA]);
+        assert_eq!(sector[..TABLE_AT], [0; TABLE_AT]);
+        assert_eq!(sector[0x1C6..0x1CA], 2048u32.to_le_bytes());
+        assert_eq!(sector[0x1C2], TYPE_FAT16_LBA);
+        assert_eq!(sector[0x1BF..0x1C2], CHS_USE_LBA);
+        let read = partitions(&sector).unwrap();
+        assert_eq!(read, [Some(written[0]), Some(written[1]), Some(written[2]), None]);
+    }
+
+    #[test]
+    fn a_sector_without_the_signature_is_no_mbr() {
+        let mut sector = mbr(&[]);
+        assert_eq!(partitions(&sector).unwrap(), [None; 4]);
+        sector[511] = 0;
+        assert!(partitions(&sector).unwrap_err().to_string().contains("no MBR"));
+        assert!(partitions(&sector[..100]).is_err());
+    }
+
+    #[test]
+    fn the_root_partition_fills_the_disk_after_the_boot_partition() {
+        let [boot, root] = layout(DEFAULT_BYTES).unwrap();
+        assert_eq!(boot, Partition { kind: 0x0E, start: 2048, sectors: 32768 });
+        assert_eq!(root, Partition { kind: 0x0C, start: 34816, sectors: 160 * 2048 - 34816 });
+        assert_eq!(root.start % MIB_SECTORS, 0);
+        assert!(layout(17 << 20).is_err());
+        assert!(layout((160 << 20) + 512).is_err());
+    }
+
+    #[test]
+    fn fsck_passes_only_silence_and_a_clean_exit() {
+        let clean = "fsck.fat 4.2 (2021-01-31)\n/b/x.tmp: 4 files, 4/288326 clusters\n";
+        assert_eq!(judge_fsck(true, "exit status: 0", clean, "/b/x.tmp"), Ok(()));
+        let dirty = "fsck.fat 4.2 (2021-01-31)\n\
+                     Dirty bit is set. Fs was not properly unmounted and some data may be corrupt.\n \
+                     Automatically removing dirty bit.\n\nLeaving filesystem unchanged.\n\
+                     /b/x.tmp: 4 files, 4/288326 clusters\n";
+        assert_eq!(
+            judge_fsck(false, "exit status: 1", dirty, "/b/x.tmp"),
+            Err("fsck.fat ended with exit status: 1: Dirty bit is set. Fs was not properly unmounted and some \
+                 data may be corrupt. | Automatically removing dirty bit. | Leaving filesystem unchanged."
+                .to_string())
+        );
+        let chatty =
+            "fsck.fat 4.2 (2021-01-31)\nFree cluster summary wrong (9 vs. really 4)\n/b/x.tmp: 1 files, 4/9 clusters\n";
+        assert_eq!(
+            judge_fsck(true, "exit status: 0", chatty, "/b/x.tmp"),
+            Err("fsck.fat exited with 0 but said: Free cluster summary wrong (9 vs. really 4)".to_string())
+        );
+        // A summary for another file is no summary of this one.
+        let other = "fsck.fat 4.2 (2021-01-31)\n/b/y.tmp: 4 files, 4/288326 clusters\n";
+        assert!(judge_fsck(true, "exit status: 0", other, "/b/x.tmp").is_err());
+    }
+
+    /// The whole recipe with the real tools (`cargo tern test` installs
+    /// them before the host tests run): a small root disk, its listing,
+    /// fsck on it clean, then with its dirty bit set.
+    #[test]
+    fn makes_a_root_disk_that_fsck_finds_clean() {
+        let dir = std::env::temp_dir().join(format!("tern-root-disk-{}", std::process::id()));
+        let rootfs = dir.join("rootfs");
+        fs::create_dir_all(rootfs.join("etc")).unwrap();
+        fs::write(rootfs.join("etc/Profile.txt"), "PATH=/bin\n").unwrap();
+        let image = dir.join("root.img");
+        // The smallest FAT32 mkfs.fat makes with 512-byte clusters is ~33 MiB.
+        make(&rootfs, &image, 64 << 20).unwrap();
+
+        let sector = fs::read(&image).unwrap()[..512].to_vec();
+        let [_, Some(root), None, None] = partitions(&sector).unwrap() else { panic!("two partitions expected") };
+        let listing = cmd::output_checked(
+            mtools("mdir").arg("-b").arg("-i").arg(format!("{}@@{}", image.display(), root.offset_bytes())).arg("::/"),
+        )
+        .unwrap();
+        let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+        assert_eq!(listing.lines().collect::<Vec<_>>(), ["::/etc/", "::/dev/", "::/tmp/"], "{listing}");
+        assert_eq!(fsck_root(&image), Ok(()));
+
+        // FAT32's dirty bit: byte 0x41 of the root partition's boot sector.
+        let mut disk = fs::OpenOptions::new().write(true).open(&image).unwrap();
+        disk.seek(SeekFrom::Start(root.offset_bytes() + 0x41)).unwrap();
+        disk.write_all(&[0x01]).unwrap();
+        drop(disk);
+        let dirty = fsck_root(&image).unwrap_err();
+        assert!(dirty.contains("Dirty bit is set"), "{dirty}");
+        assert!(!image.with_extension("fsck-part2.tmp").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
