@@ -1,11 +1,13 @@
 //! The root file system's disk: `root=ide:N` among fs0's arguments (mm0
 //! copies it from the kernel command line) mounts the FAT volume on MBR
-//! partition N of the IDE disk as `/`. Without it the tmpfs is the root.
+//! partition N of the IDE disk as `/`, `root=ramdisk:N` the one on
+//! partition N of the ramdisk (a boot module mm0 copies into fs0).
+//! Without either the tmpfs is the root.
 //!
-//! The disk is reached through the block protocol (`block-proto`) on the
-//! driver's endpoint, with fs0's buffers lent as grants; requests are cut
-//! to the protocol's largest. Everything fs0 reads or writes on the disk
-//! goes through one [`BlockCache`].
+//! The IDE disk is reached through the block protocol (`block-proto`) on
+//! the driver's endpoint, with fs0's buffers lent as grants; requests are
+//! cut to the protocol's largest. Everything fs0 reads or writes on either
+//! disk goes through one [`BlockCache`].
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -17,10 +19,10 @@ use fs0::block_cache::{BlockCache, BlockDevice, DeviceError};
 use fs0::fat::{Fat, FatClock};
 use fs0::partition;
 use fs0::vfs::Vfs;
-use fs0_proto::errno::EIO;
+use fs0_proto::errno::{EINVAL, EIO};
 use libtern::ipc::{self, Message};
 use libtern::println;
-use mm0_proto::SLOT_FS0_DISK;
+use mm0_proto::{SLOT_FS0_DISK, SLOT_MM0};
 
 /// Blocks of the cache (8 MiB).
 pub const CACHE_BLOCKS: usize = 2048;
@@ -81,25 +83,108 @@ impl BlockDevice for IdeDisk {
     }
 }
 
-/// Where the root is, from fs0's arguments: the IDE partition number.
-fn root_partition(args: &str) -> Result<Option<u32>, &'static str> {
+/// The ramdisk: mm0's copy of the `ramdisk` module in fs0's memory.
+struct Ramdisk {
+    bytes: &'static mut [u8],
+}
+
+impl Ramdisk {
+    fn open() -> Result<Ramdisk, DeviceError> {
+        let reply = ipc::call(SLOT_MM0, &Message::new(mm0_proto::label::RAMDISK, &[])).map_err(|_| DeviceError(EIO))?;
+        if reply.label() != 0 {
+            return Err(DeviceError(reply.label()));
+        }
+        let (addr, len) = (reply.word(0), reply.word(1) as usize);
+        // SAFETY: mm0 has just mapped `len` bytes at `addr` into fs0,
+        // readable and writable, for the rest of fs0's life (RAMDISK is
+        // answered once), and nothing else in fs0 refers to that memory.
+        let bytes = unsafe { core::slice::from_raw_parts_mut(addr as *mut u8, len) };
+        Ok(Ramdisk { bytes })
+    }
+
+    /// The bytes of `count` sectors from `lba`, checked against the size.
+    fn range(&self, lba: u64, len: usize) -> Result<core::ops::Range<usize>, DeviceError> {
+        let start = lba.checked_mul(SECTOR).ok_or(DeviceError(EINVAL))? as usize;
+        let end = start.checked_add(len).filter(|&e| e <= self.bytes.len()).ok_or(DeviceError(EINVAL))?;
+        Ok(start..end)
+    }
+}
+
+impl BlockDevice for Ramdisk {
+    fn sectors(&self) -> u64 {
+        self.bytes.len() as u64 / SECTOR
+    }
+
+    fn read(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), DeviceError> {
+        let range = self.range(lba, buf.len())?;
+        buf.copy_from_slice(&self.bytes[range]);
+        Ok(())
+    }
+
+    fn write(&mut self, lba: u64, buf: &[u8]) -> Result<(), DeviceError> {
+        let range = self.range(lba, buf.len())?;
+        self.bytes[range].copy_from_slice(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), DeviceError> {
+        Ok(())
+    }
+}
+
+/// A disk the root can be on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Ide,
+    Ramdisk,
+}
+
+impl Source {
+    /// Its name in `root=NAME:N`.
+    fn name(self) -> &'static str {
+        match self {
+            Source::Ide => "ide",
+            Source::Ramdisk => "ramdisk",
+        }
+    }
+
+    fn open(self) -> Result<Box<dyn BlockDevice>, DeviceError> {
+        Ok(match self {
+            Source::Ide => Box::new(IdeDisk::open()?),
+            Source::Ramdisk => Box::new(Ramdisk::open()?),
+        })
+    }
+}
+
+/// Where the root is, from fs0's arguments: the disk and partition.
+fn root_partition(args: &str) -> Result<Option<(Source, u32)>, &'static str> {
     let Some(root) = args.split_whitespace().find_map(|w| w.strip_prefix("root=")) else {
         return Ok(None);
     };
-    let number = root.strip_prefix("ide:").ok_or("only `root=ide:N` is known")?;
-    number.parse().map(Some).map_err(|_| "the partition is not a number")
+    let (name, number) = root.split_once(':').ok_or("the root is `root=ide:N` or `root=ramdisk:N`")?;
+    let source = [Source::Ide, Source::Ramdisk]
+        .into_iter()
+        .find(|s| s.name() == name)
+        .ok_or("the root is `root=ide:N` or `root=ramdisk:N`")?;
+    number.parse().map(|n| Some((source, n))).map_err(|_| "the partition is not a number")
 }
 
 /// Mounts the root `args` name, if any; says why not on the console.
 pub fn mount_root(vfs: &mut Vfs, args: &str, clock: &'static FatClock) {
-    let number = match root_partition(args) {
-        Ok(Some(number)) => number,
+    let (source, number) = match root_partition(args) {
+        Ok(Some(root)) => root,
         Ok(None) => return,
         Err(why) => return println!("fs0: root not mounted: {why} (`{args}`)"),
     };
-    match mount_fat(number, clock).and_then(|fat| vfs.mount_fat_root(fat).map_err(Problem::Tree)) {
-        Ok(()) => println!("fs0: root is FAT on ide partition {number}"),
-        Err(why) => println!("fs0: root not mounted from ide partition {number}: {why}; the root is in memory"),
+    let name = source.name();
+    let mounted = source
+        .open()
+        .map_err(Problem::Disk)
+        .and_then(|disk| mount_fat(disk, number, clock))
+        .and_then(|fat| vfs.mount_fat_root(fat).map_err(Problem::Tree));
+    match mounted {
+        Ok(()) => println!("fs0: root is FAT on {name} partition {number}"),
+        Err(why) => println!("fs0: root not mounted from {name} partition {number}: {why}; the root is in memory"),
     }
 }
 
@@ -124,10 +209,9 @@ impl core::fmt::Display for Problem {
     }
 }
 
-fn mount_fat(number: u32, clock: &'static FatClock) -> Result<Fat, Problem> {
-    let disk = IdeDisk::open().map_err(Problem::Disk)?;
-    let sectors = disk.sectors;
-    let cache = Rc::new(RefCell::new(BlockCache::new(Box::new(disk), CACHE_BLOCKS)));
+fn mount_fat(disk: Box<dyn BlockDevice>, number: u32, clock: &'static FatClock) -> Result<Fat, Problem> {
+    let sectors = disk.sectors();
+    let cache = Rc::new(RefCell::new(BlockCache::new(disk, CACHE_BLOCKS)));
     let mut sector0 = [0u8; SECTOR as usize];
     cache.borrow_mut().read(0, &mut sector0).map_err(Problem::Disk)?;
     let part = partition::find(&sector0, number, sectors).map_err(Problem::Partition)?;

@@ -8,6 +8,8 @@
 //!   as a user would port a Rust program (`cargo build --target
 //!   x86_64-unknown-linux-musl`: static-pie), each a module of its name.
 //! - `kernel.sym`: the kernel's function symbols (see [`crate::symbols`]).
+//! - `ramdisk`: a root disk image with the files of `rootfs/`, for booting
+//!   with `root=ramdisk:2`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -18,6 +20,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cmd;
 use crate::paths::{NATIVE_TARGET, POSIX_TARGET, Paths};
+use crate::root_disk;
 use crate::symbols;
 
 /// Cargo packages built for x86_64-unknown-none.
@@ -34,6 +37,11 @@ const KERNEL: &str = "tern-kernel";
 
 /// The module name of the kernel symbol file.
 const KERNEL_SYM: &str = "kernel.sym";
+
+/// The module name of the ramdisk (a root disk image, [`root_disk`]), and
+/// its file in the build directory.
+const RAMDISK: &str = "ramdisk";
+const RAMDISK_FILE: &str = "ramdisk.img";
 
 /// Built files: the kernel, and every other file by module name.
 pub struct Artifacts {
@@ -66,6 +74,9 @@ pub fn build(paths: &Paths) -> Result<Artifacts> {
     let count = symbols::write(&kernel, &kernel_sym)?;
     println!("wrote {} ({count} function symbols)", kernel_sym.display());
     modules.insert(KERNEL_SYM.to_string(), kernel_sym);
+    let ramdisk = paths.build.join(RAMDISK_FILE);
+    root_disk::make(&paths.rootfs(), &ramdisk, root_disk::RAMDISK_BYTES)?;
+    modules.insert(RAMDISK.to_string(), ramdisk);
     Ok(Artifacts { kernel, modules })
 }
 

@@ -151,6 +151,9 @@ const FAT_ROOT_CMDLINE: &str = "log=info mode=test root=ide:2";
 /// `fat check` finds them there and removes them.
 const FAT_TASKS: &[&str] = &["ide native", "fat posix expect=0 write"];
 const FAT_REBOOT_TASKS: &[&str] = &["ide native", "fat posix expect=0 check"];
+/// The same checks on the ramdisk (a boot module) as the root.
+const FAT_RAMDISK_CMDLINE: &str = "log=info mode=test root=ramdisk:2";
+const FAT_RAMDISK_TASKS: &[&str] = &["ramdisk data", "fat posix expect=0 write"];
 /// `fat write` moves a 64 MiB file each way through the IDE driver, which
 /// polls at about 8 MiB/s under TCG, besides its other checks.
 const FAT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -253,6 +256,18 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::RootLeftBy("fat"),
+    },
+    Scenario {
+        name: "fat-ramdisk",
+        boot: Boot::Direct,
+        cmdline: FAT_RAMDISK_CMDLINE,
+        tasks: FAT_RAMDISK_TASKS,
+        expect: &["fs0: root is FAT on ramdisk partition 2"],
+        expect_once: &[],
+        timeout: FAT_TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: &[],
+        disk: Disk::None,
     },
     Scenario {
         name: "kernel-fault",
@@ -462,7 +477,18 @@ tests: done
         let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.name).collect();
         assert_eq!(
             names,
-            ["direct", "iso-bios", "iso-uefi", "fork-stress", "console", "disk", "fat", "fat-reboot", "kernel-fault"]
+            [
+                "direct",
+                "iso-bios",
+                "iso-uefi",
+                "fork-stress",
+                "console",
+                "disk",
+                "fat",
+                "fat-reboot",
+                "fat-ramdisk",
+                "kernel-fault"
+            ]
         );
     }
 

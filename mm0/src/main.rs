@@ -40,6 +40,7 @@ mod loader;
 mod objects;
 mod pager;
 mod phys;
+mod ramdisk;
 mod requests;
 mod roles;
 mod server;
@@ -114,6 +115,7 @@ fn main(info: Info) -> i32 {
         next_object: 1,
         shm: SysvShm::default(),
         fs0_events: fs0_events::Fs0Events::default(),
+        ramdisk_given: false,
         realerts: Vec::new(),
         realert_tries: timers::FRESH_TRIES,
         caller: 0,

@@ -60,6 +60,8 @@ pub struct Mm0 {
     pub shm: SysvShm,
     /// Process events queued for fs0.
     pub fs0_events: Fs0Events,
+    /// fs0 has its copy of the ramdisk ([`crate::ramdisk`]).
+    pub ramdisk_given: bool,
     /// Threads to alert again for a pending signal, and the tries the
     /// alert under way has left.
     pub realerts: Vec<Realert>,
@@ -194,6 +196,7 @@ impl Mm0 {
             label::FILE_OBJECT => self.file_object(id, msg.word(0)),
             label::FILE_MAP => self.file_map(id, core::array::from_fn(|i| msg.word(i))),
             label::FILE_SIZE => self.file_size(id, msg.word(0), msg.word(1)),
+            label::RAMDISK => self.ramdisk(id),
             label::EXEC => {
                 self.exec(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)], msg.info.grants())
             }

@@ -284,6 +284,10 @@ pub mod label {
     /// mapping and back to mm0. EINVAL for no such file object or a length
     /// past the object.
     pub const FILE_SIZE: u32 = 35;
+    /// fs0 only: () -> (address, length): a writable copy of the boot
+    /// module `ramdisk` (a disk image), mapped into fs0. ENOENT without the
+    /// module, EEXIST the second time, ENOMEM.
+    pub const RAMDISK: u32 = 36;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
