@@ -18,9 +18,10 @@
 //! 4. [`boot`] turns a plan into QEMU media: a directory of modules for a
 //!    direct multiboot `-kernel` boot, or a GRUB ISO made by [`iso`] for a
 //!    BIOS or UEFI boot.
-//! 5. A scenario may attach a raw disk on the IDE channel: the block
-//!    driver's test disk ([`disk`]) or a root disk with an MBR and FAT
-//!    partitions ([`root_disk`]), checked by the harness after the boot.
+//! 5. A scenario or a bench plan may attach a raw disk on the IDE channel:
+//!    the block driver's test disk ([`disk`]) or a root disk with an MBR
+//!    and FAT partitions ([`root_disk`]); a scenario's is checked by the
+//!    harness after the boot.
 //! 6. [`qemu`] builds the QEMU command line and runs it, either on this
 //!    terminal or captured line by line with a timeout.
 //! 7. [`report`] reads the captured serial output (the `test:`, `tests: done`,
@@ -45,6 +46,7 @@ mod root_disk;
 mod scenario;
 mod symbols;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -53,6 +55,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::boot::Boot;
 use crate::paths::Paths;
+use crate::plan::BenchDisk;
 use crate::qemu::{Accel, Console};
 
 /// Build, boot and test the Tern microkernel.
@@ -102,10 +105,14 @@ enum Command {
     ///
     /// Boots `log=warn mode=bench` directly (`-kernel`) once per plan, so
     /// that benchmarks never share the machine: `ktest native bench` (the
-    /// kernel: IPC, faults, switches) and `posix_bench` (POSIX calls in ns
-    /// per operation: getpid, fork+exit+wait, mmap, page faults, sleeps).
-    /// Collects the guest's `bench: <name> <value> <unit>` lines; serial
-    /// logs are saved to `build/logs/bench-<n>.log`.
+    /// kernel: IPC, faults, switches), `posix_bench` (POSIX calls in ns
+    /// per operation: getpid, fork+exit+wait, mmap, page faults, sleeps),
+    /// `ktest native disk bench` (the IDE driver on a test disk), then
+    /// `fat bench` (a 64 MiB file written and read back in MiB/s) with `/`
+    /// on a FAT root disk on the IDE channel (`root=ide:2`) and on the
+    /// ramdisk (`root=ramdisk:2`). Collects the guest's
+    /// `bench: <name> <value> <unit>` lines; serial logs are saved to
+    /// `build/logs/bench-<n>.log`.
     Bench(BenchArgs),
 }
 
@@ -264,14 +271,10 @@ fn host_tests(paths: &Paths) -> Result<report::Group> {
 fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
     let artifacts = build(paths)?;
     let mut failed = false;
-    for (i, plan) in plan::benches()?.iter().enumerate() {
+    for (i, bench) in plan::benches()?.iter().enumerate() {
         let tag = format!("bench-{i}");
-        let media = boot::media(plan, Boot::Direct, &artifacts, paths, &tag)?;
-        // A plan that runs the disk driver gets the test disk.
-        let disk = match plan.modules.iter().any(|m| m.name == "ide") {
-            true => Some(disk::make_test_disk(&paths.test_disk(&tag))?),
-            false => None,
-        };
+        let media = boot::media(&bench.plan, Boot::Direct, &artifacts, paths, &tag)?;
+        let disk = stage_bench_disk(bench.disk, paths, &tag)?;
         let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk };
         let log = paths.logs().join(format!("{tag}.log"));
         let capture = machine
@@ -288,4 +291,18 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Makes the disk of the bench boot `tag`, fresh; returns the file to
+/// attach, if any.
+fn stage_bench_disk(disk: BenchDisk, paths: &Paths, tag: &str) -> Result<Option<PathBuf>> {
+    let path = paths.test_disk(tag);
+    match disk {
+        BenchDisk::None => Ok(None),
+        BenchDisk::BlockTest => disk::make_test_disk(&path).map(Some),
+        BenchDisk::FreshRoot => {
+            root_disk::make(&paths.rootfs(), &path, root_disk::DEFAULT_BYTES)?;
+            Ok(Some(path))
+        }
+    }
 }

@@ -19,10 +19,55 @@ const RUN_TASKS: &[&str] = &["hello posix"];
 
 /// `cargo tern bench`.
 const BENCH_CMDLINE: &str = "log=warn mode=bench";
+/// The same with `/` the FAT root partition of the IDE disk, or of the
+/// ramdisk (the boot module `ramdisk`).
+const BENCH_CMDLINE_FAT_IDE: &str = "log=warn mode=bench root=ide:2";
+const BENCH_CMDLINE_FAT_RAMDISK: &str = "log=warn mode=bench root=ramdisk:2";
+
 /// Each bench plan boots on its own, so that benchmarks never share the
-/// machine: the kernel's (native tasks), then the POSIX ones.
-const BENCH_PLANS: &[&[&str]] =
-    &[&["ktest native bench"], &["posix_bench posix expect=0"], &["ide native", "ktest native disk bench"]];
+/// machine: the kernel's (native tasks), the POSIX ones, the IDE driver's,
+/// then files on a FAT root on the IDE disk and on the ramdisk.
+const BENCH_PLANS: &[BenchPlan] = &[
+    BenchPlan { cmdline: BENCH_CMDLINE, tasks: &["ktest native bench"], disk: BenchDisk::None },
+    BenchPlan { cmdline: BENCH_CMDLINE, tasks: &["posix_bench posix expect=0"], disk: BenchDisk::None },
+    BenchPlan { cmdline: BENCH_CMDLINE, tasks: &["ide native", "ktest native disk bench"], disk: BenchDisk::BlockTest },
+    BenchPlan {
+        cmdline: BENCH_CMDLINE_FAT_IDE,
+        tasks: &["ide native", "fat posix expect=0 bench ide"],
+        disk: BenchDisk::FreshRoot,
+    },
+    BenchPlan {
+        cmdline: BENCH_CMDLINE_FAT_RAMDISK,
+        tasks: &["ramdisk data", "fat posix expect=0 bench ramdisk"],
+        disk: BenchDisk::None,
+    },
+];
+
+/// One boot of `cargo tern bench`: its kernel command line, the modules
+/// after the base modules, and the disk on the IDE channel.
+struct BenchPlan {
+    cmdline: &'static str,
+    tasks: &'static [&'static str],
+    disk: BenchDisk,
+}
+
+/// The disk a bench boot has on the primary IDE channel, made fresh
+/// before the boot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchDisk {
+    None,
+    /// The block driver's test disk ([`crate::disk`]).
+    BlockTest,
+    /// A root disk ([`crate::root_disk`]) of the default size.
+    FreshRoot,
+}
+
+/// A bench plan ready to boot: the plan and its disk.
+#[derive(Debug)]
+pub struct Bench {
+    pub plan: Plan,
+    pub disk: BenchDisk,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
@@ -115,8 +160,11 @@ pub fn run() -> Result<Plan> {
     Plan::new(RUN_CMDLINE, RUN_TASKS)
 }
 
-pub fn benches() -> Result<Vec<Plan>> {
-    BENCH_PLANS.iter().map(|tasks| Plan::new(BENCH_CMDLINE, tasks)).collect()
+pub fn benches() -> Result<Vec<Bench>> {
+    BENCH_PLANS
+        .iter()
+        .map(|bench| Ok(Bench { plan: Plan::new(bench.cmdline, bench.tasks)?, disk: bench.disk }))
+        .collect()
 }
 
 #[cfg(test)]
@@ -144,9 +192,52 @@ mod tests {
         assert_eq!(plan.cmdline, "log=info mode=run");
 
         let benches = benches().unwrap();
-        assert_eq!(benches[0].modules.last().unwrap().string_with("ktest"), "ktest native bench");
-        assert_eq!(benches[1].modules.last().unwrap().string_with("b"), "b posix expect=0");
-        assert!(benches.iter().all(|plan| plan.cmdline == "log=warn mode=bench"));
+        let tasks: Vec<Vec<String>> = benches
+            .iter()
+            .map(|bench| bench.plan.modules[BASE_MODULES.len()..].iter().map(|m| m.string_with(&m.name)).collect())
+            .collect();
+        assert_eq!(
+            tasks,
+            [
+                vec!["ktest native bench"],
+                vec!["posix_bench posix expect=0"],
+                vec!["ide native", "ktest native disk bench"],
+                vec!["ide native", "fat posix expect=0 bench ide"],
+                vec!["ramdisk data", "fat posix expect=0 bench ramdisk"],
+            ]
+        );
+        let disks: Vec<BenchDisk> = benches.iter().map(|bench| bench.disk).collect();
+        assert_eq!(
+            disks,
+            [BenchDisk::None, BenchDisk::None, BenchDisk::BlockTest, BenchDisk::FreshRoot, BenchDisk::None]
+        );
+        assert!(benches.iter().all(|bench| bench.plan.cmdline.starts_with("log=warn mode=bench")));
+        assert!(benches.iter().all(|bench| {
+            bench.plan.modules.iter().zip(BASE_MODULES).all(|(m, base)| m.string_with(&m.name) == *base)
+        }));
+    }
+
+    /// The FAT bench plans boot with `/` on the disk they time: the IDE
+    /// disk's root partition with the driver and a fresh root disk, or
+    /// the ramdisk's with its module and no disk.
+    #[test]
+    fn fat_bench_plans_name_their_root() {
+        let benches = benches().unwrap();
+        let fat: Vec<&Bench> =
+            benches.iter().filter(|bench| bench.plan.modules.iter().any(|m| m.name == "fat")).collect();
+        assert_eq!(fat.len(), 2);
+        for bench in fat {
+            let fat = bench.plan.modules.iter().find(|m| m.name == "fat").unwrap();
+            let args: Vec<&str> = fat.args.iter().map(String::as_str).collect();
+            let ["expect=0", "bench", disk] = args[..] else { panic!("fat args {args:?}") };
+            assert_eq!(bench.plan.cmdline, format!("log=warn mode=bench root={disk}:2"));
+            let has = |name: &str| bench.plan.modules.iter().any(|m| m.name == name);
+            match disk {
+                "ide" => assert!(has("ide") && bench.disk == BenchDisk::FreshRoot),
+                "ramdisk" => assert!(has("ramdisk") && !has("ide") && bench.disk == BenchDisk::None),
+                other => panic!("fat bench on `{other}`"),
+            }
+        }
     }
 
     #[test]

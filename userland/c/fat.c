@@ -1,5 +1,6 @@
 /* The FAT root file system on disk (fs0 mounts partition 2 of the IDE disk
- * as / given root=ide:2), checked over two boots of the same disk.
+ * as / given root=ide:2, or of the ramdisk given root=ramdisk:2), checked
+ * over two boots of the same disk, or timed.
  *
  * "write": in /fattest, files (read and write, seeks, pread and pwrite,
  * truncation, O_APPEND, O_EXCL, O_TRUNC), long names and FAT's
@@ -14,9 +15,12 @@
  * /fattest is gone; /persist is removed, so the disk is back to the tree
  * it was made with, and sync() called.
  *
- * The harness runs fsck.fat on the disk after each boot. Prints one
- * "test: fat/<name> ... ok|FAILED" line per check (check.h) and exits
- * with 0 when every check passed. */
+ * "bench <disk>": the 64 MiB file alone, in /benchfat, its speeds
+ * printed as "bench:" lines named after <disk> (see bench_mode).
+ *
+ * The harness runs fsck.fat on the disk after each test boot. "write" and
+ * "check" print one "test: fat/<name> ... ok|FAILED" line per check
+ * (check.h) and exit with 0 when every check passed. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +37,7 @@
 #include "check.h"
 
 #define TEST_DIR "/fattest"
+#define BENCH_DIR "/benchfat"
 #define PERSIST_DIR "/persist"
 #define PERSIST_DATA PERSIST_DIR "/data.txt"
 #define PERSIST_SUB PERSIST_DIR "/sub"
@@ -678,14 +683,25 @@ static size_t transfer(int fd, void *buf, size_t len, int writing)
 	return done;
 }
 
-static void big_file(void)
+/* Write and read speeds of a round trip of a big file, in MiB/s. */
+struct speeds {
+	double write_mib_s, read_mib_s;
+};
+
+/* Writes the file `path` of BIG_MIB MiB in 1 MiB chunks, fsyncs and closes
+ * it, then reads it back and checks every MiB against its checksum. Only
+ * the reads, the writes, fsync and close are timed (not making the data
+ * or checking it). Returns 1 with `speeds` set when everything matched;
+ * else 0, `why` saying what went wrong. The file is left for the caller
+ * to remove, whatever happened. */
+static int big_round_trip(const char *path, struct speeds *speeds, char *why, size_t why_len)
 {
 	static uint64_t chunk[MIB / 8];
 	static uint64_t sums[BIG_MIB];
-	int fd = open("big", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
 	if (fd < 0) {
-		report("file_of_64_mib", "creating big: %s", errno_name(errno));
-		return;
+		snprintf(why, why_len, "creating %s: %s", path, errno_name(errno));
+		return 0;
 	}
 	double write_time = 0, read_time = 0;
 	int written = 0, error = 0;
@@ -707,13 +723,16 @@ static void big_file(void)
 	int closed = close(fd) == 0;
 	write_time += seconds_since(&start);
 	if (written != BIG_MIB || !synced || !closed) {
-		report("file_of_64_mib", "wrote %d of %d MiB (%s), fsync %d, close %d", written, BIG_MIB,
-		       errno_name(error), synced, closed);
-		unlink("big");
-		return;
+		snprintf(why, why_len, "wrote %d of %d MiB (%s), fsync %d, close %d", written, BIG_MIB, errno_name(error),
+			 synced, closed);
+		return 0;
 	}
 
-	fd = open("big", O_RDONLY);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		snprintf(why, why_len, "opening %s again: %s", path, errno_name(errno));
+		return 0;
+	}
 	struct stat st;
 	fstat(fd, &st);
 	int matched = 0, first_bad = -1;
@@ -729,13 +748,28 @@ static void big_file(void)
 	char extra;
 	ssize_t after_end = read(fd, &extra, 1);
 	close(fd);
-	printf("fat: %d MiB write %.1f MiB/s, read %.1f MiB/s\n", BIG_MIB, BIG_MIB / write_time, BIG_MIB / read_time);
+	if (st.st_size != (off_t)BIG_MIB * MIB || matched != BIG_MIB || after_end != 0) {
+		snprintf(why, why_len, "size %ld, %d of %d MiB match (first bad: MiB %d), read past the end %zd",
+			 (long)st.st_size, matched, BIG_MIB, first_bad, after_end);
+		return 0;
+	}
+	speeds->write_mib_s = BIG_MIB / write_time;
+	speeds->read_mib_s = BIG_MIB / read_time;
+	return 1;
+}
+
+static void big_file(void)
+{
+	struct speeds speeds;
+	char why[160];
+	if (!big_round_trip("big", &speeds, why, sizeof why)) {
+		report("file_of_64_mib", "%s", why);
+		unlink("big");
+		return;
+	}
+	printf("fat: %d MiB write %.1f MiB/s, read %.1f MiB/s\n", BIG_MIB, speeds.write_mib_s, speeds.read_mib_s);
 	fflush(stdout);
-	if (fd < 0 || st.st_size != (off_t)BIG_MIB * MIB || matched != BIG_MIB || after_end != 0)
-		report("file_of_64_mib", "size %ld, %d of %d MiB match (first bad: MiB %d), read past the end %zd",
-		       (long)st.st_size, matched, BIG_MIB, first_bad, after_end);
-	else
-		report("file_of_64_mib", NULL);
+	report("file_of_64_mib", NULL);
 	if (unlink("big") != 0)
 		report("file_of_64_mib_removed", "%s", errno_name(errno));
 	else
@@ -839,6 +873,34 @@ static int check_mode(void)
 	return check_status();
 }
 
+/* "bench <disk>": the speed of the 64 MiB round trip in /benchfat, as
+ * "bench: fat_<disk>_write_mib_s <N> MiB/s" and "..._read_mib_s" lines for
+ * `cargo tern bench`, printed only when the file read back intact and was
+ * removed with its directory; else a "fat: bench: ..." line and status 1. */
+static int bench_mode(const char *disk)
+{
+	if (mkdir(BENCH_DIR, 0755) != 0 || chdir(BENCH_DIR) != 0) {
+		printf("fat: bench: %s: %s\n", BENCH_DIR, errno_name(errno));
+		return 1;
+	}
+	struct speeds speeds;
+	char why[160];
+	int ok = big_round_trip("big", &speeds, why, sizeof why);
+	int removed = unlink("big") == 0 && chdir("/") == 0 && rmdir(BENCH_DIR) == 0;
+	int error = errno;
+	if (!ok) {
+		printf("fat: bench: %s\n", why);
+		return 1;
+	}
+	if (!removed) {
+		printf("fat: bench: removing %s/big and %s: %s\n", BENCH_DIR, BENCH_DIR, errno_name(error));
+		return 1;
+	}
+	printf("bench: fat_%s_write_mib_s %.1f MiB/s\n", disk, speeds.write_mib_s);
+	printf("bench: fat_%s_read_mib_s %.1f MiB/s\n", disk, speeds.read_mib_s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	check_suite = "fat";
@@ -850,6 +912,8 @@ int main(int argc, char **argv)
 		return write_mode();
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
 		return check_mode();
-	report("arguments", "expected one argument, write or check");
+	if (argc == 3 && strcmp(argv[1], "bench") == 0)
+		return bench_mode(argv[2]);
+	report("arguments", "expected write, check or bench <disk name>");
 	return check_status();
 }
