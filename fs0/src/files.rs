@@ -115,6 +115,10 @@ pub struct Files {
     pub fs: Vfs,
     /// Each process's working directory (the root if none is recorded).
     pub cwds: BTreeMap<u64, u64>,
+    /// The working directory of each process when it last executed a
+    /// program: where a relative path given to exec starts
+    /// (/proc/<pid>/exe).
+    pub exec_dirs: BTreeMap<u64, u64>,
     tables: BTreeMap<u64, FdTable>,
     pub descriptions: BTreeMap<u64, Description>,
     next_description: u64,
@@ -130,6 +134,7 @@ impl Files {
             console,
             fs,
             cwds: BTreeMap::new(),
+            exec_dirs: BTreeMap::new(),
             tables: BTreeMap::new(),
             descriptions: BTreeMap::new(),
             next_description: 1,
@@ -234,11 +239,16 @@ impl Files {
         if let Some(&cwd) = self.cwds.get(&parent) {
             self.cwds.insert(child, cwd);
         }
+        if let Some(&dir) = self.exec_dirs.get(&parent) {
+            self.exec_dirs.insert(child, dir);
+        }
     }
 
     /// Process `pid` executed a program: its close-on-exec descriptors
     /// close.
     pub fn executed(&mut self, pid: u64) {
+        let cwd = self.cwds.get(&pid).copied().unwrap_or(self.fs.root());
+        self.exec_dirs.insert(pid, cwd);
         let closed = self.table(pid).close_on_exec();
         for fd in closed {
             self.release(fd.description);
@@ -262,6 +272,7 @@ impl Files {
             }
         }
         self.cwds.remove(&pid);
+        self.exec_dirs.remove(&pid);
     }
 
     /// A signal waits for process `pid`: its waits that moved nothing yet

@@ -18,5 +18,6 @@ pub mod file_data;
 pub mod line_discipline;
 pub mod partition;
 pub mod pipe;
+pub mod procfs;
 pub mod tmpfs;
 pub mod vfs;

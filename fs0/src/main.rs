@@ -29,13 +29,17 @@ mod devices;
 mod file_memory;
 mod files;
 mod namespace;
+mod processes;
 mod serial;
 mod server;
 mod storage;
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use alloc::boxed::Box;
 use fs0::fat::FatClock;
+
+use fs0::procfs::Procfs;
 use fs0::vfs::Vfs;
 
 use libtern::println;
@@ -86,6 +90,9 @@ fn main(info: Info) -> i32 {
     REALTIME_OFFSET.store(realtime_offset(), Ordering::Relaxed);
     let mut fs = Vfs::new(namespace::initial_tmpfs(utc_now()));
     storage::mount_root(&mut fs, args, &FAT_CLOCK);
+    if let Err(e) = fs.mount_proc(Procfs::new(Box::new(processes::Mm0Processes))) {
+        println!("fs0: /proc not mounted (errno {e})");
+    }
     let mut files = files::Files::new(console::Console::new(uart), fs);
     // Bytes typed before the IRQ was bound raised no interrupt.
     files.console_input();

@@ -9,6 +9,7 @@
 //! (both mode 1777); it is the root unless a FAT volume is (see
 //! [`crate::storage`]).
 
+use fs0::procfs::Procfs;
 use fs0::tmpfs::{ROOT, Tmpfs};
 use fs0::vfs::{Found, Kind};
 use fs0_proto::errno::{EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ERANGE};
@@ -52,7 +53,7 @@ impl Files {
     /// Resolves `path` for `pid` from `dirfd`.
     fn resolve(&mut self, pid: u64, dirfd: u64, path: &[u8], follow: bool) -> Result<Found, u32> {
         let start = if path.first() == Some(&b'/') { self.fs.root() } else { self.start_dir(pid, dirfd)? };
-        self.fs.resolve(start, path, follow)
+        self.fs.resolve(start, path, follow, pid)
     }
 
     /// The existing inode `path` names (`dirfd` itself for an empty path
@@ -91,6 +92,9 @@ impl Files {
         };
         let attr = self.fs.attr(ino)?;
         let access = flags & O_ACCMODE;
+        if access != 0 && !self.fs.writable(ino) {
+            return Err(EACCES);
+        }
         let status = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
         let node = match attr.kind {
             Kind::Directory => {
@@ -178,7 +182,19 @@ impl Files {
     /// READLINK (dirfd) of `path`: the target, cut to `len`.
     pub fn readlink(&mut self, pid: u64, dirfd: u64, path: &[u8], len: u64) -> Result<alloc::vec::Vec<u8>, u32> {
         let ino = self.resolve(pid, dirfd, path, false)?.inode.ok_or(ENOENT)?;
-        let target = self.fs.readlink(ino)?;
+        let mut target = self.fs.readlink(ino, pid)?;
+        // A program executed by a relative path: from where it was run.
+        if let Some(owner) = Procfs::exe_owner(ino)
+            && !target.starts_with(b"/")
+        {
+            let dir = self.exec_dirs.get(&owner).copied().unwrap_or(self.fs.root());
+            let mut absolute = self.fs.path_of(dir)?;
+            if !absolute.ends_with(b"/") {
+                absolute.push(b'/');
+            }
+            absolute.extend_from_slice(target.strip_prefix(b"./").unwrap_or(&target));
+            target = absolute;
+        }
         Ok(target[..target.len().min(len as usize)].to_vec())
     }
 

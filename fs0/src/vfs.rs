@@ -1,12 +1,13 @@
 //! The file tree every process sees: the root file system with others
 //! mounted on its directories, and path lookup across them.
 //!
-//! Two kinds of file system: the in-memory [`Tmpfs`] (always there: /dev
-//! with the devices, /dev/shm, /tmp) and a [`Fat`] volume on a disk. The
-//! root is the tmpfs itself, or a FAT volume with the tmpfs's /dev and
-//! /tmp mounted on its directories of the same names. Nodes are named by
-//! one number across both: FAT numbers start at [`fat::ROOT`], far above
-//! any tmpfs inode, so a number says which file system to ask.
+//! Three kinds of file system: the in-memory [`Tmpfs`] (always there: /dev
+//! with the devices, /dev/shm, /tmp), a [`Fat`] volume on a disk, and
+//! [`Procfs`] on /proc. The root is the tmpfs itself, or a FAT volume with
+//! the tmpfs's /dev and /tmp mounted on its directories of the same names.
+//! Nodes are named by one number across all: FAT numbers start at
+//! [`fat::ROOT`], far above any tmpfs inode, /proc's at [`procfs::ROOT`],
+//! so a number says which file system to ask.
 //!
 //! Lookup ([`Vfs::resolve`]) walks a path component by component from the
 //! root or a starting directory, following symbolic links (at most
@@ -19,10 +20,11 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use fs0_proto::errno::{EBUSY, EINVAL, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOTDIR, EPERM, EXDEV};
+use fs0_proto::errno::{EACCES, EBUSY, EINVAL, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOTDIR, EPERM, EXDEV};
 
 use crate::fat::{self, Fat};
 use crate::file_data::Window;
+use crate::procfs::{self, ProcKind, Procfs};
 use crate::tmpfs::{self, Content, Tmpfs, kind};
 
 /// Longest name of one entry.
@@ -33,6 +35,7 @@ pub const MAX_LINKS: u32 = 40;
 /// `st_dev` of each file system.
 pub const DEV_TMPFS: u64 = 1;
 pub const DEV_FAT: u64 = 4;
+pub const DEV_PROC: u64 = 5;
 
 /// The tmpfs directories mounted on a FAT root, by name in both.
 pub const TMPFS_MOUNTS: [&[u8]; 2] = [b"dev", b"tmp"];
@@ -91,19 +94,24 @@ impl Attr {
 pub struct Vfs {
     pub tmp: Tmpfs,
     fat: Option<Fat>,
+    proc: Option<Procfs>,
     root: u64,
     /// (covered directory, root of what is mounted on it).
     mounts: Vec<(u64, u64)>,
 }
 
 fn is_fat(ino: u64) -> bool {
-    ino >= fat::ROOT
+    (fat::ROOT..procfs::ROOT).contains(&ino)
+}
+
+fn is_proc(ino: u64) -> bool {
+    ino >= procfs::ROOT
 }
 
 impl Vfs {
     /// A tree whose root is the tmpfs.
     pub fn new(tmp: Tmpfs) -> Vfs {
-        Vfs { tmp, fat: None, root: tmpfs::ROOT, mounts: Vec::new() }
+        Vfs { tmp, fat: None, proc: None, root: tmpfs::ROOT, mounts: Vec::new() }
     }
 
     /// Makes `fat` the root, with the tmpfs's [`TMPFS_MOUNTS`] mounted on
@@ -127,6 +135,22 @@ impl Vfs {
         Ok(())
     }
 
+    /// Mounts `proc` on /proc of the root (made if missing).
+    pub fn mount_proc(&mut self, proc: Procfs) -> Result<(), u32> {
+        let covered = match self.lookup(self.root, b"proc") {
+            Ok(dir) if self.attr(dir)?.is_dir() => dir,
+            Ok(_) => return Err(ENOTDIR),
+            Err(ENOENT) => {
+                let now = self.fat.as_ref().map_or(0, Fat::now);
+                self.mkdir(self.root, b"proc", 0o555, now)?
+            }
+            Err(e) => return Err(e),
+        };
+        self.proc = Some(proc);
+        self.mounts.push((covered, procfs::ROOT));
+        Ok(())
+    }
+
     pub fn root(&self) -> u64 {
         self.root
     }
@@ -137,6 +161,10 @@ impl Vfs {
 
     fn fat_ref(&self) -> Result<&Fat, u32> {
         self.fat.as_ref().ok_or(ENOENT)
+    }
+
+    fn proc(&self) -> Result<&Procfs, u32> {
+        self.proc.as_ref().ok_or(ENOENT)
     }
 
     /// Whether `ino` is a mount point or a mounted root.
@@ -156,7 +184,13 @@ impl Vfs {
     }
 
     fn parent_of_in_fs(&self, dir: u64) -> Result<u64, u32> {
-        if is_fat(dir) { self.fat_ref()?.parent_of(dir) } else { self.tmp.parent_of(dir) }
+        if is_proc(dir) {
+            self.proc()?.parent_of(dir)
+        } else if is_fat(dir) {
+            self.fat_ref()?.parent_of(dir)
+        } else {
+            self.tmp.parent_of(dir)
+        }
     }
 
     /// Entry `name` of directory `dir`, `.` and `..` included, across
@@ -165,6 +199,7 @@ impl Vfs {
         let found = match name {
             b"." => return Ok(dir),
             b".." => return self.parent_of(dir),
+            _ if is_proc(dir) => self.proc()?.lookup(dir, name)?,
             _ if is_fat(dir) => self.fat()?.lookup(dir, name)?,
             _ => self.tmp.lookup(dir, name)?,
         };
@@ -172,6 +207,14 @@ impl Vfs {
     }
 
     pub fn attr(&self, ino: u64) -> Result<Attr, u32> {
+        if is_proc(ino) {
+            let (kind, perm) = match self.proc()?.kind(ino)? {
+                ProcKind::Directory => (Kind::Directory, 0o555),
+                ProcKind::File => (Kind::File, 0o444),
+                ProcKind::Symlink => (Kind::Symlink, 0o777),
+            };
+            return Ok(Attr { kind, perm, links: 1, size: 0, mtime: 0, ctime: 0, dev: DEV_PROC });
+        }
         if is_fat(ino) {
             let a = self.fat_ref()?.attr(ino)?;
             let kind = if a.dir { Kind::Directory } else { Kind::File };
@@ -195,13 +238,23 @@ impl Vfs {
         Ok(Attr { kind, perm: i.perm, links: i.links, size: i.size(), mtime: i.mtime, ctime: i.ctime, dev: DEV_TMPFS })
     }
 
-    /// The target of symbolic link `ino` (EINVAL for anything else).
-    pub fn readlink(&self, ino: u64) -> Result<&[u8], u32> {
+    /// Whether `ino` may be opened for writing (root may write anything but
+    /// /proc).
+    pub fn writable(&self, ino: u64) -> bool {
+        !is_proc(ino)
+    }
+
+    /// The target of symbolic link `ino` as process `caller` reads it
+    /// (EINVAL for anything else).
+    pub fn readlink(&self, ino: u64, caller: u64) -> Result<Vec<u8>, u32> {
+        if is_proc(ino) {
+            return self.proc()?.readlink(ino, caller);
+        }
         if is_fat(ino) {
             return Err(EINVAL);
         }
         match &self.tmp.get(ino).ok_or(ENOENT)?.content {
-            Content::Symlink(target) => Ok(target),
+            Content::Symlink(target) => Ok(target.clone()),
             _ => Err(EINVAL),
         }
     }
@@ -210,13 +263,14 @@ impl Vfs {
     /// paths). Every component but the last must be a directory (after
     /// symbolic links); the last is followed too if `follow`. A missing last
     /// component is no error: `Found::inode` is `None`. An empty path is
-    /// ENOENT; a path ending in `/` must name a directory.
-    pub fn resolve(&mut self, start: u64, path: &[u8], follow: bool) -> Result<Found, u32> {
+    /// ENOENT; a path ending in `/` must name a directory. `caller` is the
+    /// process asking (/proc/self is its own).
+    pub fn resolve(&mut self, start: u64, path: &[u8], follow: bool, caller: u64) -> Result<Found, u32> {
         let mut links = 0;
-        self.walk(start, path, follow, &mut links)
+        self.walk(start, path, follow, caller, &mut links)
     }
 
-    fn walk(&mut self, start: u64, path: &[u8], follow: bool, links: &mut u32) -> Result<Found, u32> {
+    fn walk(&mut self, start: u64, path: &[u8], follow: bool, caller: u64, links: &mut u32) -> Result<Found, u32> {
         if path.is_empty() {
             return Err(ENOENT);
         }
@@ -246,7 +300,7 @@ impl Vfs {
                 if *links > MAX_LINKS {
                     return Err(ELOOP);
                 }
-                let mut next = self.readlink(found)?.to_vec();
+                let mut next = self.readlink(found, caller)?;
                 let rest: Vec<u8> = parts[i + 1..].join(&b'/');
                 if !rest.is_empty() {
                     next.push(b'/');
@@ -254,7 +308,7 @@ impl Vfs {
                 } else if trailing_slash {
                     next.push(b'/');
                 }
-                return self.walk(dir, &next, follow, links);
+                return self.walk(dir, &next, follow, caller, links);
             }
             if last {
                 if trailing_slash && !attr.is_dir() {
@@ -272,22 +326,35 @@ impl Vfs {
 
     /// A new empty file `name` in `dir`.
     pub fn create(&mut self, dir: u64, name: &[u8], perm: u32, now: u64) -> Result<u64, u32> {
+        if is_proc(dir) {
+            return Err(EACCES);
+        }
         if is_fat(dir) { self.fat()?.create(dir, name, now) } else { self.tmp.create(dir, name, perm, now) }
     }
 
     pub fn mkdir(&mut self, dir: u64, name: &[u8], perm: u32, now: u64) -> Result<u64, u32> {
+        if is_proc(dir) {
+            return Err(EACCES);
+        }
         if is_fat(dir) { self.fat()?.mkdir(dir, name, now) } else { self.tmp.mkdir(dir, name, perm, now) }
     }
 
     /// A symbolic link: FAT cannot store one (EPERM).
     pub fn symlink(&mut self, dir: u64, name: &[u8], target: &[u8], now: u64) -> Result<u64, u32> {
-        if is_fat(dir) { Err(EPERM) } else { self.tmp.symlink(dir, name, target, now) }
+        match (is_proc(dir), is_fat(dir)) {
+            (true, _) => Err(EACCES),
+            (_, true) => Err(EPERM),
+            _ => self.tmp.symlink(dir, name, target, now),
+        }
     }
 
     /// Removes entry `name` of `dir` (a directory if `want_dir`).
     pub fn remove(&mut self, dir: u64, name: &[u8], want_dir: bool, now: u64) -> Result<(), u32> {
         if name != b"." && name != b".." && self.lookup(dir, name).is_ok_and(|ino| self.is_mount(ino)) {
             return Err(EBUSY);
+        }
+        if is_proc(dir) {
+            return Err(EACCES);
         }
         if is_fat(dir) {
             match name {
@@ -308,6 +375,9 @@ impl Vfs {
         if self.is_mount(moving) || self.lookup(to, to_name).is_ok_and(|ino| self.is_mount(ino)) {
             return Err(EBUSY);
         }
+        if is_proc(from) || is_proc(to) {
+            return Err(if is_proc(from) && is_proc(to) { EACCES } else { EXDEV });
+        }
         match (is_fat(from), is_fat(to)) {
             (true, true) => self.fat()?.rename(from, from_name, to, to_name, now),
             (false, false) => self.tmp.rename(from, from_name, to, to_name, now),
@@ -317,6 +387,9 @@ impl Vfs {
 
     /// A hard link to `ino` as `name` in `dir`: within the tmpfs only.
     pub fn link(&mut self, ino: u64, dir: u64, name: &[u8], now: u64) -> Result<(), u32> {
+        if is_proc(ino) || is_proc(dir) {
+            return Err(if is_proc(ino) && is_proc(dir) { EACCES } else { EXDEV });
+        }
         match (is_fat(ino), is_fat(dir)) {
             (false, false) => self.tmp.link(ino, dir, name, now),
             (true, true) => Err(EPERM),
@@ -325,14 +398,23 @@ impl Vfs {
     }
 
     pub fn read(&mut self, ino: u64, offset: u64, out: &mut [u8]) -> Result<usize, u32> {
+        if is_proc(ino) {
+            return self.proc()?.read(ino, offset, out);
+        }
         if is_fat(ino) { self.fat()?.read(ino, offset, out) } else { self.tmp.read(ino, offset, out) }
     }
 
     pub fn write(&mut self, ino: u64, offset: u64, bytes: &[u8], now: u64) -> Result<usize, u32> {
+        if is_proc(ino) {
+            return Err(EACCES);
+        }
         if is_fat(ino) { self.fat()?.write(ino, offset, bytes, now) } else { self.tmp.write(ino, offset, bytes, now) }
     }
 
     pub fn truncate(&mut self, ino: u64, len: u64, now: u64) -> Result<(), u32> {
+        if is_proc(ino) {
+            return Err(EACCES);
+        }
         if is_fat(ino) {
             if self.attr(ino)?.is_dir() {
                 return Err(fs0_proto::errno::EISDIR);
@@ -346,20 +428,29 @@ impl Vfs {
     /// Sets the permission bits: FAT stores none, so only its own answer
     /// (0755, or 0555 read-only) may be "set" there; anything else is EPERM.
     pub fn chmod(&mut self, ino: u64, perm: u32, now: u64) -> Result<(), u32> {
-        if is_fat(ino) {
+        if is_proc(ino) || is_fat(ino) {
             return if self.attr(ino)?.perm == perm & 0o7777 { Ok(()) } else { Err(EPERM) };
         }
         self.tmp.chmod(ino, perm, now)
     }
 
     pub fn set_mtime(&mut self, ino: u64, mtime: u64, now: u64) -> Result<(), u32> {
+        if is_proc(ino) {
+            return Err(EPERM);
+        }
         if is_fat(ino) { self.fat()?.set_mtime(ino, mtime) } else { self.tmp.set_mtime(ino, mtime, now) }
     }
 
     /// Entry `at` of directory `dir`: (next position, name, node); `..` is
     /// the parent in the tree.
     pub fn entry_at(&mut self, dir: u64, at: u64) -> Result<Option<(u64, Vec<u8>, u64)>, u32> {
-        let entry = if is_fat(dir) { self.fat()?.entry_at(dir, at)? } else { self.tmp.entry_at(dir, at)? };
+        let entry = if is_proc(dir) {
+            self.proc()?.entry_at(dir, at)?
+        } else if is_fat(dir) {
+            self.fat()?.entry_at(dir, at)?
+        } else {
+            self.tmp.entry_at(dir, at)?
+        };
         match entry {
             Some((next, name, _)) if name == b".." => Ok(Some((next, name, self.parent_of(dir)?))),
             other => Ok(other),
@@ -368,12 +459,19 @@ impl Vfs {
 
     /// The path of directory `dir` from the root.
     pub fn path_of(&self, dir: u64) -> Result<Vec<u8>, u32> {
-        if is_fat(dir) { self.fat_ref()?.path_of(dir) } else { self.tmp.path_of(dir) }
+        if is_proc(dir) {
+            self.proc()?.path_of(dir)
+        } else if is_fat(dir) {
+            self.fat_ref()?.path_of(dir)
+        } else {
+            self.tmp.path_of(dir)
+        }
     }
 
     /// An open description of `ino` begins.
     pub fn hold(&mut self, ino: u64) {
         match self.fat.as_mut() {
+            _ if is_proc(ino) => {}
             Some(fat) if is_fat(ino) => fat.hold(ino),
             _ => self.tmp.hold(ino),
         }
@@ -384,6 +482,7 @@ impl Vfs {
     /// the next fsync or sync.
     pub fn let_go(&mut self, ino: u64) {
         match self.fat.as_mut() {
+            _ if is_proc(ino) => {}
             Some(fat) if is_fat(ino) => {
                 let _ = fat.let_go(ino);
             }
@@ -408,13 +507,13 @@ impl Vfs {
 
     /// The memory object of file `ino`, if it is mapped shared.
     pub fn file_object(&self, ino: u64) -> Option<u64> {
-        if is_fat(ino) { None } else { self.tmp.file_object(ino) }
+        if is_fat(ino) || is_proc(ino) { None } else { self.tmp.file_object(ino) }
     }
 
     /// Moves file `ino` into `window` to be mapped shared: tmpfs files
     /// only (FAT files are ENODEV).
     pub fn map_file(&mut self, ino: u64, window: Box<dyn Window>) -> Result<u64, u32> {
-        if is_fat(ino) { Err(ENODEV) } else { self.tmp.map_file(ino, window) }
+        if is_fat(ino) || is_proc(ino) { Err(ENODEV) } else { self.tmp.map_file(ino, window) }
     }
 }
 
@@ -436,21 +535,21 @@ mod tests {
         let f = v.create(b, b"f", 0o644, 0).unwrap();
         v.symlink(root, b"l", b"a/b", 0).unwrap();
         v.symlink(root, b"loop", b"loop", 0).unwrap();
-        assert_eq!(v.resolve(root, b"/a/b/f", true).unwrap().inode, Some(f));
-        assert_eq!(v.resolve(b, b"../b/./f", true).unwrap().inode, Some(f));
-        assert_eq!(v.resolve(root, b"/../../a", true).unwrap().inode, Some(a));
-        assert_eq!(v.resolve(root, b"/l/f", true).unwrap().inode, Some(f));
-        let link = v.resolve(root, b"/l", false).unwrap();
+        assert_eq!(v.resolve(root, b"/a/b/f", true, 1).unwrap().inode, Some(f));
+        assert_eq!(v.resolve(b, b"../b/./f", true, 1).unwrap().inode, Some(f));
+        assert_eq!(v.resolve(root, b"/../../a", true, 1).unwrap().inode, Some(a));
+        assert_eq!(v.resolve(root, b"/l/f", true, 1).unwrap().inode, Some(f));
+        let link = v.resolve(root, b"/l", false, 1).unwrap();
         assert_ne!(link.inode, Some(b), "not followed at the end");
-        assert_eq!(v.resolve(root, b"/l", true).unwrap().inode, Some(b));
-        assert_eq!(v.resolve(root, b"/loop", true), Err(ELOOP));
-        let missing = v.resolve(root, b"/a/new", true).unwrap();
+        assert_eq!(v.resolve(root, b"/l", true, 1).unwrap().inode, Some(b));
+        assert_eq!(v.resolve(root, b"/loop", true, 1), Err(ELOOP));
+        let missing = v.resolve(root, b"/a/new", true, 1).unwrap();
         assert_eq!((missing.parent, missing.inode), (a, None));
-        assert_eq!(v.resolve(root, b"/a/x/y", true), Err(ENOENT));
-        assert_eq!(v.resolve(root, b"/a/b/f/x", true), Err(ENOTDIR));
-        assert_eq!(v.resolve(root, b"/a/b/f/", true), Err(ENOTDIR));
-        assert_eq!(v.resolve(root, b"", true), Err(ENOENT));
-        assert_eq!(v.resolve(root, b"/", true).unwrap().inode, Some(root));
+        assert_eq!(v.resolve(root, b"/a/x/y", true, 1), Err(ENOENT));
+        assert_eq!(v.resolve(root, b"/a/b/f/x", true, 1), Err(ENOTDIR));
+        assert_eq!(v.resolve(root, b"/a/b/f/", true, 1), Err(ENOTDIR));
+        assert_eq!(v.resolve(root, b"", true, 1), Err(ENOENT));
+        assert_eq!(v.resolve(root, b"/", true, 1).unwrap().inode, Some(root));
         assert_eq!(v.path_of(b).unwrap(), b"/a/b");
         assert_eq!(v.path_of(root).unwrap(), b"/");
         assert_eq!(v.mkdir(root, b"a", 0o755, 0), Err(EEXIST));
@@ -467,10 +566,10 @@ mod tests {
         v.mount_fat_root(fat).unwrap();
         let root = v.root();
         assert_eq!(root, fat::ROOT);
-        assert_eq!(v.resolve(root, b"/dev/shm", true).unwrap().inode, Some(shm));
-        assert_eq!(v.resolve(root, b"/tmp", true).unwrap().inode, Some(tmp_dir));
-        assert_eq!(v.resolve(shm, b"../../tmp/../dev", true).unwrap().inode, Some(dev));
-        assert_eq!(v.resolve(tmp_dir, b"..", true).unwrap().inode, Some(root));
+        assert_eq!(v.resolve(root, b"/dev/shm", true, 1).unwrap().inode, Some(shm));
+        assert_eq!(v.resolve(root, b"/tmp", true, 1).unwrap().inode, Some(tmp_dir));
+        assert_eq!(v.resolve(shm, b"../../tmp/../dev", true, 1).unwrap().inode, Some(dev));
+        assert_eq!(v.resolve(tmp_dir, b"..", true, 1).unwrap().inode, Some(root));
         assert_eq!(v.path_of(shm).unwrap(), b"/dev/shm");
         let home = v.mkdir(root, b"home", 0o755, 0).unwrap();
         assert_eq!(v.path_of(home).unwrap(), b"/home");
@@ -482,5 +581,25 @@ mod tests {
         assert_eq!(v.symlink(home, b"l", b"x", 0), Err(EPERM));
         let names: Vec<Vec<u8>> = (0..5).filter_map(|at| v.entry_at(root, at).unwrap().map(|e| e.1)).collect();
         assert_eq!(names, [&b"."[..], b"..", b"dev", b"tmp", b"home"]);
+    }
+
+    #[test]
+    fn proc_is_mounted_and_self_is_the_callers() {
+        let mut v = vfs();
+        let root = v.root();
+        v.mount_proc(crate::procfs::tests::procfs()).unwrap();
+        let proc_dir = v.resolve(root, b"/proc", true, 3).unwrap().inode.unwrap();
+        assert_eq!(proc_dir, procfs::ROOT);
+        assert_eq!(v.resolve(proc_dir, b"..", true, 3).unwrap().inode, Some(root));
+        let stat = v.resolve(root, b"/proc/self/stat", true, 3).unwrap().inode.unwrap();
+        assert_eq!(v.attr(stat).unwrap().kind, Kind::File);
+        assert_eq!(v.resolve(root, b"/proc/self/stat", true, 9), Err(ENOENT), "no process 9");
+        let sh = v.resolve(root, b"/proc/3", true, 1).unwrap().inode.unwrap();
+        assert_eq!(v.path_of(sh).unwrap(), b"/proc/3");
+        assert_eq!(v.create(proc_dir, b"x", 0o644, 0), Err(EACCES));
+        assert_eq!(v.remove(root, b"proc", true, 0), Err(EBUSY));
+        let mut out = [0u8; 8];
+        assert_eq!(v.read(stat, 0, &mut out), Ok(8));
+        assert_eq!(&out, b"3 (sh) R");
     }
 }

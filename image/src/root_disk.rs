@@ -56,8 +56,9 @@ const ROOT_FS: FatFs = FatFs { kind: TYPE_FAT32_LBA, fat_bits: 32, label: "TERNR
 /// The root partition's number, as in the kernel command line's `root=ide:2`.
 const ROOT_PARTITION: usize = 2;
 
-/// Directories of the root partition on which fs0 mounts its tmpfs.
-const MOUNT_POINTS: &[&str] = &["dev", "tmp"];
+/// Directories of the root partition on which fs0 mounts its tmpfs (dev,
+/// tmp) and /proc.
+const MOUNT_POINTS: &[&str] = &["dev", "proc", "tmp"];
 
 /// Where the partition table lies in the MBR, and its entries' size.
 const TABLE_AT: usize = 0x1BE;
@@ -395,7 +396,7 @@ mod tests {
         )
         .unwrap();
         let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
-        assert_eq!(listing.lines().collect::<Vec<_>>(), ["::/etc/", "::/dev/", "::/tmp/"], "{listing}");
+        assert_eq!(listing.lines().collect::<Vec<_>>(), ["::/etc/", "::/dev/", "::/proc/", "::/tmp/"], "{listing}");
         assert_eq!(fsck_root(&image), Ok(()));
 
         // FAT32's dirty bit: byte 0x41 of the root partition's boot sector.

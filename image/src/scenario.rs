@@ -117,6 +117,7 @@ const TEST_TASKS: &[&str] = &[
     "std_fs posix expect=0",
     "orphans posix expect=0 role=init",
     "paths posix expect=0",
+    "proc posix expect=0 an-argument",
 ];
 /// `fork_stress` counts free memory and processes, so it runs alone.
 const FORK_STRESS_TASKS: &[&str] = &["fork_stress posix expect=0"];

@@ -41,7 +41,7 @@ use crate::task::Task;
 /// Longest path (Linux's PATH_MAX).
 const PATH_MAX: usize = 4096;
 /// Where boot modules appear until there is a root file system on disk.
-const MODULE_DIR: &[u8] = b"/bin/";
+pub const MODULE_DIR: &str = "/bin/";
 /// Largest executable file mm0 takes (it holds the file while it loads).
 const MAX_EXECUTABLE: u64 = 8 << 20;
 
@@ -91,7 +91,8 @@ impl Mm0 {
         }
         match source {
             exec_source::MODULE => {
-                let name = request.path.strip_prefix(MODULE_DIR).filter(|n| !n.is_empty() && !n.contains(&b'/'));
+                let name =
+                    request.path.strip_prefix(MODULE_DIR.as_bytes()).filter(|n| !n.is_empty() && !n.contains(&b'/'));
                 let Some(name) = name else { return fail(errno::ENOENT) };
                 let Some((name, program)) = self.modules.iter().find(|(n, _)| n.as_bytes() == name) else {
                     return fail(errno::ENOENT);
@@ -165,6 +166,8 @@ impl Mm0 {
             return fail(errno::ENOMEM);
         };
         let mut new = Task::new(id, &module_name, TaskKind::Posix, space);
+        new.exe = program.exe();
+        new.cmdline = program.cmdline();
         new.expected = old.expected;
         new.counted = old.counted;
         new.companion_of = old.companion_of;

@@ -75,6 +75,8 @@ impl Mm0 {
             return fail(errno::ENOMEM);
         };
         let mut child = Task::new(child_id, &parent.name, TaskKind::Posix, space);
+        child.exe = parent.exe.clone();
+        child.cmdline = parent.cmdline.clone();
         match self.build_child(id, &mut child, start) {
             Ok(tid) => {
                 self.threads.insert(tid, child_id);

@@ -14,6 +14,7 @@
 //! its signal area (`mm0_proto::signal`), zeroed: no handlers, nothing
 //! blocked or pending.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -67,6 +68,34 @@ pub struct Program<'a> {
     pub counted: bool,
     /// A task whose end also ends this one.
     pub companion_of: Option<u64>,
+}
+
+/// Most bytes of a command line kept for /proc/<pid>/cmdline.
+const CMDLINE_MAX: usize = 4096;
+
+impl Program<'_> {
+    /// The path it was started from: as given to exec, else the boot
+    /// module's `/bin/<name>`.
+    pub fn exe(&self) -> String {
+        match self.path {
+            Some(path) => String::from_utf8_lossy(path).into_owned(),
+            None => alloc::format!("{}{}", crate::exec::MODULE_DIR, self.name),
+        }
+    }
+
+    /// Its arguments, argv[0] first, each ending in NUL (cut to
+    /// [`CMDLINE_MAX`]), as /proc/<pid>/cmdline shows them.
+    pub fn cmdline(&self) -> Vec<u8> {
+        let mut line = Vec::new();
+        for arg in core::iter::once(self.name.as_bytes()).chain(self.args.iter().copied()) {
+            if line.len() + arg.len() + 1 > CMDLINE_MAX {
+                break;
+            }
+            line.extend_from_slice(arg);
+            line.push(0);
+        }
+        line
+    }
 }
 
 /// Why a program could not be started.
@@ -153,6 +182,8 @@ impl Mm0 {
             }
         };
         let mut task = Task::new(id, p.name, p.kind, space);
+        task.exe = p.exe();
+        task.cmdline = p.cmdline();
         task.expected = p.expected;
         task.counted = p.counted;
         task.companion_of = p.companion_of;

@@ -12,12 +12,13 @@
 use alloc::vec::Vec;
 
 use abi::{PAGE_SIZE, USER_BOTTOM, USER_TOP};
+use libtern::grant;
 use libtern::ipc::{self, Message};
 use libtern::println;
 use mm0::layout::{HEAP_MAX, MMAP_BOTTOM, MMAP_TOP, page_down, page_up};
 use mm0::process::NO_PARENT;
 use mm0::vma::{Kind, Vma, prot};
-use mm0_proto::{ProcessName, advise, errno, map, remap};
+use mm0_proto::{ProcessName, ProcessState, advise, errno, map, remap};
 
 use crate::phys::Phys;
 use crate::server::{Mm0, fail, ok};
@@ -222,6 +223,40 @@ impl Mm0 {
         let words = ipc::set_buf_words(&name.words[..name.word_count()]);
         let reply = Message::new(0, &[task.id, parent, name.len() as u64]);
         Some(reply.with_info(reply.info.with_buf_words(words)))
+    }
+
+    /// PROCESS_STATUS (pid) -> the first process at or above `pid`.
+    pub fn process_status(&self, from: u64) -> Option<Message> {
+        let live = self.tasks.range(from..).next().map(|(&id, _)| id);
+        let zombie =
+            self.processes.iter().filter(|p| p.pid >= from && !self.tasks.contains_key(&p.pid)).map(|p| p.pid).min();
+        let Some(pid) = [live, zombie].into_iter().flatten().min() else {
+            return ok(&[0; 8]);
+        };
+        let process = self.processes.get(pid);
+        let (parent, pgid, sid) = process.map_or((NO_PARENT, pid, pid), |p| (p.parent, p.pgid, p.sid));
+        let (state, texts, threads, pages) = match self.tasks.get(&pid) {
+            Some(task) => {
+                let state = if task.stopped { ProcessState::Stopped } else { ProcessState::Running };
+                let texts = [task.name.as_bytes(), task.exe.as_bytes(), &task.cmdline[..]];
+                (state, texts, task.live_threads(), task.pages.len())
+            }
+            None => (ProcessState::Zombie, [&b""[..]; 3], 0, 0),
+        };
+        // Each text is cut to what is left of the grant.
+        let mut room = libtern::ipc::received_grants().first().map_or(0, |g| g.len as usize);
+        let mut out = Vec::new();
+        let mut lengths = 0u64;
+        for (i, text) in texts.iter().enumerate() {
+            let n = text.len().min(room).min(0xffff);
+            out.extend_from_slice(&text[..n]);
+            room -= n;
+            lengths |= (n as u64) << (16 * i);
+        }
+        if !out.is_empty() && grant::write(abi::call::NONE, 0, 0, &out).is_err() {
+            return fail(errno::EFAULT);
+        }
+        ok(&[pid, parent, pgid, sid, state as u64, threads as u64, pages as u64, lengths])
     }
 
     /// SETPGID (pid, pgid).

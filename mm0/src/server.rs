@@ -197,6 +197,7 @@ impl Mm0 {
             label::FILE_MAP => self.file_map(id, core::array::from_fn(|i| msg.word(i))),
             label::FILE_SIZE => self.file_size(id, msg.word(0), msg.word(1)),
             label::RAMDISK => self.ramdisk(id),
+            label::PROCESS_STATUS => self.process_status(msg.word(0)),
             label::EXEC => {
                 self.exec(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)], msg.info.grants())
             }

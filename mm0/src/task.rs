@@ -102,6 +102,11 @@ fn rights(p: u64) -> Rights {
 pub struct Task {
     pub id: u64,
     pub name: String,
+    /// The path the program was started from, as given to exec
+    /// (`/bin/<name>` for a boot module); /proc/<pid>/exe.
+    pub exe: String,
+    /// Its arguments, each ending in NUL: /proc/<pid>/cmdline.
+    pub cmdline: Vec<u8>,
     pub kind: TaskKind,
     /// mm0's slot of the task's space capability.
     pub space: u64,
@@ -142,6 +147,8 @@ impl Task {
         Task {
             id,
             name: String::from(name),
+            exe: String::new(),
+            cmdline: Vec::new(),
             kind,
             space,
             pager: 0,

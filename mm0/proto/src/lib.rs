@@ -288,6 +288,15 @@ pub mod label {
     /// module `ramdisk` (a disk image), mapped into fs0. ENOENT without the
     /// module, EEXIST the second time, ENOMEM.
     pub const RAMDISK: u32 = 36;
+    /// (pid) + grant 0 writable -> (pid, parent, pgid, sid, state, threads,
+    /// resident pages, lengths): the process with the lowest id at or above
+    /// `pid` (pid 0 in the reply: none left), for /proc. The grant gets
+    /// three texts one after the other, cut to what fits: the program
+    /// name, the path it was started from (as given to exec), and its
+    /// arguments (each ending in NUL); `lengths` holds their lengths in
+    /// 16-bit fields, name lowest. `state` is a [`ProcessState`] byte. A
+    /// zombie has no texts, threads or pages.
+    pub const PROCESS_STATUS: u32 = 37;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
@@ -464,6 +473,25 @@ pub mod map {
     /// FILE_MAP only: the file is open read-only, so the mapping may never
     /// become writable (mprotect: EACCES).
     pub const READ_ONLY_FILE: u64 = 1 << 40;
+}
+
+/// What PROCESS_STATUS says a process is doing (the letters of Linux's
+/// /proc/<pid>/stat).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ProcessState {
+    /// Alive (mm0 does not tell running from waiting).
+    Running = b'R',
+    /// Stopped by a signal.
+    Stopped = b'T',
+    /// Ended, not yet waited for.
+    Zombie = b'Z',
+}
+
+impl ProcessState {
+    pub fn from_word(word: u64) -> Option<ProcessState> {
+        [ProcessState::Running, ProcessState::Stopped, ProcessState::Zombie].into_iter().find(|s| *s as u64 == word)
+    }
 }
 
 /// Most bytes of a program name in a PROCESS_INFO reply; mm0 cuts longer
