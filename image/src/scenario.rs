@@ -95,30 +95,37 @@ const TEST_CMDLINE_QUIET: &str = "log=info mode=test";
 /// passed (`expect=0` makes mm0 fail the run otherwise, a crash included).
 /// `mprotect` checks its calls the same way; run with an argument it makes
 /// an access its protection forbids and must die of it (status 139).
-const TEST_TASKS: &[&str] = &[
-    "ktest native",
-    "hello posix",
-    "posix_basics posix expect=0",
-    "mprotect posix expect=0",
-    "mprotect posix expect=139 write-read-only",
-    "mprotect posix expect=139 read-none",
-    "fork posix expect=0",
-    "time posix expect=0",
-    "signals posix expect=0",
-    "threads posix expect=0",
-    "std_threads posix expect=0",
-    "shm posix expect=0",
-    "shm posix expect=0 reader",
-    "shm posix expect=0 writer",
-    "exec posix expect=0",
-    "memory posix expect=0",
-    "files posix expect=0",
-    "std_process posix expect=0",
-    "std_fs posix expect=0",
-    "orphans posix expect=0 role=init",
-    "paths posix expect=0",
-    "proc posix expect=0 an-argument",
-];
+/// The list is a macro so that the `fat` scenario runs the same tasks on
+/// the FAT root.
+macro_rules! test_tasks {
+    () => {
+        [
+            "ktest native",
+            "hello posix",
+            "posix_basics posix expect=0",
+            "mprotect posix expect=0",
+            "mprotect posix expect=139 write-read-only",
+            "mprotect posix expect=139 read-none",
+            "fork posix expect=0",
+            "time posix expect=0",
+            "signals posix expect=0",
+            "threads posix expect=0",
+            "std_threads posix expect=0",
+            "shm posix expect=0",
+            "shm posix expect=0 reader",
+            "shm posix expect=0 writer",
+            "exec posix expect=0",
+            "memory posix expect=0",
+            "files posix expect=0",
+            "std_process posix expect=0",
+            "std_fs posix expect=0",
+            "orphans posix expect=0 role=init",
+            "paths posix expect=0",
+            "proc posix expect=0 an-argument",
+        ]
+    };
+}
+const TEST_TASKS: &[&str] = &test_tasks!();
 /// `fork_stress` counts free memory and processes, so it runs alone.
 const FORK_STRESS_TASKS: &[&str] = &["fork_stress posix expect=0"];
 const HELLO_EXPECT: &[&str] = &["hello from musl", "hello exited with status 3"];
@@ -148,9 +155,21 @@ const CONSOLE_EXPECT: &[&str] = &["first line", "kept"];
 const DISK_TASKS: &[&str] = &["ide native", "ktest native disk"];
 /// fs0 mounts partition 2 of the IDE disk as `/`.
 const FAT_ROOT_CMDLINE: &str = "log=info mode=test root=ide:2";
-/// `fat write` checks the FAT root and leaves files for the next boot;
-/// `fat check` finds them there and removes them.
-const FAT_TASKS: &[&str] = &["ide native", "fat posix expect=0 write"];
+/// The whole test suite with the FAT root, then `fat write`, which checks
+/// the FAT root and leaves files for the next boot; `fat check` finds them
+/// there and removes them.
+const FAT_TASKS: &[&str] = &{
+    const SUITE: [&str; test_tasks!().len()] = test_tasks!();
+    let mut tasks = [""; SUITE.len() + 2];
+    tasks[0] = "ide native";
+    let mut i = 0;
+    while i < SUITE.len() {
+        tasks[i + 1] = SUITE[i];
+        i += 1;
+    }
+    tasks[SUITE.len() + 1] = "fat posix expect=0 write";
+    tasks
+};
 const FAT_REBOOT_TASKS: &[&str] = &["ide native", "fat posix expect=0 check"];
 /// The same checks on the ramdisk (a boot module) as the root.
 const FAT_RAMDISK_CMDLINE: &str = "log=info mode=test root=ramdisk:2";
