@@ -151,8 +151,9 @@ const CONSOLE_TYPED: &[Typed] = &[
 ];
 /// The echo of what was typed.
 const CONSOLE_EXPECT: &[&str] = &["first line", "kept"];
-/// The IDE driver and ktest's checks of it, on the test disk.
-const DISK_TASKS: &[&str] = &["ide native", "ktest native disk"];
+/// The IDE driver and ktest's checks of it, on the test disk, by PIO (the
+/// FAT scenarios use DMA).
+const DISK_TASKS: &[&str] = &["ide native pio", "ktest native disk"];
 /// fs0 mounts partition 2 of the IDE disk as `/`.
 const FAT_ROOT_CMDLINE: &str = "log=info mode=test root=ide:2";
 /// The whole test suite with the FAT root, then `fat write`, which checks

@@ -9,8 +9,7 @@
 
 use abi::PAGE_SIZE;
 use libtern::ipc::Message;
-use mm0::layout::{MMAP_BOTTOM, MMAP_TOP, page_up};
-use mm0::vma::{Kind, Vma, prot};
+use mm0::layout::page_up;
 use mm0_proto::errno;
 
 use crate::server::{Mm0, fail, ok};
@@ -34,23 +33,11 @@ impl Mm0 {
             return fail(errno::EINVAL);
         };
         let task = self.tasks.get_mut(&id)?;
-        let Some(start) = task.vmas.find_gap_top_down(len, MMAP_BOTTOM, MMAP_TOP) else {
+        let Some((start, frames)) = task.map_fresh_region(&mut self.phys, len) else {
             return fail(errno::ENOMEM);
         };
-        let rw = prot::READ | prot::WRITE;
-        if task.vmas.insert(Vma { start, end: start + len, prot: rw, kind: Kind::Anon }).is_err() {
-            return fail(errno::ENOMEM);
-        }
-        for (i, chunk) in bytes.chunks(PAGE_SIZE as usize).enumerate() {
-            let page = start + i as u64 * PAGE_SIZE;
-            match task.map_new(&mut self.phys, page, rw) {
-                Ok(frame) => self.phys.write(frame.phys, 0, chunk),
-                Err(_) => {
-                    task.unmap(&mut self.phys, start, start + len);
-                    let _ = task.vmas.remove(start, start + len);
-                    return fail(errno::ENOMEM);
-                }
-            }
+        for (frame, chunk) in frames.iter().zip(bytes.chunks(PAGE_SIZE as usize)) {
+            self.phys.write(frame.phys, 0, chunk);
         }
         self.ramdisk_given = true;
         ok(&[start, bytes.len() as u64])

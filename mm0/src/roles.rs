@@ -22,7 +22,7 @@ use abi::{Error, Rights};
 use libtern::{cap, factory};
 use mm0::layout::TaskKind;
 use mm0_proto::{
-    SLOT_DISK, SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_IDE_CONTROL_PORT, SLOT_IDE_PORTS, SLOT_IDE_SERVICE,
+    SLOT_DISK, SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_IDE_BUS_MASTER, SLOT_IDE_CONTROL_PORT, SLOT_IDE_IRQ, SLOT_IDE_NOTIFICATION, SLOT_IDE_PORTS, SLOT_IDE_SERVICE,
     SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION, SLOT_SERIAL_IRQ, SLOT_SERIAL_PORTS,
     SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
 };
@@ -75,6 +75,8 @@ const IDE_PORTS: u64 = port_range(0x1f0, 0x1f7);
 const IDE_CONTROL_PORT: u64 = port_range(0x3f6, 0x3f6);
 /// The first serial port's IRQ line.
 const SERIAL_IRQ: u64 = 4;
+/// The primary ATA channel's IRQ line.
+const IDE_IRQ: u64 = 14;
 /// The PIT's channel and command registers.
 const PIT_PORTS: u64 = port_range(0x40, 0x43);
 
@@ -106,6 +108,15 @@ impl Mm0 {
                 give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, IDE_PORTS, SLOT_IDE_PORTS)?;
                 give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, IDE_CONTROL_PORT, SLOT_IDE_CONTROL_PORT)?;
                 give(task, endpoint, Rights::RECV.union(Rights::GRANT), 0, SLOT_IDE_SERVICE)?;
+                give(task, SLOT_IRQ_FIRST + IDE_IRQ, held(SLOT_IRQ_FIRST + IDE_IRQ)?, 0, SLOT_IDE_IRQ)?;
+                let notification = factory::notification(SLOT_FACTORY)?;
+                task.owned_caps.push(notification);
+                give(task, notification, Rights::RECV.union(Rights::SEND), 0, SLOT_IDE_NOTIFICATION)?;
+                if let Some(first) = crate::pci::ide_bus_master() {
+                    let ports = port_range(first, first + 7);
+                    give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, ports, SLOT_IDE_BUS_MASTER)?;
+                }
+                task.dma = true;
             }
             Role::DiskClient { endpoint } => {
                 give(task, endpoint, Rights::SEND.union(Rights::GRANT), task.id, SLOT_DISK)?;

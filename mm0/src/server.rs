@@ -198,6 +198,7 @@ impl Mm0 {
             label::FILE_SIZE => self.file_size(id, msg.word(0), msg.word(1)),
             label::RAMDISK => self.ramdisk(id),
             label::PROCESS_STATUS => self.process_status(msg.word(0)),
+            label::DMA_MEMORY => self.dma_memory(id, msg.word(0)),
             label::EXEC => {
                 self.exec(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)], msg.info.grants())
             }

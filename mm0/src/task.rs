@@ -19,8 +19,8 @@ use alloc::vec::Vec;
 use abi::{Error, PAGE_SIZE, Rights};
 use libtern::space;
 use mm0::frames::Frame;
-use mm0::layout::{MAX_THREADS, TaskKind};
-use mm0::vma::{VmaList, prot};
+use mm0::layout::{MAX_THREADS, MMAP_BOTTOM, MMAP_TOP, TaskKind};
+use mm0::vma::{Kind, Vma, VmaList, prot};
 use mm0_proto::errno;
 
 use crate::phys::Phys;
@@ -128,6 +128,8 @@ pub struct Task {
     pub notification: u64,
     /// Stopped by a signal: its threads are suspended until SIGCONT.
     pub stopped: bool,
+    /// A disk driver: may ask for DMA memory (DMA_MEMORY).
+    pub dma: bool,
     /// The real-time interval timer (alarm, setitimer).
     pub itimer: crate::timers::IntervalTimer,
     /// The exit status a test run expects (`None`: any).
@@ -161,6 +163,7 @@ impl Task {
             owned_caps: Vec::new(),
             notification: 0,
             stopped: false,
+            dma: false,
             itimer: crate::timers::IntervalTimer::default(),
             expected: None,
             counted: false,
@@ -274,6 +277,28 @@ impl Task {
         if self.pages.remove(&vaddr).is_some_and(|p| p.prot != 0) {
             self.unmap_run(vaddr, 1);
         }
+    }
+
+    /// Maps `len` bytes (whole pages) of fresh zeroed memory, readable and
+    /// writable, where the task's regions leave room (top down in the
+    /// mmap area): the address and each page's frame, or `None` (nothing
+    /// mapped) when there is no room or memory.
+    pub fn map_fresh_region(&mut self, phys: &mut Phys, len: u64) -> Option<(u64, Vec<Frame>)> {
+        let start = self.vmas.find_gap_top_down(len, MMAP_BOTTOM, MMAP_TOP)?;
+        let rw = prot::READ | prot::WRITE;
+        self.vmas.insert(Vma { start, end: start + len, prot: rw, kind: Kind::Anon }).ok()?;
+        let mut frames = Vec::with_capacity((len / PAGE_SIZE) as usize);
+        for page in (start..start + len).step_by(PAGE_SIZE as usize) {
+            match self.map_new(phys, page, rw) {
+                Ok(frame) => frames.push(frame),
+                Err(_) => {
+                    self.unmap(phys, start, start + len);
+                    let _ = self.vmas.remove(start, start + len);
+                    return None;
+                }
+            }
+        }
+        Some((start, frames))
     }
 
     /// Removes every backed page in `[start, end)` and frees its frames.

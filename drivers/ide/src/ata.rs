@@ -1,36 +1,42 @@
-//! The ATA commands on the primary channel's master drive, by programmed
-//! I/O (PIO): IDENTIFY, READ SECTORS, WRITE SECTORS, CACHE FLUSH, with
-//! 28-bit sector numbers (disks up to 128 GiB).
+//! The ATA commands on the primary channel's master drive: IDENTIFY,
+//! READ/WRITE, CACHE FLUSH, with 28-bit sector numbers (disks up to 128
+//! GiB). Data moves by bus-master DMA when mm0 gave the driver the
+//! controller's bus-master registers ([`crate::dma`]), else by programmed
+//! I/O (PIO), 256 16-bit words per sector.
 //!
-//! Interrupts stay off (nIEN): the driver polls the status register, and
-//! every wait is bounded, so a missing or stuck drive is an error, never a
-//! hang. Each data transfer moves one sector of 256 16-bit words.
+//! PIO runs with interrupts off (nIEN) and polls the status register; a
+//! DMA transfer turns them on and waits for IRQ 14. Every wait is bounded,
+//! so a missing or stuck drive is an error, never a hang.
 
 use libtern::device::{inb, inw, outb, outw};
 
+use crate::dma::Dma;
+
 /// The primary channel's command block and control register.
-const BASE: u16 = 0x1f0;
-const CONTROL: u16 = 0x3f6;
+pub const BASE: u16 = 0x1f0;
+pub const CONTROL: u16 = 0x3f6;
 const DATA: u16 = 0;
-const ERROR: u16 = 1;
+pub const ERROR: u16 = 1;
 const COUNT: u16 = 2;
 const LBA_LOW: u16 = 3;
 const LBA_MID: u16 = 4;
 const LBA_HIGH: u16 = 5;
 const DRIVE: u16 = 6;
 const COMMAND: u16 = 7;
-const STATUS: u16 = 7;
+pub const STATUS: u16 = 7;
 
 const BSY: u8 = 0x80;
-const DF: u8 = 0x20;
+pub const DF: u8 = 0x20;
 const DRQ: u8 = 0x08;
-const ERR: u8 = 0x01;
+pub const ERR: u8 = 0x01;
 /// Control register: interrupts off.
-const NIEN: u8 = 0x02;
+pub const NIEN: u8 = 0x02;
 
 const IDENTIFY: u8 = 0xec;
 const READ_SECTORS: u8 = 0x20;
 const WRITE_SECTORS: u8 = 0x30;
+const READ_DMA: u8 = 0xc8;
+const WRITE_DMA: u8 = 0xca;
 const CACHE_FLUSH: u8 = 0xe7;
 
 /// Status polls before a wait gives up (a real drive answers in
@@ -48,16 +54,20 @@ pub enum AtaError {
     Device(u8),
     /// The drive did not become ready in time.
     Timeout,
+    /// The DMA controller reported an error.
+    Dma,
 }
 
 /// The master drive of the primary channel.
 pub struct Drive {
     /// Its size in sectors (28-bit addressable part).
     pub sectors: u64,
+    /// Bus-master DMA, if the machine has it.
+    dma: Option<Dma>,
 }
 
 /// Waits until the drive is not busy; then its status.
-fn not_busy() -> Result<u8, AtaError> {
+pub fn not_busy() -> Result<u8, AtaError> {
     for _ in 0..MAX_POLLS {
         let status = inb(BASE + STATUS);
         if status & BSY == 0 {
@@ -94,7 +104,7 @@ fn settle() {
 
 /// Selects the master drive with the top bits of `lba` and issues
 /// `command` for `count` sectors (1..=256).
-fn issue(command: u8, lba: u64, count: u64) -> Result<(), AtaError> {
+pub fn issue(command: u8, lba: u64, count: u64) -> Result<(), AtaError> {
     not_busy()?;
     outb(BASE + DRIVE, 0xe0 | ((lba >> 24) & 0x0f) as u8);
     settle();
@@ -109,8 +119,9 @@ fn issue(command: u8, lba: u64, count: u64) -> Result<(), AtaError> {
 }
 
 impl Drive {
-    /// Finds the drive: IDENTIFY, and its size.
-    pub fn identify() -> Result<Drive, AtaError> {
+    /// Finds the drive: IDENTIFY, and its size; `dma` moves its data if
+    /// given.
+    pub fn identify(dma: Option<Dma>) -> Result<Drive, AtaError> {
         outb(CONTROL, NIEN);
         outb(BASE + DRIVE, 0xa0);
         settle();
@@ -138,13 +149,24 @@ impl Drive {
         if sectors == 0 {
             return Err(AtaError::NoDisk);
         }
-        Ok(Drive { sectors: sectors.min(LBA28_SECTORS) })
+        Ok(Drive { sectors: sectors.min(LBA28_SECTORS), dma })
+    }
+
+    /// How data moves.
+    pub fn transfer_mode(&self) -> &'static str {
+        if self.dma.is_some() { "bus-master DMA" } else { "PIO" }
     }
 
     /// Reads `out.len() / 512` sectors (1..=256; the caller checked them
     /// against the size) from `lba` on into `out`.
-    pub fn read(&self, lba: u64, out: &mut [u8]) -> Result<(), AtaError> {
-        issue(READ_SECTORS, lba, (out.len() / 512) as u64)?;
+    pub fn read(&mut self, lba: u64, out: &mut [u8]) -> Result<(), AtaError> {
+        let count = (out.len() / 512) as u64;
+        if let Some(dma) = &mut self.dma {
+            dma.transfer(READ_DMA, lba, count, false)?;
+            out.copy_from_slice(&dma.buffer()[..out.len()]);
+            return Ok(());
+        }
+        issue(READ_SECTORS, lba, count)?;
         for sector in out.chunks_exact_mut(512) {
             data_ready()?;
             for pair in sector.chunks_exact_mut(2) {
@@ -157,8 +179,13 @@ impl Drive {
     }
 
     /// Writes `data` (1..=256 whole sectors) from `lba` on.
-    pub fn write(&self, lba: u64, data: &[u8]) -> Result<(), AtaError> {
-        issue(WRITE_SECTORS, lba, (data.len() / 512) as u64)?;
+    pub fn write(&mut self, lba: u64, data: &[u8]) -> Result<(), AtaError> {
+        let count = (data.len() / 512) as u64;
+        if let Some(dma) = &mut self.dma {
+            dma.buffer()[..data.len()].copy_from_slice(data);
+            return dma.transfer(WRITE_DMA, lba, count, true);
+        }
+        issue(WRITE_SECTORS, lba, count)?;
         for sector in data.chunks_exact(512) {
             data_ready()?;
             for pair in sector.chunks_exact(2) {

@@ -11,6 +11,9 @@
 //!   a client's bad grant cannot leave the drive in the middle of a
 //!   command.
 //! - Without a disk it still serves, answering ENXIO.
+//! - Data moves by bus-master DMA when the machine has a PCI IDE
+//!   controller (mm0 hands the driver its bus-master ports, IRQ 14 and
+//!   DMA memory; [`dma`]), else (or with the argument `pio`) by PIO.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -18,6 +21,7 @@
 extern crate alloc;
 
 mod ata;
+mod dma;
 
 use alloc::vec::Vec;
 
@@ -36,16 +40,20 @@ libtern::entry!(main, heap = 1 << 20);
 /// Exit status when the driver cannot serve at all.
 const FAILED: i32 = 1;
 
-fn main(_info: Info) -> i32 {
+fn main(info: Info) -> i32 {
+    // `pio` on the module line keeps DMA off (the PIO path's test).
+    let pio_only = matches!(info, Info::Start(start) if start.args().split_whitespace().any(|a| a == "pio"));
     for slot in [SLOT_IDE_PORTS, SLOT_IDE_CONTROL_PORT] {
         if let Err(e) = libtern::device::ioport_enable(slot) {
             println!("ide: cannot use the channel's ports: {e:?}");
             return FAILED;
         }
     }
-    let drive = match Drive::identify() {
+    let dma = if pio_only { None } else { dma::Dma::setup() };
+    let mut drive = match Drive::identify(dma) {
         Ok(drive) => {
-            println!("ide: disk of {} sectors ({} MiB)", drive.sectors, (drive.sectors * SECTOR) >> 20);
+            let (sectors, mib) = (drive.sectors, (drive.sectors * SECTOR) >> 20);
+            println!("ide: disk of {sectors} sectors ({mib} MiB), {}", drive.transfer_mode());
             Some(drive)
         }
         Err(e) => {
@@ -62,7 +70,7 @@ fn main(_info: Info) -> i32 {
                 return FAILED;
             }
         };
-        let reply = serve(drive.as_ref(), &request);
+        let reply = serve(drive.as_mut(), &request);
         drop_received_caps(request.msg.info.caps(), "ide");
         next = ipc::reply_recv(SLOT_IDE_SERVICE, &reply).or_else(|e| {
             println!("ide: reply or next receive failed: {e:?}");
@@ -81,7 +89,7 @@ fn device_error(e: AtaError) -> Message {
 }
 
 /// Answers one request.
-fn serve(drive: Option<&Drive>, request: &Received) -> Message {
+fn serve(drive: Option<&mut Drive>, request: &Received) -> Message {
     let msg = &request.msg;
     let Some(drive) = drive else { return fail(errno::ENXIO) };
     let (lba, count) = (msg.word(0), msg.word(1));

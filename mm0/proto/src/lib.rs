@@ -43,6 +43,14 @@ pub const SLOT_IDE_PORTS: u64 = 2;
 pub const SLOT_IDE_CONTROL_PORT: u64 = 3;
 /// ide only: the endpoint the driver serves the block protocol on (RECV).
 pub const SLOT_IDE_SERVICE: u64 = 4;
+/// ide only: IRQ line 14, the primary channel's.
+pub const SLOT_IDE_IRQ: u64 = 5;
+/// ide only: a notification (RECV, SEND) to bind the IRQ to.
+pub const SLOT_IDE_NOTIFICATION: u64 = 6;
+/// ide only, when the machine has a PCI IDE controller: its bus-master
+/// registers for the primary channel (8 ports; CapIdentify says the
+/// first). Without it the driver uses PIO.
+pub const SLOT_IDE_BUS_MASTER: u64 = 7;
 /// A disk client (ktest's disk checks): the IDE driver's endpoint (SEND).
 pub const SLOT_DISK: u64 = 2;
 /// ktest only: an endpoint shared by every ktest instance (SEND, RECV).
@@ -297,6 +305,11 @@ pub mod label {
     /// 16-bit fields, name lowest. `state` is a [`ProcessState`] byte. A
     /// zombie has no texts, threads or pages.
     pub const PROCESS_STATUS: u32 = 37;
+    /// Disk drivers only: (pages) -> (address), and the physical address
+    /// of each page in the reply's IPC-buffer words: `pages` (1..=64)
+    /// fresh zeroed pages mapped into the caller for DMA, kept for its
+    /// life. EPERM for other tasks, EINVAL, ENOMEM.
+    pub const DMA_MEMORY: u32 = 38;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;

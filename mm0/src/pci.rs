@@ -1,0 +1,70 @@
+//! Just enough PCI for the IDE driver's bus-master DMA: find the IDE
+//! controller on bus 0, switch on its bus mastering, and say where its
+//! bus-master registers are, so that mm0 can hand the driver exactly those
+//! ports (the driver itself never touches configuration space, which would
+//! let it reprogram any device).
+//!
+//! Configuration space is reached by the legacy mechanism: the address at
+//! port 0xcf8, the data at 0xcfc.
+
+use abi::boot::SLOT_IOPORTS;
+use libtern::{cap, device, println};
+
+const CONFIG_ADDRESS: u16 = 0xcf8;
+const CONFIG_DATA: u16 = 0xcfc;
+/// The badge narrowing mm0's port capability to the two registers.
+const CONFIG_PORTS: u64 = CONFIG_ADDRESS as u64 | (0xcff << 16);
+
+/// Class and subclass of an IDE controller.
+const CLASS_IDE: u32 = 0x0101;
+/// Configuration registers.
+const VENDOR: u8 = 0x00;
+const COMMAND: u8 = 0x04;
+const CLASS: u8 = 0x08;
+const BAR4: u8 = 0x20;
+/// Command register bits: I/O space, bus master.
+const IO_SPACE: u32 = 0x1;
+const BUS_MASTER: u32 = 0x4;
+
+fn read(device: u8, function: u8, register: u8) -> u32 {
+    let address = 0x8000_0000 | u32::from(device) << 11 | u32::from(function) << 8 | u32::from(register & 0xfc);
+    device::outl(CONFIG_ADDRESS, address);
+    device::inl(CONFIG_DATA)
+}
+
+fn write(device: u8, function: u8, register: u8, value: u32) {
+    let address = 0x8000_0000 | u32::from(device) << 11 | u32::from(function) << 8 | u32::from(register & 0xfc);
+    device::outl(CONFIG_ADDRESS, address);
+    device::outl(CONFIG_DATA, value);
+}
+
+/// The first port of the IDE controller's bus-master registers (8 for the
+/// primary channel), with bus mastering switched on; `None` without one.
+pub fn ide_bus_master() -> Option<u16> {
+    let ports = cap::identify(SLOT_IOPORTS)
+        .and_then(|held| cap::derive(SLOT_IOPORTS, held.rights, CONFIG_PORTS))
+        .and_then(device::ioport_enable);
+    if let Err(e) = ports {
+        println!("mm0: cannot reach PCI configuration space: {e:?}");
+        return None;
+    }
+    for device in 0..32u8 {
+        for function in 0..8u8 {
+            if read(device, function, VENDOR) & 0xffff == 0xffff {
+                continue;
+            }
+            if read(device, function, CLASS) >> 16 != CLASS_IDE {
+                continue;
+            }
+            let bar = read(device, function, BAR4);
+            // An I/O BAR (bit 0) with an address.
+            if bar & 1 == 0 || bar & 0xfffc == 0 {
+                return None;
+            }
+            let command = read(device, function, COMMAND) & 0xffff;
+            write(device, function, COMMAND, command | IO_SPACE | BUS_MASTER);
+            return Some((bar & 0xfffc) as u16);
+        }
+    }
+    None
+}
