@@ -87,7 +87,15 @@ pub struct BootInfo {
     pub memory: [MemoryRegion; MAX_MEMORY],
     pub module_count: u64,
     pub modules: [Module; MAX_MODULES],
+    /// The VGA text buffer ([`VGA_TEXT_PHYS`], [`VGA_TEXT_PAGES`] pages) as a
+    /// read-write frame capability, for the console.
+    pub vga_text: MemoryRegion,
 }
+
+/// Where the VGA text buffer is (80x25 cells of character and colour
+/// bytes at its start; 32 KiB in all).
+pub const VGA_TEXT_PHYS: u64 = 0xb8000;
+pub const VGA_TEXT_PAGES: u64 = 8;
 
 impl BootInfo {
     pub fn cmdline(&self) -> &str {

@@ -29,10 +29,12 @@ mod devices;
 mod file_memory;
 mod files;
 mod namespace;
+mod ps2;
 mod processes;
 mod serial;
 mod server;
 mod storage;
+mod vga;
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -93,7 +95,11 @@ fn main(info: Info) -> i32 {
     if let Err(e) = fs.mount_proc(Procfs::new(Box::new(processes::Mm0Processes))) {
         println!("fs0: /proc not mounted (errno {e})");
     }
-    let mut files = files::Files::new(console::Console::new(uart), fs);
+    let keyboard = ps2::Ps2Keyboard::open(server::KEYBOARD_INPUT_BIT)
+        .inspect_err(|e| println!("fs0: no keyboard: {e:?}"))
+        .ok();
+    let console = console::Console::new(uart, vga::open(), keyboard);
+    let mut files = files::Files::new(console, fs);
     // Bytes typed before the IRQ was bound raised no interrupt.
     files.console_input();
     match server::serve(&mut files) {

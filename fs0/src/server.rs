@@ -58,11 +58,18 @@ pub fn serve(files: &mut Files) -> Stop {
                 }
                 return Stop::Shutdown;
             }
-            if bits & CONSOLE_INPUT_BIT != 0 {
+            if bits & (CONSOLE_INPUT_BIT | KEYBOARD_INPUT_BIT) != 0 {
                 files.console_input();
-                if let Err(e) = libtern::device::irq_ack(mm0_proto::SLOT_SERIAL_IRQ) {
-                    println!("fs0: cannot acknowledge the serial IRQ: {e:?}");
-                }
+            }
+            if bits & CONSOLE_INPUT_BIT != 0
+                && let Err(e) = libtern::device::irq_ack(mm0_proto::SLOT_SERIAL_IRQ)
+            {
+                println!("fs0: cannot acknowledge the serial IRQ: {e:?}");
+            }
+            if bits & KEYBOARD_INPUT_BIT != 0
+                && let Some(keyboard) = &files.console.keyboard
+            {
+                keyboard.acknowledge();
             }
             next = receive(SLOT_FS0_SERVICE, "fs0");
             continue;
@@ -118,6 +125,8 @@ fn collect_events(files: &mut Files) -> Events {
 
 /// The bit of fs0's events notification that the serial IRQ sets.
 pub const CONSOLE_INPUT_BIT: u64 = 2;
+/// The bit the PS/2 keyboard's IRQ sets.
+pub const KEYBOARD_INPUT_BIT: u64 = 4;
 
 /// Answer one request (or take it to answer later).
 fn handle(files: &mut Files, request: &Received) -> Outcome {

@@ -150,6 +150,10 @@ pub fn start(k: &mut Kernel, boot_data: &BootData, mem: &mut PhysMemory) -> Resu
         info.modules[info.module_count as usize] = module;
         info.module_count += 1;
     }
+    // Device memory, not RAM: never in the free ranges above.
+    let vga = Object::Frame { phys: boot::VGA_TEXT_PHYS, pages: boot::VGA_TEXT_PAGES };
+    let slot = k.install(space, vga, Rights::READ.union(Rights::WRITE), 0, 0).map_err(|_| caps_failed)?;
+    info.vga_text = MemoryRegion { slot, phys: boot::VGA_TEXT_PHYS, pages: boot::VGA_TEXT_PAGES };
 
     let th = k.threads.get_mut(thread).ok_or("root thread vanished")?;
     th.priority = ROOT_PRIORITY;

@@ -118,6 +118,7 @@ fn main(info: Info) -> i32 {
         shm: SysvShm::default(),
         fs0_events: fs0_events::Fs0Events::default(),
         ramdisk_given: false,
+        vga_text: boot.vga_text,
         realerts: Vec::new(),
         realert_tries: timers::FRESH_TRIES,
         caller: 0,

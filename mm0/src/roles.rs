@@ -18,13 +18,15 @@
 //! range, first port in bits 0..16 and last port in bits 16..32.
 
 use abi::boot::{SLOT_FACTORY, SLOT_IOPORTS, SLOT_IRQ_FIRST};
-use abi::{Error, Rights};
+use abi::{Error, PAGE_SIZE, Rights};
 use libtern::{cap, factory};
+use mm0::frames::Frame;
 use mm0::layout::TaskKind;
+use mm0::vma::{Kind, Vma, prot};
 use mm0_proto::{
-    SLOT_DISK, SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_IDE_BUS_MASTER, SLOT_IDE_CONTROL_PORT, SLOT_IDE_IRQ, SLOT_IDE_NOTIFICATION, SLOT_IDE_PORTS, SLOT_IDE_SERVICE,
+    SLOT_DISK, SLOT_FS0, SLOT_FS0_EVENTS, SLOT_FS0_SERVICE, SLOT_KEYBOARD_DATA, SLOT_KEYBOARD_IRQ, SLOT_KEYBOARD_STATUS, SLOT_VGA_PORTS, SLOT_IDE_BUS_MASTER, SLOT_IDE_CONTROL_PORT, SLOT_IDE_IRQ, SLOT_IDE_NOTIFICATION, SLOT_IDE_PORTS, SLOT_IDE_SERVICE,
     SLOT_IRQ0, SLOT_MM0, SLOT_PIT_PORTS, SLOT_POSIX_NOTIFICATION, SLOT_SERIAL_IRQ, SLOT_SERIAL_PORTS,
-    SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION,
+    SLOT_TEST_ENDPOINT, SLOT_TEST_NOTIFICATION, FS0_VGA_TEXT,
 };
 
 use crate::loader::StartError;
@@ -77,10 +79,30 @@ const IDE_CONTROL_PORT: u64 = port_range(0x3f6, 0x3f6);
 const SERIAL_IRQ: u64 = 4;
 /// The primary ATA channel's IRQ line.
 const IDE_IRQ: u64 = 14;
+/// The PS/2 controller's data and status ports, and the keyboard's IRQ.
+const KEYBOARD_DATA: u64 = port_range(0x60, 0x60);
+const KEYBOARD_STATUS: u64 = port_range(0x64, 0x64);
+const KEYBOARD_IRQ: u64 = 1;
+/// The VGA CRT controller's index and data registers.
+const VGA_PORTS: u64 = port_range(0x3d4, 0x3d5);
 /// The PIT's channel and command registers.
 const PIT_PORTS: u64 = port_range(0x40, 0x43);
 
 impl Mm0 {
+    /// Maps the VGA text buffer into fs0 at [`FS0_VGA_TEXT`], as mm0's
+    /// plumbing (fs0 cannot unmap it).
+    fn map_vga_text(&mut self, task: &mut Task) -> Result<(), StartError> {
+        let vga = self.vga_text;
+        let len = vga.pages * PAGE_SIZE;
+        let rw = prot::READ | prot::WRITE;
+        task.vmas.insert(Vma { start: FS0_VGA_TEXT, end: FS0_VGA_TEXT + len, prot: rw, kind: Kind::System })?;
+        for index in 0..vga.pages {
+            let frame = Frame { slot: vga.slot, index, phys: vga.phys + index * PAGE_SIZE };
+            task.map_device_page(frame, FS0_VGA_TEXT + index * PAGE_SIZE, rw)?;
+        }
+        Ok(())
+    }
+
     pub fn install_caps(&mut self, task: &mut Task, role: &Role) -> Result<(), StartError> {
         let send = Rights::SEND.union(Rights::GRANT);
         give(task, self.endpoint, send, task.id, SLOT_MM0)?;
@@ -93,6 +115,11 @@ impl Mm0 {
                 task.owned_caps.push(events);
                 give(task, events, Rights::RECV.union(Rights::SEND), 0, SLOT_FS0_EVENTS)?;
                 give(task, SLOT_IRQ_FIRST + SERIAL_IRQ, held(SLOT_IRQ_FIRST + SERIAL_IRQ)?, 0, SLOT_SERIAL_IRQ)?;
+                give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, KEYBOARD_DATA, SLOT_KEYBOARD_DATA)?;
+                give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, KEYBOARD_STATUS, SLOT_KEYBOARD_STATUS)?;
+                give(task, SLOT_IRQ_FIRST + KEYBOARD_IRQ, held(SLOT_IRQ_FIRST + KEYBOARD_IRQ)?, 0, SLOT_KEYBOARD_IRQ)?;
+                give(task, SLOT_IOPORTS, held(SLOT_IOPORTS)?, VGA_PORTS, SLOT_VGA_PORTS)?;
+                self.map_vga_text(task)?;
                 self.fs0_events.notification = events;
                 self.fs0_events.task = task.id;
             }

@@ -60,6 +60,8 @@ pub struct Mm0 {
     pub shm: SysvShm,
     /// Process events queued for fs0.
     pub fs0_events: Fs0Events,
+    /// The VGA text buffer's frame capability (mapped into fs0).
+    pub vga_text: abi::boot::MemoryRegion,
     /// fs0 has its copy of the ramdisk ([`crate::ramdisk`]).
     pub ramdisk_given: bool,
     /// Threads to alert again for a pending signal, and the tries the

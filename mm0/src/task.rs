@@ -194,6 +194,14 @@ impl Task {
         self.map_page(frame, vaddr, p, false)
     }
 
+    /// Maps device memory (not RAM: no frame of mm0's allocator) at
+    /// `vaddr`. It is not recorded among the task's pages, so nothing ever
+    /// frees it; the mapping goes with the task's space.
+    pub fn map_device_page(&mut self, frame: Frame, vaddr: u64, p: u64) -> Result<(), MapError> {
+        // SAFETY: `self.space` is the space of another task, never mm0's.
+        unsafe { space::map(self.space, frame.slot, frame.index, vaddr, 1, rights(p)) }.map_err(MapError::Kernel)
+    }
+
     /// Maps `frame` at `vaddr` with protection `p` and records it, as a
     /// page of a shared memory object if `shared`.
     pub fn map_page(&mut self, frame: Frame, vaddr: u64, p: u64, shared: bool) -> Result<(), MapError> {

@@ -31,12 +31,24 @@ pub const SLOT_FS0_EVENTS: u64 = 4;
 pub const FS0_EVENTS_BIT: u64 = 1;
 /// fs0 only: IRQ line 4, the first serial port's (console input).
 pub const SLOT_SERIAL_IRQ: u64 = 5;
+/// fs0 only: the PS/2 controller's data port (0x60).
+pub const SLOT_KEYBOARD_DATA: u64 = 6;
+/// fs0 only: the PS/2 controller's status port (0x64).
+pub const SLOT_KEYBOARD_STATUS: u64 = 7;
+/// fs0 only: IRQ line 1, the PS/2 keyboard's.
+pub const SLOT_KEYBOARD_IRQ: u64 = 8;
+/// fs0 only: the VGA CRT controller's index and data ports (0x3d4, 0x3d5),
+/// for the cursor.
+pub const SLOT_VGA_PORTS: u64 = 9;
 /// fs0 only: fs0's own first thread (CONTROL), to bind the events
 /// notification to.
-pub const SLOT_FS0_THREAD: u64 = 6;
+pub const SLOT_FS0_THREAD: u64 = 10;
 /// fs0 only, when the system has a disk driver: the driver's endpoint
 /// (SEND), for the root file system.
-pub const SLOT_FS0_DISK: u64 = 7;
+pub const SLOT_FS0_DISK: u64 = 11;
+/// Where mm0 maps the VGA text buffer into fs0 (`abi::boot::VGA_TEXT_PAGES`
+/// pages, read-write).
+pub const FS0_VGA_TEXT: u64 = 0x0000_4000_0000_0000;
 /// ide only: the primary ATA channel's command ports (0x1f0..0x1f8).
 pub const SLOT_IDE_PORTS: u64 = 2;
 /// ide only: the primary ATA channel's control port (0x3f6).
@@ -62,7 +74,7 @@ pub const SLOT_IRQ0: u64 = 4;
 /// ktest only: a notification (SEND, RECV) for the IRQ test.
 pub const SLOT_TEST_NOTIFICATION: u64 = 5;
 /// First slot a task may use freely (received capabilities land from here).
-pub const SLOT_FIRST_FREE: u64 = 8;
+pub const SLOT_FIRST_FREE: u64 = 16;
 
 /// Where mm0 maps a native task's IPC buffer (one page).
 pub const NATIVE_IPC_BUFFER: u64 = abi::boot::ROOT_IPC_BUFFER;
