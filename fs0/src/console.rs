@@ -25,6 +25,9 @@ pub struct Console {
     pub input: LineDiscipline,
     /// The process group that signal keys go to (TIOCSPGRP; 0: none yet).
     pub foreground: u64,
+    /// When the last byte was typed (kernel clock, ns): VTIME between
+    /// bytes counts from it.
+    pub last_input: u64,
     /// `struct winsize` as one word (TIOCSWINSZ): a serial line has no
     /// size of its own, so the classic 24x80 until a program sets one.
     pub size: u64,
@@ -38,7 +41,15 @@ const DEFAULT_SIZE: u64 = 24 | (80 << 16);
 
 impl Console {
     pub fn new(uart: Uart, screen: Option<Screen<'static>>, keyboard: Option<Ps2Keyboard>) -> Console {
-        Console { uart, screen, keyboard, input: LineDiscipline::new(), foreground: 0, size: DEFAULT_SIZE }
+        Console {
+            uart,
+            screen,
+            keyboard,
+            input: LineDiscipline::new(),
+            foreground: 0,
+            last_input: 0,
+            size: DEFAULT_SIZE,
+        }
     }
 
     /// Takes the bytes the UART received (at most [`MAX_INPUT_BURST`] a
@@ -53,6 +64,9 @@ impl Console {
         }
         if let Some(keyboard) = &mut self.keyboard {
             typed.extend(keyboard.take());
+        }
+        if !typed.is_empty() {
+            self.last_input = libtern::time::clock().map_or(0, |(ns, _)| ns);
         }
         let mut echo = Vec::new();
         let mut signals = Vec::new();

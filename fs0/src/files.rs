@@ -63,7 +63,8 @@ pub struct Description {
     refs: u32,
 }
 
-/// A request waiting on a pipe, with the saved reply it is answered by.
+/// A request waiting on a pipe or the console, with the saved reply it is
+/// answered by.
 struct Waiter {
     reply: u64,
     pid: u64,
@@ -71,6 +72,8 @@ struct Waiter {
     lens: [u64; MAX_GRANTS],
     /// Bytes already moved.
     done: u64,
+    /// When the request came (kernel clock, ns): VTIME counts from it.
+    since: u64,
 }
 
 impl Waiter {
@@ -543,12 +546,15 @@ impl Files {
             return errno(ESPIPE);
         }
         match node {
-            Node::Device(d) if d.is_terminal() => match console_read(&mut self.console, NONE, g.len) {
+            Node::Device(d) if d.is_terminal() => match console_read(&mut self.console, NONE, g.len, false) {
                 Some(reply) => Outcome::Reply(reply),
                 None if flags & O_NONBLOCK != 0 => errno(EAGAIN),
                 None => match libtern::grant::save_reply() {
                     Ok(reply) => {
-                        self.console_readers.push_back(Waiter { reply, pid, lens: [g.len, 0], done: 0 });
+                        let since = kernel_now();
+                        self.console_readers.push_back(Waiter { reply, pid, lens: [g.len, 0], done: 0, since });
+                        // Its VTIME, if any, starts now.
+                        self.serve_console_readers();
                         Outcome::Later
                     }
                     Err(_) => errno(EIO),
@@ -577,7 +583,7 @@ impl Files {
                     return match libtern::grant::save_reply() {
                         Ok(reply) => {
                             let lens = [g.len, 0];
-                            pipe.readers_waiting.push_back(Waiter { reply, pid, lens, done: 0 });
+                            pipe.readers_waiting.push_back(Waiter { reply, pid, lens, done: 0, since: 0 });
                             Outcome::Later
                         }
                         Err(_) => errno(EIO),
@@ -632,7 +638,7 @@ impl Files {
             Node::PipeRead(_) => errno(EBADF),
             Node::PipeWrite(p) => {
                 let Some(pipe) = self.pipes.get_mut(&p) else { return errno(EBADF) };
-                let mut waiter = Waiter { reply: NONE, pid, lens, done: 0 };
+                let mut waiter = Waiter { reply: NONE, pid, lens, done: 0, since: 0 };
                 match pipe_write(pipe, &mut waiter) {
                     Progress::Finished(msg) => {
                         self.serve_readers(p);
@@ -676,10 +682,21 @@ impl Files {
         self.serve_console_readers();
     }
 
-    /// Answers the console's waiting readers while there is input.
-    fn serve_console_readers(&mut self) {
+    /// Answers the console's waiting readers while there is input (or
+    /// their VTIME ran out); sets fs0's timer for the next one's VTIME.
+    pub fn serve_console_readers(&mut self) {
+        let now = kernel_now();
         while let Some(w) = self.console_readers.front() {
-            let Some(reply) = console_read(&mut self.console, w.reply, w.lens[0]) else { break };
+            let deadline = self.console.input.read_deadline(w.since, self.console.last_input);
+            let timed_out = deadline.is_some_and(|d| now >= d);
+            let Some(reply) = console_read(&mut self.console, w.reply, w.lens[0], timed_out) else {
+                if let Some(deadline) = deadline
+                    && let Err(e) = libtern::notify::set_timer(mm0_proto::SLOT_FS0_EVENTS, deadline, crate::server::TIMER_BIT)
+                {
+                    libtern::println!("fs0: cannot time a console read: {e:?}");
+                }
+                break;
+            };
             let w = self.console_readers.pop_front().expect("looked at above");
             answer(w.reply, &reply);
         }
@@ -918,12 +935,18 @@ fn group_exists(group: u64) -> bool {
     ipc::call(mm0_proto::SLOT_MM0, &probe).is_ok_and(|reply| reply.label() == 0)
 }
 
+/// The kernel clock (ns since boot), which VTIME deadlines count in.
+fn kernel_now() -> u64 {
+    libtern::time::clock().map_or(0, |(ns, _)| ns)
+}
+
 /// A read of the console's finished input into grant 0 of `reply`'s call
-/// (NONE: the current one), or None when no line is finished. Input
-/// leaves the line discipline only once it is in the reader's memory.
-fn console_read(console: &mut Console, reply: u64, len: u64) -> Option<Message> {
+/// (NONE: the current one), or None when the reader waits (`timed_out`:
+/// its VTIME has passed). Input leaves the line discipline only once it
+/// is in the reader's memory.
+fn console_read(console: &mut Console, reply: u64, len: u64, timed_out: bool) -> Option<Message> {
     let mut chunk = [0u8; CHUNK];
-    let n = console.input.peek(&mut chunk[..(len as usize).min(CHUNK)])?;
+    let n = console.input.peek(&mut chunk[..(len as usize).min(CHUNK)], timed_out)?;
     let stopped_at_fault = match libtern::grant::write(reply, 0, 0, &chunk[..n]) {
         Ok(()) => false,
         Err(Error::PeerFault) => true,

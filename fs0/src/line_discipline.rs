@@ -7,8 +7,12 @@
 //! line, and VEOF ends the line without a newline, so that VEOF at the
 //! start of a line is end of file (a read returns 0). A read takes bytes
 //! of complete lines only, at most one line per read. Without ICANON every
-//! byte is readable at once (a read with nothing there waits, unless VMIN
-//! is 0; VTIME is not kept). ICRNL turns a carriage return into a newline,
+//! byte is readable at once, and VMIN and VTIME say when a read returns:
+//! with VMIN bytes (or as many as asked for), and with VTIME tenths of a
+//! second after the read began (VMIN 0) or after the last byte came (VMIN
+//! above 0) with what is there; both 0: at once. The timing is the
+//! caller's ([`LineDiscipline::read_deadline`], then `peek` told whether
+//! it passed). ICRNL turns a carriage return into a newline,
 //! ECHO shows what is typed (control characters as `^X`; the console's
 //! output processing adds carriage returns), and with ISIG the keys
 //! VINTR, VQUIT and VSUSP (matched before ICRNL)
@@ -22,7 +26,12 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use fs0_proto::tty::{ECHO, ICANON, ICRNL, ISIG, NOFLSH, Termios, VEOF, VERASE, VINTR, VKILL, VMIN, VQUIT, VSUSP};
+use fs0_proto::tty::{
+    ECHO, ICANON, ICRNL, ISIG, NOFLSH, Termios, VEOF, VERASE, VINTR, VKILL, VMIN, VQUIT, VSUSP, VTIME,
+};
+
+/// Nanoseconds in VTIME's unit (a tenth of a second).
+const VTIME_NS: u64 = 100_000_000;
 
 /// Most bytes of one line being edited (Linux's N_TTY_BUF_SIZE); more
 /// are dropped (and not echoed) until the line ends.
@@ -191,19 +200,34 @@ impl LineDiscipline {
         !self.ready.is_empty()
     }
 
-    /// Copies up to `out.len()` bytes of the oldest finished line into
-    /// `out`, leaving them there: how many (0 at end of file), or None when
-    /// no line is finished (the reader waits). A read then [`consume`]s
-    /// what reached the reader; the rest is for the next read.
+    /// When a read that began at `since` and waits for input ends with
+    /// what is there (VTIME; the last byte came at `last_input`); `None`:
+    /// it waits for input only.
+    pub fn read_deadline(&self, since: u64, last_input: u64) -> Option<u64> {
+        let tenths = u64::from(self.settings.cc[VTIME]);
+        if self.settings.lflag & ICANON != 0 || tenths == 0 {
+            return None;
+        }
+        match self.settings.cc[VMIN] {
+            0 => Some(since + tenths * VTIME_NS),
+            _ if self.ready_bytes > 0 => Some(last_input.max(since) + tenths * VTIME_NS),
+            _ => None,
+        }
+    }
+
+    /// Copies what a read of up to `out.len()` bytes gets now into `out`,
+    /// leaving it there: how many (0 at end of file, or when a raw read
+    /// returns empty), or None when the reader waits. `timed_out`: the
+    /// read's [`LineDiscipline::read_deadline`] has passed. A canonical
+    /// read gets part of one finished line. A read then [`consume`]s what
+    /// reached the reader; the rest is for the next read.
     ///
     /// [`consume`]: LineDiscipline::consume
-    pub fn peek(&self, out: &mut [u8]) -> Option<usize> {
-        let raw_poll = self.settings.lflag & ICANON == 0 && self.settings.cc[VMIN] == 0;
-        let Some(front) = self.ready.front() else {
-            // Without ICANON and with VMIN 0, a read does not wait.
-            return raw_poll.then_some(0);
-        };
-        match front {
+    pub fn peek(&self, out: &mut [u8], timed_out: bool) -> Option<usize> {
+        if self.settings.lflag & ICANON == 0 {
+            return self.peek_raw(out, timed_out);
+        }
+        match self.ready.front()? {
             Ready::EndOfFile => Some(0),
             Ready::Line(line) | Ready::Raw(line) => {
                 let n = out.len().min(line.len());
@@ -213,23 +237,53 @@ impl LineDiscipline {
         }
     }
 
+    /// [`LineDiscipline::peek`] without ICANON: bytes across pieces, as
+    /// VMIN and VTIME say.
+    fn peek_raw(&self, out: &mut [u8], timed_out: bool) -> Option<usize> {
+        let (min, time) = (usize::from(self.settings.cc[VMIN]), self.settings.cc[VTIME]);
+        let available = self.ready_bytes.min(out.len());
+        let enough = match (min, time) {
+            (0, 0) => true,
+            (0, _) => available > 0 || timed_out,
+            (_, 0) => available >= min.min(out.len()),
+            _ => available >= min.min(out.len()) || (available > 0 && timed_out),
+        };
+        if !enough {
+            return None;
+        }
+        let mut n = 0;
+        for piece in &self.ready {
+            let bytes = match piece {
+                Ready::Line(bytes) | Ready::Raw(bytes) => bytes,
+                Ready::EndOfFile => break,
+            };
+            let take = (out.len() - n).min(bytes.len());
+            out[n..n + take].copy_from_slice(&bytes[..take]);
+            n += take;
+            if n == out.len() {
+                break;
+            }
+        }
+        Some(n)
+    }
+
     /// Drops the first `n` bytes that [`LineDiscipline::peek`] showed (an
     /// end of file with `n` = 0).
-    pub fn consume(&mut self, n: usize) {
-        match self.ready.front_mut() {
-            Some(Ready::EndOfFile) => {
+    pub fn consume(&mut self, mut n: usize) {
+        if let Some(Ready::EndOfFile) = self.ready.front() {
+            self.ready.pop_front();
+            self.ready_bytes -= 1;
+            return;
+        }
+        while n > 0 {
+            let Some(Ready::Line(bytes) | Ready::Raw(bytes)) = self.ready.front_mut() else { return };
+            let take = n.min(bytes.len());
+            bytes.drain(..take);
+            self.ready_bytes -= take;
+            n -= take;
+            if bytes.is_empty() {
                 self.ready.pop_front();
-                self.ready_bytes -= 1;
             }
-            Some(Ready::Line(line) | Ready::Raw(line)) => {
-                let n = n.min(line.len());
-                line.drain(..n);
-                self.ready_bytes -= n;
-                if line.is_empty() {
-                    self.ready.pop_front();
-                }
-            }
-            None => {}
         }
     }
 }
@@ -248,7 +302,7 @@ mod tests {
 
     fn read_all(ld: &mut LineDiscipline, size: usize) -> Option<Vec<u8>> {
         let mut buf = vec![0; size];
-        let n = ld.peek(&mut buf)?;
+        let n = ld.peek(&mut buf, false)?;
         ld.consume(n);
         Some(buf[..n].to_vec())
     }
@@ -296,7 +350,7 @@ mod tests {
             typed(&mut ld, b"y\n");
         }
         let mut total = 0;
-        while let Some(n) = ld.peek(&mut [0; 64]) {
+        while let Some(n) = ld.peek(&mut [0; 64], false) {
             ld.consume(n);
             total += n;
         }
@@ -304,10 +358,41 @@ mod tests {
     }
 
     fn raw(ld: &mut LineDiscipline, min: u8) {
+        raw_timed(ld, min, 0);
+    }
+
+    fn raw_timed(ld: &mut LineDiscipline, min: u8, time: u8) {
         let mut t = ld.settings;
         t.lflag &= !(ICANON | ECHO);
         t.cc[VMIN] = min;
+        t.cc[VTIME] = time;
         ld.set(t, false);
+    }
+
+    #[test]
+    fn vmin_and_vtime_say_when_a_raw_read_returns() {
+        let mut ld = LineDiscipline::new();
+        raw_timed(&mut ld, 3, 0);
+        typed(&mut ld, b"ab");
+        assert_eq!(ld.peek(&mut [0; 10], false), None, "VMIN 3: two bytes are not enough");
+        assert_eq!(ld.read_deadline(0, 5), None, "no VTIME: no deadline");
+        typed(&mut ld, b"c");
+        assert_eq!(read_all(&mut ld, 10).unwrap(), b"abc");
+        typed(&mut ld, b"xy");
+        assert_eq!(read_all(&mut ld, 1).unwrap(), b"x", "a shorter read needs fewer");
+        ld.consume(1);
+        raw_timed(&mut ld, 0, 5);
+        assert_eq!(ld.read_deadline(1_000, 0), Some(1_000 + 500_000_000), "VMIN 0: from the read");
+        assert_eq!(ld.peek(&mut [0; 10], false), None, "nothing yet, time left");
+        assert_eq!(ld.peek(&mut [0; 10], true), Some(0), "the time ran out: empty");
+        raw_timed(&mut ld, 4, 2);
+        assert_eq!(ld.read_deadline(10, 0), None, "VMIN 4: the timer waits for a first byte");
+        typed(&mut ld, b"12");
+        assert_eq!(ld.read_deadline(10, 700), Some(700 + 200_000_000), "from the last byte");
+        assert_eq!(ld.peek(&mut [0; 10], false), None);
+        let mut out = [0; 10];
+        assert_eq!(ld.peek(&mut out, true), Some(2), "between bytes the time ran out");
+        assert_eq!(&out[..2], b"12");
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub fn serve(files: &mut Files) -> Stop {
             if bits & (CONSOLE_INPUT_BIT | KEYBOARD_INPUT_BIT) != 0 {
                 files.console_input();
             }
+            if bits & TIMER_BIT != 0 {
+                files.serve_console_readers();
+            }
             if bits & CONSOLE_INPUT_BIT != 0
                 && let Err(e) = libtern::device::irq_ack(mm0_proto::SLOT_SERIAL_IRQ)
             {
@@ -127,6 +130,8 @@ fn collect_events(files: &mut Files) -> Events {
 pub const CONSOLE_INPUT_BIT: u64 = 2;
 /// The bit the PS/2 keyboard's IRQ sets.
 pub const KEYBOARD_INPUT_BIT: u64 = 4;
+/// The bit fs0's timer sets (a console read's VTIME).
+pub const TIMER_BIT: u64 = 8;
 
 /// Answer one request (or take it to answer later).
 fn handle(files: &mut Files, request: &Received) -> Outcome {
