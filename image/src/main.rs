@@ -23,7 +23,9 @@
 //!    and FAT partitions ([`root_disk`]); a scenario's is checked by the
 //!    harness after the boot.
 //! 6. [`qemu`] builds the QEMU command line and runs it, either on this
-//!    terminal or captured line by line with a timeout.
+//!    terminal or captured line by line with a timeout; a captured run may
+//!    type at the serial console or, through the QEMU [`monitor`], at the
+//!    PS/2 [`keyboard`], and read the VGA text [`screen`].
 //! 7. [`report`] reads the captured serial output (the `test:`, `tests: done`,
 //!    `bench:` and panic lines that form the contract with the guest) and
 //!    cargo's test output, and adds everything up into one tally.
@@ -38,12 +40,15 @@ mod cmd;
 mod deps;
 mod disk;
 mod iso;
+mod keyboard;
+mod monitor;
 mod paths;
 mod plan;
 mod qemu;
 mod report;
 mod root_disk;
 mod scenario;
+mod screen;
 mod symbols;
 
 use std::path::PathBuf;
@@ -210,7 +215,8 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
         (false, false) => Boot::Direct,
     };
     let media = boot::media(&plan, boot, &artifacts, paths, "run")?;
-    let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Interactive, disk: None };
+    let machine =
+        qemu::Machine { media, accel: args.accel.accel(), console: Console::Interactive, disk: None, monitor: None };
     let status = machine.run_interactive()?;
     match status.code() {
         Some(0) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
@@ -275,10 +281,11 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
         let tag = format!("bench-{i}");
         let media = boot::media(&bench.plan, Boot::Direct, &artifacts, paths, &tag)?;
         let disk = stage_bench_disk(bench.disk, paths, &tag)?;
-        let machine = qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk };
+        let machine =
+            qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk, monitor: None };
         let log = paths.logs().join(format!("{tag}.log"));
         let capture = machine
-            .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, &[])
+            .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, &qemu::Script::default())
             .context("running a bench plan")?;
         let serial = report::scan(&capture.lines);
         for bench in &serial.benches {

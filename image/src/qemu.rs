@@ -1,5 +1,11 @@
 //! Launching QEMU: the command line for a machine, and running it either on
 //! this terminal or captured line by line into a log, with a timeout.
+//!
+//! A captured run can follow a [`Script`]: as serial lines appear, it types
+//! at the serial console (QEMU's standard input) or at the PS/2 keyboard,
+//! and reads the VGA text screen. The keyboard and the screen go through
+//! the QEMU monitor ([`crate::monitor`]) on a Unix socket, which the
+//! machine then has ([`Machine::monitor`]).
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -11,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cmd;
+use crate::monitor::{self, Monitor};
+use crate::{cmd, keyboard, screen};
 
 pub const QEMU: &str = "qemu-system-x86_64";
 
@@ -24,6 +31,15 @@ pub const OVMF_CANDIDATES: &[&str] =
 /// How long a run may go on after a fatal line (for the rest of the panic
 /// message) before it is stopped.
 const FATAL_GRACE: Duration = Duration::from_secs(2);
+
+/// The pause after each key typed at the keyboard. QEMU holds a key down
+/// for 10 ms and waits 10 ms after releasing it (`sendkey`'s default hold
+/// time, in its input queue), 20 ms a key and 40 ms with Shift or Ctrl;
+/// the pause keeps that queue (and the PS/2 controller's 16-byte one)
+/// from growing, and leaves the guest time to show the echo and any
+/// output a finished line brings before the next key, as a person typing
+/// would.
+const KEY_PAUSE: Duration = Duration::from_millis(50);
 
 #[derive(Clone, Copy)]
 pub enum Accel {
@@ -68,6 +84,51 @@ pub struct Machine {
     pub console: Console,
     /// A raw disk image on the primary IDE channel, if any.
     pub disk: Option<PathBuf>,
+    /// A QEMU monitor (HMP) listening on a Unix socket at this path, if
+    /// any: a captured run types at the keyboard and reads the screen
+    /// through it. Keep the path short (a socket path has at most 107
+    /// bytes).
+    pub monitor: Option<PathBuf>,
+}
+
+/// Where typed keys go.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Input {
+    /// The serial console: the bytes as they are, on QEMU's standard input.
+    Serial,
+    /// The PS/2 keyboard: one key (or keys held together) per byte, by the
+    /// monitor's `sendkey` (see [`keyboard::key`]), [`KEY_PAUSE`] apart.
+    Keyboard,
+}
+
+impl Input {
+    fn name(self) -> &'static str {
+        match self {
+            Input::Serial => "serial console",
+            Input::Keyboard => "keyboard",
+        }
+    }
+}
+
+/// Keys for the guest, typed once a serial line holding `after` appears (a
+/// program saying it is ready to read).
+#[derive(Clone, Copy, Debug)]
+pub struct Typed {
+    pub after: &'static str,
+    pub to: Input,
+    pub keys: &'static [u8],
+}
+
+/// What the harness does during a captured run, as serial lines appear.
+#[derive(Clone, Copy, Default)]
+pub struct Script<'a> {
+    /// Batches of keys, in order: each is typed once a line holding its
+    /// text appears, after the batch before it was typed.
+    pub typed: &'a [Typed],
+    /// Read the screen once a line holding this text appears (first thing
+    /// on that line, before a batch of keys it starts). The guest should
+    /// be waiting then: QEMU ends with the guest.
+    pub screen_after: Option<&'a str>,
 }
 
 /// How a captured run ended.
@@ -87,6 +148,9 @@ pub struct Capture {
     pub end: End,
     /// Serial output, one entry per line, without `\r` and `\n`.
     pub lines: Vec<String>,
+    /// The screen's lines ([`screen::text`]), if the script reads it and its
+    /// line appeared; `Err` says why it could not be read.
+    pub screen: Option<Result<Vec<String>, String>>,
 }
 
 impl Machine {
@@ -102,6 +166,10 @@ impl Machine {
         };
         let mut args = strings(&["-accel", accel, "-m", "512M", "-cpu", "max", "-no-reboot"]);
         args.extend(strings(&["-display", "none", "-serial", serial]));
+        if let Some(socket) = &self.monitor {
+            let socket = double_commas(&socket.display().to_string());
+            args.extend(strings(&["-monitor", &format!("unix:{socket},server=on,wait=off")]));
+        }
         args.extend(strings(&["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]));
         if let Some(disk) = &self.disk {
             let file = double_commas(&disk.display().to_string());
@@ -157,17 +225,36 @@ impl Machine {
 
     /// Runs the machine with its serial output captured into `log` (and echoed
     /// to this terminal if `echo`). The run is killed after `timeout`, or
-    /// shortly after a serial line for which `fatal` is true. Each of
-    /// `typed`, (text, keys), has its keys go to the serial console once a
-    /// line holding its text appears, in order.
+    /// shortly after a serial line for which `fatal` is true. `script` says
+    /// what to type and when to read the screen; the screen is also saved
+    /// raw next to the log (`.screen`).
     pub fn run_captured(
         &self,
         timeout: Duration,
         log: &Path,
         echo: bool,
         fatal: fn(&str) -> bool,
-        typed: &[(&str, &[u8])],
+        script: &Script,
     ) -> Result<Capture> {
+        // Every key must be typeable before the machine starts.
+        let key_names = script
+            .typed
+            .iter()
+            .map(|batch| match batch.to {
+                Input::Serial => Ok(Vec::new()),
+                Input::Keyboard => {
+                    keyboard::keys(batch.keys).with_context(|| format!("keys typed after '{}'", batch.after))
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let uses_monitor = script.screen_after.is_some() || script.typed.iter().any(|t| t.to == Input::Keyboard);
+        if uses_monitor && self.monitor.is_none() {
+            bail!("typing at the keyboard or reading the screen needs a machine with a monitor");
+        }
+        if let Some(socket) = &self.monitor {
+            // Not a stale socket to connect to before QEMU makes its own.
+            let _ = fs::remove_file(socket);
+        }
         let mut command = self.command();
         let shown = cmd::show(&command);
         if echo {
@@ -178,13 +265,17 @@ impl Machine {
         }
         let mut log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
         writeln!(log_file, "$ {shown}")?;
+        let dump = log.with_extension("screen");
 
-        let stdin = if typed.is_empty() { Stdio::null() } else { Stdio::piped() };
+        let types_serial = script.typed.iter().any(|t| t.to == Input::Serial);
+        let stdin = if types_serial { Stdio::piped() } else { Stdio::null() };
         command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().with_context(|| format!("cannot start {QEMU}"))?;
-        let mut keyboard = child.stdin.take();
-        let mut typed = typed.iter();
+        let mut serial_input = child.stdin.take();
+        let mut monitor = None;
+        let mut typed = script.typed.iter().zip(&key_names);
         let mut next_typed = typed.next();
+        let mut screen = None;
         let (sender, receiver) = mpsc::channel();
         let readers = [
             read_lines(child.stdout.take().expect("stdout is piped"), Stream::Serial, sender.clone()),
@@ -202,13 +293,33 @@ impl Machine {
                     if echo {
                         println!("{line}");
                     }
-                    if let Some((after, keys)) = next_typed
+                    if screen.is_none()
+                        && let Some(after) = script.screen_after
                         && line.contains(after)
-                        && let Some(keyboard) = keyboard.as_mut()
+                    {
+                        let read = connected(&mut monitor, self.monitor.as_deref())
+                            .and_then(|monitor| screen::read(monitor, &dump));
+                        log_screen(&mut log_file, echo, after, &read)?;
+                        screen = Some(read.map_err(|e| format!("{e:#}")));
+                    }
+                    if let Some((batch, keys)) = next_typed
+                        && line.contains(batch.after)
                     {
                         // QEMU gone already: the run's end says why.
-                        if let Err(e) = keyboard.write_all(keys).and_then(|()| keyboard.flush()) {
-                            writeln!(log_file, "(cannot type at the console: {e})")?;
+                        let result = match batch.to {
+                            Input::Serial => match serial_input.as_mut() {
+                                Some(input) => {
+                                    input.write_all(batch.keys).and_then(|()| input.flush()).map_err(Into::into)
+                                }
+                                None => Ok(()),
+                            },
+                            Input::Keyboard => connected(&mut monitor, self.monitor.as_deref())
+                                .and_then(|monitor| type_at_keyboard(monitor, keys)),
+                        };
+                        let input = batch.to.name();
+                        match result {
+                            Ok(()) => writeln!(log_file, "# typed {} bytes at the {input}", batch.keys.len())?,
+                            Err(e) => writeln!(log_file, "(cannot type at the {input}: {e:#})")?,
                         }
                         next_typed = typed.next();
                     }
@@ -231,6 +342,7 @@ impl Machine {
                 Err(mpsc::RecvTimeoutError::Timeout) => break None,
             }
         };
+        drop(monitor);
         let end = match exited {
             Some(status) => match status.code() {
                 Some(code) => End::Exited(code),
@@ -245,9 +357,44 @@ impl Machine {
         for reader in readers {
             reader.join().expect("reader thread panicked");
         }
+        if let Some(socket) = &self.monitor {
+            let _ = fs::remove_file(socket);
+        }
         writeln!(log_file, "# {end:?} after {:.1} s", start.elapsed().as_secs_f64())?;
-        Ok(Capture { end, lines })
+        Ok(Capture { end, lines, screen })
     }
+}
+
+/// The monitor at `socket`, connected on first use.
+fn connected<'a>(monitor: &'a mut Option<Monitor>, socket: Option<&Path>) -> Result<&'a mut Monitor> {
+    if monitor.is_none() {
+        let socket = socket.context("the machine has no monitor")?;
+        *monitor = Some(Monitor::connect(socket, monitor::TIMEOUT)?);
+    }
+    Ok(monitor.as_mut().expect("connected just now"))
+}
+
+/// Types `keys` (`sendkey` arguments) at the keyboard, [`KEY_PAUSE`] apart.
+fn type_at_keyboard(monitor: &mut Monitor, keys: &[String]) -> Result<()> {
+    for key in keys {
+        monitor.send_key(key)?;
+        thread::sleep(KEY_PAUSE);
+    }
+    Ok(())
+}
+
+/// Writes the screen as read (or why it could not be) into the log.
+fn log_screen(log: &mut File, echo: bool, after: &str, read: &Result<Vec<String>>) -> Result<()> {
+    let mut text = format!("# screen at '{after}':\n");
+    match read {
+        Ok(lines) => lines.iter().for_each(|line| text.push_str(&format!("# |{line}\n"))),
+        Err(e) => text.push_str(&format!("# cannot read the screen: {e:#}\n")),
+    }
+    log.write_all(text.as_bytes())?;
+    if echo {
+        print!("{text}");
+    }
+    Ok(())
 }
 
 /// Finds UEFI firmware: the first of [`OVMF_CANDIDATES`] present.
@@ -331,7 +478,7 @@ mod tests {
     use super::*;
 
     fn machine(media: Media) -> Machine {
-        Machine { media, accel: Accel::Tcg, console: Console::Captured, disk: None }
+        Machine { media, accel: Accel::Tcg, console: Console::Captured, disk: None, monitor: None }
     }
 
     const COMMON: &[&str] = &[
@@ -415,9 +562,39 @@ mod tests {
             accel: Accel::Kvm,
             console: Console::Interactive,
             disk: None,
+            monitor: None,
         };
         let args = machine.args();
         assert_eq!(args[..2], ["-accel", "kvm"]);
         assert!(args.windows(2).any(|pair| pair == ["-serial", "mon:stdio"]));
+    }
+
+    #[test]
+    fn a_monitor_listens_on_a_unix_socket() {
+        let mut machine =
+            machine(Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![], dir: ".".into() });
+        machine.monitor = Some("/b/logs/a,b.monitor".into());
+        let args = machine.args();
+        assert!(
+            args.windows(2).any(|pair| pair == ["-monitor", "unix:/b/logs/a,,b.monitor,server=on,wait=off"]),
+            "{args:?}"
+        );
+    }
+
+    #[test]
+    fn the_keyboard_and_the_screen_need_a_monitor() {
+        let machine =
+            machine(Media::Direct { kernel: "k".into(), cmdline: String::new(), modules: vec![], dir: ".".into() });
+        let log = std::env::temp_dir().join("tern-no-monitor-test.log");
+        let typed = [Typed { after: "ready", to: Input::Keyboard, keys: b"x" }];
+        let error = machine
+            .run_captured(Duration::from_secs(1), &log, false, |_| false, &Script { typed: &typed, screen_after: None })
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("needs a machine with a monitor"), "{error:#}");
+        let untypeable = [Typed { after: "ready", to: Input::Keyboard, keys: b"\xff" }];
+        let script = Script { typed: &untypeable, screen_after: None };
+        let error = machine.run_captured(Duration::from_secs(1), &log, false, |_| false, &script).err().unwrap();
+        assert!(format!("{error:#}").contains("cannot type byte 0xff"), "{error:#}");
     }
 }

@@ -8,6 +8,8 @@
 //! - `expect '<text>'` for each text the scenario expects in the output.
 //! - `expect once '<text>'` for each text that must be in exactly one line
 //!   of the output (a message that must not repeat).
+//! - `screen shows '<text>'` for each text that must be in a line of the
+//!   VGA text screen, read when the scenario says (see [`Screen`]).
 //! - the harness's own check of the disk after the boot, if the scenario
 //!   has one (see [`Disk`]).
 //!
@@ -25,7 +27,7 @@ use crate::boot::{self, Boot};
 use crate::disk;
 use crate::paths::Paths;
 use crate::plan::Plan;
-use crate::qemu::{Accel, Console, End, Machine};
+use crate::qemu::{Accel, Capture, Console, End, Input, Machine, Script, Typed};
 use crate::report::{self, EXIT_SOME_FAILED, Group, Outcome};
 use crate::root_disk;
 
@@ -42,11 +44,24 @@ pub struct Scenario {
     pub timeout: Duration,
     /// How the guest must end for the `boot` test to pass.
     pub ending: Ending,
-    /// Keys typed at the serial console, each batch once a line holding
-    /// its text appears (a program saying it is ready to read).
+    /// Keys typed at the serial console or the PS/2 keyboard, each batch
+    /// once a line holding its text appears (a program saying it is ready
+    /// to read).
     pub typed: &'static [Typed],
     /// The disk on the primary IDE channel, if any.
     pub disk: Disk,
+    /// What the VGA text screen must show, if the scenario looks at it.
+    pub screen: Option<Screen>,
+}
+
+/// A look at the guest's VGA text screen: read once a serial line holding
+/// `after` appears (before keys that line starts are typed; the guest must
+/// be waiting then, since QEMU ends with it), and each of `shows` must be
+/// in one of its lines.
+#[derive(Clone, Copy, Debug)]
+pub struct Screen {
+    pub after: &'static str,
+    pub shows: &'static [&'static str],
 }
 
 /// Which disk a scenario boots with, and what the harness checks on it
@@ -70,13 +85,6 @@ pub enum Disk {
 /// One of the harness's checks of a scenario's disk after the boot: its
 /// test name and outcome.
 type DiskCheck = (&'static str, Outcome);
-
-/// Input for the guest's console.
-#[derive(Clone, Copy, Debug)]
-pub struct Typed {
-    pub after: &'static str,
-    pub keys: &'static [u8],
-}
 
 /// How a scenario's guest is meant to end.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -144,13 +152,27 @@ const KERNEL_FAULT_EXPECT: &[&str] = &[
 /// `console` reads lines typed at the console: the harness types them
 /// when it says it is ready (see `userland/c/console.c`).
 const CONSOLE_TASKS: &[&str] = &["console posix expect=0"];
-const CONSOLE_TYPED: &[Typed] = &[
-    Typed { after: "console: ready", keys: b"first line\nsecond\neditzz\x7f\x7fed\rjunk\x15kept\n\x04" },
-    Typed { after: "console: raw", keys: b"xy" },
-    Typed { after: "console: interrupt me", keys: b"\x03" },
-];
+/// `console`'s three stages, their keys typed at `to`.
+const fn console_typed(to: Input) -> [Typed; 3] {
+    [
+        Typed { after: "console: ready", to, keys: b"first line\nsecond\neditzz\x7f\x7fed\rjunk\x15kept\n\x04" },
+        Typed { after: "console: raw", to, keys: b"xy" },
+        Typed { after: "console: interrupt me", to, keys: b"\x03" },
+    ]
+}
+const CONSOLE_TYPED: &[Typed] = &console_typed(Input::Serial);
 /// The echo of what was typed.
 const CONSOLE_EXPECT: &[&str] = &["first line", "kept"];
+/// The same typed at the PS/2 keyboard: fs0 echoes it on the serial line
+/// and on the screen.
+const KEYBOARD_TYPED: &[Typed] = &console_typed(Input::Keyboard);
+/// The screen while `console` waits in raw mode for its first byte: the
+/// echo of the lines typed, with the erased characters gone, and what the
+/// program printed.
+const KEYBOARD_SCREEN: Screen = Screen {
+    after: "console: raw",
+    shows: &["first line", "edited", "kept", "test: console/kill_erases_the_line ... ok", "console: raw"],
+};
 /// The IDE driver and ktest's checks of it, on the test disk, by PIO (the
 /// FAT scenarios use DMA).
 const DISK_TASKS: &[&str] = &["ide native pio", "ktest native disk"];
@@ -193,6 +215,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::None,
+        screen: None,
     },
     Scenario {
         name: "iso-bios",
@@ -205,6 +228,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::None,
+        screen: None,
     },
     Scenario {
         name: "iso-uefi",
@@ -217,6 +241,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::None,
+        screen: None,
     },
     Scenario {
         name: "fork-stress",
@@ -229,6 +254,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::None,
+        screen: None,
     },
     Scenario {
         name: "console",
@@ -241,6 +267,20 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: CONSOLE_TYPED,
         disk: Disk::None,
+        screen: None,
+    },
+    Scenario {
+        name: "keyboard",
+        boot: Boot::Direct,
+        cmdline: TEST_CMDLINE_QUIET,
+        tasks: CONSOLE_TASKS,
+        expect: CONSOLE_EXPECT,
+        expect_once: &[],
+        timeout: TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: KEYBOARD_TYPED,
+        disk: Disk::None,
+        screen: Some(KEYBOARD_SCREEN),
     },
     Scenario {
         name: "disk",
@@ -253,6 +293,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::BlockTest,
+        screen: None,
     },
     Scenario {
         name: "fat",
@@ -265,6 +306,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::FreshRoot,
+        screen: None,
     },
     Scenario {
         name: "fat-reboot",
@@ -277,6 +319,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::RootLeftBy("fat"),
+        screen: None,
     },
     Scenario {
         name: "fat-ramdisk",
@@ -289,6 +332,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::None,
+        screen: None,
     },
     Scenario {
         name: "kernel-fault",
@@ -301,6 +345,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::KernelFailure,
         typed: &[],
         disk: Disk::None,
+        screen: None,
     },
 ];
 
@@ -332,7 +377,7 @@ impl Scenario {
         println!("== {} ({}, timeout {} s)", self.name, self.boot.describe(), self.timeout.as_secs());
         let log = paths.logs().join(format!("{}.log", self.name));
         let results = match self.boot_and_capture(artifacts, paths, options, &log) {
-            Ok((end, lines, disk_checks)) => self.judge(&end, &lines, disk_checks),
+            Ok((capture, disk_checks)) => self.judge(&capture.end, &capture.lines, disk_checks, &capture.screen),
             Err(error) => vec![(self.test_name("boot"), Err(format!("{error:#}")))],
         };
         let mut group = Group::new(self.name);
@@ -349,26 +394,35 @@ impl Scenario {
         Ok(group)
     }
 
-    /// Boots the scenario; returns how QEMU ended, the serial output, and
-    /// the harness's checks of the disk afterwards.
+    /// Boots the scenario; returns what the run captured (how QEMU ended,
+    /// the serial output, the screen) and the harness's checks of the disk
+    /// afterwards.
     fn boot_and_capture(
         &self,
         artifacts: &Artifacts,
         paths: &Paths,
         options: &Options,
         log: &Path,
-    ) -> Result<(End, Vec<String>, Vec<DiskCheck>)> {
+    ) -> Result<(Capture, Vec<DiskCheck>)> {
         let tag = tag(self.name);
         let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
         let disk = self.stage_disk(paths)?;
-        let machine = Machine { media, accel: options.accel, console: Console::Captured, disk: disk.clone() };
-        let typed: Vec<(&str, &[u8])> = self.typed.iter().map(|t| (t.after, t.keys)).collect();
-        let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal, &typed)?;
+        // The monitor's socket sits beside the log: a short path.
+        let monitor = self.uses_monitor().then(|| log.with_extension("monitor"));
+        let machine = Machine { media, accel: options.accel, console: Console::Captured, disk: disk.clone(), monitor };
+        let script = Script { typed: self.typed, screen_after: self.screen.map(|screen| screen.after) };
+        let capture = machine.run_captured(self.timeout, log, options.verbose, report::is_fatal, &script)?;
         let disk_checks = match disk {
             Some(disk) => self.check_disk(&disk),
             None => Vec::new(),
         };
-        Ok((capture.end, capture.lines, disk_checks))
+        Ok((capture, disk_checks))
+    }
+
+    /// Whether the run needs the QEMU monitor: to type at the keyboard or
+    /// to read the screen.
+    fn uses_monitor(&self) -> bool {
+        self.screen.is_some() || self.typed.iter().any(|typed| typed.to == Input::Keyboard)
     }
 
     /// The disk file to attach, made first unless the scenario reuses one.
@@ -401,8 +455,15 @@ impl Scenario {
     }
 
     /// The scenario's tests and their outcomes, from how QEMU ended, the
-    /// serial output and the harness's checks of the disk.
-    fn judge(&self, end: &End, lines: &[String], disk_checks: Vec<DiskCheck>) -> Vec<(String, Outcome)> {
+    /// serial output, the harness's checks of the disk and the screen as
+    /// read (`None`: its line never appeared).
+    fn judge(
+        &self,
+        end: &End,
+        lines: &[String],
+        disk_checks: Vec<DiskCheck>,
+        screen: &Option<Result<Vec<String>, String>>,
+    ) -> Vec<(String, Outcome)> {
         let serial = report::scan(lines);
         let boot = match self.ending {
             Ending::TestsDone => boot_outcome(end, &serial),
@@ -429,6 +490,17 @@ impl Scenario {
                 n => Err(format!("in {n} lines of the serial output, not one")),
             };
             results.push((self.test_name(&format!("expect once '{text}'")), outcome));
+        }
+        if let Some(expected) = self.screen {
+            for text in expected.shows {
+                let outcome = match screen {
+                    Some(Ok(rows)) if rows.iter().any(|row| row.contains(text)) => Ok(()),
+                    Some(Ok(_)) => Err("not on the screen".to_string()),
+                    Some(Err(reason)) => Err(format!("the screen could not be read: {reason}")),
+                    None => Err(format!("the screen was not read: no line holding '{}' appeared", expected.after)),
+                };
+                results.push((self.test_name(&format!("screen shows '{text}'")), outcome));
+            }
         }
         results
     }
@@ -504,6 +576,7 @@ tests: done
                 "iso-uefi",
                 "fork-stress",
                 "console",
+                "keyboard",
                 "disk",
                 "fat",
                 "fat-reboot",
@@ -532,7 +605,7 @@ tests: done
     fn disk_checks_are_tests_of_the_scenario() {
         let fat_reboot = SCENARIOS.iter().find(|s| s.name == "fat-reboot").unwrap();
         let checks = vec![("fsck.fat -n clean", Err("fsck.fat ended with exit status: 1: Dirty bit".to_string()))];
-        let results = fat_reboot.judge(&End::Exited(33), &lines("tests: done\n"), checks);
+        let results = fat_reboot.judge(&End::Exited(33), &lines("tests: done\n"), checks, &None);
         assert_eq!(
             failures(&results),
             [("fat-reboot: fsck.fat -n clean", "fsck.fat ended with exit status: 1: Dirty bit")]
@@ -558,7 +631,7 @@ tests: done
 
     #[test]
     fn a_good_run_passes_every_test() {
-        let results = direct().judge(&End::Exited(33), &lines(GOOD_RUN), Vec::new());
+        let results = direct().judge(&End::Exited(33), &lines(GOOD_RUN), Vec::new(), &None);
         let names: Vec<&str> = results.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(
             names,
@@ -578,17 +651,17 @@ tests: done
         let once = "direct: expect once 'libposix: posix_basics: unimplemented system call acct (163)'";
         let repeated = GOOD_RUN
             .replace("tests: done", "libposix: posix_basics: unimplemented system call acct (163)\ntests: done");
-        let results = direct().judge(&End::Exited(33), &lines(&repeated), Vec::new());
+        let results = direct().judge(&End::Exited(33), &lines(&repeated), Vec::new(), &None);
         assert_eq!(failures(&results), [(once, "in 2 lines of the serial output, not one")]);
         let missing = GOOD_RUN.replace("unimplemented system call acct", "unimplemented");
-        let results = direct().judge(&End::Exited(33), &lines(&missing), Vec::new());
+        let results = direct().judge(&End::Exited(33), &lines(&missing), Vec::new(), &None);
         assert_eq!(failures(&results), [(once, "not in the serial output")]);
     }
 
     #[test]
     fn failed_tests_and_missing_output_fail() {
         let output = "test: frames ... FAILED leaked 3 frames\ntests: done\n";
-        let results = direct().judge(&End::Exited(35), &lines(output), Vec::new());
+        let results = direct().judge(&End::Exited(35), &lines(output), Vec::new(), &None);
         assert_eq!(
             failures(&results),
             [
@@ -606,7 +679,7 @@ tests: done
     #[test]
     fn a_bad_end_fails_the_boot() {
         let boot_failure = |end: End, output: &str| {
-            let results = direct().judge(&end, &lines(output), Vec::new());
+            let results = direct().judge(&end, &lines(output), Vec::new(), &None);
             results[0].1.clone().err()
         };
         assert!(boot_failure(End::TimedOut(TIMEOUT), GOOD_RUN).unwrap().contains("timed out"));
@@ -618,5 +691,67 @@ tests: done
             "kernel died: PANIC at kernel/src/mm.rs:10"
         );
         assert_eq!(boot_failure(End::Exited(33), GOOD_RUN), None);
+    }
+
+    fn keyboard() -> &'static Scenario {
+        SCENARIOS.iter().find(|s| s.name == "keyboard").unwrap()
+    }
+
+    #[test]
+    fn keyboard_types_what_console_types_at_the_keyboard() {
+        let console = SCENARIOS.iter().find(|s| s.name == "console").unwrap();
+        let keyboard = keyboard();
+        assert_eq!(keyboard.tasks, console.tasks);
+        assert_eq!(keyboard.typed.len(), console.typed.len());
+        for (k, c) in keyboard.typed.iter().zip(console.typed) {
+            assert_eq!((k.after, k.keys, k.to, c.to), (c.after, c.keys, Input::Keyboard, Input::Serial));
+        }
+        assert!(keyboard.uses_monitor() && !console.uses_monitor());
+        let screen = keyboard.screen.unwrap();
+        assert!(keyboard.typed.iter().any(|t| t.after == screen.after), "read while the program waits for keys");
+    }
+
+    #[test]
+    fn every_key_typed_at_a_keyboard_can_be_typed() {
+        for scenario in SCENARIOS {
+            for typed in scenario.typed.iter().filter(|t| t.to == Input::Keyboard) {
+                crate::keyboard::keys(typed.keys).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn texts_expected_on_the_screen_are_tests() {
+        let keyboard = keyboard();
+        let done = lines("first line\nkept\ntests: done\n");
+        let mut screen = vec![String::new(); crate::screen::ROWS];
+        screen[3] = "first line".into();
+        screen[5] = "edited".into();
+        screen[6] = "kept".into();
+        screen[7] = "test: console/kill_erases_the_line ... ok".into();
+        screen[24] = "console: raw".into();
+        let results = keyboard.judge(&End::Exited(33), &done, Vec::new(), &Some(Ok(screen.clone())));
+        assert_eq!(failures(&results), []);
+        let names: Vec<&str> = results.iter().map(|(name, _)| name.as_str()).filter(|n| n.contains("screen")).collect();
+        assert_eq!(
+            names,
+            [
+                "keyboard: screen shows 'first line'",
+                "keyboard: screen shows 'edited'",
+                "keyboard: screen shows 'kept'",
+                "keyboard: screen shows 'test: console/kill_erases_the_line ... ok'",
+                "keyboard: screen shows 'console: raw'",
+            ]
+        );
+
+        screen[5] = "editzz  ed".into();
+        let results = keyboard.judge(&End::Exited(33), &done, Vec::new(), &Some(Ok(screen)));
+        assert_eq!(failures(&results), [("keyboard: screen shows 'edited'", "not on the screen")]);
+
+        let results = keyboard.judge(&End::Exited(33), &done, Vec::new(), &Some(Err("monitor gone".into())));
+        assert_eq!(failures(&results).len(), 5);
+        assert_eq!(failures(&results)[0].1, "the screen could not be read: monitor gone");
+        let results = keyboard.judge(&End::Exited(33), &done, Vec::new(), &None);
+        assert_eq!(failures(&results)[0].1, "the screen was not read: no line holding 'console: raw' appeared");
     }
 }

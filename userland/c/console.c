@@ -9,6 +9,9 @@
  * newline; and with this process the console's foreground group (after
  * "console: interrupt me"), ^C is SIGINT for it.
  *
+ * Scenario `keyboard` types the same at the PS/2 keyboard, and reads the
+ * VGA screen while this program waits in raw mode after "console: raw".
+ *
  * Prints one "test: console/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
 #include <errno.h>
@@ -92,6 +95,9 @@ static void interrupt_key(void)
 	say("console: interrupt me\n");
 	for (int i = 0; i < 2000 && !interrupted; i++)
 		usleep(10000);
+	/* The echo "^C" leaves the cursor after it: the report starts a line
+	 * of its own, where the harness finds it. */
+	say("\n");
 	if (!interrupted)
 		report("ctrl_c_is_sigint", "no SIGINT within 20 s");
 	else
