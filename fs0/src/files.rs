@@ -672,8 +672,8 @@ impl Files {
         for sig in self.console.take_input() {
             let group = self.console.foreground;
             if group != 0 {
-                // To the group, as mm0's KILL with a negative pid says.
-                let kill = Message::new(mm0_proto::label::KILL, &[group.wrapping_neg(), u64::from(sig)]);
+                // To the group (KILL_GROUP: group 1 is a group, not "everyone").
+                let kill = Message::new(mm0_proto::label::KILL, &[group, u64::from(sig), mm0_proto::KILL_GROUP]);
                 if let Err(e) = ipc::call(mm0_proto::SLOT_MM0, &kill) {
                     libtern::println!("fs0: cannot signal the console's foreground group: {e:?}");
                 }
@@ -722,9 +722,7 @@ impl Files {
                 words(&[])
             }
             tty::TIOCGPGRP => words(&[console.foreground]),
-            // Task 1 is fs0: group 1 is never a POSIX group (and KILL to
-            // -1 would mean everyone).
-            tty::TIOCSPGRP if arg <= 1 || arg > i32::MAX as u64 => errno(EINVAL),
+            tty::TIOCSPGRP if arg == 0 || arg > i32::MAX as u64 => errno(EINVAL),
             tty::TIOCSPGRP if !group_exists(arg) => errno(EPERM),
             tty::TIOCSPGRP => {
                 console.foreground = arg;
@@ -931,7 +929,7 @@ fn write_file(fs: &mut Vfs, ino: u64, at: u64, lens: &[u64; MAX_GRANTS], now: u6
 
 /// Whether process group `group` has a member: mm0's KILL with signal 0.
 fn group_exists(group: u64) -> bool {
-    let probe = Message::new(mm0_proto::label::KILL, &[group.wrapping_neg(), 0]);
+    let probe = Message::new(mm0_proto::label::KILL, &[group, 0, mm0_proto::KILL_GROUP]);
     ipc::call(mm0_proto::SLOT_MM0, &probe).is_ok_and(|reply| reply.label() == 0)
 }
 

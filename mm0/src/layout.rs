@@ -23,6 +23,9 @@ pub const WINDOW: u64 = 0x0000_4000_0000_0000;
 
 /// Most threads a task can have at once (each has one IPC buffer page).
 pub const MAX_THREADS: usize = 64;
+/// The first id of a native task: above every pid (Linux's largest
+/// pid_max), so that POSIX processes number from 1 with init first.
+pub const NATIVE_IDS: u64 = 1 << 22;
 
 /// Size of a native task's main stack.
 pub const NATIVE_STACK_SIZE: u64 = 1024 * 1024;

@@ -171,9 +171,12 @@ impl Mm0 {
     /// Starts `p`; returns the new task's id.
     pub fn start(&mut self, p: &Program) -> Result<u64, StartError> {
         let image = elf::parse(p.bytes).map_err(StartError::Elf)?;
-        let id = self.next_task;
+        // POSIX processes number from 1 (init, started first, is pid 1);
+        // native tasks from NATIVE_IDS up, never a pid.
+        let next = if p.kind == TaskKind::Native { &mut self.next_native } else { &mut self.next_task };
+        let id = *next;
         self.processes.add(id, NO_PARENT).map_err(|_| StartError::TooManyProcesses)?;
-        self.next_task += 1;
+        *next += 1;
         let space = match factory::space(SLOT_FACTORY) {
             Ok(space) => space,
             Err(e) => {

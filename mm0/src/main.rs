@@ -110,6 +110,7 @@ fn main(info: Info) -> i32 {
         tasks: BTreeMap::new(),
         threads: BTreeMap::new(),
         next_task: 1,
+        next_native: mm0::layout::NATIVE_IDS,
         processes: ProcessTable::new(MAX_PROCESSES),
         waits: Vec::new(),
         futex_waiters: Vec::new(),

@@ -46,7 +46,10 @@ pub struct Mm0 {
     pub tasks: BTreeMap<u64, Task>,
     /// Kernel thread id -> task id, for every live thread.
     pub threads: BTreeMap<u64, u64>,
+    /// The next POSIX process id (thread ids share it, as on Linux).
     pub next_task: u64,
+    /// The next native task's id (from [`mm0::layout::NATIVE_IDS`]).
+    pub next_native: u64,
     /// Parents, groups, sessions and zombies of every task.
     pub processes: ProcessTable,
     /// WAIT requests that found no ended child yet.
@@ -189,7 +192,7 @@ impl Mm0 {
             label::SUBREAPER => self.subreaper(id, msg.word(0), msg.word(1)),
             label::PROCESS_GROUP => self.process_group(id, msg.word(0) as i64),
             label::REALTIME_OFFSET => ok(&[self.realtime_offset]),
-            label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1)),
+            label::KILL => self.kill(id, msg.word(0) as i64, msg.word(1), msg.word(2)),
             label::THREAD_START => self.thread_start(id, msg.word(0), msg.info.buf_words()),
             label::THREAD_RUN => self.thread_run(id, msg.word(0)),
             label::MREMAP => self.mremap(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)]),

@@ -76,16 +76,18 @@ impl Mm0 {
     }
 
     /// KILL (pid, sig).
-    pub fn kill(&mut self, caller: u64, pid: i64, sig: u64) -> Option<Message> {
-        if sig > u64::from(SIGRTMAX) {
+    pub fn kill(&mut self, caller: u64, pid: i64, sig: u64, flags: u64) -> Option<Message> {
+        if sig > u64::from(SIGRTMAX) || flags & !mm0_proto::KILL_GROUP != 0 {
             return fail(errno::EINVAL);
         }
+        let group = flags & mm0_proto::KILL_GROUP != 0;
         let caller_pgid = self.processes.get(caller)?.pgid;
         let posix = |mm: &Mm0, p: u64| mm.tasks.get(&p).is_none_or(|t| t.kind == TaskKind::Posix);
         let targets: Vec<u64> = self
             .processes
             .iter()
             .filter(|p| match pid {
+                n if group => p.pgid == n as u64,
                 // Everyone but the caller (and init, once there is one).
                 -1 => p.pid != caller && Some(p.pid) != self.processes.reaper(),
                 0 => p.pgid == caller_pgid,

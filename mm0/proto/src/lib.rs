@@ -199,11 +199,14 @@ pub mod label {
     /// ns since boot) to get the time in UTC since the Unix epoch, from the
     /// real-time clock read at boot; 0 if it could not be read.
     pub const REALTIME_OFFSET: u32 = 17;
-    /// (pid, sig) -> (): kill. `pid` as kill takes it (`> 0` that process,
-    /// `0` the caller's group, `-1` every POSIX process but the caller and
-    /// init, `< -1` group `-pid`); `sig` 0 checks that the target exists. ESRCH when no process matches, EINVAL for a bad
-    /// signal number. What the signal does is decided by mm0 from the
-    /// target's signal area (`crate::signal`).
+    /// (pid, sig, flags) -> (): kill. `pid` as kill takes it (`> 0` that
+    /// process, `0` the caller's group, `-1` every POSIX process but the
+    /// caller and init, `< -1` group `-pid`), or with
+    /// [`crate::KILL_GROUP`] in `flags` the process group `pid` (so that
+    /// group 1, init's, can be named: the terminal's signals); `sig` 0
+    /// checks that the target exists. ESRCH when no process matches, EINVAL
+    /// for a bad signal number. What the signal does is decided by mm0
+    /// from the target's signal area (`crate::signal`).
     pub const KILL: u32 = 18;
     /// (pid, tid, sig) -> (): tgkill, a signal to one thread of process
     /// `pid` (`pid` 0: any process, as tkill). ESRCH, EINVAL as for KILL.
@@ -499,6 +502,9 @@ pub mod map {
     /// become writable (mprotect: EACCES).
     pub const READ_ONLY_FILE: u64 = 1 << 40;
 }
+
+/// KILL's flag: `pid` is a process group id.
+pub const KILL_GROUP: u64 = 1;
 
 /// What PROCESS_STATUS says a process is doing (the letters of Linux's
 /// /proc/<pid>/stat).
