@@ -1,5 +1,7 @@
 /* Console input: lines typed at the terminal, as a program reading its
- * standard input in canonical mode gets them. The test harness types
+ * standard input in canonical mode gets them. First, before anything is
+ * typed, raw reads with VMIN 0 end after VTIME (or at once). The test
+ * harness types
  *   "first line\nsecond\neditzz<DEL><DEL>ed\rjunk^Ukept\n^D"
  * once this program says "console: ready" (scenario `console`): whole
  * lines come one per read, a short buffer takes a line in parts, erase and
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -83,6 +86,39 @@ static void raw_mode(void)
 	tcsetattr(0, TCSANOW, &cooked);
 }
 
+/* Raw reads that time out (VMIN 0, VTIME) before anything is typed. */
+static void timed_raw_reads(void)
+{
+	struct termios cooked, raw;
+	tcgetattr(0, &cooked);
+	raw = cooked;
+	cfmakeraw(&raw);
+	raw.c_cc[VMIN] = 0;
+	raw.c_cc[VTIME] = 3;
+	tcsetattr(0, TCSANOW, &raw);
+	char c;
+	struct timespec start, end;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	long n = read(0, &c, 1);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	long ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+	if (n != 0 || ms < 250 || ms > 3000)
+		report("vtime_ends_an_empty_read", "read %ld after %ld ms, expected 0 after 300 ms", n, ms);
+	else
+		report("vtime_ends_an_empty_read", NULL);
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &raw);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	n = read(0, &c, 1);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+	if (n != 0 || ms > 200)
+		report("vmin_0_vtime_0_returns_at_once", "read %ld after %ld ms", n, ms);
+	else
+		report("vmin_0_vtime_0_returns_at_once", NULL);
+	tcsetattr(0, TCSANOW, &cooked);
+}
+
 /* ^C is SIGINT for the console's foreground process group. */
 static void interrupt_key(void)
 {
@@ -119,6 +155,7 @@ int main(void)
 		report("poll_before_input", "input before any was typed");
 	else
 		report("poll_before_input", NULL);
+	timed_raw_reads();
 	const char ready[] = "console: ready\n";
 	write(1, ready, sizeof ready - 1);
 	if (poll(&in, 1, 20000) != 1 || !(in.revents & POLLIN))
