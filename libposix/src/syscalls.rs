@@ -281,7 +281,7 @@ static LOW: [Entry; 335] = [
     /* 166 */ Entry::unimplemented("umount2"),
     /* 167 */ Entry::unimplemented("swapon"),
     /* 168 */ Entry::unimplemented("swapoff"),
-    /* 169 */ Entry::unimplemented("reboot"),
+    /* 169 */ Entry::new("reboot", system::reboot),
     /* 170 */ Entry::unimplemented("sethostname"),
     /* 171 */ Entry::unimplemented("setdomainname"),
     /* 172 */ Entry::unimplemented("iopl"),

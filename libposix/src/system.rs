@@ -10,6 +10,8 @@ use crate::user;
 use abi::PAGE_SIZE;
 use libtern_sys::mm0::Mm0Error;
 use libtern_sys::{mm0, time};
+use mm0_proto::reboot;
+use fs0_proto::errno::EINVAL;
 
 /// Bytes of each field of `struct utsname` (Linux's `__NEW_UTS_LEN + 1`).
 const FIELD: usize = 65;
@@ -89,4 +91,31 @@ pub fn sysinfo(args: &Args) -> SysResult {
         ..SysInfo::default()
     };
     user::write(args[0], info).map(|()| 0)
+}
+
+/// reboot(2)'s magic numbers and commands.
+const REBOOT_MAGIC1: u32 = 0xfee1_dead;
+const REBOOT_MAGIC2: [u32; 4] = [672_274_793, 85_072_278, 369_367_448, 537_993_216];
+const RB_POWER_OFF: u32 = 0x4321_fedc;
+const RB_AUTOBOOT: u32 = 0x0123_4567;
+const RB_HALT_SYSTEM: u32 = 0xcdef_0123;
+const RB_DISABLE_CAD: u32 = 0;
+
+/// reboot(magic, magic2, cmd, arg): power off, restart or halt through
+/// mm0, which has fs0 write everything back first. Ctrl-Alt-Del does
+/// nothing on Tern, so disabling it succeeds and enabling it is EINVAL, as
+/// are the other commands (kexec, suspend).
+pub fn reboot(args: &Args) -> SysResult {
+    let [magic, magic2, cmd, ..] = *args;
+    if magic as u32 != REBOOT_MAGIC1 || !REBOOT_MAGIC2.contains(&(magic2 as u32)) {
+        return Err(EINVAL);
+    }
+    let how = match cmd as u32 {
+        RB_DISABLE_CAD => return Ok(0),
+        RB_POWER_OFF => reboot::POWER_OFF,
+        RB_AUTOBOOT => reboot::RESTART,
+        RB_HALT_SYSTEM => reboot::HALT,
+        _ => return Err(EINVAL),
+    };
+    Err(mm0::reboot(how).errno())
 }

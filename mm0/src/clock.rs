@@ -7,8 +7,7 @@
 //! mix two seconds, so mm0 waits out an update in progress and reads until
 //! two reads in a row agree.
 
-use abi::boot::SLOT_IOPORTS;
-use libtern::{cap, device, println, time};
+use libtern::{println, time};
 use mm0::rtc::RtcRegisters;
 
 /// CMOS index and data ports.
@@ -20,9 +19,6 @@ const UPDATE_IN_PROGRESS: u8 = 0x80;
 const STATUS_B: u8 = 0x0b;
 /// Reads of the clock before giving up on two that agree.
 const ATTEMPTS: usize = 10;
-
-/// The badge that narrows an IoPorts copy to the CMOS ports.
-const CMOS_PORTS: u64 = CMOS_INDEX as u64 | ((CMOS_DATA as u64) << 16);
 
 /// Register `register` of the CMOS (mm0 enabled its ports for itself in
 /// `realtime_offset`).
@@ -52,10 +48,7 @@ fn read_registers() -> RtcRegisters {
 /// real-time clock cannot be read (then CLOCK_REALTIME counts from 1970 at
 /// boot).
 pub fn realtime_offset() -> u64 {
-    let ports = cap::identify(SLOT_IOPORTS)
-        .and_then(|held| cap::derive(SLOT_IOPORTS, held.rights, CMOS_PORTS))
-        .and_then(device::ioport_enable);
-    if let Err(e) = ports {
+    if let Err(e) = crate::ports::enable_ports(CMOS_INDEX, CMOS_DATA) {
         println!("mm0: cannot reach the real-time clock: {e:?}");
         return 0;
     }

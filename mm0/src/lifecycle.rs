@@ -20,6 +20,7 @@ use mm0::layout::TaskKind;
 use mm0::process::{NO_PARENT, Status, signal};
 use mm0_proto::signal::{Origin, cld};
 
+use crate::power::Stop;
 use crate::server::Mm0;
 use crate::task::{Ending, Task};
 
@@ -125,25 +126,16 @@ impl Mm0 {
         }
         if id == self.fs0_events.task {
             self.fs0_events.task = 0;
-            if self.verdict.stopping {
-                self.verdict.finish();
-            }
+            self.finish_stop();
         }
         self.end_run_if_over();
     }
 
-    /// Ends a test or bench run once no counted task is left: first fs0
-    /// writes everything back and unmounts (event SHUTDOWN) and ends, then
-    /// the machine stops.
+    /// Ends a test or bench run once no counted task is left.
     pub fn end_run_if_over(&mut self) {
-        if !self.verdict.is_over() || self.verdict.stopping {
-            return;
+        if self.verdict.is_over() {
+            self.stop(Stop::EndOfRun);
         }
-        if self.fs0_events.task == 0 {
-            self.verdict.finish();
-        }
-        self.verdict.stopping = true;
-        self.fs0_event(mm0_proto::event::SHUTDOWN, 0, 0);
     }
 
     /// Destroys `task`'s space and releases everything mm0 holds for it.

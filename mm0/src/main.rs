@@ -41,6 +41,8 @@ mod loader;
 mod objects;
 mod pager;
 mod pci;
+mod ports;
+mod power;
 mod phys;
 mod ramdisk;
 mod requests;
@@ -119,6 +121,7 @@ fn main(info: Info) -> i32 {
         shm: SysvShm::default(),
         fs0_events: fs0_events::Fs0Events::default(),
         ramdisk_given: false,
+        stopping: None,
         vga_text: boot.vga_text,
         realerts: Vec::new(),
         realert_tries: timers::FRESH_TRIES,

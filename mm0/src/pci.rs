@@ -7,13 +7,10 @@
 //! Configuration space is reached by the legacy mechanism: the address at
 //! port 0xcf8, the data at 0xcfc.
 
-use abi::boot::SLOT_IOPORTS;
-use libtern::{cap, device, println};
+use libtern::{device, println};
 
 const CONFIG_ADDRESS: u16 = 0xcf8;
 const CONFIG_DATA: u16 = 0xcfc;
-/// The badge narrowing mm0's port capability to the two registers.
-const CONFIG_PORTS: u64 = CONFIG_ADDRESS as u64 | (0xcff << 16);
 
 /// Class and subclass of an IDE controller.
 const CLASS_IDE: u32 = 0x0101;
@@ -41,10 +38,7 @@ fn write(device: u8, function: u8, register: u8, value: u32) {
 /// The first port of the IDE controller's bus-master registers (8 for the
 /// primary channel), with bus mastering switched on; `None` without one.
 pub fn ide_bus_master() -> Option<u16> {
-    let ports = cap::identify(SLOT_IOPORTS)
-        .and_then(|held| cap::derive(SLOT_IOPORTS, held.rights, CONFIG_PORTS))
-        .and_then(device::ioport_enable);
-    if let Err(e) = ports {
+    if let Err(e) = crate::ports::enable_ports(CONFIG_ADDRESS, CONFIG_DATA + 3) {
         println!("mm0: cannot reach PCI configuration space: {e:?}");
         return None;
     }

@@ -65,6 +65,8 @@ pub struct Mm0 {
     pub fs0_events: Fs0Events,
     /// The VGA text buffer's frame capability (mapped into fs0).
     pub vga_text: abi::boot::MemoryRegion,
+    /// The machine is stopping, and how ([`crate::power`]).
+    pub stopping: Option<crate::power::Stop>,
     /// fs0 has its copy of the ramdisk ([`crate::ramdisk`]).
     pub ramdisk_given: bool,
     /// Threads to alert again for a pending signal, and the tries the
@@ -204,6 +206,7 @@ impl Mm0 {
             label::RAMDISK => self.ramdisk(id),
             label::PROCESS_STATUS => self.process_status(msg.word(0)),
             label::DMA_MEMORY => self.dma_memory(id, msg.word(0)),
+            label::REBOOT => self.reboot(msg.word(0)),
             label::EXEC => {
                 self.exec(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)], msg.info.grants())
             }

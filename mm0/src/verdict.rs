@@ -1,6 +1,6 @@
 //! The end of a test or benchmark run: when every task mm0 started (fs0
 //! aside) has ended, mm0 asks fs0 to write back and unmount the disk (see
-//! [`crate::server::Mm0::end_run_if_over`]); when fs0 has ended too, print
+//! [`crate::power`]); when fs0 has ended too, print
 //! `tests: done` and leave QEMU through the isa-debug-exit device (port
 //! 0xf4) with 0x10 if every task ended with the status it was expected to
 //! (native tasks: 0; POSIX programs: `expect=N`, else anything) and 0x11
@@ -20,8 +20,6 @@ pub struct Verdict {
     mode: Mode,
     running: usize,
     failed: bool,
-    /// fs0 was asked to shut down; the run ends when it has.
-    pub stopping: bool,
 }
 
 impl Verdict {
@@ -34,7 +32,7 @@ impl Verdict {
             }
             libtern::rt::set_exit_hook(exit_hook);
         }
-        Verdict { mode, running: 0, failed: false, stopping: false }
+        Verdict { mode, running: 0, failed: false }
     }
 
     /// Whether this is a test run (mm0 checks its bookkeeping as it goes).
@@ -70,7 +68,12 @@ impl Verdict {
 
     /// Whether a test or bench run has nothing left to wait for.
     pub fn is_over(&self) -> bool {
-        self.mode != Mode::Run && self.running == 0
+        self.ends_runs() && self.running == 0
+    }
+
+    /// Whether this is a test or bench run, which ends with a verdict.
+    pub fn ends_runs(&self) -> bool {
+        self.mode != Mode::Run
     }
 
     /// Ends the run.

@@ -128,6 +128,15 @@ pub fn mem_stats() -> Result<MemStats, Mm0Error> {
     })
 }
 
+/// Stops the machine (REBOOT, `how` from `mm0_proto::reboot`) after fs0
+/// has written everything back; returns only on failure.
+pub fn reboot(how: u64) -> Mm0Error {
+    match request(label::REBOOT, &[how]) {
+        Ok(_) => Mm0Error::Errno(mm0_proto::errno::EIO),
+        Err(e) => e,
+    }
+}
+
 /// Forks the calling POSIX process (FORK) from its thread in signal-area
 /// slot `slot`: the child's thread starts at `rip` with `rsp` and FS base
 /// `fs_base`, every other register 0. Returns the child's pid.

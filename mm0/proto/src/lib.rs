@@ -325,6 +325,10 @@ pub mod label {
     /// fresh zeroed pages mapped into the caller for DMA, kept for its
     /// life. EPERM for other tasks, EINVAL, ENOMEM.
     pub const DMA_MEMORY: u32 = 38;
+    /// (how: [`crate::reboot`]) -> never (EINVAL for another `how`): fs0
+    /// writes everything back and unmounts, then the machine powers off,
+    /// restarts or halts.
+    pub const REBOOT: u32 = 39;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
@@ -501,6 +505,13 @@ pub mod map {
     /// FILE_MAP only: the file is open read-only, so the mapping may never
     /// become writable (mprotect: EACCES).
     pub const READ_ONLY_FILE: u64 = 1 << 40;
+}
+
+/// How REBOOT stops the machine.
+pub mod reboot {
+    pub const POWER_OFF: u64 = 1;
+    pub const RESTART: u64 = 2;
+    pub const HALT: u64 = 3;
 }
 
 /// KILL's flag: `pid` is a process group id.
