@@ -1,0 +1,5 @@
+//! `cat`: see `coreutils::cat`.
+
+fn main() {
+    coreutils::common::main(coreutils::cat::run)
+}

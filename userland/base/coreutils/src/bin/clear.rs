@@ -1,0 +1,5 @@
+//! `clear`: see `coreutils::clear`.
+
+fn main() {
+    coreutils::common::main(coreutils::clear::run)
+}

@@ -1,0 +1,5 @@
+//! `cp`: see `coreutils::cp`.
+
+fn main() {
+    coreutils::common::main(coreutils::cp::run)
+}

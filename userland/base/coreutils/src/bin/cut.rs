@@ -1,0 +1,5 @@
+//! `cut`: see `coreutils::cut`.
+
+fn main() {
+    coreutils::common::main(coreutils::cut::run)
+}

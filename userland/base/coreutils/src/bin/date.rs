@@ -1,0 +1,5 @@
+//! `date`: see `coreutils::date`.
+
+fn main() {
+    coreutils::common::main(coreutils::date::run)
+}

@@ -1,0 +1,5 @@
+//! `df`: see `coreutils::df`.
+
+fn main() {
+    coreutils::common::main(coreutils::df::run)
+}

@@ -1,0 +1,5 @@
+//! `du`: see `coreutils::du`.
+
+fn main() {
+    coreutils::common::main(coreutils::du::run)
+}

@@ -1,0 +1,5 @@
+//! `echo`: see `coreutils::echo`.
+
+fn main() {
+    coreutils::common::main(coreutils::echo::run)
+}

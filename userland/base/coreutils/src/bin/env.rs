@@ -1,0 +1,5 @@
+//! `env`: see `coreutils::env`.
+
+fn main() {
+    coreutils::common::main(coreutils::env::run)
+}

@@ -1,0 +1,5 @@
+//! `find`: see `coreutils::find`.
+
+fn main() {
+    coreutils::common::main(coreutils::find::run)
+}

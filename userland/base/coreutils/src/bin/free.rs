@@ -1,0 +1,5 @@
+//! `free`: see `coreutils::free`.
+
+fn main() {
+    coreutils::common::main(coreutils::free::run)
+}

@@ -1,0 +1,5 @@
+//! `grep`: see `coreutils::grep`.
+
+fn main() {
+    coreutils::common::main(coreutils::grep::run)
+}

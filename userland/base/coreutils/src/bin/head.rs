@@ -1,0 +1,5 @@
+//! `head`: see `coreutils::head`.
+
+fn main() {
+    coreutils::common::main(coreutils::head::run)
+}

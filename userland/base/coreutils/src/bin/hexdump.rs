@@ -1,0 +1,5 @@
+//! `hexdump`: see `coreutils::hexdump`.
+
+fn main() {
+    coreutils::common::main(coreutils::hexdump::run)
+}

@@ -1,0 +1,5 @@
+//! `kill`: see `coreutils::kill`.
+
+fn main() {
+    coreutils::common::main(coreutils::kill::run)
+}

@@ -1,0 +1,5 @@
+//! `ls`: see `coreutils::ls`.
+
+fn main() {
+    coreutils::common::main(coreutils::ls::run)
+}

@@ -1,0 +1,5 @@
+//! `mkdir`: see `coreutils::mkdir`.
+
+fn main() {
+    coreutils::common::main(coreutils::mkdir::run)
+}

@@ -1,0 +1,5 @@
+//! `mount`: see `coreutils::mount`.
+
+fn main() {
+    coreutils::common::main(coreutils::mount::run)
+}

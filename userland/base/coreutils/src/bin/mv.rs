@@ -1,0 +1,5 @@
+//! `mv`: see `coreutils::mv`.
+
+fn main() {
+    coreutils::common::main(coreutils::mv::run)
+}

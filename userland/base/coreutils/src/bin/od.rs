@@ -1,0 +1,5 @@
+//! `od`: see `coreutils::od`.
+
+fn main() {
+    coreutils::common::main(coreutils::od::run)
+}

@@ -1,0 +1,5 @@
+//! `printf`: see `coreutils::printf`.
+
+fn main() {
+    coreutils::common::main(coreutils::printf::run)
+}

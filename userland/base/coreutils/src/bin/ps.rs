@@ -1,0 +1,5 @@
+//! `ps`: see `coreutils::ps`.
+
+fn main() {
+    coreutils::common::main(coreutils::ps::run)
+}

@@ -1,0 +1,5 @@
+//! `pwd`: see `coreutils::pwd`.
+
+fn main() {
+    coreutils::common::main(coreutils::pwd::run)
+}

@@ -1,0 +1,5 @@
+//! `reboot`: see `coreutils::reboot`.
+
+fn main() {
+    coreutils::common::main(coreutils::reboot::run_reboot)
+}

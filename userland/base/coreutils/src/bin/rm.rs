@@ -1,0 +1,5 @@
+//! `rm`: see `coreutils::rm`.
+
+fn main() {
+    coreutils::common::main(coreutils::rm::run)
+}

@@ -1,0 +1,5 @@
+//! `rmdir`: see `coreutils::rmdir`.
+
+fn main() {
+    coreutils::common::main(coreutils::rmdir::run)
+}

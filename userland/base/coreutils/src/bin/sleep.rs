@@ -1,0 +1,5 @@
+//! `sleep`: see `coreutils::sleep`.
+
+fn main() {
+    coreutils::common::main(coreutils::sleep::run)
+}

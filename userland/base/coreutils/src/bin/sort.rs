@@ -1,0 +1,5 @@
+//! `sort`: see `coreutils::sort`.
+
+fn main() {
+    coreutils::common::main(coreutils::sort::run)
+}

@@ -1,0 +1,5 @@
+//! `stat`: see `coreutils::stat`.
+
+fn main() {
+    coreutils::common::main(coreutils::stat::run)
+}

@@ -1,0 +1,5 @@
+//! `sync`: see `coreutils::sync`.
+
+fn main() {
+    coreutils::common::main(coreutils::sync::run)
+}

@@ -1,0 +1,5 @@
+//! `tail`: see `coreutils::tail`.
+
+fn main() {
+    coreutils::common::main(coreutils::tail::run)
+}

@@ -1,0 +1,5 @@
+//! `tee`: see `coreutils::tee`.
+
+fn main() {
+    coreutils::common::main(coreutils::tee::run)
+}

@@ -1,0 +1,5 @@
+//! `touch`: see `coreutils::touch`.
+
+fn main() {
+    coreutils::common::main(coreutils::touch::run)
+}

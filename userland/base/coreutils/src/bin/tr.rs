@@ -1,0 +1,5 @@
+//! `tr`: see `coreutils::tr`.
+
+fn main() {
+    coreutils::common::main(coreutils::tr::run)
+}

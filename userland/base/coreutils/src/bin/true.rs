@@ -1,0 +1,5 @@
+//! `true`: see `coreutils::true_false`.
+
+fn main() {
+    coreutils::common::main(coreutils::true_false::run_true)
+}

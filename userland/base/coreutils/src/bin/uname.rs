@@ -1,0 +1,5 @@
+//! `uname`: see `coreutils::uname`.
+
+fn main() {
+    coreutils::common::main(coreutils::uname::run)
+}

@@ -1,0 +1,5 @@
+//! `uniq`: see `coreutils::uniq`.
+
+fn main() {
+    coreutils::common::main(coreutils::uniq::run)
+}

@@ -1,0 +1,5 @@
+//! `wc`: see `coreutils::wc`.
+
+fn main() {
+    coreutils::common::main(coreutils::wc::run)
+}

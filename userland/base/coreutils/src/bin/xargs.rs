@@ -1,0 +1,5 @@
+//! `xargs`: see `coreutils::xargs`.
+
+fn main() {
+    coreutils::common::main(coreutils::xargs::run)
+}
