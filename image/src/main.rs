@@ -236,6 +236,8 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
     }
     println!("== host tests: cargo test");
     tally.push(host_tests(paths)?);
+    println!("== userland tests: cargo test (userland/base)");
+    tally.push(userland_tests(paths)?);
     match &built {
         Ok(artifacts) => {
             let opts = scenario::Options { accel: args.accel.accel(), verbose: args.verbose };
@@ -260,11 +262,24 @@ fn host_tests(paths: &Paths) -> Result<report::Group> {
     for package in HOST_TESTED {
         command.args(["-p", package]);
     }
-    let output = cmd::output(&mut command)?;
+    counted_tests("host tests", &mut command)
+}
+
+/// Runs the tests of the distro's programs (`userland/base`, Linux
+/// programs with a workspace of their own) on the host.
+fn userland_tests(paths: &Paths) -> Result<report::Group> {
+    let mut command = cmd::cargo(paths);
+    command.arg("test").arg("--manifest-path").arg(paths.root.join("userland/base/Cargo.toml"));
+    counted_tests("userland tests", &mut command)
+}
+
+/// Runs a `cargo test` command and counts its results as group `name`.
+fn counted_tests(name: &str, command: &mut std::process::Command) -> Result<report::Group> {
+    let output = cmd::output(command)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let counts = report::cargo_test(&stdout);
-    let group = counts.into_group("host tests", output.status.success());
+    let group = counts.into_group(name, output.status.success());
     if group.failures.is_empty() {
         println!("   {} passed", group.passed);
     } else {
