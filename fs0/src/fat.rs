@@ -256,6 +256,13 @@ fn first_cluster(entry: &DirEntry<Volume>) -> Option<u32> {
     (cluster >= 2).then_some(cluster)
 }
 
+/// Whether `entry` of directory `dir` is one that lookups and listings
+/// show: not `.` or `..`, not a file hidden in the root after an unlink.
+fn listed(dir: u64, entry: &DirEntry<Volume>) -> bool {
+    let short = entry.short_file_name_as_bytes();
+    short != b"." && short != b".." && !(dir == ROOT && entry.file_name().starts_with(UNLINKED_PREFIX))
+}
+
 /// `dir` of `fs` by path ("" is the root).
 fn open_dir<'a>(fs: &'a FileSystem<Volume>, path: &str) -> Result<Dir<'a, Volume>, u32> {
     if path.is_empty() { Ok(fs.root_dir()) } else { fs.root_dir().open_dir(path).map_err(errno) }
@@ -404,16 +411,14 @@ impl Fat {
         let folded = fold(name);
         let fs = self.fs()?;
         let found = open_dir(fs, &path)?.iter().find_map(|e| match e {
-            Ok(e) if fold(&e.file_name()) == folded => Some(Ok(EntryInfo::of(&e))),
+            Ok(e) if listed(dir, &e) && fold(&e.file_name()) == folded => Some(Ok(EntryInfo::of(&e))),
             Ok(_) => None,
             Err(e) => Some(Err(errno(e))),
         });
         match found {
-            Some(Ok(entry)) if !(dir == ROOT && entry.name.starts_with(UNLINKED_PREFIX)) => {
-                Ok(self.node_for(dir, entry))
-            }
+            Some(Ok(entry)) => Ok(self.node_for(dir, entry)),
             Some(Err(e)) => Err(e),
-            _ => Err(ENOENT),
+            None => Err(ENOENT),
         }
     }
 
@@ -428,35 +433,25 @@ impl Fat {
         Ok(FatAttr { dir: node.dir, perm, size: node.size, mtime: node.mtime })
     }
 
-    /// Entry `at` of directory `dir` (0 `.`, 1 `..`, then the stored
-    /// entries in order): (next position, name, node).
-    pub fn entry_at(&mut self, dir: u64, at: u64) -> Result<Option<(u64, Vec<u8>, u64)>, u32> {
+    /// The entries of directory `dir` (without `.`, `..` and hidden
+    /// unlinked files), in the order they are stored: (name, node).
+    pub fn list(&mut self, dir: u64) -> Result<Vec<(Vec<u8>, u64)>, u32> {
         let path = self.dir_path(dir)?;
-        match at {
-            0 => return Ok(Some((1, b".".to_vec(), dir))),
-            1 => return Ok(Some((2, b"..".to_vec(), self.parent_of(dir)?))),
-            _ => {}
-        }
         let fs = self.fs()?;
-        let entry = open_dir(fs, &path)?
-            .iter()
-            .filter(|e| match e {
-                Ok(e) => {
-                    let short = e.short_file_name_as_bytes();
-                    short != b"." && short != b".." && !(dir == ROOT && e.file_name().starts_with(UNLINKED_PREFIX))
-                }
-                Err(_) => true,
-            })
-            .nth((at - 2) as usize)
-            .map(|e| e.map(|e| EntryInfo::of(&e)));
-        match entry {
-            None => Ok(None),
-            Some(Err(e)) => Err(errno(e)),
-            Some(Ok(entry)) => {
-                let name = entry.name.clone().into_bytes();
-                Ok(Some((at + 1, name, self.node_for(dir, entry))))
+        let mut entries = Vec::new();
+        for entry in open_dir(fs, &path)?.iter() {
+            let entry = entry.map_err(errno)?;
+            if listed(dir, &entry) {
+                entries.push(EntryInfo::of(&entry));
             }
         }
+        Ok(entries
+            .into_iter()
+            .map(|entry| {
+                let name = entry.name.clone().into_bytes();
+                (name, self.node_for(dir, entry))
+            })
+            .collect())
     }
 
     /// A new empty file `name` in `dir`.
@@ -904,10 +899,10 @@ pub(crate) mod tests {
         assert_eq!(fat.mkdir(ROOT, "\u{1f600}".as_bytes(), 0), Err(EINVAL));
         assert_eq!(fat.fs().unwrap().stats().unwrap().free_clusters(), free, "a refused name takes no cluster");
         assert_eq!(fat.create(ROOT, &[b'x'; 256], 0), Err(ENAMETOOLONG));
-        assert_eq!(fat.entry_at(ROOT, 2).unwrap().unwrap().1, b"MixedCase.Txt".to_vec());
+        assert_eq!(fat.list(ROOT).unwrap()[0].0, b"MixedCase.Txt".to_vec());
         fat.rename(ROOT, b"mixedcase.txt", ROOT, b"MIXEDCASE.TXT", 0).unwrap();
-        assert_eq!(fat.entry_at(ROOT, 2).unwrap().unwrap().1, b"MIXEDCASE.TXT".to_vec());
-        assert_eq!(fat.entry_at(ROOT, 3).unwrap(), None);
+        let names: Vec<Vec<u8>> = fat.list(ROOT).unwrap().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names, [b"MIXEDCASE.TXT".to_vec()]);
     }
 
     /// The first two entries of directory `path`, raw: (name, cluster).
@@ -963,11 +958,11 @@ pub(crate) mod tests {
         let mut back = [0u8; 10];
         assert_eq!(fat.read(f, 0, &mut back), Ok(10));
         assert_eq!(&back, b"still here");
-        assert_eq!(fat.entry_at(ROOT, 3).unwrap(), None, "the unlinked file is not listed");
+        assert_eq!(fat.list(ROOT).unwrap().len(), 1, "the unlinked file is not listed");
         fat.let_go(f).unwrap();
         assert_eq!(fat.read(f, 0, &mut back), Err(ENOENT));
         fat.remove(ROOT, b"d", true, 0).unwrap();
-        assert_eq!(fat.entry_at(ROOT, 2).unwrap(), None);
+        assert_eq!(fat.list(ROOT).unwrap(), []);
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub struct Description {
     pub flags: u64,
     /// Files: the byte offset; directories: the entry position.
     pub offset: u64,
+    /// Directories: the entries as read at position 0 (name, node).
+    pub listing: Option<alloc::vec::Vec<(alloc::vec::Vec<u8>, u64)>>,
     refs: u32,
 }
 
@@ -153,7 +155,7 @@ impl Files {
         }
         let id = self.next_description;
         self.next_description += 1;
-        self.descriptions.insert(id, Description { node, flags, offset: 0, refs });
+        self.descriptions.insert(id, Description { node, flags, offset: 0, listing: None, refs });
         id
     }
 

@@ -299,13 +299,23 @@ impl Files {
     }
 
     /// GETDENTS (fd) into a buffer of `len` bytes: `linux_dirent64`
-    /// records from the directory's position on, as many as fit.
+    /// records from the directory's position on, as many as fit. The
+    /// entries are taken once, when a read starts at position 0 (opendir,
+    /// rewinddir), and the position indexes that listing: removing entries
+    /// while reading (rm -r) skips none, and a long directory is read in
+    /// one pass of the file system.
     pub fn getdents(&mut self, pid: u64, fd: u64, len: u64) -> Result<alloc::vec::Vec<u8>, u32> {
         let (id, node, _) = self.lookup(pid, fd)?;
         let Node::Dir(dir) = node else { return Err(ENOTDIR) };
-        let mut position = self.descriptions.get(&id).map_or(0, |d| d.offset);
+        let description = self.descriptions.get(&id).ok_or(EBADF)?;
+        let mut position = description.offset;
+        if position == 0 || description.listing.is_none() {
+            let listing = self.fs.list(dir)?;
+            self.descriptions.get_mut(&id).ok_or(EBADF)?.listing = Some(listing);
+        }
+        let listing = self.descriptions.get(&id).and_then(|d| d.listing.as_ref()).ok_or(EBADF)?;
         let mut out = alloc::vec::Vec::new();
-        while let Some((next, name, ino)) = self.fs.entry_at(dir, position)? {
+        for (name, ino) in listing.iter().skip(position as usize) {
             let reclen = (19 + name.len() + 1).next_multiple_of(8);
             if (out.len() + reclen) as u64 > len {
                 if out.is_empty() {
@@ -313,20 +323,20 @@ impl Files {
                 }
                 break;
             }
-            let d_type = match self.fs.attr(ino).map(|a| a.kind) {
+            let d_type = match self.fs.attr(*ino).map(|a| a.kind) {
                 Ok(Kind::Directory) => 4,
                 Ok(Kind::File) => 8,
                 Ok(Kind::Symlink) => 10,
                 Ok(Kind::Device(_)) => 2,
                 Err(_) => 0,
             };
+            position += 1;
             out.extend_from_slice(&ino.to_le_bytes());
-            out.extend_from_slice(&(next as i64).to_le_bytes());
+            out.extend_from_slice(&(position as i64).to_le_bytes());
             out.extend_from_slice(&(reclen as u16).to_le_bytes());
             out.push(d_type);
-            out.extend_from_slice(&name);
+            out.extend_from_slice(name);
             out.resize(out.len() + reclen - 19 - name.len(), 0);
-            position = next;
         }
         if let Some(d) = self.descriptions.get_mut(&id) {
             d.offset = position;

@@ -67,8 +67,6 @@ const UPTIME: u64 = 2;
 const SELF: u64 = 3;
 /// Bits of a node below the pid.
 const PID_SHIFT: u32 = 8;
-/// getdents positions from here on are pids (+1 for the next).
-const FIRST_PID_POSITION: u64 = 16;
 const PAGE_KIB: u64 = 4;
 
 /// What a /proc node is.
@@ -245,29 +243,22 @@ impl Procfs {
         Ok(n)
     }
 
-    /// Entry `at` of directory `dir`: (next position, name, node); `..` is
-    /// left to the tree.
-    pub fn entry_at(&self, dir: u64, at: u64) -> Result<Option<(u64, Vec<u8>, u64)>, u32> {
+    /// The entries of directory `dir`: its files, then (in the root) a
+    /// directory per process.
+    pub fn list(&self, dir: u64) -> Result<Vec<(Vec<u8>, u64)>, u32> {
         let (pid, file) = split(dir).ok_or(ENOENT)?;
         if file != 0 || self.kind(dir)? != ProcKind::Directory {
             return Err(ENOTDIR);
         }
         let files: &[(&[u8], u64)] = if pid == 0 { &ROOT_FILES } else { &PID_FILES };
-        Ok(match at {
-            0 => Some((1, b".".to_vec(), dir)),
-            1 => Some((2, b"..".to_vec(), ROOT)),
-            n if ((n - 2) as usize) < files.len() => {
-                let (name, f) = files[(n - 2) as usize];
-                let next = if n as usize - 1 == files.len() && pid == 0 { FIRST_PID_POSITION } else { n + 1 };
-                Some((next, name.to_vec(), node(pid, f)))
-            }
-            n if pid == 0 && n >= FIRST_PID_POSITION => self
-                .table
-                .status_from(n - FIRST_PID_POSITION)
-                .filter(|p| p.pid != 0)
-                .map(|p| (FIRST_PID_POSITION + p.pid + 1, format!("{}", p.pid).into_bytes(), node(p.pid, 0))),
-            _ => None,
-        })
+        let mut entries: Vec<(Vec<u8>, u64)> = files.iter().map(|&(name, f)| (name.to_vec(), node(pid, f))).collect();
+        let mut next = 1;
+        while pid == 0 {
+            let Some(p) = self.table.status_from(next).filter(|p| p.pid != 0) else { break };
+            entries.push((format!("{}", p.pid).into_bytes(), node(p.pid, 0)));
+            next = p.pid + 1;
+        }
+        Ok(entries)
     }
 
     /// The path of directory `dir` in the tree.
@@ -325,13 +316,8 @@ pub(crate) mod tests {
     #[test]
     fn the_root_lists_its_files_then_the_processes() {
         let p = procfs();
-        let mut names = Vec::new();
-        let mut at = 0;
-        while let Some((next, name, _)) = p.entry_at(ROOT, at).unwrap() {
-            names.push(String::from_utf8(name).unwrap());
-            at = next;
-        }
-        assert_eq!(names, [".", "..", "meminfo", "uptime", "self", "3", "7"]);
+        let names: Vec<String> = p.list(ROOT).unwrap().into_iter().map(|(n, _)| String::from_utf8(n).unwrap()).collect();
+        assert_eq!(names, ["meminfo", "uptime", "self", "3", "7"]);
         assert_eq!(p.lookup(ROOT, b"4"), Err(ENOENT));
         assert_eq!(p.lookup(ROOT, b"x"), Err(ENOENT));
         let sh = p.lookup(ROOT, b"3").unwrap();

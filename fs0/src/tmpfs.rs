@@ -474,15 +474,10 @@ impl Tmpfs {
         Ok(())
     }
 
-    /// The entries of directory `dir` from position `at` on: `.` and `..`
-    /// first, then the names in order; (position after it, name, inode).
-    pub fn entry_at(&self, dir: u64, at: u64) -> Result<Option<(u64, Vec<u8>, u64)>, u32> {
-        let entries = self.entries(dir)?;
-        Ok(match at {
-            0 => Some((1, Vec::from(&b"."[..]), dir)),
-            1 => Some((2, Vec::from(&b".."[..]), self.parent_of(dir)?)),
-            n => entries.iter().nth((n - 2) as usize).map(|(name, &ino)| (n + 1, name.clone(), ino)),
-        })
+    /// The entries of directory `dir` (without `.` and `..`), in name
+    /// order: (name, inode).
+    pub fn list(&self, dir: u64) -> Result<Vec<(Vec<u8>, u64)>, u32> {
+        Ok(self.entries(dir)?.iter().map(|(name, &ino)| (name.clone(), ino)).collect())
     }
 
     /// The path of directory `dir` from the root.
@@ -622,12 +617,7 @@ mod tests {
         let mut t = fs();
         t.create(ROOT, b"b", 0o644, 0).unwrap();
         t.create(ROOT, b"a", 0o644, 0).unwrap();
-        let mut names = Vec::new();
-        let mut at = 0;
-        while let Some((next, name, _)) = t.entry_at(ROOT, at).unwrap() {
-            names.push(name);
-            at = next;
-        }
-        assert_eq!(names, [&b"."[..], b"..", b"a", b"b"]);
+        let names: Vec<Vec<u8>> = t.list(ROOT).unwrap().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names, [&b"a"[..], b"b"]);
     }
 }

@@ -441,20 +441,21 @@ impl Vfs {
         if is_fat(ino) { self.fat()?.set_mtime(ino, mtime) } else { self.tmp.set_mtime(ino, mtime, now) }
     }
 
-    /// Entry `at` of directory `dir`: (next position, name, node); `..` is
-    /// the parent in the tree.
-    pub fn entry_at(&mut self, dir: u64, at: u64) -> Result<Option<(u64, Vec<u8>, u64)>, u32> {
-        let entry = if is_proc(dir) {
-            self.proc()?.entry_at(dir, at)?
+    /// The entries of directory `dir` now: `.`, `..` (its parent in the
+    /// tree), then what the file system holds, as (name, node).
+    pub fn list(&mut self, dir: u64) -> Result<Vec<(Vec<u8>, u64)>, u32> {
+        let held = if is_proc(dir) {
+            self.proc()?.list(dir)?
         } else if is_fat(dir) {
-            self.fat()?.entry_at(dir, at)?
+            self.fat()?.list(dir)?
         } else {
-            self.tmp.entry_at(dir, at)?
+            self.tmp.list(dir)?
         };
-        match entry {
-            Some((next, name, _)) if name == b".." => Ok(Some((next, name, self.parent_of(dir)?))),
-            other => Ok(other),
-        }
+        let mut entries = Vec::with_capacity(held.len() + 2);
+        entries.push((b".".to_vec(), dir));
+        entries.push((b"..".to_vec(), self.parent_of(dir)?));
+        entries.extend(held);
+        Ok(entries)
     }
 
     /// The path of directory `dir` from the root.
@@ -579,7 +580,7 @@ mod tests {
         assert_eq!(v.remove(root, b"tmp", true, 0), Err(EBUSY));
         assert_eq!(v.rename(root, b"dev", home, b"dev", 0), Err(EBUSY));
         assert_eq!(v.symlink(home, b"l", b"x", 0), Err(EPERM));
-        let names: Vec<Vec<u8>> = (0..5).filter_map(|at| v.entry_at(root, at).unwrap().map(|e| e.1)).collect();
+        let names: Vec<Vec<u8>> = v.list(root).unwrap().into_iter().map(|(name, _)| name).collect();
         assert_eq!(names, [&b"."[..], b"..", b"dev", b"tmp", b"home"]);
     }
 

@@ -459,9 +459,39 @@ static void appenders(void)
 		report("concurrent_appends", NULL);
 }
 
+/* Unlinking entries while reading the directory (as rm -r does) skips
+ * none of them. */
+static void remove_while_reading(const char *name, const char *dir)
+{
+	char path[PATH_MAX];
+	mkdir(dir, 0755);
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof path, "%s/entry-%03d", dir, i);
+		close(open(path, O_CREAT | O_WRONLY, 0644));
+	}
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int removed = 0;
+	while (d && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		removed += unlink(path) == 0;
+	}
+	if (d)
+		closedir(d);
+	if (removed != 100 || rmdir(dir) != 0)
+		report(name, "%d of 100 removed while reading %s, rmdir: %s", removed, dir, errno_name(errno));
+	else
+		report(name, NULL);
+}
+
 int main(void)
 {
 	check_suite = "paths";
+	remove_while_reading("remove_while_reading_tmp", "/tmp/readloop");
+	/* The root: the tmpfs, or FAT in scenario `fat`. */
+	remove_while_reading("remove_while_reading_root", "/readloop");
 	files();
 	directories();
 	shared_offset();
