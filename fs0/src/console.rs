@@ -66,7 +66,7 @@ impl Console {
             typed.extend(keyboard.take());
         }
         if !typed.is_empty() {
-            self.last_input = libtern::time::clock().map_or(0, |(ns, _)| ns);
+            self.last_input = libtern::time::now_ns();
         }
         let mut echo = Vec::new();
         let mut signals = Vec::new();

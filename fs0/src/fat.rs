@@ -54,8 +54,16 @@ pub const ROOT: u64 = 1 << 48;
 pub const MAX_FILE: u64 = u32::MAX as u64;
 /// Longest name.
 const NAME_MAX: usize = 255;
-/// Names in the root directory of files unlinked while open.
+/// Free clusters a change of directory entries may take: a new
+/// directory's cluster, and the directory growing for a long name. fatfs
+/// does not undo a change that runs out of space halfway (a rename would
+/// lose the file), so fs0 asks for this much before it starts one.
+const ENTRY_CLUSTERS: u32 = 3;
+/// Names in the root directory of files unlinked while open (removed at
+/// mount), and the passing name of a rename that changes only case: fs0's
+/// own, refused to programs (EINVAL).
 const UNLINKED_PREFIX: &str = ".tern-unlinked-";
+const RENAMING_PREFIX: &str = ".tern-renaming-";
 
 const NS_PER_SEC: u64 = 1_000_000_000;
 
@@ -181,6 +189,8 @@ struct Geometry {
     cluster_bytes: u64,
     /// Byte offset of cluster 2 within the volume.
     data_start: u64,
+    /// Byte offset of the boot sector's status flags (bit 0: dirty).
+    status_flags: u64,
 }
 
 impl Geometry {
@@ -192,8 +202,13 @@ impl Geometry {
         let fat_size = if half(22) != 0 { half(22) } else { word(36) };
         let root_sectors = (half(17) * 32).div_ceil(sector.max(1));
         let first_data = half(14) + u64::from(boot[16]) * fat_size + root_sectors;
-        (sector >= 512 && per_cluster > 0)
-            .then_some(Geometry { cluster_bytes: sector * per_cluster, data_start: first_data * sector })
+        // FAT32 has no 16-bit FAT size, and its flags sit further on.
+        let status_flags = if half(22) == 0 { 0x41 } else { 0x25 };
+        (sector >= 512 && per_cluster > 0).then_some(Geometry {
+            cluster_bytes: sector * per_cluster,
+            data_start: first_data * sector,
+            status_flags,
+        })
     }
 
     fn cluster_offset(&self, cluster: u32) -> u64 {
@@ -235,6 +250,9 @@ fn fat_name(name: &[u8]) -> Result<&str, u32> {
         return Err(ENAMETOOLONG);
     }
     let name = core::str::from_utf8(name).map_err(|_| EINVAL)?;
+    if name.starts_with(UNLINKED_PREFIX) || name.starts_with(RENAMING_PREFIX) {
+        return Err(EINVAL);
+    }
     let storable = |c: char| c >= ' ' && c != '\u{7f}' && c <= '\u{ffff}' && !"\"*/:<>?\\|".contains(c);
     if name.is_empty() || name == "." || name == ".." || !name.chars().all(storable) {
         return Err(EINVAL);
@@ -261,6 +279,16 @@ fn first_cluster(entry: &DirEntry<Volume>) -> Option<u32> {
 fn listed(dir: u64, entry: &DirEntry<Volume>) -> bool {
     let short = entry.short_file_name_as_bytes();
     short != b"." && short != b".." && !(dir == ROOT && entry.file_name().starts_with(UNLINKED_PREFIX))
+}
+
+/// Moves `file` to `offset`, which must be within it: fatfs clamps a
+/// seek to the end of the cluster chain, and a chain shorter than the
+/// file's size (a damaged volume) must not make a write land elsewhere.
+fn seek_to(file: &mut File<Volume>, offset: u64) -> Result<(), u32> {
+    match file.seek(SeekFrom::Start(offset)).map_err(errno)? {
+        at if at == offset => Ok(()),
+        _ => Err(EIO),
+    }
 }
 
 /// `dir` of `fs` by path ("" is the root).
@@ -463,6 +491,7 @@ impl Fat {
             Err(e) => return Err(e),
         }
         let path = self.dir_path(dir)?;
+        self.room_for_entries()?;
         let fs = self.fs()?;
         drop(open_dir(fs, &path)?.create_file(name).map_err(errno)?);
         let ino = self.lookup(dir, name.as_bytes())?;
@@ -479,6 +508,7 @@ impl Fat {
             Err(e) => return Err(e),
         }
         let path = self.dir_path(dir)?;
+        self.room_for_entries()?;
         let fs = self.fs()?;
         open_dir(fs, &path)?.create_dir(name).map_err(errno)?;
         let new_path = if path.is_empty() { String::from(name) } else { format!("{path}/{name}") };
@@ -496,6 +526,7 @@ impl Fat {
     fn repair_dot_entries(&mut self, cluster: u32, parent: u32) -> Result<(), u32> {
         const ENTRY: usize = 32;
         const LFN: u8 = 0x0f;
+        const DELETED: u8 = 0xe5;
         let at = self.start + self.geometry.cluster_offset(cluster);
         let mut head = [0u8; 4 * ENTRY];
         let mut cache = self.cache.borrow_mut();
@@ -509,6 +540,9 @@ impl Fat {
             head = [0u8; 4 * ENTRY];
             head[..ENTRY].copy_from_slice(&dot);
             head[ENTRY..2 * ENTRY].copy_from_slice(&dotdot);
+            // Deleted, not "end of directory": entries may follow.
+            head[2 * ENTRY] = DELETED;
+            head[3 * ENTRY] = DELETED;
         }
         if !(is_named(&head, 0, DOT) && is_named(&head, 1, DOTDOT)) {
             return Err(EIO);
@@ -516,6 +550,19 @@ impl Fat {
         head[ENTRY + 20..ENTRY + 22].copy_from_slice(&((parent >> 16) as u16).to_le_bytes());
         head[ENTRY + 26..ENTRY + 28].copy_from_slice(&(parent as u16).to_le_bytes());
         cache.write(at, &head).map_err(|_| EIO)
+    }
+
+    /// ENOSPC unless a change of directory entries has room to finish.
+    fn room_for_entries(&self) -> Result<(), u32> {
+        let stats = self.fs()?.stats().map_err(errno)?;
+        if stats.free_clusters() < ENTRY_CLUSTERS { Err(ENOSPC) } else { Ok(()) }
+    }
+
+    /// ENOSPC unless `bytes` more of file data fit.
+    fn room_for_bytes(&self, bytes: u64) -> Result<(), u32> {
+        let stats = self.fs()?.stats().map_err(errno)?;
+        let clusters = bytes.div_ceil(u64::from(stats.cluster_size())) + 1;
+        if u64::from(stats.free_clusters()) < clusters { Err(ENOSPC) } else { Ok(()) }
     }
 
     /// Records a change in directory `dir` (its time, for stat).
@@ -557,7 +604,7 @@ impl Fat {
         }
         let want = out.len().min((size - offset) as usize);
         self.with_file(ino, |file| {
-            file.seek(SeekFrom::Start(offset)).map_err(errno)?;
+            seek_to(file, offset)?;
             let mut done = 0;
             while done < want {
                 match file.read(&mut out[done..want]).map_err(errno)? {
@@ -576,14 +623,19 @@ impl Fat {
             self.fill_zeros(ino, size, offset)?;
         }
         let result = self.with_file(ino, |file| {
-            file.seek(SeekFrom::Start(offset)).map_err(errno)?;
+            seek_to(file, offset)?;
             file.write_all(bytes).map_err(errno)
         });
         let written_to = if result.is_ok() { end } else { self.file_len(ino)? };
         let node = self.nodes.get_mut(&ino).ok_or(ENOENT)?;
         node.size = node.size.max(written_to);
         node.mtime = now;
-        result.map(|()| bytes.len())
+        match result {
+            Ok(()) => Ok(bytes.len()),
+            // What did fit counts (a short write, as POSIX has it).
+            Err(_) if written_to > offset => Ok((written_to - offset) as usize),
+            Err(e) => Err(e),
+        }
     }
 
     /// The length fatfs has for file `ino`.
@@ -592,10 +644,12 @@ impl Fat {
     }
 
     /// Writes zeros to file `ino` from `from` (its end) to `to`.
+    /// The file stays as it was if they do not fit (ENOSPC).
     fn fill_zeros(&mut self, ino: u64, from: u64, to: u64) -> Result<(), u32> {
+        self.room_for_bytes(to - from)?;
         let zeros = vec![0u8; 64 << 10];
         let result = self.with_file(ino, |file| {
-            file.seek(SeekFrom::Start(from)).map_err(errno)?;
+            seek_to(file, from)?;
             let mut at = from;
             while at < to {
                 let n = (to - at).min(zeros.len() as u64) as usize;
@@ -604,6 +658,12 @@ impl Fat {
             }
             Ok(())
         });
+        if result.is_err() {
+            let _ = self.with_file(ino, |file| {
+                seek_to(file, from)?;
+                file.truncate().map_err(errno)
+            });
+        }
         let len = self.file_len(ino)?;
         if let Some(node) = self.nodes.get_mut(&ino) {
             node.size = len;
@@ -620,7 +680,7 @@ impl Fat {
             self.fill_zeros(ino, size, len)?;
         } else if len < size {
             self.with_file(ino, |file| {
-                file.seek(SeekFrom::Start(len)).map_err(errno)?;
+                seek_to(file, len)?;
                 file.truncate().map_err(errno)
             })?;
         }
@@ -643,8 +703,10 @@ impl Fat {
             file.set_modified(date_time(mtime));
             file.flush().map_err(errno)
         })?;
+        // What FAT keeps: its years, 2-second steps.
+        let kept = epoch_ns(date_time(mtime));
         let node = self.nodes.get_mut(&ino).ok_or(ENOENT)?;
-        node.mtime = mtime - mtime % (2 * NS_PER_SEC);
+        node.mtime = kept - kept % (2 * NS_PER_SEC);
         Ok(())
     }
 
@@ -661,6 +723,7 @@ impl Fat {
         self.close_handle(ino)?;
         let path = self.dir_path(dir)?;
         if node.opens > 0 && !node.dir {
+            self.room_for_entries()?;
             // Still open: out of sight until the last close.
             let hidden = format!("{UNLINKED_PREFIX}{ino}");
             let fs = self.fs()?;
@@ -716,7 +779,7 @@ impl Fat {
                 }
                 // Only the case changes: fatfs sees the same name, so go
                 // through another one.
-                let step = format!("{UNLINKED_PREFIX}{ino}");
+                let step = format!("{RENAMING_PREFIX}{ino}");
                 self.move_entry(ino, from, to, &step, now)?;
                 return self.move_entry(ino, to, to, new_name, now);
             }
@@ -737,6 +800,7 @@ impl Fat {
 
     /// Moves node `ino` from directory `from` to `name` in `to` (free).
     fn move_entry(&mut self, ino: u64, from: u64, to: u64, name: &str, now: u64) -> Result<(), u32> {
+        self.room_for_entries()?;
         self.close_handle(ino)?;
         let node = self.node(ino)?.clone();
         let (from_path, to_path) = (self.dir_path(from)?, self.dir_path(to)?);
@@ -795,19 +859,38 @@ impl Fat {
     }
 
     /// Writes every open file's entry and every cached block to the disk.
+    /// A file that fails does not keep the others or the cache from
+    /// being written; the first error is the answer.
     pub fn sync(&mut self) -> Result<(), u32> {
-        self.mounted()?.with_dependent_mut(|_, files| files.values_mut().try_for_each(|f| f.flush().map_err(errno)))?;
-        self.cache.borrow_mut().flush().map_err(|_| EIO)
+        let files = self.mounted()?.with_dependent_mut(|_, files| {
+            files.values_mut().map(|f| f.flush().map_err(errno)).fold(Ok(()), Result::and)
+        });
+        let cache = self.cache.borrow_mut().flush().map_err(|_| EIO);
+        files.and(cache)
     }
 
     /// Unmounts: closes the files, lets fatfs write its summary and mark
     /// the volume clean, and flushes the disk. Later calls fail with EIO.
+    /// Files unlinked while still open go now. fatfs keeps the volume's
+    /// dirty flag if it was set when mounted (an earlier unclean stop), so
+    /// fs0 clears it itself after a clean unmount.
     pub fn unmount(&mut self) -> Result<(), u32> {
+        let unlinked: Vec<(u64, String)> =
+            self.nodes.iter().filter(|(_, n)| n.unlinked).map(|(&ino, n)| (ino, n.name.clone())).collect();
+        for (ino, name) in unlinked {
+            self.close_handle(ino)?;
+            self.fs()?.root_dir().remove(&name).map_err(errno)?;
+        }
         self.sync()?;
         drop(self.mounted.take());
         self.nodes.retain(|&ino, _| ino == ROOT);
         self.names.clear();
-        self.cache.borrow_mut().flush().map_err(|_| EIO)
+        let mut cache = self.cache.borrow_mut();
+        let at = self.start + self.geometry.status_flags;
+        let mut flags = [0u8];
+        cache.read(at, &mut flags).map_err(|_| EIO)?;
+        cache.write(at, &[flags[0] & !1]).map_err(|_| EIO)?;
+        cache.flush().map_err(|_| EIO)
     }
 
     /// The time stamped on new entries now.
@@ -979,5 +1062,43 @@ pub(crate) mod tests {
         fat.set_mtime(f, at).unwrap();
         assert_eq!(fat.attr(f).unwrap().mtime, 1_600_000_000 * NS_PER_SEC);
         assert_eq!(epoch_ns(date_time(at)), 1_600_000_001 * NS_PER_SEC);
+    }
+
+    #[test]
+    fn a_full_volume_refuses_changes_it_could_not_finish() {
+        let (mut fat, bytes) = volume(34);
+        let victim = fat.create(ROOT, b"victim", 0).unwrap();
+        fat.write(victim, 0, &[7u8; 5000], 0).unwrap();
+        let d = fat.mkdir(ROOT, b"d", 0).unwrap();
+        let filler = fat.create(ROOT, b"filler", 0).unwrap();
+        let chunk = vec![1u8; 1 << 20];
+        let mut at = 0;
+        loop {
+            match fat.write(filler, at, &chunk, 0) {
+                Ok(n) if n == chunk.len() => at += n as u64,
+                Ok(n) => {
+                    at += n as u64;
+                    break;
+                }
+                Err(e) => {
+                    assert_eq!(e, ENOSPC);
+                    break;
+                }
+            }
+        }
+        assert_eq!(fat.attr(filler).unwrap().size, at, "a short write counts what fit");
+        let long = b"a rather long name that needs several entries.txt";
+        assert_eq!(fat.rename(ROOT, b"victim", d, long, 0), Err(ENOSPC));
+        assert_eq!(fat.mkdir(d, b"new", 0), Err(ENOSPC));
+        let mut back = [0u8; 5000];
+        assert_eq!(fat.read(victim, 0, &mut back), Ok(5000), "the file is still there");
+        assert_eq!(fat.truncate(victim, 1 << 30, 0), Err(ENOSPC));
+        assert_eq!(fat.attr(victim).unwrap().size, 5000, "a failed extension changes nothing");
+        fat.remove(ROOT, b"filler", false, 0).unwrap();
+        fat.unmount().unwrap();
+        let cache = Rc::new(RefCell::new(BlockCache::new(Box::new(MemoryDisk(bytes)), 64)));
+        let mut again = Fat::mount(cache, 0, 34 << 20, &CLOCK).unwrap();
+        let victim = again.lookup(ROOT, b"victim").unwrap();
+        assert_eq!(again.attr(victim).unwrap().size, 5000);
     }
 }

@@ -553,7 +553,7 @@ impl Files {
                 None if flags & O_NONBLOCK != 0 => errno(EAGAIN),
                 None => match libtern::grant::save_reply() {
                     Ok(reply) => {
-                        let since = kernel_now();
+                        let since = libtern::time::now_ns();
                         self.console_readers.push_back(Waiter { reply, pid, lens: [g.len, 0], done: 0, since });
                         // Its VTIME, if any, starts now.
                         self.serve_console_readers();
@@ -687,13 +687,14 @@ impl Files {
     /// Answers the console's waiting readers while there is input (or
     /// their VTIME ran out); sets fs0's timer for the next one's VTIME.
     pub fn serve_console_readers(&mut self) {
-        let now = kernel_now();
+        let now = libtern::time::now_ns();
         while let Some(w) = self.console_readers.front() {
             let deadline = self.console.input.read_deadline(w.since, self.console.last_input);
             let timed_out = deadline.is_some_and(|d| now >= d);
             let Some(reply) = console_read(&mut self.console, w.reply, w.lens[0], timed_out) else {
                 if let Some(deadline) = deadline
-                    && let Err(e) = libtern::notify::set_timer(mm0_proto::SLOT_FS0_EVENTS, deadline, crate::server::TIMER_BIT)
+                    && let Err(e) =
+                        libtern::notify::set_timer(mm0_proto::SLOT_FS0_EVENTS, deadline, crate::server::TIMER_BIT)
                 {
                     libtern::println!("fs0: cannot time a console read: {e:?}");
                 }
@@ -933,11 +934,6 @@ fn write_file(fs: &mut Vfs, ino: u64, at: u64, lens: &[u64; MAX_GRANTS], now: u6
 fn group_exists(group: u64) -> bool {
     let probe = Message::new(mm0_proto::label::KILL, &[group, 0, mm0_proto::KILL_GROUP]);
     ipc::call(mm0_proto::SLOT_MM0, &probe).is_ok_and(|reply| reply.label() == 0)
-}
-
-/// The kernel clock (ns since boot), which VTIME deadlines count in.
-fn kernel_now() -> u64 {
-    libtern::time::clock().map_or(0, |(ns, _)| ns)
 }
 
 /// A read of the console's finished input into grant 0 of `reply`'s call

@@ -86,15 +86,15 @@ impl ScancodeDecoder {
         }
         if extended {
             let sequence: &[u8] = match key {
-                0x48 => b"\x1b[A", // Up
-                0x50 => b"\x1b[B", // Down
-                0x4d => b"\x1b[C", // Right
-                0x4b => b"\x1b[D", // Left
-                0x47 => b"\x1b[H", // Home
-                0x4f => b"\x1b[F", // End
+                0x48 => b"\x1b[A",  // Up
+                0x50 => b"\x1b[B",  // Down
+                0x4d => b"\x1b[C",  // Right
+                0x4b => b"\x1b[D",  // Left
+                0x47 => b"\x1b[H",  // Home
+                0x4f => b"\x1b[F",  // End
                 0x53 => b"\x1b[3~", // Delete
-                0x1c => b"\r",     // keypad Enter
-                0x35 => b"/",      // keypad /
+                0x1c => b"\r",      // keypad Enter
+                0x35 => b"/",       // keypad /
                 _ => b"",
             };
             return out.extend_from_slice(sequence);

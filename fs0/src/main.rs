@@ -29,8 +29,8 @@ mod devices;
 mod file_memory;
 mod files;
 mod namespace;
-mod ps2;
 mod processes;
+mod ps2;
 mod serial;
 mod server;
 mod storage;
@@ -63,7 +63,7 @@ static REALTIME_OFFSET: AtomicU64 = AtomicU64::new(0);
 
 /// Now, in ns since the epoch (file times).
 pub fn utc_now() -> u64 {
-    libtern::time::clock().map_or(0, |(ns, _)| ns) + REALTIME_OFFSET.load(Ordering::Relaxed)
+    libtern::time::now_ns() + REALTIME_OFFSET.load(Ordering::Relaxed)
 }
 
 /// The time FAT stamps on what it writes.
@@ -95,15 +95,15 @@ fn main(info: Info) -> i32 {
     if let Err(e) = fs.mount_proc(Procfs::new(Box::new(processes::Mm0Processes))) {
         println!("fs0: /proc not mounted (errno {e})");
     }
-    let keyboard = ps2::Ps2Keyboard::open(server::KEYBOARD_INPUT_BIT)
-        .inspect_err(|e| println!("fs0: no keyboard: {e:?}"))
-        .ok();
+    let keyboard =
+        ps2::Ps2Keyboard::open(server::KEYBOARD_INPUT_BIT).inspect_err(|e| println!("fs0: no keyboard: {e:?}")).ok();
     let console = console::Console::new(uart, vga::open(), keyboard);
     let mut files = files::Files::new(console, fs);
     // Bytes typed before the IRQ was bound raised no interrupt.
     files.console_input();
     match server::serve(&mut files) {
         server::Stop::Shutdown => 0,
+        server::Stop::UnmountFailed => FAILED,
         server::Stop::Failed(e) => {
             println!("fs0: the service endpoint failed: {e:?}");
             FAILED

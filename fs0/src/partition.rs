@@ -1,10 +1,8 @@
-//! MBR partition tables: where the root file system starts on a disk.
-//!
-//! Sector 0 of a partitioned disk ends with 0x55 0xAA and holds four
-//! 16-byte entries at offset 446; an entry gives the partition's type and
-//! its first sector and length in sectors (the CHS fields are ignored, as
-//! every system since LBA does). Partitions are numbered from 1, as Linux
-//! names them (`sda2` is [`find`]`(.., 2)`).
+//! Where the root file system starts on a disk: partition N of its MBR
+//! (`block_proto::mbr`), numbered from 1 as Linux names them (`sda2` is
+//! [`find`]`(.., 2)`), checked against the disk's size.
+
+use block_proto::mbr;
 
 /// What the table says of one partition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,25 +25,14 @@ pub enum PartitionError {
     PastTheEnd,
 }
 
-const ENTRIES: usize = 446;
-const ENTRY_LEN: usize = 16;
-
 /// Partition `number` (1..=4) of the table in `sector0`, checked against a
 /// disk of `disk_sectors`.
 pub fn find(sector0: &[u8], number: u32, disk_sectors: u64) -> Result<Partition, PartitionError> {
-    if sector0.len() < 512 || sector0[510] != 0x55 || sector0[511] != 0xaa {
-        return Err(PartitionError::NoTable);
-    }
-    if !(1..=4).contains(&number) {
-        return Err(PartitionError::BadNumber);
-    }
-    let at = ENTRIES + (number as usize - 1) * ENTRY_LEN;
-    let entry = &sector0[at..at + ENTRY_LEN];
-    let word = |i: usize| u64::from(u32::from_le_bytes([entry[i], entry[i + 1], entry[i + 2], entry[i + 3]]));
-    let partition = Partition { kind: entry[4], first_sector: word(8), sectors: word(12) };
-    if partition.kind == 0 || partition.sectors == 0 {
-        return Err(PartitionError::Unused);
-    }
+    let table = mbr::read(sector0).ok_or(PartitionError::NoTable)?;
+    let index = (number as usize).checked_sub(1).filter(|&i| i < mbr::ENTRIES).ok_or(PartitionError::BadNumber)?;
+    let entry = table[index].ok_or(PartitionError::Unused)?;
+    let partition =
+        Partition { kind: entry.kind, first_sector: u64::from(entry.start), sectors: u64::from(entry.sectors) };
     if partition.first_sector + partition.sectors > disk_sectors {
         return Err(PartitionError::PastTheEnd);
     }
@@ -57,16 +44,9 @@ mod tests {
     use super::*;
 
     fn table(entries: &[(u8, u32, u32)]) -> [u8; 512] {
-        let mut sector = [0u8; 512];
-        for (i, &(kind, first, count)) in entries.iter().enumerate() {
-            let at = ENTRIES + i * ENTRY_LEN;
-            sector[at + 4] = kind;
-            sector[at + 8..at + 12].copy_from_slice(&first.to_le_bytes());
-            sector[at + 12..at + 16].copy_from_slice(&count.to_le_bytes());
-        }
-        sector[510] = 0x55;
-        sector[511] = 0xaa;
-        sector
+        let partitions: alloc::vec::Vec<mbr::Partition> =
+            entries.iter().map(|&(kind, start, sectors)| mbr::Partition { kind, start, sectors }).collect();
+        mbr::write(&partitions)
     }
 
     #[test]

@@ -47,6 +47,6 @@ impl ProcessTable for Mm0Processes {
     }
 
     fn uptime_ns(&self) -> u64 {
-        libtern::time::clock().map_or(0, |(ns, _)| ns)
+        libtern::time::now_ns()
     }
 }

@@ -252,11 +252,12 @@ impl Procfs {
         }
         let files: &[(&[u8], u64)] = if pid == 0 { &ROOT_FILES } else { &PID_FILES };
         let mut entries: Vec<(Vec<u8>, u64)> = files.iter().map(|&(name, f)| (name.to_vec(), node(pid, f))).collect();
-        let mut next = 1;
-        while pid == 0 {
-            let Some(p) = self.table.status_from(next).filter(|p| p.pid != 0) else { break };
-            entries.push((format!("{}", p.pid).into_bytes(), node(p.pid, 0)));
-            next = p.pid + 1;
+        if pid == 0 {
+            let mut next = 1;
+            while let Some(p) = self.table.status_from(next).filter(|p| p.pid != 0) {
+                entries.push((format!("{}", p.pid).into_bytes(), node(p.pid, 0)));
+                next = p.pid + 1;
+            }
         }
         Ok(entries)
     }
@@ -316,7 +317,8 @@ pub(crate) mod tests {
     #[test]
     fn the_root_lists_its_files_then_the_processes() {
         let p = procfs();
-        let names: Vec<String> = p.list(ROOT).unwrap().into_iter().map(|(n, _)| String::from_utf8(n).unwrap()).collect();
+        let names: Vec<String> =
+            p.list(ROOT).unwrap().into_iter().map(|(n, _)| String::from_utf8(n).unwrap()).collect();
         assert_eq!(names, ["meminfo", "uptime", "self", "3", "7"]);
         assert_eq!(p.lookup(ROOT, b"4"), Err(ENOENT));
         assert_eq!(p.lookup(ROOT, b"x"), Err(ENOENT));

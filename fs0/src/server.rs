@@ -37,6 +37,8 @@ const PATH_MAX: usize = 4096;
 pub enum Stop {
     /// mm0 is ending the system (event SHUTDOWN): the disk is unmounted.
     Shutdown,
+    /// The same, but the disk could not be written back whole.
+    UnmountFailed,
     /// The service endpoint failed.
     Failed(Error),
 }
@@ -53,10 +55,13 @@ pub fn serve(files: &mut Files) -> Stop {
         if request.badge == 0 && request.msg.label() == LABEL_NOTIFICATION {
             let bits = request.msg.word(0);
             if bits & mm0_proto::FS0_EVENTS_BIT != 0 && collect_events(files) == Events::Shutdown {
-                if let Err(e) = files.fs.unmount() {
-                    println!("fs0: unmounting the root failed (errno {e}): the disk may not be clean");
-                }
-                return Stop::Shutdown;
+                return match files.fs.unmount() {
+                    Ok(()) => Stop::Shutdown,
+                    Err(e) => {
+                        println!("fs0: unmounting the root failed (errno {e}): the disk may not be clean");
+                        Stop::UnmountFailed
+                    }
+                };
             }
             if bits & (CONSOLE_INPUT_BIT | KEYBOARD_INPUT_BIT) != 0 {
                 files.console_input();

@@ -26,7 +26,10 @@ enum Parse {
     /// After ESC.
     Escape,
     /// Inside `ESC [`: the parameters so far.
-    Sequence { params: [u16; MAX_PARAMS], count: usize },
+    Sequence {
+        params: [u16; MAX_PARAMS],
+        count: usize,
+    },
 }
 
 pub struct Screen<'a> {

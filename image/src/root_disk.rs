@@ -60,27 +60,16 @@ const ROOT_PARTITION: usize = 2;
 /// tmp) and /proc.
 const MOUNT_POINTS: &[&str] = &["dev", "proc", "tmp"];
 
-/// Where the partition table lies in the MBR, and its entries' size.
-const TABLE_AT: usize = 0x1BE;
-const ENTRY_BYTES: usize = 16;
-const TABLE_ENTRIES: usize = 4;
-const SIGNATURE_AT: usize = 510;
-const SIGNATURE: [u8; 2] = [0x55, 0xAA];
-/// A CHS address that says "past what CHS can address: use the LBA
-/// fields" (cylinder 1023, head 254, sector 63). Every partition here is
-/// addressed by LBA only.
-const CHS_USE_LBA: [u8; 3] = [0xFE, 0xFF, 0xFF];
+pub use block_proto::mbr::Partition;
+use block_proto::mbr::{self, ENTRIES as TABLE_ENTRIES};
 
-/// An entry of the MBR partition table, in sectors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Partition {
-    /// The partition type (0x0C FAT32 with LBA, ...).
-    pub kind: u8,
-    pub start: u32,
-    pub sectors: u32,
+/// Where a partition lies in the image, in bytes.
+trait Extent {
+    fn offset_bytes(&self) -> u64;
+    fn len_bytes(&self) -> u64;
 }
 
-impl Partition {
+impl Extent for Partition {
     fn offset_bytes(&self) -> u64 {
         u64::from(self.start) * SECTOR
     }
@@ -99,44 +88,10 @@ struct FatFs {
     label: &'static str,
 }
 
-/// The MBR holding `partitions` (at most four, numbered from 1 in order) in
-/// its table: no boot code, no partition marked active.
-pub fn mbr(partitions: &[Partition]) -> [u8; SECTOR as usize] {
-    assert!(partitions.len() <= TABLE_ENTRIES, "an MBR has room for {TABLE_ENTRIES} partitions");
-    let mut sector = [0; SECTOR as usize];
-    for (i, partition) in partitions.iter().enumerate() {
-        let entry = &mut sector[TABLE_AT + i * ENTRY_BYTES..][..ENTRY_BYTES];
-        entry[0] = 0x00; // not active
-        entry[1..4].copy_from_slice(&CHS_USE_LBA);
-        entry[4] = partition.kind;
-        entry[5..8].copy_from_slice(&CHS_USE_LBA);
-        entry[8..12].copy_from_slice(&partition.start.to_le_bytes());
-        entry[12..16].copy_from_slice(&partition.sectors.to_le_bytes());
-    }
-    sector[SIGNATURE_AT..].copy_from_slice(&SIGNATURE);
-    sector
-}
-
 /// The partition table of an MBR: entry `i` is partition `i + 1`, `None`
-/// where the entry is unused (type 0).
-pub fn partitions(mbr: &[u8]) -> Result<[Option<Partition>; TABLE_ENTRIES]> {
-    ensure!(mbr.len() >= SECTOR as usize, "an MBR is {SECTOR} bytes, not {}", mbr.len());
-    let signature = &mbr[SIGNATURE_AT..SIGNATURE_AT + 2];
-    ensure!(
-        signature == SIGNATURE,
-        "no MBR: bytes 510-511 are {:#04x} {:#04x}, not 0x55 0xaa",
-        signature[0],
-        signature[1]
-    );
-    let mut table = [None; TABLE_ENTRIES];
-    for (i, slot) in table.iter_mut().enumerate() {
-        let entry = &mbr[TABLE_AT + i * ENTRY_BYTES..][..ENTRY_BYTES];
-        let word = |at: usize| u32::from_le_bytes(entry[at..at + 4].try_into().expect("four bytes"));
-        if entry[4] != 0 {
-            *slot = Some(Partition { kind: entry[4], start: word(8), sectors: word(12) });
-        }
-    }
-    Ok(table)
+/// where the entry is unused.
+pub fn partitions(sector0: &[u8]) -> Result<[Option<Partition>; TABLE_ENTRIES]> {
+    mbr::read(sector0).with_context(|| format!("no MBR: sector 0 ({} bytes) does not end in 0x55 0xaa", sector0.len()))
 }
 
 /// Partition 1 (boot) and partition 2 (root, to the end) of a disk of
@@ -176,7 +131,7 @@ pub fn make(rootfs: &Path, image: &Path, bytes: u64) -> Result<()> {
 
     let mut disk = File::create(image).with_context(|| format!("creating {}", image.display()))?;
     disk.set_len(bytes).with_context(|| format!("sizing {} to {bytes} bytes", image.display()))?;
-    disk.write_all(&mbr(&[boot, root])).with_context(|| format!("writing the MBR of {}", image.display()))?;
+    disk.write_all(&mbr::write(&[boot, root])).with_context(|| format!("writing the MBR of {}", image.display()))?;
     for (partition, file) in [(boot, &boot_file), (root, &root_file)] {
         copy_partition_in(&mut disk, &partition, &file.0)
             .with_context(|| format!("copying {} into {}", file.0.display(), image.display()))?;
@@ -316,25 +271,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn partition_entries_round_trip_through_the_mbr() {
-        let written = [
-            Partition { kind: TYPE_FAT16_LBA, start: 2048, sectors: 32768 },
-            Partition { kind: TYPE_FAT32_LBA, start: 34816, sectors: 292864 },
-            Partition { kind: 0x83, start: 0xDEAD_BEEF, sectors: 0x0102_0304 },
-        ];
-        let sector = mbr(&written);
-        assert_eq!(sector[510..], [0x55, 0xAA]);
-        assert_eq!(sector[..TABLE_AT], [0; TABLE_AT]);
-        assert_eq!(sector[0x1C6..0x1CA], 2048u32.to_le_bytes());
-        assert_eq!(sector[0x1C2], TYPE_FAT16_LBA);
-        assert_eq!(sector[0x1BF..0x1C2], CHS_USE_LBA);
-        let read = partitions(&sector).unwrap();
-        assert_eq!(read, [Some(written[0]), Some(written[1]), Some(written[2]), None]);
-    }
-
-    #[test]
     fn a_sector_without_the_signature_is_no_mbr() {
-        let mut sector = mbr(&[]);
+        let mut sector = mbr::write(&[]);
         assert_eq!(partitions(&sector).unwrap(), [None; 4]);
         sector[511] = 0;
         assert!(partitions(&sector).unwrap_err().to_string().contains("no MBR"));

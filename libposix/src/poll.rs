@@ -79,14 +79,14 @@ fn poll_for(fds: u64, count: u64, timeout_ns: Option<u64>) -> SysResult {
 /// Runs `look` (which answers how many descriptors are ready) until it
 /// finds some or `timeout_ns` passes (never, for None): then 0.
 fn wait_until_ready(timeout_ns: Option<u64>, mut look: impl FnMut() -> Result<u64, u32>) -> SysResult {
-    let deadline = timeout_ns.map(|t| time::monotonic_ns().saturating_add(t));
+    let deadline = timeout_ns.map(|t| libtern_sys::time::now_ns().saturating_add(t));
     let mut pause = FIRST_PAUSE_NS;
     loop {
         let ready = look()?;
         if ready > 0 {
             return Ok(ready);
         }
-        let now = time::monotonic_ns();
+        let now = libtern_sys::time::now_ns();
         let left = match deadline {
             Some(d) if d <= now => return Ok(0),
             Some(d) => d - now,
@@ -227,10 +227,10 @@ pub fn select(args: &Args) -> SysResult {
         }
         Some((t.sec as u64).saturating_mul(1_000_000_000).saturating_add((t.usec as u64).saturating_mul(1000)))
     };
-    let start = time::monotonic_ns();
+    let start = libtern_sys::time::now_ns();
     let result = select_for(u64::from(nfds as u32), [r, w, e], timeout_ns);
     if let Some(t) = timeout_ns {
-        let left = t.saturating_sub(time::monotonic_ns() - start);
+        let left = t.saturating_sub(libtern_sys::time::now_ns() - start);
         let rest = Timeval { sec: (left / 1_000_000_000) as i64, usec: (left % 1_000_000_000 / 1000) as i64 };
         let _ = user::write(timeout, rest);
     }

@@ -8,10 +8,10 @@
 use crate::syscalls::{Args, SysResult};
 use crate::user;
 use abi::PAGE_SIZE;
+use fs0_proto::errno::EINVAL;
 use libtern_sys::mm0::Mm0Error;
 use libtern_sys::{mm0, time};
 use mm0_proto::reboot;
-use fs0_proto::errno::EINVAL;
 
 /// Bytes of each field of `struct utsname` (Linux's `__NEW_UTS_LEN + 1`).
 const FIELD: usize = 65;
@@ -81,7 +81,7 @@ const _: () = assert!(size_of::<SysInfo>() == 112);
 /// processes. Tern keeps no load averages and has no swap: those are 0.
 pub fn sysinfo(args: &Args) -> SysResult {
     let stats = mm0::mem_stats().map_err(Mm0Error::errno)?;
-    let uptime_ns = time::clock().map_or(0, |(ns, _)| ns);
+    let uptime_ns = time::now_ns();
     let info = SysInfo {
         uptime: (uptime_ns / 1_000_000_000) as i64,
         totalram: stats.total_pages * PAGE_SIZE,

@@ -228,7 +228,7 @@ pub fn futex(args: &Args) -> SysResult {
                 0
             } else {
                 let ns = user::read::<crate::time::Timespec>(timeout)?.to_ns()?;
-                let now = time::clock().map_or(0, |(ns, _)| ns);
+                let now = time::now_ns();
                 if command == futex::WAIT {
                     // Relative, on the monotonic clock.
                     now.saturating_add(ns).max(1)

@@ -72,11 +72,6 @@ pub struct Timeval {
 static OFFSET_KNOWN: AtomicBool = AtomicBool::new(false);
 static REALTIME_OFFSET: AtomicU64 = AtomicU64::new(0);
 
-/// Nanoseconds since boot.
-pub fn monotonic_ns() -> u64 {
-    time::clock().map_or(0, |(ns, _)| ns)
-}
-
 /// Nanoseconds from the kernel clock to UTC.
 fn realtime_offset() -> Result<u64, u32> {
     if !OFFSET_KNOWN.load(Ordering::Acquire) {
@@ -89,7 +84,7 @@ fn realtime_offset() -> Result<u64, u32> {
 
 /// Nanoseconds since the epoch, UTC.
 fn realtime_ns() -> Result<u64, u32> {
-    Ok(monotonic_ns() + realtime_offset()?)
+    Ok(time::now_ns() + realtime_offset()?)
 }
 
 /// The kernel-clock time of UTC time `ns` (at least 1: 0 is "no
@@ -109,7 +104,7 @@ fn is_realtime(id: u64) -> Result<bool, u32> {
 }
 
 fn now(id: u64) -> Result<u64, u32> {
-    if is_realtime(id)? { realtime_ns() } else { Ok(monotonic_ns()) }
+    if is_realtime(id)? { realtime_ns() } else { Ok(time::now_ns()) }
 }
 
 /// clock_gettime(clock, ts)
@@ -179,12 +174,12 @@ fn write_remaining(rem: u64, deadline: u64) -> Result<(), u32> {
     if rem == 0 {
         return Ok(());
     }
-    user::write(rem, Timespec::from_ns(deadline.saturating_sub(monotonic_ns())))
+    user::write(rem, Timespec::from_ns(deadline.saturating_sub(time::now_ns())))
 }
 
 /// Sleeps `ns` nanoseconds, or EINTR when a signal is to be delivered.
 pub fn sleep_for(ns: u64) -> Result<(), u32> {
-    sleep_until(monotonic_ns().saturating_add(ns))
+    sleep_until(time::now_ns().saturating_add(ns))
 }
 
 /// Reads a `struct timespec` argument as nanoseconds.
@@ -196,7 +191,7 @@ fn read_timespec(ptr: u64) -> Result<u64, u32> {
 /// handler is to run.
 pub fn nanosleep(args: &Args) -> SysResult {
     let duration = read_timespec(args[0])?;
-    let deadline = monotonic_ns().saturating_add(duration);
+    let deadline = time::now_ns().saturating_add(duration);
     match sleep_until(deadline) {
         Err(EINTR) => write_remaining(args[1], deadline).and(Err(EINTR)),
         other => other.map(|()| 0),
@@ -213,7 +208,7 @@ pub fn clock_nanosleep(args: &Args) -> SysResult {
     let realtime = is_realtime(id)?;
     let time = read_timespec(req)?;
     let deadline = if flags & TIMER_ABSTIME == 0 {
-        monotonic_ns().saturating_add(time)
+        time::now_ns().saturating_add(time)
     } else if realtime {
         realtime_to_monotonic(time)
     } else {

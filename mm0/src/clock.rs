@@ -57,7 +57,7 @@ pub fn realtime_offset() -> u64 {
         let now = read_registers();
         if now == last {
             let Some(seconds) = now.unix_seconds() else { break };
-            let since_boot = time::clock().map_or(0, |(ns, _)| ns);
+            let since_boot = time::now_ns();
             return (seconds * 1_000_000_000).saturating_sub(since_boot);
         }
         last = now;

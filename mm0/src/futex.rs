@@ -57,10 +57,6 @@ pub struct FutexRequest {
     pub val3: u64,
 }
 
-fn now() -> u64 {
-    time::clock().map_or(0, |(ns, _)| ns)
-}
-
 /// Answers a saved reply (it never blocks and uses the capability up);
 /// false when the waiter was no longer waiting (its reply lapsed).
 fn answer(reply: u64, msg: &Message) -> bool {
@@ -114,7 +110,7 @@ impl Mm0 {
                 if self.signal_deliverable_to(pid, r.slot) {
                     return fail(errno::EINTR);
                 }
-                if r.deadline != 0 && r.deadline <= now() {
+                if r.deadline != 0 && r.deadline <= time::now_ns() {
                     return fail(errno::ETIMEDOUT);
                 }
                 match grant::save_reply() {

@@ -18,6 +18,8 @@ const CLASS_IDE: u32 = 0x0101;
 const VENDOR: u8 = 0x00;
 const COMMAND: u8 = 0x04;
 const CLASS: u8 = 0x08;
+/// Its third byte is the header type.
+const HEADER_TYPE: u8 = 0x0c;
 const BAR4: u8 = 0x20;
 /// Command register bits: I/O space, bus master.
 const IO_SPACE: u32 = 0x1;
@@ -43,7 +45,10 @@ pub fn ide_bus_master() -> Option<u16> {
         return None;
     }
     for device in 0..32u8 {
-        for function in 0..8u8 {
+        // Functions past 0 only on a multi-function device (header type
+        // bit 7).
+        let functions = if read(device, 0, HEADER_TYPE) >> 16 & 0x80 != 0 { 8 } else { 1 };
+        for function in 0..functions {
             if read(device, function, VENDOR) & 0xffff == 0xffff {
                 continue;
             }
@@ -51,9 +56,9 @@ pub fn ide_bus_master() -> Option<u16> {
                 continue;
             }
             let bar = read(device, function, BAR4);
-            // An I/O BAR (bit 0) with an address.
+            // An I/O BAR (bit 0) with an address; else look further.
             if bar & 1 == 0 || bar & 0xfffc == 0 {
-                return None;
+                continue;
             }
             let command = read(device, function, COMMAND) & 0xffff;
             write(device, function, COMMAND, command | IO_SPACE | BUS_MASTER);

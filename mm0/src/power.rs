@@ -51,11 +51,14 @@ impl Mm0 {
             reboot::HALT => Stop::Halt,
             _ => return fail(errno::EINVAL),
         };
-        println!("mm0: {}", match stop {
-            Stop::Restart => "restarting",
-            Stop::Halt => "halting",
-            _ => "powering off",
-        });
+        println!(
+            "mm0: {}",
+            match stop {
+                Stop::Restart => "restarting",
+                Stop::Halt => "halting",
+                _ => "powering off",
+            }
+        );
         self.stop(stop);
         None
     }

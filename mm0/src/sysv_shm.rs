@@ -60,7 +60,7 @@ pub struct SysvShm {
 impl Mm0 {
     /// Seconds since the epoch (for the segment times).
     fn wall_seconds(&self) -> u64 {
-        let since_boot = time::clock().map_or(0, |(ns, _)| ns);
+        let since_boot = time::now_ns();
         (self.realtime_offset + since_boot) / 1_000_000_000
     }
 

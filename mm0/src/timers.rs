@@ -58,10 +58,6 @@ pub struct IntervalTimer {
     pub interval: u64,
 }
 
-fn now() -> u64 {
-    time::clock().map_or(0, |(ns, _)| ns)
-}
-
 impl Mm0 {
     /// Sets the kernel timer to the earliest deadline (or cancels it).
     pub fn arm_timer(&self) {
@@ -76,7 +72,7 @@ impl Mm0 {
 
     /// The timer fired: end what is due, then set it for the next deadline.
     pub fn timer_fired(&mut self) {
-        let now = now();
+        let now = time::now_ns();
         self.expire_futex_waits(now);
         let due: alloc::vec::Vec<u64> =
             self.tasks.values().filter(|t| t.itimer.deadline != 0 && t.itimer.deadline <= now).map(|t| t.id).collect();
@@ -105,7 +101,12 @@ impl Mm0 {
         if tries == 0 || self.realerts.iter().any(|r| r.pid == pid && r.slot == slot) {
             return;
         }
-        self.realerts.push(Realert { pid, slot, deadline: now().saturating_add(REALERT_DELAY_NS), tries: tries - 1 });
+        self.realerts.push(Realert {
+            pid,
+            slot,
+            deadline: time::now_ns().saturating_add(REALERT_DELAY_NS),
+            tries: tries - 1,
+        });
         self.arm_timer();
     }
 
@@ -116,7 +117,7 @@ impl Mm0 {
             return fail(errno::EINVAL);
         }
         let task = self.tasks.get_mut(&id)?;
-        let now = now();
+        let now = time::now_ns();
         let old = task.itimer;
         let left = if old.deadline == 0 { 0 } else { old.deadline.saturating_sub(now).max(1) };
         if set == 1 {

@@ -12,6 +12,7 @@
 
 use abi::PAGE_SIZE;
 use alloc::vec::Vec;
+use core::sync::atomic::{Ordering, compiler_fence};
 use libtern::device::{inb, outb, outl};
 use libtern::ipc::{self, Message};
 use libtern::{cap, device, notify, println, time};
@@ -110,6 +111,9 @@ impl Dma {
             }
         }
         let direction = if writing { 0 } else { TO_MEMORY };
+        // The table and buffer writes above happen before the controller
+        // is started (port I/O is not ordered with memory otherwise).
+        compiler_fence(Ordering::SeqCst);
         outb(self.ports + BM_COMMAND, 0);
         outl(self.ports + BM_TABLE, self.table_phys);
         // Writing ones clears the interrupt and error bits.
@@ -122,6 +126,8 @@ impl Dma {
             self.wait()
         });
         outb(self.ports + BM_COMMAND, direction);
+        // ... and the buffer is read only after it stopped.
+        compiler_fence(Ordering::SeqCst);
         outb(ata::CONTROL, ata::NIEN);
         // Reading the status ends the drive's interrupt.
         let status = inb(ata::BASE + ata::STATUS);
@@ -140,7 +146,7 @@ impl Dma {
 
     /// Waits for the drive's interrupt after a started transfer.
     fn wait(&self) -> Result<(), AtaError> {
-        let deadline = time::clock().map_or(0, |(ns, _)| ns) + TIMEOUT_NS;
+        let deadline = time::now_ns() + TIMEOUT_NS;
         loop {
             let status = inb(self.ports + BM_STATUS);
             if status & INTERRUPT != 0 || status & (ACTIVE | FAILED) == FAILED {

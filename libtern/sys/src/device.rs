@@ -59,12 +59,16 @@ pub fn outw(port: u16, value: u16) {
 pub fn inl(port: u16) -> u32 {
     let value: u32;
     // SAFETY: as in `inb`.
-    unsafe { core::arch::asm!("in eax, dx", in("dx") port, out("eax") value, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("in eax, dx", in("dx") port, out("eax") value, options(nomem, nostack, preserves_flags))
+    };
     value
 }
 
 /// `out dx, eax`: a 32-bit word to I/O port `port` (as for [`inb`]).
 pub fn outl(port: u16, value: u32) {
     // SAFETY: as in `inb`.
-    unsafe { core::arch::asm!("out dx, eax", in("dx") port, in("eax") value, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("out dx, eax", in("dx") port, in("eax") value, options(nomem, nostack, preserves_flags))
+    };
 }

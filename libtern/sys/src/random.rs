@@ -73,7 +73,7 @@ fn fallback() -> u64 {
     const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
     if FALLBACK_STATE.load(Ordering::Relaxed) == 0 {
         let stack_marker = 0u8;
-        let boot_ns = time::clock().map_or(0, |(ns, _)| ns);
+        let boot_ns = time::now_ns();
         let seed = time::rdtsc() ^ boot_ns.rotate_left(32) ^ (&raw const stack_marker as u64) | 1;
         // Another thread seeding at the same time seeds as well: either is fine.
         let _ = FALLBACK_STATE.compare_exchange(0, seed, Ordering::Relaxed, Ordering::Relaxed);

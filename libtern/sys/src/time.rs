@@ -11,6 +11,12 @@ pub fn clock() -> Result<(u64, u64), Error> {
     call6(Call::Clock, [0; 6]).map(|r| (r[0], r[1]))
 }
 
+/// Nanoseconds since boot (0 if the kernel cannot say, which it always
+/// can: the call takes no arguments).
+pub fn now_ns() -> u64 {
+    clock().map_or(0, |(ns, _)| ns)
+}
+
 /// Gives up the rest of this time slice.
 pub fn yield_now() {
     // Yield cannot fail: it takes no arguments.

@@ -108,13 +108,13 @@ pub fn bench() -> bool {
     for (name, op, access) in
         [("ide_write_mib_s", label::WRITE, grant::READ), ("ide_read_mib_s", label::READ, grant::WRITE)]
     {
-        let start = libtern::time::clock().map_or(0, |(ns, _)| ns);
+        let start = libtern::time::now_ns();
         let mut lba = BENCH_FIRST;
         while lba + BENCH_CHUNK <= SECTORS {
             ok &= matches!(request(op, &[lba, BENCH_CHUNK], Some(&mut buffer), access), Ok((0, _)));
             lba += BENCH_CHUNK;
         }
-        let elapsed = libtern::time::clock().map_or(0, |(ns, _)| ns).saturating_sub(start).max(1);
+        let elapsed = libtern::time::now_ns().saturating_sub(start).max(1);
         crate::report::bench(name, (bytes * 1_000_000_000 / elapsed) >> 20, "MiB/s");
     }
     ok
