@@ -19,12 +19,14 @@
 //!   by the upper-cased name. FAT stores no owner, no mode (files are 0755,
 //!   0555 when read-only) and no links: symlink, link and mknod are EPERM.
 //!
-//! fatfs 0.3.6 writes two things fsck.fat rejects, and both are repaired
-//! here on disk right after fatfs made them: a new directory starts with
-//! long-name entries before `.` and `..` and, in the root of FAT32, a `..`
-//! naming cluster 2 instead of 0; and a directory moved to another parent
-//! keeps its old `..`. The repair reads and writes the directory's first
-//! sector through the block cache fatfs itself uses.
+//! fatfs 0.3.6 writes things fsck.fat rejects, and they are repaired here
+//! on disk right after fatfs made them ([`Fat::repair_new_entry`]): a new
+//! directory starts with long-name entries before `.` and `..` and, in the
+//! root of FAT32, a `..` naming cluster 2 instead of 0; a directory moved
+//! to another parent keeps its old `..`; and a name like `.git` gets a
+//! short name with an empty base. The repairs read and write the entries
+//! through the block cache fatfs itself uses. fatfs also does not undo a
+//! change that runs out of space halfway, so fs0 checks for room first.
 //!
 //! The mounted volume and its open files live in one value ([`Mounted`],
 //! made with `self_cell`), so that unmounting drops the files, then the
@@ -191,6 +193,14 @@ struct Geometry {
     data_start: u64,
     /// Byte offset of the boot sector's status flags (bit 0: dirty).
     status_flags: u64,
+    /// Byte offset of the first FAT, and its entries' width (12, 16, 32).
+    fat_start: u64,
+    fat_bits: u32,
+    /// The root directory: FAT32's first cluster, or FAT12/16's fixed
+    /// region (offset, bytes).
+    root_cluster: u32,
+    root_region: (u64, u64),
+    clusters: u64,
 }
 
 impl Geometry {
@@ -203,11 +213,26 @@ impl Geometry {
         let root_sectors = (half(17) * 32).div_ceil(sector.max(1));
         let first_data = half(14) + u64::from(boot[16]) * fat_size + root_sectors;
         // FAT32 has no 16-bit FAT size, and its flags sit further on.
-        let status_flags = if half(22) == 0 { 0x41 } else { 0x25 };
+        let fat32 = half(22) == 0;
+        let status_flags = if fat32 { 0x41 } else { 0x25 };
+        let total = if half(19) != 0 { half(19) } else { word(32) };
+        let clusters = total.saturating_sub(first_data) / per_cluster.max(1);
+        // The FAT type follows from the cluster count (Microsoft's rule).
+        let fat_bits = match clusters {
+            _ if fat32 => 32,
+            ..4085 => 12,
+            _ => 16,
+        };
+        let root_start = (half(14) + u64::from(boot[16]) * fat_size) * sector;
         (sector >= 512 && per_cluster > 0).then_some(Geometry {
             cluster_bytes: sector * per_cluster,
             data_start: first_data * sector,
             status_flags,
+            fat_start: half(14) * sector,
+            fat_bits,
+            root_cluster: word(44) as u32,
+            root_region: (root_start, root_sectors * sector),
+            clusters,
         })
     }
 
@@ -494,6 +519,7 @@ impl Fat {
         self.room_for_entries()?;
         let fs = self.fs()?;
         drop(open_dir(fs, &path)?.create_file(name).map_err(errno)?);
+        self.repair_new_entry(&path, name, false)?;
         let ino = self.lookup(dir, name.as_bytes())?;
         self.touch(dir, now);
         Ok(ino)
@@ -511,13 +537,118 @@ impl Fat {
         self.room_for_entries()?;
         let fs = self.fs()?;
         open_dir(fs, &path)?.create_dir(name).map_err(errno)?;
-        let new_path = if path.is_empty() { String::from(name) } else { format!("{path}/{name}") };
-        let cluster = dir_cluster(fs, &new_path)?;
-        let parent_cluster = dir_cluster(fs, &path)?;
-        self.repair_dot_entries(cluster, parent_cluster)?;
+        self.repair_new_entry(&path, name, true)?;
         let ino = self.lookup(dir, name.as_bytes())?;
         self.touch(dir, now);
         Ok(ino)
+    }
+
+    /// Makes the entry fatfs just wrote for `name` in directory `parent`
+    /// (and, for a directory, its own first entries) what fsck.fat
+    /// accepts; see the module's design notes.
+    fn repair_new_entry(&mut self, parent: &str, name: &str, dir: bool) -> Result<(), u32> {
+        let fs = self.fs()?;
+        let parent_cluster = dir_cluster(fs, parent)?;
+        let child = if parent.is_empty() { String::from(name) } else { format!("{parent}/{name}") };
+        let child_cluster = if dir { Some(dir_cluster(fs, &child)?) } else { None };
+        self.repair_short_name(parent_cluster, name)?;
+        match child_cluster {
+            Some(cluster) => self.repair_dot_entries(cluster, parent_cluster),
+            None => Ok(()),
+        }
+    }
+
+    /// The byte ranges (in the volume) of directory `cluster`'s entries (0:
+    /// the root), following its cluster chain for at most as many clusters
+    /// as the volume has (a chain that loops ends there).
+    fn directory_extents(&self, cluster: u32) -> Result<Vec<(u64, u64)>, u32> {
+        let g = self.geometry;
+        let mut cluster = match cluster {
+            0 if g.fat_bits != 32 => return Ok(alloc::vec![g.root_region]),
+            0 => g.root_cluster,
+            c => c,
+        };
+        let mut extents = Vec::new();
+        let mut cache = self.cache.borrow_mut();
+        while cluster >= 2 && u64::from(cluster) < g.clusters + 2 && (extents.len() as u64) < g.clusters {
+            extents.push((g.cluster_offset(cluster), g.cluster_bytes));
+            let next = match g.fat_bits {
+                32 => {
+                    let mut entry = [0u8; 4];
+                    cache.read(self.start + g.fat_start + 4 * u64::from(cluster), &mut entry).map_err(|_| EIO)?;
+                    u32::from_le_bytes(entry) & 0x0fff_ffff
+                }
+                16 => {
+                    let mut entry = [0u8; 2];
+                    cache.read(self.start + g.fat_start + 2 * u64::from(cluster), &mut entry).map_err(|_| EIO)?;
+                    match u16::from_le_bytes(entry) {
+                        n if n >= 0xfff8 => 0x0fff_ffff,
+                        n => u32::from(n),
+                    }
+                }
+                _ => return Err(EIO),
+            };
+            cluster = next;
+        }
+        Ok(extents)
+    }
+
+    /// fatfs 0.3.6 gives a name like `.git` (a dot, then at most three
+    /// characters) the short name "        GIT": an empty base, which
+    /// fsck.fat rejects. The entry in directory `parent` gets a short name
+    /// of the form `GIT~N` instead, and its long-name entries the matching
+    /// checksum. Other names are left alone; so is FAT12 (fatfs only makes
+    /// it on volumes too small to be a root).
+    fn repair_short_name(&mut self, parent: u32, name: &str) -> Result<(), u32> {
+        const ENTRY: usize = 32;
+        const LFN: u8 = 0x0f;
+        let rest = &name[1..];
+        let broken =
+            name.starts_with('.') && (1..=3).contains(&rest.len()) && rest.chars().all(|c| c.is_ascii_alphanumeric());
+        if !broken || self.geometry.fat_bits == 12 {
+            return Ok(());
+        }
+        let mut bad = [b' '; 11];
+        bad[8..8 + rest.len()].copy_from_slice(rest.to_ascii_uppercase().as_bytes());
+        let extents = self.directory_extents(parent)?;
+        let mut bytes = Vec::new();
+        let mut places = Vec::new();
+        {
+            let mut cache = self.cache.borrow_mut();
+            for &(at, len) in &extents {
+                let mut chunk = alloc::vec![0u8; len as usize];
+                cache.read(self.start + at, &mut chunk).map_err(|_| EIO)?;
+                for i in 0..chunk.len() / ENTRY {
+                    places.push(self.start + at + (i * ENTRY) as u64);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        let entries: Vec<&[u8]> = bytes.chunks(ENTRY).collect();
+        let live = |e: &[u8]| e[0] != 0 && e[0] != 0xe5 && e[11] != LFN;
+        let Some(index) = entries.iter().position(|e| live(e) && e[..11] == bad) else { return Ok(()) };
+        let taken: Vec<&[u8]> = entries.iter().filter(|e| live(e)).map(|e| &e[..11]).collect();
+        let base = rest.to_ascii_uppercase();
+        let Some(short) = (1..100_000u32)
+            .map(|n| {
+                let tail = format!("~{n}");
+                let mut short = [b' '; 11];
+                let keep = base.len().min(8 - tail.len());
+                short[..keep].copy_from_slice(&base.as_bytes()[..keep]);
+                short[keep..keep + tail.len()].copy_from_slice(tail.as_bytes());
+                short
+            })
+            .find(|short| !taken.contains(&&short[..]))
+        else {
+            return Err(EEXIST);
+        };
+        let checksum = short.iter().fold(0u8, |sum, &b| ((sum & 1) << 7).wrapping_add(sum >> 1).wrapping_add(b));
+        let mut cache = self.cache.borrow_mut();
+        cache.write(places[index], &short).map_err(|_| EIO)?;
+        for i in (0..index).rev().take_while(|&i| entries[i][11] == LFN) {
+            cache.write(places[i] + 13, &[checksum]).map_err(|_| EIO)?;
+        }
+        Ok(())
     }
 
     /// Rewrites the start of directory `cluster` as fsck.fat wants it:
@@ -806,12 +937,7 @@ impl Fat {
         let (from_path, to_path) = (self.dir_path(from)?, self.dir_path(to)?);
         let fs = self.fs()?;
         open_dir(fs, &from_path)?.rename(&node.name, &open_dir(fs, &to_path)?, name).map_err(errno)?;
-        if node.dir && from != to {
-            let moved_path = if to_path.is_empty() { String::from(name) } else { format!("{to_path}/{name}") };
-            let cluster = dir_cluster(fs, &moved_path)?;
-            let parent = dir_cluster(fs, &to_path)?;
-            self.repair_dot_entries(cluster, parent)?;
-        }
+        self.repair_new_entry(&to_path, name, node.dir)?;
         self.names.remove(&(from, fold(&node.name)));
         self.names.insert((to, fold(name)), ino);
         let moved = self.nodes.get_mut(&ino).ok_or(ENOENT)?;
@@ -1100,5 +1226,29 @@ pub(crate) mod tests {
         let mut again = Fat::mount(cache, 0, 34 << 20, &CLOCK).unwrap();
         let victim = again.lookup(ROOT, b"victim").unwrap();
         assert_eq!(again.attr(victim).unwrap().size, 5000);
+    }
+
+    #[test]
+    fn short_dot_names_get_short_names_fsck_accepts() {
+        let (mut fat, bytes) = volume(40);
+        let git = fat.mkdir(ROOT, b".git", 0).unwrap();
+        fat.create(git, b".x", 0).unwrap();
+        fat.create(ROOT, b".ssh", 0).unwrap();
+        fat.rename(ROOT, b".ssh", git, b".vim", 0).unwrap();
+        fat.create(ROOT, b".profile", 0).unwrap();
+        fat.unmount().unwrap();
+        let raw = bytes.borrow();
+        let names: Vec<&[u8]> =
+            raw.chunks(32).filter(|e| e[11] != 0x0f && e[0] != 0 && e[0] != 0xe5).map(|e| &e[..11]).collect();
+        for short in [&b"GIT~1      "[..], b"X~1        ", b"VIM~1      "] {
+            assert!(names.contains(&short), "{:?} not among the short names", core::str::from_utf8(short));
+        }
+        assert!(!names.iter().any(|n| n[..8] == *b"        "), "no short name with an empty base");
+        drop(raw);
+        let cache = Rc::new(RefCell::new(BlockCache::new(Box::new(MemoryDisk(bytes)), 64)));
+        let mut again = Fat::mount(cache, 0, 40 << 20, &CLOCK).unwrap();
+        let git = again.lookup(ROOT, b".GIT").unwrap();
+        let names: Vec<Vec<u8>> = again.list(git).unwrap().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, [b".x".to_vec(), b".vim".to_vec()], "the long names are intact");
     }
 }
