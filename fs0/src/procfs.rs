@@ -154,7 +154,8 @@ impl Procfs {
     pub fn readlink(&self, ino: u64, caller: u64) -> Result<Vec<u8>, u32> {
         match split(ino).ok_or(ENOENT)? {
             (0, SELF) => Ok(format!("{caller}").into_bytes()),
-            (pid, EXE) if pid != 0 => Ok(self.process(pid)?.exe),
+            // A zombie has no program any more.
+            (pid, EXE) if pid != 0 => Some(self.process(pid)?.exe).filter(|exe| !exe.is_empty()).ok_or(ENOENT),
             _ => Err(fs0_proto::errno::EINVAL),
         }
     }
