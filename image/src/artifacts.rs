@@ -8,8 +8,10 @@
 //!   as a user would port a Rust program (`cargo build --target
 //!   x86_64-unknown-linux-musl`: static-pie), each a module of its name.
 //! - `kernel.sym`: the kernel's function symbols (see [`crate::symbols`]).
-//! - `ramdisk`: a root disk image with the files of `rootfs/`, for booting
-//!   with `root=ramdisk:2`.
+//! - The distro's programs: the binaries of `userland/base` (core
+//!   utilities), built for musl the same way, for /bin of root disks.
+//! - `ramdisk`: a root disk image with the files of `rootfs/` and the
+//!   programs, for booting with `root=ramdisk:2`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -47,9 +49,16 @@ const RAMDISK_FILE: &str = "ramdisk.img";
 pub struct Artifacts {
     pub kernel: PathBuf,
     modules: BTreeMap<String, PathBuf>,
+    /// The distro's programs (`userland/base`), for /bin of a root disk.
+    pub programs: Vec<PathBuf>,
 }
 
 impl Artifacts {
+    /// What a root disk holds: `rootfs/` and the programs in /bin.
+    pub fn root_tree(&self, paths: &Paths) -> root_disk::Tree {
+        root_disk::Tree { rootfs: paths.rootfs(), programs: self.programs.clone() }
+    }
+
     /// The file for the module `name`.
     pub fn module(&self, name: &str) -> Result<&Path> {
         match self.modules.get(name) {
@@ -74,10 +83,12 @@ pub fn build(paths: &Paths) -> Result<Artifacts> {
     let count = symbols::write(&kernel, &kernel_sym)?;
     println!("wrote {} ({count} function symbols)", kernel_sym.display());
     modules.insert(KERNEL_SYM.to_string(), kernel_sym);
+    let programs = build_base_userland(paths)?;
+    let mut artifacts = Artifacts { kernel, modules, programs };
     let ramdisk = paths.build.join(RAMDISK_FILE);
-    root_disk::make(&paths.rootfs(), &ramdisk, root_disk::RAMDISK_BYTES)?;
-    modules.insert(RAMDISK.to_string(), ramdisk);
-    Ok(Artifacts { kernel, modules })
+    root_disk::make(&artifacts.root_tree(paths), &ramdisk, root_disk::RAMDISK_BYTES)?;
+    artifacts.modules.insert(RAMDISK.to_string(), ramdisk);
+    Ok(artifacts)
 }
 
 fn build_native(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
@@ -137,6 +148,33 @@ fn build_rust_userland(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
             Ok((name.to_string(), path))
         })
         .collect()
+}
+
+/// The distro's programs: the binaries of the `userland/base` workspace
+/// (one per `src/bin/<name>.rs` of its crates), built for musl.
+fn build_base_userland(paths: &Paths) -> Result<Vec<PathBuf>> {
+    let workspace = paths.root.join("userland/base");
+    let mut command = cmd::cargo(paths);
+    command.args(["build", "--release", "--target", POSIX_TARGET, "--manifest-path"]).arg(workspace.join("Cargo.toml"));
+    cmd::run(&mut command)?;
+    let dir = paths.target.join(POSIX_TARGET).join("release");
+    let mut programs = Vec::new();
+    for crate_dir in ["coreutils"] {
+        let bins = workspace.join(crate_dir).join("src/bin");
+        for entry in fs::read_dir(&bins).with_context(|| format!("reading {}", bins.display()))? {
+            let source = entry?.path();
+            let Some(name) = source.file_stem().filter(|_| source.extension().is_some_and(|e| e == "rs")) else {
+                continue;
+            };
+            let binary = dir.join(name);
+            if !binary.is_file() {
+                bail!("cargo built no {}", binary.display());
+            }
+            programs.push(binary);
+        }
+    }
+    programs.sort();
+    Ok(programs)
 }
 
 /// The `.c` files directly in `dir`, sorted; none if `dir` does not exist.

@@ -295,7 +295,7 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
     for (i, bench) in plan::benches()?.iter().enumerate() {
         let tag = format!("bench-{i}");
         let media = boot::media(&bench.plan, Boot::Direct, &artifacts, paths, &tag)?;
-        let disk = stage_bench_disk(bench.disk, paths, &tag)?;
+        let disk = stage_bench_disk(bench.disk, &artifacts, paths, &tag)?;
         let machine =
             qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk, monitor: None };
         let log = paths.logs().join(format!("{tag}.log"));
@@ -317,13 +317,18 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
 
 /// Makes the disk of the bench boot `tag`, fresh; returns the file to
 /// attach, if any.
-fn stage_bench_disk(disk: BenchDisk, paths: &Paths, tag: &str) -> Result<Option<PathBuf>> {
+fn stage_bench_disk(
+    disk: BenchDisk,
+    artifacts: &artifacts::Artifacts,
+    paths: &Paths,
+    tag: &str,
+) -> Result<Option<PathBuf>> {
     let path = paths.test_disk(tag);
     match disk {
         BenchDisk::None => Ok(None),
         BenchDisk::BlockTest => disk::make_test_disk(&path).map(Some),
         BenchDisk::FreshRoot => {
-            root_disk::make(&paths.rootfs(), &path, root_disk::DEFAULT_BYTES)?;
+            root_disk::make(&artifacts.root_tree(paths), &path, root_disk::DEFAULT_BYTES)?;
             Ok(Some(path))
         }
     }

@@ -107,15 +107,22 @@ fn layout(bytes: u64) -> Result<[Partition; 2]> {
     Ok([boot, root])
 }
 
+/// What the root partition holds: the tree under `rootfs`, and the
+/// system's programs in /bin.
+pub struct Tree {
+    pub rootfs: PathBuf,
+    pub programs: Vec<PathBuf>,
+}
+
 /// Makes the root disk `image`, `bytes` long (a whole number of MiB), with
-/// the files of the directory `rootfs` on its root partition. An old image
+/// `tree` on its root partition. An old image
 /// is removed first: a failure leaves none that a later boot could take
 /// for this one.
-pub fn make(rootfs: &Path, image: &Path, bytes: u64) -> Result<()> {
+pub fn make(tree: &Tree, image: &Path, bytes: u64) -> Result<()> {
     if image.exists() {
         fs::remove_file(image).with_context(|| format!("removing the old {}", image.display()))?;
     }
-    let sources = rootfs_entries(rootfs)?;
+    let sources = rootfs_entries(&tree.rootfs)?;
     let [boot, root] = layout(bytes)?;
     let boot_file = ScratchFile::next_to(image, "part1")?;
     mkfs(&boot_file.0, &boot, &BOOT_FS)?;
@@ -128,6 +135,9 @@ pub fn make(rootfs: &Path, image: &Path, bytes: u64) -> Result<()> {
     let mount_points = MOUNT_POINTS.iter().map(|dir| format!("::/{dir}"));
     cmd::output_checked(mtools("mmd").arg("-i").arg(&root_file.0).args(mount_points))
         .context("making the mount points on the root partition")?;
+    if !tree.programs.is_empty() {
+        put_programs(&root_file.0, &tree.programs)?;
+    }
 
     let mut disk = File::create(image).with_context(|| format!("creating {}", image.display()))?;
     disk.set_len(bytes).with_context(|| format!("sizing {} to {bytes} bytes", image.display()))?;
@@ -137,6 +147,22 @@ pub fn make(rootfs: &Path, image: &Path, bytes: u64) -> Result<()> {
             .with_context(|| format!("copying {} into {}", file.0.display(), image.display()))?;
     }
     disk.sync_all().with_context(|| format!("writing {}", image.display()))
+}
+
+/// Copies `programs` into /bin of the FAT file system in `file` (made if
+/// missing), and `test` a second time as `[` (FAT has no links).
+fn put_programs(file: &Path, programs: &[PathBuf]) -> Result<()> {
+    let bin_exists = cmd::output_checked(mtools("mdir").arg("-b").arg("-i").arg(file).arg("::/bin")).is_ok();
+    if !bin_exists {
+        cmd::output_checked(mtools("mmd").arg("-i").arg(file).arg("::/bin")).context("making /bin")?;
+    }
+    cmd::output_checked(mtools("mcopy").arg("-o").arg("-i").arg(file).args(programs).arg("::/bin/"))
+        .context("copying the programs into /bin")?;
+    if let Some(test) = programs.iter().find(|p| p.file_name().is_some_and(|n| n == "test")) {
+        cmd::output_checked(mtools("mcopy").arg("-o").arg("-i").arg(file).arg(test).arg("::/bin/["))
+            .context("copying test as /bin/[")?;
+    }
+    Ok(())
 }
 
 /// The entries of `rootfs`, sorted: what mcopy puts at the root. A mount
@@ -325,7 +351,9 @@ mod tests {
         fs::write(rootfs.join("etc/Profile.txt"), "PATH=/bin\n").unwrap();
         let image = dir.join("root.img");
         // The smallest FAT32 mkfs.fat makes with 512-byte clusters is ~33 MiB.
-        make(&rootfs, &image, 64 << 20).unwrap();
+        let program = dir.join("test");
+        fs::write(&program, "#!/bin/sh\n").unwrap();
+        make(&Tree { rootfs, programs: vec![program] }, &image, 64 << 20).unwrap();
 
         let sector = fs::read(&image).unwrap()[..512].to_vec();
         let [_, Some(root), None, None] = partitions(&sector).unwrap() else { panic!("two partitions expected") };
@@ -334,7 +362,21 @@ mod tests {
         )
         .unwrap();
         let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
-        assert_eq!(listing.lines().collect::<Vec<_>>(), ["::/etc/", "::/dev/", "::/proc/", "::/tmp/"], "{listing}");
+        assert_eq!(
+            listing.lines().collect::<Vec<_>>(),
+            ["::/etc/", "::/dev/", "::/proc/", "::/tmp/", "::/bin/"],
+            "{listing}"
+        );
+        let bin = cmd::output_checked(
+            mtools("mdir")
+                .arg("-b")
+                .arg("-i")
+                .arg(format!("{}@@{}", image.display(), root.offset_bytes()))
+                .arg("::/bin"),
+        )
+        .unwrap();
+        let bin = String::from_utf8_lossy(&bin.stdout).into_owned();
+        assert_eq!(bin.lines().collect::<Vec<_>>(), ["::/bin/test", "::/bin/["], "{bin}");
         assert_eq!(fsck_root(&image), Ok(()));
 
         // FAT32's dirty bit: byte 0x41 of the root partition's boot sector.

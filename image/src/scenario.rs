@@ -406,7 +406,7 @@ impl Scenario {
     ) -> Result<(Capture, Vec<DiskCheck>)> {
         let tag = tag(self.name);
         let media = boot::media(&self.plan()?, self.boot, artifacts, paths, &tag)?;
-        let disk = self.stage_disk(paths)?;
+        let disk = self.stage_disk(artifacts, paths)?;
         // The monitor's socket sits beside the log: a short path.
         let monitor = self.uses_monitor().then(|| log.with_extension("monitor"));
         let machine = Machine { media, accel: options.accel, console: Console::Captured, disk: disk.clone(), monitor };
@@ -426,13 +426,13 @@ impl Scenario {
     }
 
     /// The disk file to attach, made first unless the scenario reuses one.
-    fn stage_disk(&self, paths: &Paths) -> Result<Option<PathBuf>> {
+    fn stage_disk(&self, artifacts: &Artifacts, paths: &Paths) -> Result<Option<PathBuf>> {
         let own = paths.test_disk(&tag(self.name));
         match self.disk {
             Disk::None => Ok(None),
             Disk::BlockTest => disk::make_test_disk(&own).map(Some),
             Disk::FreshRoot => {
-                root_disk::make(&paths.rootfs(), &own, root_disk::DEFAULT_BYTES)?;
+                root_disk::make(&artifacts.root_tree(paths), &own, root_disk::DEFAULT_BYTES)?;
                 Ok(Some(own))
             }
             Disk::RootLeftBy(earlier) => {

@@ -818,6 +818,60 @@ static void leave_persist(void)
 		report("persist_left_for_next_boot", NULL);
 }
 
+/* Runs `argv` (a program on the disk); its exit status, with its standard
+ * output and error in `out` and `err` (NUL-terminated, cut to fit). */
+static int run_program(char *const argv[], char *out, size_t out_len, char *err, size_t err_len)
+{
+	int o[2], e[2];
+	if (pipe(o) != 0 || pipe(e) != 0)
+		return -1;
+	pid_t child = fork();
+	if (child == 0) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	int status = -1;
+	waitpid(child, &status, 0);
+	ssize_t n = read(o[0], out, out_len - 1);
+	out[n > 0 ? n : 0] = 0;
+	n = read(e[0], err, err_len - 1);
+	err[n > 0 ? n : 0] = 0;
+	close(o[0]);
+	close(e[0]);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The core utilities in /bin of the disk run: Rust programs read from FAT
+ * and executed. */
+static void disk_programs(void)
+{
+	char out[4096], err[512];
+	int status = run_program((char *[]){"/bin/echo", "hello", "from", "disk", NULL}, out, sizeof out, err, sizeof err);
+	if (status != 0 || strcmp(out, "hello from disk\n") != 0)
+		report("bin_echo", "status %d, output '%s' '%s'", status, out, err);
+	else
+		report("bin_echo", NULL);
+	status = run_program((char *[]){"/bin/ls", "/", NULL}, out, sizeof out, err, sizeof err);
+	if (status != 0 || strstr(out, "bin\n") == NULL || strstr(out, "README.md\n") == NULL)
+		report("bin_ls", "status %d, output '%.200s' '%s'", status, out, err);
+	else
+		report("bin_ls", NULL);
+	status = run_program((char *[]){"/bin/cat", "/nonexistent", NULL}, out, sizeof out, err, sizeof err);
+	if (status != 1 || strcmp(err, "cat: /nonexistent: No such file or directory\n") != 0)
+		report("bin_cat_error", "status %d, stderr '%s'", status, err);
+	else
+		report("bin_cat_error", NULL);
+	status = run_program((char *[]){"/bin/[", "1", "-lt", "2", "]", NULL}, out, sizeof out, err, sizeof err);
+	if (status != 0)
+		report("bin_bracket", "status %d, stderr '%s'", status, err);
+	else
+		report("bin_bracket", NULL);
+}
+
 static int write_mode(void)
 {
 	if (mkdir(TEST_DIR, 0755) != 0 || chdir(TEST_DIR) != 0) {
@@ -833,6 +887,7 @@ static int write_mode(void)
 	many_files();
 	concurrent_appends();
 	unlinked_while_open();
+	disk_programs();
 	big_file();
 
 	/* Every check removed what it made: /fattest must be empty. */
