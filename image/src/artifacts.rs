@@ -9,7 +9,8 @@
 //!   x86_64-unknown-linux-musl`: static-pie), each a module of its name.
 //! - `kernel.sym`: the kernel's function symbols (see [`crate::symbols`]).
 //! - The distro's programs: the binaries of `userland/base` (core
-//!   utilities), built for musl the same way, for /bin of root disks.
+//!   utilities, init), built for musl the same way, for /bin and /sbin of
+//!   root disks; and `boot`, the module that executes /sbin/init as pid 1.
 //! - `ramdisk`: a root disk image with the files of `rootfs/` and the
 //!   programs, for booting with `root=ramdisk:2`.
 
@@ -43,20 +44,24 @@ const KERNEL_SYM: &str = "kernel.sym";
 /// The module name of the ramdisk (a root disk image, [`root_disk`]), and
 /// its file in the build directory.
 const RAMDISK: &str = "ramdisk";
+/// The module name of the program that starts /sbin/init as pid 1.
+const BOOT: &str = "boot";
 const RAMDISK_FILE: &str = "ramdisk.img";
 
 /// Built files: the kernel, and every other file by module name.
 pub struct Artifacts {
     pub kernel: PathBuf,
     modules: BTreeMap<String, PathBuf>,
-    /// The distro's programs (`userland/base`), for /bin of a root disk.
-    pub programs: Vec<PathBuf>,
+    /// The distro's programs (`userland/base`), for /bin and /sbin of a
+    /// root disk.
+    pub bin: Vec<PathBuf>,
+    pub sbin: Vec<PathBuf>,
 }
 
 impl Artifacts {
     /// What a root disk holds: `rootfs/` and the programs in /bin.
     pub fn root_tree(&self, paths: &Paths) -> root_disk::Tree {
-        root_disk::Tree { rootfs: paths.rootfs(), programs: self.programs.clone() }
+        root_disk::Tree { rootfs: paths.rootfs(), bin: self.bin.clone(), sbin: self.sbin.clone() }
     }
 
     /// The file for the module `name`.
@@ -83,8 +88,9 @@ pub fn build(paths: &Paths) -> Result<Artifacts> {
     let count = symbols::write(&kernel, &kernel_sym)?;
     println!("wrote {} ({count} function symbols)", kernel_sym.display());
     modules.insert(KERNEL_SYM.to_string(), kernel_sym);
-    let programs = build_base_userland(paths)?;
-    let mut artifacts = Artifacts { kernel, modules, programs };
+    let base = build_base_userland(paths)?;
+    modules.insert(BOOT.to_string(), base.boot);
+    let mut artifacts = Artifacts { kernel, modules, bin: base.bin, sbin: base.sbin };
     let ramdisk = paths.build.join(RAMDISK_FILE);
     root_disk::make(&artifacts.root_tree(paths), &ramdisk, root_disk::RAMDISK_BYTES)?;
     artifacts.modules.insert(RAMDISK.to_string(), ramdisk);
@@ -150,31 +156,42 @@ fn build_rust_userland(paths: &Paths) -> Result<BTreeMap<String, PathBuf>> {
         .collect()
 }
 
-/// The distro's programs: the binaries of the `userland/base` workspace
-/// (one per `src/bin/<name>.rs` of its crates), built for musl.
-fn build_base_userland(paths: &Paths) -> Result<Vec<PathBuf>> {
+/// The distro's programs, built.
+struct BaseUserland {
+    bin: Vec<PathBuf>,
+    sbin: Vec<PathBuf>,
+    /// The boot module that executes /sbin/init.
+    boot: PathBuf,
+}
+
+/// Builds the `userland/base` workspace for musl: the core utilities for
+/// /bin (one per `coreutils/src/bin/<name>.rs`), init for /sbin, and the
+/// `boot` module.
+fn build_base_userland(paths: &Paths) -> Result<BaseUserland> {
     let workspace = paths.root.join("userland/base");
     let mut command = cmd::cargo(paths);
     command.args(["build", "--release", "--target", POSIX_TARGET, "--manifest-path"]).arg(workspace.join("Cargo.toml"));
     cmd::run(&mut command)?;
     let dir = paths.target.join(POSIX_TARGET).join("release");
-    let mut programs = Vec::new();
-    for crate_dir in ["coreutils"] {
-        let bins = workspace.join(crate_dir).join("src/bin");
-        for entry in fs::read_dir(&bins).with_context(|| format!("reading {}", bins.display()))? {
-            let source = entry?.path();
-            let Some(name) = source.file_stem().filter(|_| source.extension().is_some_and(|e| e == "rs")) else {
-                continue;
-            };
-            let binary = dir.join(name);
-            if !binary.is_file() {
-                bail!("cargo built no {}", binary.display());
-            }
-            programs.push(binary);
+    let built = |name: &str| -> Result<PathBuf> {
+        let binary = dir.join(name);
+        if !binary.is_file() {
+            bail!("cargo built no {}", binary.display());
+        }
+        Ok(binary)
+    };
+    let sources = workspace.join("coreutils/src/bin");
+    let mut bin = Vec::new();
+    for entry in fs::read_dir(&sources).with_context(|| format!("reading {}", sources.display()))? {
+        let source = entry?.path();
+        if source.extension().is_some_and(|e| e == "rs")
+            && let Some(name) = source.file_stem().and_then(|n| n.to_str())
+        {
+            bin.push(built(name)?);
         }
     }
-    programs.sort();
-    Ok(programs)
+    bin.sort();
+    Ok(BaseUserland { bin, sbin: vec![built("init")?], boot: built("boot")? })
 }
 
 /// The `.c` files directly in `dir`, sorted; none if `dir` does not exist.

@@ -108,10 +108,11 @@ fn layout(bytes: u64) -> Result<[Partition; 2]> {
 }
 
 /// What the root partition holds: the tree under `rootfs`, and the
-/// system's programs in /bin.
+/// system's programs in /bin and /sbin.
 pub struct Tree {
     pub rootfs: PathBuf,
-    pub programs: Vec<PathBuf>,
+    pub bin: Vec<PathBuf>,
+    pub sbin: Vec<PathBuf>,
 }
 
 /// Makes the root disk `image`, `bytes` long (a whole number of MiB), with
@@ -135,8 +136,10 @@ pub fn make(tree: &Tree, image: &Path, bytes: u64) -> Result<()> {
     let mount_points = MOUNT_POINTS.iter().map(|dir| format!("::/{dir}"));
     cmd::output_checked(mtools("mmd").arg("-i").arg(&root_file.0).args(mount_points))
         .context("making the mount points on the root partition")?;
-    if !tree.programs.is_empty() {
-        put_programs(&root_file.0, &tree.programs)?;
+    for (dir, programs) in [("bin", &tree.bin), ("sbin", &tree.sbin)] {
+        if !programs.is_empty() {
+            put_programs(&root_file.0, dir, programs)?;
+        }
     }
 
     let mut disk = File::create(image).with_context(|| format!("creating {}", image.display()))?;
@@ -149,18 +152,20 @@ pub fn make(tree: &Tree, image: &Path, bytes: u64) -> Result<()> {
     disk.sync_all().with_context(|| format!("writing {}", image.display()))
 }
 
-/// Copies `programs` into /bin of the FAT file system in `file` (made if
-/// missing), and `test` a second time as `[` (FAT has no links).
-fn put_programs(file: &Path, programs: &[PathBuf]) -> Result<()> {
-    let bin_exists = cmd::output_checked(mtools("mdir").arg("-b").arg("-i").arg(file).arg("::/bin")).is_ok();
-    if !bin_exists {
-        cmd::output_checked(mtools("mmd").arg("-i").arg(file).arg("::/bin")).context("making /bin")?;
+/// Copies `programs` into directory `dir` of the FAT file system in
+/// `file` (made if missing), and `test` a second time as `[` (FAT has no
+/// links).
+fn put_programs(file: &Path, dir: &str, programs: &[PathBuf]) -> Result<()> {
+    let exists = cmd::output_checked(mtools("mdir").arg("-b").arg("-i").arg(file).arg(format!("::/{dir}"))).is_ok();
+    if !exists {
+        cmd::output_checked(mtools("mmd").arg("-i").arg(file).arg(format!("::/{dir}")))
+            .with_context(|| format!("making /{dir}"))?;
     }
-    cmd::output_checked(mtools("mcopy").arg("-o").arg("-i").arg(file).args(programs).arg("::/bin/"))
-        .context("copying the programs into /bin")?;
+    cmd::output_checked(mtools("mcopy").arg("-o").arg("-i").arg(file).args(programs).arg(format!("::/{dir}/")))
+        .with_context(|| format!("copying the programs into /{dir}"))?;
     if let Some(test) = programs.iter().find(|p| p.file_name().is_some_and(|n| n == "test")) {
-        cmd::output_checked(mtools("mcopy").arg("-o").arg("-i").arg(file).arg(test).arg("::/bin/["))
-            .context("copying test as /bin/[")?;
+        cmd::output_checked(mtools("mcopy").arg("-o").arg("-i").arg(file).arg(test).arg(format!("::/{dir}/[")))
+            .context("copying test as [")?;
     }
     Ok(())
 }
@@ -353,7 +358,7 @@ mod tests {
         // The smallest FAT32 mkfs.fat makes with 512-byte clusters is ~33 MiB.
         let program = dir.join("test");
         fs::write(&program, "#!/bin/sh\n").unwrap();
-        make(&Tree { rootfs, programs: vec![program] }, &image, 64 << 20).unwrap();
+        make(&Tree { rootfs, bin: vec![program], sbin: Vec::new() }, &image, 64 << 20).unwrap();
 
         let sector = fs::read(&image).unwrap()[..512].to_vec();
         let [_, Some(root), None, None] = partitions(&sector).unwrap() else { panic!("two partitions expected") };

@@ -43,7 +43,7 @@ const DEBUG_EXIT: u16 = 0xf4;
 
 impl Mm0 {
     /// REBOOT (how): stops the machine (fs0 first). No reply: the caller
-    /// stops with everything else.
+    /// waits until everything stops.
     pub fn reboot(&mut self, how: u64) -> Option<Message> {
         let stop = match how {
             reboot::POWER_OFF => Stop::PowerOff,
@@ -59,6 +59,10 @@ impl Mm0 {
                 _ => "powering off",
             }
         );
+        // The caller waits for the end: its reply is kept, never sent.
+        if let Err(e) = libtern::grant::save_reply() {
+            println!("mm0: keeping the reboot caller waiting failed: {e:?}");
+        }
         self.stop(stop);
         None
     }
