@@ -164,9 +164,9 @@ struct BaseUserland {
     boot: PathBuf,
 }
 
-/// Builds the `userland/base` workspace for musl: the core utilities for
-/// /bin (one per `coreutils/src/bin/<name>.rs`), init for /sbin, and the
-/// `boot` module.
+/// Builds the `userland/base` workspace for musl: the core utilities (one
+/// per `coreutils/src/bin/<name>.rs`) and the shell for /bin, init for
+/// /sbin, and the `boot` module.
 fn build_base_userland(paths: &Paths) -> Result<BaseUserland> {
     let workspace = paths.root.join("userland/base");
     let mut command = cmd::cargo(paths);
@@ -190,6 +190,7 @@ fn build_base_userland(paths: &Paths) -> Result<BaseUserland> {
             bin.push(built(name)?);
         }
     }
+    bin.push(built("sh")?);
     bin.sort();
     Ok(BaseUserland { bin, sbin: vec![built("init")?], boot: built("boot")? })
 }

@@ -8,7 +8,7 @@
 //! machine then has ([`Machine::monitor`]).
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -288,12 +288,17 @@ impl Machine {
         let mut lines = Vec::new();
         let exited = loop {
             match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok((Stream::Serial, line)) => {
-                    writeln!(log_file, "{line}")?;
-                    if echo {
+                Ok((stream @ (Stream::Serial | Stream::Prompt), line)) => {
+                    // A prompt is a line still open: only typing looks at it.
+                    let complete = stream == Stream::Serial;
+                    if complete {
+                        writeln!(log_file, "{line}")?;
+                    }
+                    if complete && echo {
                         println!("{line}");
                     }
-                    if screen.is_none()
+                    if complete
+                        && screen.is_none()
                         && let Some(after) = script.screen_after
                         && line.contains(after)
                     {
@@ -323,11 +328,13 @@ impl Machine {
                         }
                         next_typed = typed.next();
                     }
-                    if !saw_fatal && fatal(&line) {
+                    if complete && !saw_fatal && fatal(&line) {
                         saw_fatal = true;
                         deadline = deadline.min(Instant::now() + FATAL_GRACE);
                     }
-                    lines.push(line);
+                    if complete {
+                        lines.push(line);
+                    }
                 }
                 Ok((Stream::Qemu, line)) => {
                     writeln!(log_file, "qemu: {line}")?;
@@ -430,31 +437,42 @@ fn double_commas(text: &str) -> String {
     text.replace(',', ",,")
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Stream {
     Serial,
+    /// Serial text that has stopped short of a newline for now: a prompt.
+    Prompt,
     Qemu,
 }
 
-/// Sends each line read from `pipe` (without `\r` and `\n`) to `sender`.
+/// Sends each line read from `pipe` (without `\r` and `\n`) to `sender`
+/// as `stream`; for the serial stream also the text of a line that stops
+/// without its newline (as [`Stream::Prompt`]), since a prompt waits for
+/// input without ending its line.
 fn read_lines(
-    pipe: impl Read + Send + 'static,
+    mut pipe: impl Read + Send + 'static,
     stream: Stream,
     sender: mpsc::Sender<(Stream, String)>,
 ) -> thread::JoinHandle<()> {
     thread::spawn(move || {
-        let mut reader = BufReader::new(pipe);
-        let mut buffer = Vec::new();
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(['\r', '\n'], "");
+        let mut pending = Vec::new();
+        let mut chunk = [0u8; 4096];
         loop {
-            buffer.clear();
-            match reader.read_until(b'\n', &mut buffer) {
+            let n = match pipe.read(&mut chunk) {
                 Ok(0) | Err(_) => return,
-                Ok(_) => {
-                    let line = String::from_utf8_lossy(&buffer).replace(['\r', '\n'], "");
-                    if sender.send((stream, line)).is_err() {
-                        return;
-                    }
+                Ok(n) => n,
+            };
+            pending.extend_from_slice(&chunk[..n]);
+            while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=end).collect();
+                if sender.send((stream, text(&line))).is_err() {
+                    return;
                 }
+            }
+            if stream == Stream::Serial && !pending.is_empty() && sender.send((Stream::Prompt, text(&pending))).is_err()
+            {
+                return;
             }
         }
     })

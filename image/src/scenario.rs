@@ -194,6 +194,29 @@ const FAT_TASKS: &[&str] = &{
     tasks
 };
 const FAT_REBOOT_TASKS: &[&str] = &["ide native", "fat posix expect=0 check"];
+/// The distro as a person meets it: init (pid 1, from /sbin/init on the
+/// disk) starts the shell on the console, and the harness types commands
+/// at it, each batch once the previous one's output appeared (markers the
+/// shell computes, so that the echo of the typed line cannot match), then
+/// `poweroff`.
+const SHELL_TASKS: &[&str] = &["ide native", "boot posix role=init"];
+const SHELL_TYPED: &[Typed] = &[
+    Typed { to: Input::Serial, after: "/ # ", keys: b"echo first-$((6 * 7)); ls /bin | wc -l\n" },
+    Typed {
+        to: Input::Serial,
+        after: "first-42",
+        keys: b"for i in 1 2 3; do echo item-$i; done; if [ -d /proc ]; then echo proc-$((5 + 1)); fi\n",
+    },
+    Typed {
+        to: Input::Serial,
+        after: "proc-6",
+        keys: b"echo saved > /tmp/f; cat /tmp/f; nosuchcommand; echo status-$?\n",
+    },
+    Typed { to: Input::Serial, after: "status-127", keys: b"poweroff\n" },
+];
+const SHELL_EXPECT: &[&str] =
+    &["first-42", "item-3", "proc-6", "saved", "sh: nosuchcommand: not found", "status-127", "mm0: powering off"];
+
 /// The same checks on the ramdisk (a boot module) as the root.
 const FAT_RAMDISK_CMDLINE: &str = "log=info mode=test root=ramdisk:2";
 const FAT_RAMDISK_TASKS: &[&str] = &["ramdisk data", "fat posix expect=0 write"];
@@ -319,6 +342,19 @@ pub const SCENARIOS: &[Scenario] = &[
         ending: Ending::TestsDone,
         typed: &[],
         disk: Disk::RootLeftBy("fat"),
+        screen: None,
+    },
+    Scenario {
+        name: "shell",
+        boot: Boot::Direct,
+        cmdline: FAT_ROOT_CMDLINE,
+        tasks: SHELL_TASKS,
+        expect: SHELL_EXPECT,
+        expect_once: &[],
+        timeout: TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: SHELL_TYPED,
+        disk: Disk::FreshRoot,
         screen: None,
     },
     Scenario {
@@ -580,6 +616,7 @@ tests: done
                 "disk",
                 "fat",
                 "fat-reboot",
+                "shell",
                 "fat-ramdisk",
                 "kernel-fault"
             ]

@@ -45,7 +45,7 @@ pub fn run(args: &[String]) -> i32 {
         }
         let copied = match open_input(path) {
             Ok(mut input) if by_bytes => copy(&mut input, &mut out, count),
-            Ok(input) => copy_lines(input, &mut out, count),
+            Ok(input) => copy_lines(input, &mut out, count, *path == "-"),
             Err(err) => Err(CopyError::Read(err)),
         };
         match copied {
@@ -64,8 +64,9 @@ pub fn run(args: &[String]) -> i32 {
     }
 }
 
-/// Copies the first `count` lines of `input`.
-fn copy_lines(input: Box<dyn Read>, out: &mut dyn Write, count: u64) -> Result<(), CopyError> {
+/// Copies the first `count` lines of `input`; standard input (`stdin`)
+/// is left just past them where it can seek.
+fn copy_lines(input: Box<dyn Read>, out: &mut dyn Write, count: u64, stdin: bool) -> Result<(), CopyError> {
     let mut input = BufReader::new(input);
     let mut line = Vec::new();
     for _ in 0..count {
@@ -74,6 +75,9 @@ fn copy_lines(input: Box<dyn Read>, out: &mut dyn Write, count: u64) -> Result<(
             break;
         }
         out.write_all(&line).map_err(CopyError::Write)?;
+    }
+    if stdin {
+        crate::sys::unread_stdin(input.buffer().len());
     }
     Ok(())
 }

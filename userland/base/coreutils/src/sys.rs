@@ -41,6 +41,7 @@ unsafe extern "C" {
     fn uname(buf: *mut Utsname) -> c_int;
     fn access(path: *const c_char, mode: c_int) -> c_int;
     fn utimensat(dirfd: c_int, path: *const c_char, times: *const c_void, flags: c_int) -> c_int;
+    fn lseek(fd: c_int, offset: i64, whence: c_int) -> i64;
     fn mount(
         source: *const c_char,
         target: *const c_char,
@@ -58,6 +59,19 @@ const AT_FDCWD: c_int = -100;
 pub const EXDEV: i32 = 18;
 pub const ENOTDIR: i32 = 20;
 pub const EISDIR: i32 = 21;
+
+/// Moves standard input's offset back by `bytes` read but not used, as
+/// POSIX wants of a tool that stops early in a seekable input (a script
+/// running `head -1` reads on from the line after). Not seekable (a pipe,
+/// a terminal): nothing to do.
+pub fn unread_stdin(bytes: usize) {
+    const SEEK_CUR: c_int = 1;
+    if bytes > 0 {
+        // SAFETY: lseek touches no memory; on a descriptor that cannot
+        // seek it fails and changes nothing.
+        unsafe { lseek(0, -(bytes as i64), SEEK_CUR) };
+    }
+}
 
 fn c_string(bytes: &[u8]) -> io::Result<CString> {
     CString::new(bytes).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
