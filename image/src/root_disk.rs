@@ -35,8 +35,9 @@ use crate::report::Outcome;
 /// on its root partition with room to spare.
 pub const DEFAULT_BYTES: u64 = 160 << 20;
 /// The ramdisk's size (the boot module `ramdisk`): the same layout, its
-/// root partition big enough for the 64 MiB file of the `fat` test.
-pub const RAMDISK_BYTES: u64 = 100 << 20;
+/// root partition big enough for the programs (~19 MiB) and the 64 MiB
+/// file of the `fat` test.
+pub const RAMDISK_BYTES: u64 = 128 << 20;
 
 /// Sectors in a MiB, the partitions' alignment.
 const MIB_SECTORS: u32 = (1 << 20) / SECTOR as u32;
