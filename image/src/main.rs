@@ -134,6 +134,10 @@ struct RunArgs {
     /// Extra kernel command-line words, appended to the plan's (e.g. `log=debug`).
     #[arg(long, value_name = "STR")]
     cmdline: Option<String>,
+    /// Start from a new disk (build/tern-disk.img) instead of the one the
+    /// last run left; files written in Tern persist otherwise.
+    #[arg(long)]
+    fresh: bool,
 }
 
 #[derive(Args)]
@@ -215,11 +219,24 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
         (false, false) => Boot::Direct,
     };
     let media = boot::media(&plan, boot, &artifacts, paths, "run")?;
-    let machine =
-        qemu::Machine { media, accel: args.accel.accel(), console: Console::Interactive, disk: None, monitor: None };
+    let disk = paths.system_disk();
+    if args.fresh || !disk.is_file() {
+        root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
+    } else {
+        root_disk::update_programs(&artifacts.root_tree(paths), &disk)?;
+    }
+    println!("disk: {} (kept from run to run; --fresh starts a new one)", disk.display());
+    let machine = qemu::Machine {
+        media,
+        accel: args.accel.accel(),
+        console: Console::Interactive,
+        disk: Some(disk),
+        monitor: None,
+    };
     let status = machine.run_interactive()?;
     match status.code() {
-        Some(0) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
+        // 0: powered off (ACPI); 1: powered off through isa-debug-exit.
+        Some(0) | Some(1) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
         _ => bail!("QEMU ended with {status}"),
     }
 }

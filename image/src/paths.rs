@@ -80,6 +80,11 @@ impl Paths {
         self.build.join(format!("{tag}-disk.img"))
     }
 
+    /// The disk `cargo tern run` boots, kept from run to run.
+    pub fn system_disk(&self) -> PathBuf {
+        self.build.join("tern-disk.img")
+    }
+
     /// The ISO named `tag`; `tern` is the image `cargo tern image` makes.
     pub fn iso(&self, tag: &str) -> PathBuf {
         self.build.join(format!("{tag}.iso"))

@@ -13,9 +13,11 @@ use anyhow::{Result, bail};
 /// Modules every plan starts with, in boot order.
 const BASE_MODULES: &[&str] = &["mm0 native", "libposix data", "kernel.sym data", "fs0 native"];
 
-/// `cargo tern run` and `cargo tern image`: an interactive system.
-const RUN_CMDLINE: &str = "log=info mode=run";
-const RUN_TASKS: &[&str] = &["hello posix"];
+/// `cargo tern run` and `cargo tern image`: the distro. The root is the
+/// FAT partition of the IDE disk; `boot` executes /sbin/init from it as
+/// pid 1, and init starts the shell on the console.
+const RUN_CMDLINE: &str = "log=warn mode=run root=ide:2";
+const RUN_TASKS: &[&str] = &["ide native", "boot posix role=init"];
 
 /// `cargo tern bench`.
 const BENCH_CMDLINE: &str = "log=warn mode=bench";
@@ -187,9 +189,10 @@ mod tests {
     fn plans_start_with_the_base_modules() {
         let plan = run().unwrap();
         let names: Vec<&str> = plan.modules.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["mm0", "libposix", "kernel.sym", "fs0", "hello"]);
-        assert_eq!(plan.modules[4].kind, Kind::Posix);
-        assert_eq!(plan.cmdline, "log=info mode=run");
+        assert_eq!(names, ["mm0", "libposix", "kernel.sym", "fs0", "ide", "boot"]);
+        assert_eq!(plan.modules[5].kind, Kind::Posix);
+        assert_eq!(plan.modules[5].args, ["role=init"]);
+        assert_eq!(plan.cmdline, "log=warn mode=run root=ide:2");
 
         let benches = benches().unwrap();
         let tasks: Vec<Vec<String>> = benches

@@ -222,6 +222,25 @@ fn copy_partition_in(disk: &mut File, partition: &Partition, file: &Path) -> Res
     Ok(())
 }
 
+/// Puts `tree`'s programs into /bin and /sbin of the existing root disk
+/// `image` (replacing older ones), leaving every other file as it is: the
+/// disk `cargo tern run` keeps from run to run gets the programs just
+/// built.
+pub fn update_programs(tree: &Tree, image: &Path) -> Result<()> {
+    let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
+    let mut sector = [0; SECTOR as usize];
+    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
+    let root = partitions(&sector)?[ROOT_PARTITION - 1]
+        .with_context(|| format!("{} has no partition {ROOT_PARTITION}", image.display()))?;
+    let partition = PathBuf::from(format!("{}@@{}", image.display(), root.offset_bytes()));
+    for (dir, programs) in [("bin", &tree.bin), ("sbin", &tree.sbin)] {
+        if !programs.is_empty() {
+            put_programs(&partition, dir, programs)?;
+        }
+    }
+    Ok(())
+}
+
 /// `fsck.fat -n` on the root partition of the disk `image`: passes when it
 /// exits with 0 and prints nothing but its banner and its summary.
 pub fn fsck_root(image: &Path) -> Outcome {

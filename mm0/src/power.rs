@@ -40,6 +40,17 @@ const KBC_COMMAND: u16 = 0x64;
 const KBC_RESET: u8 = 0xfe;
 /// isa-debug-exit, and what a power-off writes to it (QEMU exits with 1).
 const DEBUG_EXIT: u16 = 0xf4;
+/// How long a power-off or reset may take to act before the next way is
+/// tried.
+const SETTLE_NS: u64 = 500_000_000;
+
+/// Waits [`SETTLE_NS`], giving the CPU away.
+fn settle() {
+    let until = time::now_ns() + SETTLE_NS;
+    while time::now_ns() < until {
+        time::yield_now();
+    }
+}
 
 impl Mm0 {
     /// REBOOT (how): stops the machine (fs0 first). No reply: the caller
@@ -89,6 +100,8 @@ impl Mm0 {
             Stop::PowerOff | Stop::EndOfRun => {
                 if enable_ports(PM1A_CONTROL, PM1A_CONTROL + 1).is_ok() {
                     device::outw(PM1A_CONTROL, SLEEP_S5);
+                    // The machine goes off a moment after the write.
+                    settle();
                 }
                 if enable_ports(DEBUG_EXIT, DEBUG_EXIT).is_ok() {
                     device::outb(DEBUG_EXIT, 0);
@@ -98,6 +111,7 @@ impl Mm0 {
             Stop::Restart => {
                 if enable_ports(RESET_CONTROL, RESET_CONTROL).is_ok() {
                     device::outb(RESET_CONTROL, HARD_RESET);
+                    settle();
                 }
                 if enable_ports(KBC_COMMAND, KBC_COMMAND).is_ok() {
                     device::outb(KBC_COMMAND, KBC_RESET);
