@@ -51,11 +51,11 @@ mod scenario;
 mod screen;
 mod symbols;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use clap::{Args, Parser, Subcommand};
 
 use crate::boot::Boot;
@@ -138,6 +138,18 @@ struct RunArgs {
     /// last run left; files written in Tern persist otherwise.
     #[arg(long)]
     fresh: bool,
+    /// Batch mode: boot, run CMD through the shell, stream its output,
+    /// power off, and exit with CMD's exit status (124 if the run timed
+    /// out, 125 if the system failed). Runs on a fresh disk of its own.
+    #[arg(long, value_name = "CMD")]
+    exec: Option<String>,
+    /// With --exec: put the host file or directory HOST at GUEST (an
+    /// absolute path) on that disk first. Repeatable.
+    #[arg(long, value_name = "HOST:GUEST")]
+    add: Vec<String>,
+    /// With --exec: how many seconds the run may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    timeout: u64,
 }
 
 #[derive(Args)]
@@ -209,6 +221,10 @@ fn image(paths: &Paths) -> Result<ExitCode> {
 
 fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
     let artifacts = build(paths)?;
+    if let Some(command) = &args.exec {
+        return batch(paths, &artifacts, args, command);
+    }
+    ensure!(args.add.is_empty(), "--add goes with --exec (in an interactive run, copy files in Tern)");
     let mut plan = plan::run()?;
     if let Some(words) = &args.cmdline {
         plan.add_cmdline(words);
@@ -241,8 +257,117 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
     }
 }
 
+/// Where a batch run keeps its command on its disk.
+const BATCH_SCRIPT: &str = "/tern-exec.sh";
+/// Exit statuses of a batch run that did not get its command's.
+const BATCH_TIMED_OUT: u8 = 124;
+const BATCH_SYSTEM_FAILED: u8 = 125;
+
+/// `cargo tern run --exec CMD`: runs it ([`batch_run`]) on this terminal
+/// and exits with its status.
+fn batch(paths: &Paths, artifacts: &artifacts::Artifacts, args: &RunArgs, command: &str) -> Result<ExitCode> {
+    let mut adds = Vec::new();
+    for add in &args.add {
+        let (host, guest) = add.split_once(':').with_context(|| format!("--add {add}: not HOST:GUEST"))?;
+        adds.push((PathBuf::from(host), guest.to_string()));
+    }
+    let timeout = Duration::from_secs(args.timeout);
+    let log = paths.logs().join("exec.log");
+    let (status, end) = batch_run(paths, artifacts, args.accel.accel(), command, &adds, timeout, &log, true)?;
+    Ok(ExitCode::from(match (status, end) {
+        (Some(status), _) => status,
+        (None, qemu::End::TimedOut(_)) => {
+            eprintln!("cargo tern: the run timed out after {} s (log: {})", args.timeout, log.display());
+            BATCH_TIMED_OUT
+        }
+        (None, end) => {
+            eprintln!("cargo tern: the system failed before the command ended ({end:?}; log: {})", log.display());
+            BATCH_SYSTEM_FAILED
+        }
+    }))
+}
+
+/// A batch run: a fresh disk with `command` as a script and `adds` (host
+/// file, guest path) on it, booted with init in batch mode (`exec=SCRIPT`),
+/// which prints `tern: exit status N` and powers off. The command's status
+/// (`None` if it never came), and how QEMU ended.
+#[allow(clippy::too_many_arguments)]
+fn batch_run(
+    paths: &Paths,
+    artifacts: &artifacts::Artifacts,
+    accel: qemu::Accel,
+    command: &str,
+    adds: &[(PathBuf, String)],
+    timeout: Duration,
+    log: &Path,
+    echo: bool,
+) -> Result<(Option<u8>, qemu::End)> {
+    let disk = paths.test_disk("exec");
+    root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
+    for (host, guest) in adds {
+        root_disk::add_file(&disk, host, guest).with_context(|| format!("adding {} as {guest}", host.display()))?;
+    }
+    let script = paths.build.join("tern-exec.sh");
+    std::fs::write(&script, format!("{command}\n")).with_context(|| format!("writing {}", script.display()))?;
+    root_disk::add_file(&disk, &script, BATCH_SCRIPT)?;
+    let plan = plan::batch(BATCH_SCRIPT)?;
+    let media = boot::media(&plan, Boot::Direct, artifacts, paths, "exec")?;
+    let machine = qemu::Machine { media, accel, console: Console::Captured, disk: Some(disk), monitor: None };
+    let capture = machine.run_captured(timeout, log, echo, report::is_fatal, &qemu::Script::default())?;
+    let status = capture
+        .lines
+        .iter()
+        .rev()
+        .find_map(|line| line.strip_prefix(BATCH_STATUS))
+        .and_then(|s| s.trim().parse::<u8>().ok());
+    Ok((status, capture.end))
+}
+
+/// The line init ends a batch run with.
+const BATCH_STATUS: &str = "tern: exit status ";
+
+/// The batch mode as a person uses it: a C program built by the test
+/// (`hello`, which prints a line and exits with 3) added to the disk and
+/// run through `--exec`; its output and the command's status come back.
+fn batch_tests(paths: &Paths, artifacts: &artifacts::Artifacts, accel: qemu::Accel) -> Result<report::Group> {
+    println!("== batch (cargo tern run --exec with --add)");
+    let hello = artifacts.module("hello")?.to_path_buf();
+    let command = "/root/bin/hello; s=$?; echo \"hello said $s\"; exit $((s + 2))";
+    let log = paths.logs().join("batch.log");
+    let adds = [(hello, "/root/bin/hello".to_string())];
+    let (status, end) = batch_run(paths, artifacts, accel, command, &adds, BATCH_TEST_TIMEOUT, &log, false)?;
+    let output = std::fs::read_to_string(&log).unwrap_or_default();
+    let mut group = report::Group::new("batch");
+    let check = |ok: bool, why: String| if ok { Ok(()) } else { Err(why) };
+    let results = [
+        (
+            "batch: the added program ran",
+            check(output.contains("hello from musl"), format!("no 'hello from musl' ({end:?})")),
+        ),
+        ("batch: the command saw its status", check(output.contains("hello said 3"), "no 'hello said 3'".into())),
+        ("batch: the command's exit status", check(status == Some(5), format!("status {status:?}, expected 5"))),
+    ];
+    for (test, outcome) in results {
+        match &outcome {
+            Ok(()) => println!("   ok     {test}"),
+            Err(reason) => println!("   FAILED {test}: {reason}"),
+        }
+        group.record(test.to_string(), outcome);
+    }
+    Ok(group)
+}
+
+/// How long the batch test may take.
+const BATCH_TEST_TIMEOUT: Duration = Duration::from_secs(60);
+
 fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
-    let scenarios = scenario::select(args.filter.as_deref())?;
+    // The batch run is tested after the scenarios, under the name `batch`.
+    let runs_batch = args.filter.as_deref().is_none_or(|f| "batch".contains(f));
+    let scenarios = match scenario::select(args.filter.as_deref()) {
+        Ok(scenarios) => scenarios,
+        Err(_) if runs_batch => Vec::new(),
+        Err(e) => return Err(e),
+    };
     deps::ensure(paths)?;
     let mut tally = report::Tally::default();
     println!("== build");
@@ -260,6 +385,9 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
             let opts = scenario::Options { accel: args.accel.accel(), verbose: args.verbose };
             for scenario in scenarios {
                 tally.push(scenario.run(artifacts, paths, &opts)?);
+            }
+            if runs_batch {
+                tally.push(batch_tests(paths, artifacts, args.accel.accel())?);
             }
         }
         Err(_) => println!("== system tests skipped: the build failed"),

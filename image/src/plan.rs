@@ -162,6 +162,13 @@ pub fn run() -> Result<Plan> {
     Plan::new(RUN_CMDLINE, RUN_TASKS)
 }
 
+/// `cargo tern run --exec`: the distro with init in batch mode, running
+/// `script` (on the root disk).
+pub fn batch(script: &str) -> Result<Plan> {
+    let boot = format!("boot posix role=init exec={script}");
+    Plan::new(RUN_CMDLINE, &[RUN_TASKS[0], &boot])
+}
+
 pub fn benches() -> Result<Vec<Bench>> {
     BENCH_PLANS
         .iter()

@@ -227,17 +227,51 @@ fn copy_partition_in(disk: &mut File, partition: &Partition, file: &Path) -> Res
 /// disk `cargo tern run` keeps from run to run gets the programs just
 /// built.
 pub fn update_programs(tree: &Tree, image: &Path) -> Result<()> {
-    let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
-    let mut sector = [0; SECTOR as usize];
-    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
-    let root = partitions(&sector)?[ROOT_PARTITION - 1]
-        .with_context(|| format!("{} has no partition {ROOT_PARTITION}", image.display()))?;
-    let partition = PathBuf::from(format!("{}@@{}", image.display(), root.offset_bytes()));
+    let partition = root_partition_of(image)?;
     for (dir, programs) in [("bin", &tree.bin), ("sbin", &tree.sbin)] {
         if !programs.is_empty() {
             put_programs(&partition, dir, programs)?;
         }
     }
+    Ok(())
+}
+
+/// The root partition of the disk `image`, as mtools names it
+/// (`image@@offset`).
+fn root_partition_of(image: &Path) -> Result<PathBuf> {
+    let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
+    let mut sector = [0; SECTOR as usize];
+    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
+    let root = partitions(&sector)?[ROOT_PARTITION - 1]
+        .with_context(|| format!("{} has no partition {ROOT_PARTITION}", image.display()))?;
+    Ok(PathBuf::from(format!("{}@@{}", image.display(), root.offset_bytes())))
+}
+
+/// Copies `host` (a file or a directory, recursively) to `guest` (an
+/// absolute path) on the root partition of the disk `image`, making the
+/// directories above it.
+pub fn add_file(image: &Path, host: &Path, guest: &str) -> Result<()> {
+    ensure!(
+        guest.starts_with('/') && !guest.ends_with('/'),
+        "the guest path `{guest}` must be absolute, like /root/prog"
+    );
+    ensure!(host.exists(), "{} does not exist", host.display());
+    let partition = root_partition_of(image)?;
+    let mut parent = String::new();
+    let parts: Vec<&str> = guest.split('/').filter(|p| !p.is_empty()).collect();
+    for dir in &parts[..parts.len() - 1] {
+        parent = format!("{parent}/{dir}");
+        let exists =
+            cmd::output_checked(mtools("mdir").arg("-b").arg("-i").arg(&partition).arg(format!("::{parent}"))).is_ok();
+        if !exists {
+            cmd::output_checked(mtools("mmd").arg("-i").arg(&partition).arg(format!("::{parent}")))
+                .with_context(|| format!("making {parent}"))?;
+        }
+    }
+    cmd::output_checked(
+        mtools("mcopy").arg("-s").arg("-o").arg("-i").arg(&partition).arg(host).arg(format!("::{guest}")),
+    )
+    .with_context(|| format!("copying {} to {guest}", host.display()))?;
     Ok(())
 }
 
