@@ -457,8 +457,37 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
             failed = true;
         }
     }
+    match boot_to_prompt(paths, &artifacts, args) {
+        Ok(ms) => println!("boot_to_prompt_ms {ms} ms"),
+        Err(error) => {
+            eprintln!("bench failed: boot to the prompt: {error:#}");
+            failed = true;
+        }
+    }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
+
+/// Milliseconds from QEMU's start to the shell's prompt, booting the
+/// distro as `cargo tern run` does (a fresh disk), then `poweroff`.
+fn boot_to_prompt(paths: &Paths, artifacts: &artifacts::Artifacts, args: &BenchArgs) -> Result<u128> {
+    let tag = "bench-boot";
+    let media = boot::media(&plan::run()?, Boot::Direct, artifacts, paths, tag)?;
+    let disk = paths.test_disk(tag);
+    root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
+    let machine =
+        qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk: Some(disk), monitor: None };
+    let log = paths.logs().join(format!("{tag}.log"));
+    let typed = [qemu::Typed { after: PROMPT, to: qemu::Input::Serial, keys: b"poweroff\n" }];
+    let script = qemu::Script { typed: &typed, screen_after: None };
+    let capture = machine.run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, &script)?;
+    capture
+        .first_typed_after
+        .map(|t| t.as_millis())
+        .with_context(|| format!("no prompt `{PROMPT}` (log: {})", log.display()))
+}
+
+/// The shell's prompt in /.
+const PROMPT: &str = "/ # ";
 
 /// Makes the disk of the bench boot `tag`, fresh; returns the file to
 /// attach, if any.

@@ -151,6 +151,9 @@ pub struct Capture {
     /// The screen's lines ([`screen::text`]), if the script reads it and its
     /// line appeared; `Err` says why it could not be read.
     pub screen: Option<Result<Vec<String>, String>>,
+    /// How long after QEMU started the first batch of keys was typed (its
+    /// line appeared), if it was.
+    pub first_typed_after: Option<Duration>,
 }
 
 impl Machine {
@@ -275,6 +278,7 @@ impl Machine {
         let mut monitor = None;
         let mut typed = script.typed.iter().zip(&key_names);
         let mut next_typed = typed.next();
+        let mut first_typed_after = None;
         let mut screen = None;
         let (sender, receiver) = mpsc::channel();
         let readers = [
@@ -326,6 +330,7 @@ impl Machine {
                             Ok(()) => writeln!(log_file, "# typed {} bytes at the {input}", batch.keys.len())?,
                             Err(e) => writeln!(log_file, "(cannot type at the {input}: {e:#})")?,
                         }
+                        first_typed_after = first_typed_after.or(Some(start.elapsed()));
                         next_typed = typed.next();
                     }
                     if complete && !saw_fatal && fatal(&line) {
@@ -368,7 +373,7 @@ impl Machine {
             let _ = fs::remove_file(socket);
         }
         writeln!(log_file, "# {end:?} after {:.1} s", start.elapsed().as_secs_f64())?;
-        Ok(Capture { end, lines, screen })
+        Ok(Capture { end, lines, screen, first_typed_after })
     }
 }
 
