@@ -509,24 +509,17 @@ impl Fat {
 
     /// A new empty file `name` in `dir`.
     pub fn create(&mut self, dir: u64, name: &[u8], now: u64) -> Result<u64, u32> {
-        let name = fat_name(name)?;
-        match self.lookup(dir, name.as_bytes()) {
-            Ok(_) => return Err(EEXIST),
-            Err(ENOENT) => {}
-            Err(e) => return Err(e),
-        }
-        let path = self.dir_path(dir)?;
-        self.room_for_entries()?;
-        let fs = self.fs()?;
-        drop(open_dir(fs, &path)?.create_file(name).map_err(errno)?);
-        self.repair_new_entry(&path, name, false)?;
-        let ino = self.lookup(dir, name.as_bytes())?;
-        self.touch(dir, now);
-        Ok(ino)
+        self.new_entry(dir, name, false, now)
     }
 
     /// A new directory `name` in `dir`.
     pub fn mkdir(&mut self, dir: u64, name: &[u8], now: u64) -> Result<u64, u32> {
+        self.new_entry(dir, name, true, now)
+    }
+
+    /// A new file or directory `name` in `dir`: checked (name, EEXIST,
+    /// room), made by fatfs, repaired, and its node.
+    fn new_entry(&mut self, dir: u64, name: &[u8], directory: bool, now: u64) -> Result<u64, u32> {
         let name = fat_name(name)?;
         match self.lookup(dir, name.as_bytes()) {
             Ok(_) => return Err(EEXIST),
@@ -535,9 +528,15 @@ impl Fat {
         }
         let path = self.dir_path(dir)?;
         self.room_for_entries()?;
-        let fs = self.fs()?;
-        open_dir(fs, &path)?.create_dir(name).map_err(errno)?;
-        self.repair_new_entry(&path, name, true)?;
+        {
+            let parent = open_dir(self.fs()?, &path)?;
+            if directory {
+                parent.create_dir(name).map_err(errno)?;
+            } else {
+                parent.create_file(name).map_err(errno)?;
+            }
+        }
+        self.repair_new_entry(&path, name, directory)?;
         let ino = self.lookup(dir, name.as_bytes())?;
         self.touch(dir, now);
         Ok(ino)

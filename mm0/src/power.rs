@@ -85,9 +85,11 @@ impl Mm0 {
         }
         self.stopping = Some(how);
         if self.fs0_events.task == 0 {
+            // No file server to wait for.
             self.finish_stop();
+        } else {
+            self.fs0_event(mm0_proto::event::SHUTDOWN, 0, 0);
         }
-        self.fs0_event(mm0_proto::event::SHUTDOWN, 0, 0);
     }
 
     /// fs0 has ended: stop the machine as asked.
