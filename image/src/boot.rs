@@ -5,24 +5,30 @@
 //!   module its whole string, file path included, so each file is staged as
 //!   `build/mods/<name>`: the basename is the module's name.
 //! - ISO with SeaBIOS or OVMF: GRUB boots the kernel (multiboot2) from an
-//!   ISO made by [`crate::iso`] for the plan.
+//!   ISO made by [`grub::make_iso`] for the plan.
+//! - Disk with SeaBIOS or OVMF: GRUB boots the kernel from the root disk's
+//!   boot partition, installed there for the plan by
+//!   [`root_disk::install_boot`]; the machine boots from the disk itself.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use crate::artifacts::Artifacts;
-use crate::iso;
+use crate::grub;
 use crate::paths::Paths;
 use crate::plan::Plan;
 use crate::qemu::{self, Firmware, Media};
+use crate::root_disk;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Boot {
     Direct,
     IsoBios,
     IsoUefi,
+    DiskBios,
+    DiskUefi,
 }
 
 impl Boot {
@@ -31,27 +37,42 @@ impl Boot {
             Boot::Direct => "direct -kernel boot",
             Boot::IsoBios => "GRUB ISO, SeaBIOS",
             Boot::IsoUefi => "GRUB ISO, UEFI (OVMF)",
+            Boot::DiskBios => "GRUB on the disk, SeaBIOS",
+            Boot::DiskUefi => "GRUB on the disk, UEFI (OVMF)",
         }
     }
 }
 
-/// Stages `plan` for `boot`. `tag` names the ISO (`build/<tag>.iso`) and the
-/// UEFI variable store, so runs of different plans do not share them.
-pub fn media(plan: &Plan, boot: Boot, artifacts: &Artifacts, paths: &Paths, tag: &str) -> Result<Media> {
+/// Stages `plan` for `boot`. `tag` names the ISO (`build/<tag>.iso`), the
+/// staged boot files and the UEFI variable store, so runs of different
+/// plans do not share them. A boot from the disk installs the plan's boot
+/// files on `disk`, a root disk.
+pub fn media(
+    plan: &Plan,
+    boot: Boot,
+    artifacts: &Artifacts,
+    paths: &Paths,
+    tag: &str,
+    disk: Option<&Path>,
+) -> Result<Media> {
+    let uefi = || Ok::<_, anyhow::Error>(Firmware::Ovmf(qemu::find_ovmf(&paths.uefi_vars(tag))?));
     match boot {
         Boot::Direct => direct(plan, artifacts, paths),
         Boot::IsoBios => Ok(Media::Cdrom { iso: make_iso(plan, artifacts, paths, tag)?, firmware: Firmware::SeaBios }),
-        Boot::IsoUefi => {
-            let iso = make_iso(plan, artifacts, paths, tag)?;
-            let firmware = Firmware::Ovmf(qemu::find_ovmf(&paths.uefi_vars(tag))?);
-            Ok(Media::Cdrom { iso, firmware })
+        Boot::IsoUefi => Ok(Media::Cdrom { iso: make_iso(plan, artifacts, paths, tag)?, firmware: uefi()? }),
+        Boot::DiskBios | Boot::DiskUefi => {
+            let disk = disk.context("booting from the disk needs a root disk")?;
+            let files = grub::disk_boot(plan, artifacts, &paths.disk_boot(tag))?;
+            root_disk::install_boot(disk, &files)?;
+            let firmware = if boot == Boot::DiskUefi { uefi()? } else { Firmware::SeaBios };
+            Ok(Media::Disk { firmware })
         }
     }
 }
 
 fn make_iso(plan: &Plan, artifacts: &Artifacts, paths: &Paths, tag: &str) -> Result<PathBuf> {
     let iso = paths.iso(tag);
-    iso::make(plan, artifacts, &paths.iso_root(tag), &iso)?;
+    grub::make_iso(plan, artifacts, &paths.iso_root(tag), &iso)?;
     Ok(iso)
 }
 

@@ -40,14 +40,19 @@ const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement { probe: Probe::Program("grub-mkrescue"), package: "grub-common", why: "makes the bootable ISO" },
     Requirement {
+        probe: Probe::Program("grub-mkstandalone"),
+        package: "grub-common",
+        why: "makes GRUB's UEFI loader for the disk (grub-mkimage its BIOS core)",
+    },
+    Requirement {
         probe: Probe::Path("/usr/lib/grub/i386-pc"),
         package: "grub-pc-bin",
-        why: "GRUB for BIOS boot in the ISO",
+        why: "GRUB for BIOS boot in the ISO and on the disk",
     },
     Requirement {
         probe: Probe::Path("/usr/lib/grub/x86_64-efi"),
         package: "grub-efi-amd64-bin",
-        why: "GRUB for UEFI boot in the ISO",
+        why: "GRUB for UEFI boot in the ISO and on the disk",
     },
     Requirement { probe: Probe::Program("xorriso"), package: "xorriso", why: "grub-mkrescue writes the ISO with it" },
     Requirement {
@@ -76,6 +81,12 @@ const REQUIREMENTS: &[Requirement] = &[
         why: "builds the static C userland programs",
     },
     Requirement { probe: Probe::AnyPath(qemu::OVMF_CANDIDATES), package: "ovmf", why: "UEFI firmware for QEMU" },
+    Requirement {
+        probe: Probe::Program("objcopy"),
+        package: "binutils",
+        why: "copies the kernel and modules to the boot media without debug sections",
+    },
+    Requirement { probe: Probe::Program("qemu-img"), package: "qemu-utils", why: "`cargo tern image --qcow2`" },
 ];
 
 /// Rust targets the build needs besides the host's.

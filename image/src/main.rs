@@ -16,8 +16,8 @@
 //!    run and bench plans live in [`plan`], the system-test scenarios in
 //!    [`scenario`].
 //! 4. [`boot`] turns a plan into QEMU media: a directory of modules for a
-//!    direct multiboot `-kernel` boot, or a GRUB ISO made by [`iso`] for a
-//!    BIOS or UEFI boot.
+//!    direct multiboot `-kernel` boot, a GRUB ISO, or GRUB on the root
+//!    disk's boot partition ([`grub`]), each for a BIOS or UEFI boot.
 //! 5. A scenario or a bench plan may attach a raw disk on the IDE channel:
 //!    the block driver's test disk ([`disk`]) or a root disk with an MBR
 //!    and FAT partitions ([`root_disk`]); a scenario's is checked by the
@@ -39,7 +39,7 @@ mod boot;
 mod cmd;
 mod deps;
 mod disk;
-mod iso;
+mod grub;
 mod keyboard;
 mod monitor;
 mod paths;
@@ -54,6 +54,8 @@ mod symbols;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+
+use std::process::Command as Process;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::{Args, Parser, Subcommand};
@@ -83,17 +85,25 @@ enum Command {
     /// `musl-gcc -static` into `build/userland/`, and the kernel symbol file
     /// `build/kernel.sym` (`<addr> <size> <name>` per function, by address).
     Build,
-    /// Build, then make the bootable BIOS + UEFI GRUB image `build/tern.iso`.
+    /// Build, then make the distro's images: `build/tern.img` and `build/tern.iso`.
     ///
-    /// The image boots the run plan (`log=info mode=run`, modules mm0,
-    /// libposix, kernel.sym, fs0, hello) with GRUB's console on the serial
-    /// port. Write it to a USB stick or boot it with `cargo tern run --iso`.
-    Image,
-    /// Build, then boot the run plan in QEMU with the serial console here.
+    /// `tern.img` is a raw disk with an MBR: partition 1 (FAT16, TERNBOOT)
+    /// holds GRUB for UEFI (`/EFI/BOOT/BOOTX64.EFI`), grub.cfg, the kernel
+    /// and its modules, with GRUB's BIOS boot code in the MBR and the gap
+    /// after it; partition 2 (FAT32, TERNROOT) is the root file system
+    /// (`rootfs/` plus the programs in /bin and /sbin). It boots BIOS or
+    /// UEFI from an IDE disk, e.g. `qemu-system-x86_64 -drive
+    /// file=build/tern.img,format=raw`. `tern.iso` (BIOS + UEFI) boots the
+    /// same kernel and expects that disk as its root.
+    Image(ImageArgs),
+    /// Build, then boot the distro in QEMU: the shell, on this terminal.
     ///
-    /// Default is a direct multiboot `-kernel` boot (fastest). The console is
-    /// QEMU's `mon:stdio`: press Ctrl-A X to quit QEMU, Ctrl-A C for its
-    /// monitor.
+    /// Boots `build/tern-disk.img`, a disk like `cargo tern image`'s that
+    /// is kept from run to run (the kernel, modules and programs just built
+    /// are put on it each time), with GRUB under SeaBIOS. The console is
+    /// the serial port on QEMU's `mon:stdio`: `poweroff` in the shell ends
+    /// the run, Ctrl-A X quits QEMU, Ctrl-A C opens its monitor. `--exec`
+    /// runs one command headless instead and exits with its status.
     Run(RunArgs),
     /// Build, run the host unit tests and every QEMU system-test scenario.
     ///
@@ -122,13 +132,37 @@ enum Command {
 }
 
 #[derive(Args)]
-struct RunArgs {
-    /// Boot the GRUB ISO with SeaBIOS instead of a direct `-kernel` boot.
+struct ImageArgs {
+    /// Also write `build/tern.qcow2`, the raw disk converted by qemu-img.
     #[arg(long)]
-    iso: bool,
-    /// Boot the GRUB ISO with UEFI firmware (OVMF).
+    qcow2: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Boot with UEFI firmware (OVMF) instead of SeaBIOS.
     #[arg(long)]
     uefi: bool,
+    /// Boot the GRUB ISO instead of GRUB on the disk (the disk is still the root).
+    #[arg(long)]
+    iso: bool,
+    /// Boot with QEMU's own multiboot loader (`-kernel`): no firmware, no
+    /// GRUB, the quickest start.
+    #[arg(long, conflicts_with_all = ["iso", "uefi"])]
+    direct: bool,
+    /// The root file system on a ramdisk (a boot module made from the same
+    /// files) instead of the disk: no disk attached, nothing kept. Boots
+    /// directly unless --iso or --uefi asks for the GRUB ISO.
+    #[arg(long, conflicts_with_all = ["fresh", "exec"])]
+    ramdisk: bool,
+    /// Show the VGA console and take the PS/2 keyboard in a QEMU window
+    /// instead of this terminal; the serial output goes to build/logs/run.log.
+    #[arg(long, conflicts_with = "exec")]
+    window: bool,
+    /// Start the machine stopped, waiting for gdb on localhost:1234, and
+    /// print the gdb command with the symbol files to use.
+    #[arg(long)]
+    gdb: bool,
     #[command(flatten)]
     accel: AccelArgs,
     /// Extra kernel command-line words, appended to the plan's (e.g. `log=debug`).
@@ -181,6 +215,22 @@ struct AccelArgs {
     kvm: bool,
 }
 
+impl RunArgs {
+    /// The boot path the flags pick: GRUB on the disk unless told
+    /// otherwise; a ramdisk root (too big for the boot partition) boots
+    /// directly or from the ISO.
+    fn boot(&self) -> Boot {
+        match (self.direct, self.iso || self.ramdisk, self.uefi) {
+            (true, _, _) => Boot::Direct,
+            (false, true, false) if !self.iso => Boot::Direct,
+            (false, true, false) => Boot::IsoBios,
+            (false, true, true) => Boot::IsoUefi,
+            (false, false, false) => Boot::DiskBios,
+            (false, false, true) => Boot::DiskUefi,
+        }
+    }
+}
+
 impl AccelArgs {
     fn accel(&self) -> Accel {
         if self.kvm { Accel::Kvm } else { Accel::Tcg }
@@ -195,7 +245,7 @@ fn main() -> ExitCode {
     let paths = Paths::new();
     let result = match cli.command {
         Command::Build => build(&paths).map(|_| ExitCode::SUCCESS),
-        Command::Image => image(&paths),
+        Command::Image(args) => image(&paths, &args),
         Command::Run(args) => run(&paths, &args),
         Command::Test(args) => test(&paths, &args),
         Command::Bench(args) => bench(&paths, &args),
@@ -211,11 +261,24 @@ fn build(paths: &Paths) -> Result<artifacts::Artifacts> {
     artifacts::build(paths)
 }
 
-fn image(paths: &Paths) -> Result<ExitCode> {
+fn image(paths: &Paths, args: &ImageArgs) -> Result<ExitCode> {
     let artifacts = build(paths)?;
+    let plan = plan::run()?;
     let iso = paths.iso("tern");
-    iso::make(&plan::run()?, &artifacts, &paths.iso_root("tern"), &iso)?;
-    println!("image: {}", iso.display());
+    grub::make_iso(&plan, &artifacts, &paths.iso_root("tern"), &iso)?;
+    println!("image: {} (BIOS and UEFI; the root is the disk below)", iso.display());
+    let disk = paths.image_disk();
+    root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
+    root_disk::install_boot(&disk, &grub::disk_boot(&plan, &artifacts, &paths.disk_boot("tern"))?)?;
+    println!("image: {} (raw disk, BIOS and UEFI)", disk.display());
+    if args.qcow2 {
+        let qcow2 = disk.with_extension("qcow2");
+        cmd::output_checked(
+            Process::new("qemu-img").args(["convert", "-f", "raw", "-O", "qcow2"]).arg(&disk).arg(&qcow2),
+        )
+        .context("converting the disk to qcow2")?;
+        println!("image: {} (qcow2)", qcow2.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -225,36 +288,58 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
         return batch(paths, &artifacts, args, command);
     }
     ensure!(args.add.is_empty(), "--add goes with --exec (in an interactive run, copy files in Tern)");
-    let mut plan = plan::run()?;
+    let mut plan = if args.ramdisk { plan::run_ramdisk()? } else { plan::run()? };
     if let Some(words) = &args.cmdline {
         plan.add_cmdline(words);
     }
-    let boot = match (args.iso, args.uefi) {
-        (_, true) => Boot::IsoUefi,
-        (true, false) => Boot::IsoBios,
-        (false, false) => Boot::Direct,
-    };
-    let media = boot::media(&plan, boot, &artifacts, paths, "run")?;
-    let disk = paths.system_disk();
-    if args.fresh || !disk.is_file() {
-        root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
+    let boot = args.boot();
+    let disk = if args.ramdisk {
+        None
     } else {
-        root_disk::update_programs(&artifacts.root_tree(paths), &disk)?;
-    }
-    println!("disk: {} (kept from run to run; --fresh starts a new one)", disk.display());
-    let machine = qemu::Machine {
-        media,
-        accel: args.accel.accel(),
-        console: Console::Interactive,
-        disk: Some(disk),
-        monitor: None,
+        let disk = paths.system_disk();
+        if args.fresh || !disk.is_file() {
+            root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
+        } else {
+            root_disk::update_programs(&artifacts.root_tree(paths), &disk)?;
+        }
+        println!("disk: {} (kept from run to run; --fresh starts a new one)", disk.display());
+        Some(disk)
     };
+    let media = boot::media(&plan, boot, &artifacts, paths, "run", disk.as_deref())?;
+    let console = if args.window {
+        let serial_log = paths.logs().join("run.log");
+        std::fs::create_dir_all(paths.logs()).with_context(|| format!("creating {}", paths.logs().display()))?;
+        println!("window: the console is in QEMU's window; serial output goes to {}", serial_log.display());
+        Console::Window { serial_log }
+    } else {
+        Console::Interactive
+    };
+    if args.gdb {
+        print_gdb_help(&artifacts)?;
+    }
+    let machine =
+        qemu::Machine { media, accel: args.accel.accel(), console, disk, monitor: None, wait_for_gdb: args.gdb };
     let status = machine.run_interactive()?;
     match status.code() {
         // 0: powered off (ACPI); 1: powered off through isa-debug-exit.
         Some(0) | Some(1) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
         _ => bail!("QEMU ended with {status}"),
     }
+}
+
+/// What `run --gdb` prints: how to attach gdb, and the symbol files. The
+/// servers are all linked at the same address (each in its own address
+/// space), so gdb gets the kernel's and the one server being debugged.
+fn print_gdb_help(artifacts: &artifacts::Artifacts) -> Result<()> {
+    let port = qemu::GDB_PORT;
+    println!("gdb: QEMU starts stopped and waits for gdb on localhost:{port}. In another terminal:");
+    println!("  gdb -q {} -ex 'target remote localhost:{port}'", artifacts.kernel.display());
+    println!("  then, to debug a server or a POSIX process (each in its own address space), add its symbols:");
+    for name in ["mm0", "fs0", "ide", "libposix"] {
+        println!("    (gdb) add-symbol-file {}", artifacts.module(name)?.display());
+    }
+    println!("  `hbreak` stops early in the boot; `continue` starts the machine.");
+    Ok(())
 }
 
 /// Where a batch run keeps its command on its disk.
@@ -311,8 +396,15 @@ fn batch_run(
     std::fs::write(&script, format!("{command}\n")).with_context(|| format!("writing {}", script.display()))?;
     root_disk::add_file(&disk, &script, BATCH_SCRIPT)?;
     let plan = plan::batch(BATCH_SCRIPT)?;
-    let media = boot::media(&plan, Boot::Direct, artifacts, paths, "exec")?;
-    let machine = qemu::Machine { media, accel, console: Console::Captured, disk: Some(disk), monitor: None };
+    let media = boot::media(&plan, Boot::Direct, artifacts, paths, "exec", None)?;
+    let machine = qemu::Machine {
+        media,
+        accel,
+        console: Console::Captured,
+        disk: Some(disk),
+        monitor: None,
+        wait_for_gdb: false,
+    };
     let capture = machine.run_captured(timeout, log, echo, report::is_fatal, &qemu::Script::default())?;
     let status = capture
         .lines
@@ -439,10 +531,16 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
     let mut failed = false;
     for (i, bench) in plan::benches()?.iter().enumerate() {
         let tag = format!("bench-{i}");
-        let media = boot::media(&bench.plan, Boot::Direct, &artifacts, paths, &tag)?;
         let disk = stage_bench_disk(bench.disk, &artifacts, paths, &tag)?;
-        let machine =
-            qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk, monitor: None };
+        let media = boot::media(&bench.plan, Boot::Direct, &artifacts, paths, &tag, None)?;
+        let machine = qemu::Machine {
+            media,
+            accel: args.accel.accel(),
+            console: Console::Captured,
+            disk,
+            monitor: None,
+            wait_for_gdb: false,
+        };
         let log = paths.logs().join(format!("{tag}.log"));
         let capture = machine
             .run_captured(BENCH_TIMEOUT, &log, args.verbose, report::is_fatal, &qemu::Script::default())
@@ -468,14 +566,21 @@ fn bench(paths: &Paths, args: &BenchArgs) -> Result<ExitCode> {
 }
 
 /// Milliseconds from QEMU's start to the shell's prompt, booting the
-/// distro as `cargo tern run` does (a fresh disk), then `poweroff`.
+/// distro as `cargo tern run` does (SeaBIOS, GRUB on a fresh disk), then
+/// `poweroff`.
 fn boot_to_prompt(paths: &Paths, artifacts: &artifacts::Artifacts, args: &BenchArgs) -> Result<u128> {
     let tag = "bench-boot";
-    let media = boot::media(&plan::run()?, Boot::Direct, artifacts, paths, tag)?;
     let disk = paths.test_disk(tag);
     root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
-    let machine =
-        qemu::Machine { media, accel: args.accel.accel(), console: Console::Captured, disk: Some(disk), monitor: None };
+    let media = boot::media(&plan::run()?, Boot::DiskBios, artifacts, paths, tag, Some(&disk))?;
+    let machine = qemu::Machine {
+        media,
+        accel: args.accel.accel(),
+        console: Console::Captured,
+        disk: Some(disk),
+        monitor: None,
+        wait_for_gdb: false,
+    };
     let log = paths.logs().join(format!("{tag}.log"));
     let typed = [qemu::Typed { after: PROMPT, to: qemu::Input::Serial, keys: b"poweroff\n" }];
     let script = qemu::Script { typed: &typed, screen_after: None };

@@ -65,6 +65,12 @@ impl Paths {
         self.build.join("iso-root").join(tag)
     }
 
+    /// Where the boot files for a disk named `tag` are made (GRUB's images
+    /// and the boot partition's tree).
+    pub fn disk_boot(&self, tag: &str) -> PathBuf {
+        self.build.join("disk-boot").join(tag)
+    }
+
     /// Where a UEFI boot keeps its copy of the firmware's variable store.
     pub fn uefi_vars(&self, tag: &str) -> PathBuf {
         self.build.join("uefi-vars").join(tag)
@@ -83,6 +89,11 @@ impl Paths {
     /// The disk `cargo tern run` boots, kept from run to run.
     pub fn system_disk(&self) -> PathBuf {
         self.build.join("tern-disk.img")
+    }
+
+    /// The raw disk image `cargo tern image` makes.
+    pub fn image_disk(&self) -> PathBuf {
+        self.build.join("tern.img")
     }
 
     /// The ISO named `tag`; `tern` is the image `cargo tern image` makes.

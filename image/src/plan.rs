@@ -18,6 +18,10 @@ const BASE_MODULES: &[&str] = &["mm0 native", "libposix data", "kernel.sym data"
 /// pid 1, and init starts the shell on the console.
 const RUN_CMDLINE: &str = "log=warn mode=run root=ide:2";
 const RUN_TASKS: &[&str] = &["ide native", "boot posix role=init"];
+/// `cargo tern run --ramdisk`: the same with the root on the ramdisk (a
+/// boot module), no disk, nothing kept after the run.
+const RUN_RAMDISK_CMDLINE: &str = "log=warn mode=run root=ramdisk:2";
+const RUN_RAMDISK_TASKS: &[&str] = &["ramdisk data", "boot posix role=init"];
 
 /// `cargo tern bench`.
 const BENCH_CMDLINE: &str = "log=warn mode=bench";
@@ -162,6 +166,10 @@ pub fn run() -> Result<Plan> {
     Plan::new(RUN_CMDLINE, RUN_TASKS)
 }
 
+pub fn run_ramdisk() -> Result<Plan> {
+    Plan::new(RUN_RAMDISK_CMDLINE, RUN_RAMDISK_TASKS)
+}
+
 /// `cargo tern run --exec`: the distro with init in batch mode, running
 /// `script` (on the root disk).
 pub fn batch(script: &str) -> Result<Plan> {
@@ -200,6 +208,9 @@ mod tests {
         assert_eq!(plan.modules[5].kind, Kind::Posix);
         assert_eq!(plan.modules[5].args, ["role=init"]);
         assert_eq!(plan.cmdline, "log=warn mode=run root=ide:2");
+        let ramdisk = run_ramdisk().unwrap();
+        assert_eq!(ramdisk.modules[4].string_with("ramdisk"), "ramdisk data");
+        assert_eq!(ramdisk.cmdline, "log=warn mode=run root=ramdisk:2");
 
         let benches = benches().unwrap();
         let tasks: Vec<Vec<String>> = benches

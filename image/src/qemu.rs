@@ -51,6 +51,9 @@ pub enum Accel {
 pub enum Console {
     /// This terminal, muxed with the QEMU monitor (Ctrl-A C).
     Interactive,
+    /// The VGA screen and the PS/2 keyboard, in a window of QEMU's user
+    /// interface; the serial output goes to this file.
+    Window { serial_log: PathBuf },
     /// A pipe read by this tool.
     Captured,
 }
@@ -63,6 +66,8 @@ pub enum Media {
     Direct { kernel: PathBuf, cmdline: String, modules: Vec<String>, dir: PathBuf },
     /// A bootable CD image.
     Cdrom { iso: PathBuf, firmware: Firmware },
+    /// The machine's disk ([`Machine::disk`]), which holds its boot loader.
+    Disk { firmware: Firmware },
 }
 
 pub enum Firmware {
@@ -89,7 +94,12 @@ pub struct Machine {
     /// through it. Keep the path short (a socket path has at most 107
     /// bytes).
     pub monitor: Option<PathBuf>,
+    /// Start stopped, with QEMU's gdb server on TCP port [`GDB_PORT`].
+    pub wait_for_gdb: bool,
 }
+
+/// Where QEMU's gdb server listens (its `-s`).
+pub const GDB_PORT: u16 = 1234;
 
 /// Where typed keys go.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -163,12 +173,19 @@ impl Machine {
             Accel::Tcg => "tcg",
             Accel::Kvm => "kvm",
         };
-        let serial = match self.console {
-            Console::Interactive => "mon:stdio",
-            Console::Captured => "stdio",
-        };
         let mut args = strings(&["-accel", accel, "-m", "512M", "-cpu", "max", "-no-reboot"]);
-        args.extend(strings(&["-display", "none", "-serial", serial]));
+        match &self.console {
+            Console::Interactive => args.extend(strings(&["-display", "none", "-serial", "mon:stdio"])),
+            Console::Captured => args.extend(strings(&["-display", "none", "-serial", "stdio"])),
+            // QEMU's default display: a window where there is a desktop.
+            Console::Window { serial_log } => {
+                let file = serial_log.display().to_string();
+                args.extend(strings(&["-serial", &format!("file:{file}")]));
+            }
+        }
+        if self.wait_for_gdb {
+            args.extend(strings(&["-S", "-gdb", &format!("tcp::{GDB_PORT}")]));
+        }
         if let Some(socket) = &self.monitor {
             let socket = double_commas(&socket.display().to_string());
             args.extend(strings(&["-monitor", &format!("unix:{socket},server=on,wait=off")]));
@@ -188,22 +205,11 @@ impl Machine {
             }
             Media::Cdrom { iso, firmware } => {
                 args.extend(strings(&["-cdrom", &iso.display().to_string(), "-boot", "d"]));
-                match firmware {
-                    Firmware::SeaBios => {}
-                    Firmware::Ovmf(Ovmf::Combined(image)) => {
-                        args.extend(strings(&["-bios", &image.display().to_string()]));
-                    }
-                    Firmware::Ovmf(Ovmf::Split { code, vars }) => {
-                        let code = double_commas(&code.display().to_string());
-                        let vars = double_commas(&vars.display().to_string());
-                        args.extend(strings(&[
-                            "-drive",
-                            &format!("if=pflash,format=raw,readonly=on,file={code}"),
-                            "-drive",
-                            &format!("if=pflash,format=raw,file={vars}"),
-                        ]));
-                    }
-                }
+                args.extend(firmware_args(firmware));
+            }
+            Media::Disk { firmware } => {
+                args.extend(strings(&["-boot", "c"]));
+                args.extend(firmware_args(firmware));
             }
         }
         args
@@ -430,6 +436,24 @@ pub fn find_ovmf(scratch: &Path) -> Result<Ovmf> {
 
 /// The `-initrd` argument for multiboot modules: module strings joined by
 /// commas, with literal commas doubled as QEMU requires.
+/// QEMU's arguments for `firmware` (none for its default BIOS).
+fn firmware_args(firmware: &Firmware) -> Vec<String> {
+    match firmware {
+        Firmware::SeaBios => Vec::new(),
+        Firmware::Ovmf(Ovmf::Combined(image)) => strings(&["-bios", &image.display().to_string()]),
+        Firmware::Ovmf(Ovmf::Split { code, vars }) => {
+            let code = double_commas(&code.display().to_string());
+            let vars = double_commas(&vars.display().to_string());
+            strings(&[
+                "-drive",
+                &format!("if=pflash,format=raw,readonly=on,file={code}"),
+                "-drive",
+                &format!("if=pflash,format=raw,file={vars}"),
+            ])
+        }
+    }
+}
+
 pub fn initrd_arg(modules: &[String]) -> String {
     modules.iter().map(|module| double_commas(module)).collect::<Vec<_>>().join(",")
 }
@@ -501,7 +525,7 @@ mod tests {
     use super::*;
 
     fn machine(media: Media) -> Machine {
-        Machine { media, accel: Accel::Tcg, console: Console::Captured, disk: None, monitor: None }
+        Machine { media, accel: Accel::Tcg, console: Console::Captured, disk: None, monitor: None, wait_for_gdb: false }
     }
 
     const COMMON: &[&str] = &[
@@ -586,10 +610,36 @@ mod tests {
             console: Console::Interactive,
             disk: None,
             monitor: None,
+            wait_for_gdb: false,
         };
         let args = machine.args();
         assert_eq!(args[..2], ["-accel", "kvm"]);
         assert!(args.windows(2).any(|pair| pair == ["-serial", "mon:stdio"]));
+        assert!(!args.contains(&"-S".to_string()));
+    }
+
+    #[test]
+    fn a_disk_boots_itself_under_bios_or_uefi() {
+        let mut bios = machine(Media::Disk { firmware: Firmware::SeaBios });
+        bios.disk = Some("/b/tern-disk.img".into());
+        let args = bios.args();
+        let drive = args.iter().position(|a| a == "file=/b/tern-disk.img,format=raw,if=ide,index=0,media=disk");
+        assert_eq!(args[drive.unwrap() - 1], "-drive");
+        assert_eq!(args[args.len() - 2..], ["-boot", "c"]);
+        let mut uefi = machine(Media::Disk { firmware: Firmware::Ovmf(Ovmf::Combined("/fw/OVMF.fd".into())) });
+        uefi.disk = bios.disk.clone();
+        assert_eq!(uefi.args()[args.len() - 2..], ["-boot", "c", "-bios", "/fw/OVMF.fd"]);
+    }
+
+    #[test]
+    fn a_window_shows_the_screen_and_logs_the_serial_port() {
+        let mut machine = machine(Media::Disk { firmware: Firmware::SeaBios });
+        machine.console = Console::Window { serial_log: "/b/logs/run.log".into() };
+        machine.wait_for_gdb = true;
+        let args = machine.args();
+        assert!(!args.contains(&"-display".to_string()), "{args:?}");
+        assert!(args.windows(2).any(|pair| pair == ["-serial", "file:/b/logs/run.log"]));
+        assert!(args.windows(3).any(|w| w == ["-S", "-gdb", "tcp::1234"]));
     }
 
     #[test]

@@ -5,9 +5,15 @@
 //!
 //! | what | first sector | size | type | label, contents |
 //! |---|---|---|---|---|
-//! | MBR | 0 | 1 | | the partition table ([`mbr`]); no boot code yet |
-//! | partition 1 | 2048 | 16 MiB | 0x0E FAT16 (LBA) | `TERNBOOT`, empty: later GRUB and the kernel |
+//! | MBR | 0 | 1 | | GRUB's BIOS boot code, the partition table ([`mbr`]) |
+//! | gap | 1 | to 2047 | | GRUB's BIOS core.img |
+//! | partition 1 | 2048 | 16 MiB | 0x0E FAT16 (LBA) | `TERNBOOT`: GRUB's UEFI loader, grub.cfg, the kernel and its modules |
 //! | partition 2 | right after 1 | the rest | 0x0C FAT32 (LBA) | `TERNROOT`, the root file system |
+//!
+//! Everything but partition 2 is [`install_boot`]'s, from what
+//! [`crate::grub`] made for a plan: `cargo tern run` installs it again at
+//! every run, so the disk always boots the kernel just built, while the
+//! files in partition 2 stay from run to run.
 //!
 //! Partition 2 is what fs0 mounts as `/` when the kernel command line says
 //! `root=ide:2`: it holds the files of `rootfs/` and the empty directories
@@ -29,6 +35,7 @@ use anyhow::{Context, Result, bail, ensure};
 use block_proto::SECTOR;
 
 use crate::cmd;
+use crate::grub::{self, DiskBoot};
 use crate::report::Outcome;
 
 /// The size of the root disk the scenarios boot: a 64 MiB test file fits
@@ -41,8 +48,8 @@ pub const RAMDISK_BYTES: u64 = 128 << 20;
 
 /// Sectors in a MiB, the partitions' alignment.
 const MIB_SECTORS: u32 = (1 << 20) / SECTOR as u32;
-/// Where partition 1 starts: the first MiB is left to the MBR and, later,
-/// GRUB's core image.
+/// Where partition 1 starts: the first MiB is left to the MBR and GRUB's
+/// core image.
 const BOOT_START: u32 = MIB_SECTORS;
 const BOOT_SECTORS: u32 = 16 * MIB_SECTORS;
 
@@ -51,7 +58,7 @@ const TYPE_FAT16_LBA: u8 = 0x0E;
 const TYPE_FAT32_LBA: u8 = 0x0C;
 
 /// The file systems of partition 1 (boot) and partition 2 (root).
-const BOOT_FS: FatFs = FatFs { kind: TYPE_FAT16_LBA, fat_bits: 16, label: "TERNBOOT" };
+const BOOT_FS: FatFs = FatFs { kind: TYPE_FAT16_LBA, fat_bits: 16, label: grub::BOOT_LABEL };
 const ROOT_FS: FatFs = FatFs { kind: TYPE_FAT32_LBA, fat_bits: 32, label: "TERNROOT" };
 
 /// The root partition's number, as in the kernel command line's `root=ide:2`.
@@ -220,6 +227,46 @@ fn copy_partition_in(disk: &mut File, partition: &Partition, file: &Path) -> Res
     let copied = io::copy(&mut source, disk)?;
     ensure!(copied == partition.len_bytes(), "{copied} bytes, but the partition is {}", partition.len_bytes());
     Ok(())
+}
+
+/// Makes the disk `image` boot what `boot` holds, under BIOS and UEFI:
+/// the MBR's code (the partition table stays), core.img in the gap before
+/// partition 1, and partition 1 formatted anew with `boot.tree` on it.
+/// Partition 2 is not touched.
+pub fn install_boot(image: &Path, boot: &DiskBoot) -> Result<()> {
+    let mut disk =
+        File::options().read(true).write(true).open(image).with_context(|| format!("opening {}", image.display()))?;
+    let mut sector = [0; SECTOR as usize];
+    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
+    let partition = partitions(&sector)?[0].with_context(|| format!("{} has no partition 1", image.display()))?;
+    ensure!(
+        partition.kind == BOOT_FS.kind && partition.start == BOOT_START,
+        "partition 1 of {} is not a boot partition made by cargo tern",
+        image.display()
+    );
+    let gap = u64::from(BOOT_START - 1) * SECTOR;
+    ensure!(
+        boot.core.len() as u64 <= gap,
+        "GRUB's core.img ({} bytes) does not fit in the {gap} bytes before partition 1",
+        boot.core.len()
+    );
+
+    let file = ScratchFile::next_to(image, "part1")?;
+    mkfs(&file.0, &partition, &BOOT_FS)?;
+    let mut top = Vec::new();
+    for entry in fs::read_dir(&boot.tree).with_context(|| format!("reading {}", boot.tree.display()))? {
+        top.push(entry.with_context(|| format!("reading {}", boot.tree.display()))?.path());
+    }
+    cmd::output_checked(mtools("mcopy").arg("-s").arg("-i").arg(&file.0).args(&top).arg("::/"))
+        .context("copying GRUB, the kernel and its modules onto the boot partition")?;
+
+    sector[..grub::MBR_CODE_BYTES].copy_from_slice(&boot.mbr_code);
+    disk.seek(SeekFrom::Start(0))?;
+    disk.write_all(&sector).with_context(|| format!("writing the MBR of {}", image.display()))?;
+    disk.write_all(&boot.core).with_context(|| format!("writing core.img into {}", image.display()))?;
+    copy_partition_in(&mut disk, &partition, &file.0)
+        .with_context(|| format!("copying {} into {}", file.0.display(), image.display()))?;
+    disk.sync_all().with_context(|| format!("writing {}", image.display()))
 }
 
 /// Puts `tree`'s programs into /bin and /sbin of the existing root disk
