@@ -178,13 +178,17 @@ fn put_programs(file: &Path, dir: &str, programs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// The entries of `rootfs`, sorted: what mcopy puts at the root. A mount
+/// The entries of `rootfs`, sorted: what mcopy puts at the root. The
+/// folder's README.md, which explains it, is not one of them. A mount
 /// point among them is refused: its files would be hidden under the tmpfs
 /// fs0 mounts there.
 fn rootfs_entries(rootfs: &Path) -> Result<Vec<PathBuf>> {
     let mut entries = Vec::new();
     for entry in fs::read_dir(rootfs).with_context(|| format!("reading {}", rootfs.display()))? {
-        entries.push(entry.with_context(|| format!("reading {}", rootfs.display()))?.path());
+        let path = entry.with_context(|| format!("reading {}", rootfs.display()))?.path();
+        if !path.ends_with("README.md") {
+            entries.push(path);
+        }
     }
     entries.sort();
     if let Some(hidden) = entries.iter().find(|path| MOUNT_POINTS.iter().any(|dir| path.ends_with(dir))) {
@@ -455,6 +459,7 @@ mod tests {
         let rootfs = dir.join("rootfs");
         fs::create_dir_all(rootfs.join("etc")).unwrap();
         fs::write(rootfs.join("etc/Profile.txt"), "PATH=/bin\n").unwrap();
+        fs::write(rootfs.join("README.md"), "stays behind\n").unwrap();
         let image = dir.join("root.img");
         // The smallest FAT32 mkfs.fat makes with 512-byte clusters is ~33 MiB.
         let program = dir.join("test");
