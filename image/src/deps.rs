@@ -86,6 +86,7 @@ const REQUIREMENTS: &[Requirement] = &[
         package: "binutils",
         why: "copies the kernel and modules to the boot media without debug sections",
     },
+    Requirement { probe: Probe::Program("gdb"), package: "gdb", why: "`cargo tern run --gdb` and its test" },
     Requirement { probe: Probe::Program("qemu-img"), package: "qemu-utils", why: "`cargo tern image --qcow2`" },
 ];
 

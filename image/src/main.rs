@@ -39,6 +39,7 @@ mod boot;
 mod cmd;
 mod deps;
 mod disk;
+mod gdb;
 mod grub;
 mod keyboard;
 mod monitor;
@@ -315,7 +316,7 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
         Console::Interactive
     };
     if args.gdb {
-        print_gdb_help(&artifacts)?;
+        gdb::print_help(&artifacts)?;
     }
     let machine =
         qemu::Machine { media, accel: args.accel.accel(), console, disk, monitor: None, wait_for_gdb: args.gdb };
@@ -325,21 +326,6 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
         Some(0) | Some(1) | Some(report::EXIT_ALL_PASSED) => Ok(ExitCode::SUCCESS),
         _ => bail!("QEMU ended with {status}"),
     }
-}
-
-/// What `run --gdb` prints: how to attach gdb, and the symbol files. The
-/// servers are all linked at the same address (each in its own address
-/// space), so gdb gets the kernel's and the one server being debugged.
-fn print_gdb_help(artifacts: &artifacts::Artifacts) -> Result<()> {
-    let port = qemu::GDB_PORT;
-    println!("gdb: QEMU starts stopped and waits for gdb on localhost:{port}. In another terminal:");
-    println!("  gdb -q {} -ex 'target remote localhost:{port}'", artifacts.kernel.display());
-    println!("  then, to debug a server or a POSIX process (each in its own address space), add its symbols:");
-    for name in ["mm0", "fs0", "ide", "libposix"] {
-        println!("    (gdb) add-symbol-file {}", artifacts.module(name)?.display());
-    }
-    println!("  `hbreak` stops early in the boot; `continue` starts the machine.");
-    Ok(())
 }
 
 /// Where a batch run keeps its command on its disk.
@@ -453,11 +439,13 @@ fn batch_tests(paths: &Paths, artifacts: &artifacts::Artifacts, accel: qemu::Acc
 const BATCH_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
-    // The batch run is tested after the scenarios, under the name `batch`.
+    // The batch run and gdb are tested after the scenarios, under the
+    // names `batch` and `gdb`.
     let runs_batch = args.filter.as_deref().is_none_or(|f| "batch".contains(f));
+    let runs_gdb = args.filter.as_deref().is_none_or(|f| "gdb".contains(f));
     let scenarios = match scenario::select(args.filter.as_deref()) {
         Ok(scenarios) => scenarios,
-        Err(_) if runs_batch => Vec::new(),
+        Err(_) if runs_batch || runs_gdb => Vec::new(),
         Err(e) => return Err(e),
     };
     deps::ensure(paths)?;
@@ -480,6 +468,9 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
             }
             if runs_batch {
                 tally.push(batch_tests(paths, artifacts, args.accel.accel())?);
+            }
+            if runs_gdb {
+                tally.push(gdb::tests(paths, artifacts, args.accel.accel())?);
             }
         }
         Err(_) => println!("== system tests skipped: the build failed"),

@@ -215,7 +215,7 @@ impl Machine {
         args
     }
 
-    fn command(&self) -> Command {
+    pub fn command(&self) -> Command {
         let mut command = Command::new(QEMU);
         command.args(self.args());
         if let Media::Direct { dir, .. } = &self.media {
