@@ -156,8 +156,9 @@ struct RunArgs {
     /// directly unless --iso or --uefi asks for the GRUB ISO.
     #[arg(long, conflicts_with_all = ["fresh", "exec"])]
     ramdisk: bool,
-    /// Show the VGA console and take the PS/2 keyboard in a QEMU window
-    /// instead of this terminal; the serial output goes to build/logs/run.log.
+    /// The VGA console and the PS/2 keyboard instead of the serial console:
+    /// in a QEMU window on a desktop, drawn on this terminal otherwise
+    /// (QEMU's curses display); the serial output goes to build/logs/run.log.
     #[arg(long, conflicts_with = "exec")]
     window: bool,
     /// Start the machine stopped, waiting for gdb on localhost:1234, and
@@ -310,8 +311,10 @@ fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
     let console = if args.window {
         let serial_log = paths.logs().join("run.log");
         std::fs::create_dir_all(paths.logs()).with_context(|| format!("creating {}", paths.logs().display()))?;
-        println!("window: the console is in QEMU's window; serial output goes to {}", serial_log.display());
-        Console::Window { serial_log }
+        let desktop = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|var| std::env::var_os(var).is_some());
+        let place = if desktop { "QEMU's window" } else { "this terminal (no desktop: QEMU's curses display)" };
+        println!("window: the VGA console is in {place}; the serial output goes to {}", serial_log.display());
+        Console::Window { serial_log, on_terminal: !desktop }
     } else {
         Console::Interactive
     };

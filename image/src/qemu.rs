@@ -52,8 +52,9 @@ pub enum Console {
     /// This terminal, muxed with the QEMU monitor (Ctrl-A C).
     Interactive,
     /// The VGA screen and the PS/2 keyboard, in a window of QEMU's user
-    /// interface; the serial output goes to this file.
-    Window { serial_log: PathBuf },
+    /// interface, or drawn on this terminal by QEMU's curses display where
+    /// there is no desktop; the serial output goes to `serial_log`.
+    Window { serial_log: PathBuf, on_terminal: bool },
     /// A pipe read by this tool.
     Captured,
 }
@@ -177,8 +178,11 @@ impl Machine {
         match &self.console {
             Console::Interactive => args.extend(strings(&["-display", "none", "-serial", "mon:stdio"])),
             Console::Captured => args.extend(strings(&["-display", "none", "-serial", "stdio"])),
-            // QEMU's default display: a window where there is a desktop.
-            Console::Window { serial_log } => {
+            Console::Window { serial_log, on_terminal } => {
+                // Without `-display`, QEMU opens its default window.
+                if *on_terminal {
+                    args.extend(strings(&["-display", "curses"]));
+                }
                 let file = serial_log.display().to_string();
                 args.extend(strings(&["-serial", &format!("file:{file}")]));
             }
@@ -228,7 +232,12 @@ impl Machine {
     pub fn run_interactive(&self) -> Result<ExitStatus> {
         let mut command = self.command();
         println!("$ {}", cmd::show(&command));
-        println!("(Ctrl-A X quits QEMU)");
+        match self.console {
+            Console::Window { .. } => println!(
+                "(`poweroff` in the shell ends the run, or `quit` in QEMU's monitor: Ctrl-Alt-2, or Esc 2 on a terminal)"
+            ),
+            _ => println!("(Ctrl-A X quits QEMU)"),
+        }
         command.status().with_context(|| format!("cannot start {QEMU}"))
     }
 
@@ -634,10 +643,12 @@ mod tests {
     #[test]
     fn a_window_shows_the_screen_and_logs_the_serial_port() {
         let mut machine = machine(Media::Disk { firmware: Firmware::SeaBios });
-        machine.console = Console::Window { serial_log: "/b/logs/run.log".into() };
+        machine.console = Console::Window { serial_log: "/b/logs/run.log".into(), on_terminal: false };
         machine.wait_for_gdb = true;
         let args = machine.args();
         assert!(!args.contains(&"-display".to_string()), "{args:?}");
+        machine.console = Console::Window { serial_log: "/b/logs/run.log".into(), on_terminal: true };
+        assert!(machine.args().windows(2).any(|pair| pair == ["-display", "curses"]));
         assert!(args.windows(2).any(|pair| pair == ["-serial", "file:/b/logs/run.log"]));
         assert!(args.windows(3).any(|w| w == ["-S", "-gdb", "tcp::1234"]));
     }
