@@ -174,7 +174,12 @@ impl Machine {
             Accel::Tcg => "tcg",
             Accel::Kvm => "kvm",
         };
-        let mut args = strings(&["-accel", accel, "-m", "512M", "-cpu", "max", "-no-reboot"]);
+        let mut args = strings(&["-accel", accel, "-m", "512M", "-cpu", "max"]);
+        // A captured run ends when the guest resets; a person's session
+        // restarts, as a machine does on `reboot`.
+        if matches!(self.console, Console::Captured) {
+            args.push("-no-reboot".to_string());
+        }
         match &self.console {
             Console::Interactive => args.extend(strings(&["-display", "none", "-serial", "mon:stdio"])),
             Console::Captured => args.extend(strings(&["-display", "none", "-serial", "stdio"])),
@@ -625,6 +630,7 @@ mod tests {
         assert_eq!(args[..2], ["-accel", "kvm"]);
         assert!(args.windows(2).any(|pair| pair == ["-serial", "mon:stdio"]));
         assert!(!args.contains(&"-S".to_string()));
+        assert!(!args.contains(&"-no-reboot".to_string()), "`reboot` restarts a session");
     }
 
     #[test]
