@@ -202,7 +202,8 @@ const FAT_REBOOT_TASKS: &[&str] = &["ide native", "fat posix expect=0 check"];
 /// Between them: a background job and `wait`; Ctrl-C (0x03) ending a loop
 /// of builtins (the shell itself is in the foreground) and one of
 /// programs, with the same shell (`$$`) still there; Ctrl-Z (0x1a)
-/// stopping a job, `jobs`, `fg` and `bg` going on with it; `#!` scripts
+/// stopping a job, `jobs`, `fg` and `bg` going on with it; a background
+/// job reading the terminal stopped by SIGTTIN; `#!` scripts
 /// with arguments written with printf (on the tmpfs) and a here-document
 /// (on FAT).
 const SHELL_TASKS: &[&str] = &["ide native", "boot posix role=init"];
@@ -241,9 +242,10 @@ const SHELL_TYPED: &[Typed] = &[
     Typed { to: Input::Serial, after: "fg-2-", keys: b"sh -c 'echo stop-$((2 + 4)); sleep 2; echo bg-done-$((7 * 3))'\n" },
     Typed { to: Input::Serial, after: "stop-6", keys: b"\x1a" },
     Typed { to: Input::Serial, after: "Stopped", keys: b"bg; wait; echo bg-wait-$((2 + 3))-$?\n" },
+    Typed { to: Input::Serial, after: "bg-wait-5-", keys: b"cat & sleep 1; jobs; kill -9 %1; wait; echo ttin-$((4 * 4))\n" },
     Typed {
         to: Input::Serial,
-        after: "bg-wait-5-",
+        after: "ttin-16",
         keys: b"printf '#!/bin/sh\\necho \"count-$#\" \"all-$*\"\\n' > /tmp/s.sh; chmod +x /tmp/s.sh; /tmp/s.sh a b c; echo ran-$((8 + 1))\n",
     },
     Typed {
@@ -273,6 +275,7 @@ const SHELL_EXPECT: &[&str] = &[
     "fg-2-0",
     "bg-done-21",
     "bg-wait-5-0",
+    "[1]+  Stopped (tty input)     cat",
     "count-3 all-a b c",
     "here-20-y",
     "mm0: powering off",
