@@ -31,6 +31,7 @@ use fs0_proto::tty::{self, Termios};
 use fs0_proto::{CURRENT, ReadReply, Stat, WriteReply, dup, fcntl, mode};
 use libtern::cap;
 use libtern::ipc::{self, Message};
+use mm0_proto::signal::{SIGTTIN, SIGTTOU};
 
 use crate::console::Console;
 use crate::devices::Device;
@@ -547,6 +548,12 @@ impl Files {
         if positioned && !matches!(node, Node::File(_) | Node::Device(_)) {
             return errno(ESPIPE);
         }
+        if let Node::Device(d) = node
+            && d.is_terminal()
+            && let Err(e) = self.job_control(pid, SIGTTIN)
+        {
+            return errno(e);
+        }
         match node {
             Node::Device(d) if d.is_terminal() => match console_read(&mut self.console, NONE, g.len, false) {
                 Some(reply) => Outcome::Reply(reply),
@@ -618,6 +625,13 @@ impl Files {
         let positioned = offset != CURRENT;
         if positioned && !matches!(node, Node::File(_) | Node::Device(_)) {
             return errno(ESPIPE);
+        }
+        if let Node::Device(d) = node
+            && d.is_terminal()
+            && self.console.input.settings.lflag & tty::TOSTOP != 0
+            && let Err(e) = self.job_control(pid, SIGTTOU)
+        {
+            return errno(e);
         }
         match node {
             Node::Device(d) => Outcome::Reply(write_device(&mut self.console, d, &lens)),
@@ -705,14 +719,42 @@ impl Files {
         }
     }
 
+    /// Job control of the console for process `pid` about to read it
+    /// (SIGTTIN) or to write or change it (SIGTTOU): mm0 knows its
+    /// process group and signals (TTY_ACCESS). Err: the errno to answer
+    /// with (EIO, or EINTR once the signal went to its group: libposix
+    /// makes the call again after it, so a stopped job that is continued
+    /// in the foreground goes on).
+    fn job_control(&self, pid: u64, sig: u32) -> Result<(), u32> {
+        let group = self.console.foreground;
+        if group == 0 {
+            return Ok(());
+        }
+        let request = Message::new(mm0_proto::label::TTY_ACCESS, &[pid, group, u64::from(sig)]);
+        match ipc::call(mm0_proto::SLOT_MM0, &request) {
+            Ok(reply) if reply.label() == 0 => Ok(()),
+            Ok(reply) => Err(reply.label()),
+            Err(e) => {
+                libtern::println!("fs0: cannot ask mm0 about the console's job control: {e:?}");
+                Ok(())
+            }
+        }
+    }
+
     /// TTY (fd, request, argument words): terminal control of the
-    /// console. The foreground group is taken as given (every process is
-    /// in the console's session here).
+    /// console. Changing the settings or the foreground group is job
+    /// controlled as a write with TOSTOP is (SIGTTOU for a background
+    /// process).
     pub fn tty(&mut self, pid: u64, fd: u64, request: u64, args: &[u64]) -> Outcome {
         match self.lookup(pid, fd) {
             Ok((_, Node::Device(d), _)) if d.is_terminal() => {}
             Ok(_) => return errno(ENOTTY),
             Err(e) => return errno(e),
+        }
+        if matches!(request, tty::TCSETS | tty::TCSETSW | tty::TCSETSF | tty::TIOCSPGRP)
+            && let Err(e) = self.job_control(pid, SIGTTOU)
+        {
+            return errno(e);
         }
         let arg = args.first().copied().unwrap_or(0);
         let console = &mut self.console;

@@ -86,7 +86,11 @@ pub fn serve(files: &mut Files) -> Stop {
         libtern::server::drop_received_caps(request.msg.info.caps(), "fs0");
         next = match outcome {
             Outcome::Reply(reply) => ipc::reply_recv(SLOT_FS0_SERVICE, &reply).or_else(|e| {
-                println!("fs0: reply to {:#x} or next receive failed: {e:?}", request.badge);
+                // NoCaller: the caller was stopped (its call ends and is
+                // made again when it continues): nobody to tell.
+                if e != abi::Error::NoCaller {
+                    println!("fs0: reply to {:#x} or next receive failed: {e:?}", request.badge);
+                }
                 receive(SLOT_FS0_SERVICE, "fs0")
             }),
             Outcome::Later => receive(SLOT_FS0_SERVICE, "fs0"),

@@ -195,10 +195,17 @@ const FAT_TASKS: &[&str] = &{
 };
 const FAT_REBOOT_TASKS: &[&str] = &["ide native", "fat posix expect=0 check"];
 /// The distro as a person meets it: init (pid 1, from /sbin/init on the
-/// disk) starts the shell on the console, and the harness types commands
-/// at it, each batch once the previous one's output appeared (markers the
-/// shell computes, so that the echo of the typed line cannot match), then
-/// `poweroff`.
+/// disk) shows /etc/motd and starts the login shell on the console, which
+/// reads /etc/profile, and the harness types commands at it, each batch
+/// once the previous one's output appeared (markers the shell computes,
+/// so that the echo of the typed line cannot match), then `poweroff`.
+/// Between them: a background job and `wait`; Ctrl-C (0x03) ending a loop
+/// of builtins (the shell itself is in the foreground) and one of
+/// programs, with the same shell (`$$`) still there; Ctrl-Z (0x1a)
+/// stopping a job, `jobs`, `fg` and `bg` going on with it; a background
+/// job reading the terminal stopped by SIGTTIN; `#!` scripts
+/// with arguments written with printf (on the tmpfs) and a here-document
+/// (on FAT).
 const SHELL_TASKS: &[&str] = &["ide native", "boot posix role=init"];
 const SHELL_TYPED: &[Typed] = &[
     Typed { to: Input::Serial, after: "/ # ", keys: b"echo first-$((6 * 7)); ls /bin | wc -l\n" },
@@ -212,10 +219,67 @@ const SHELL_TYPED: &[Typed] = &[
         after: "proc-6",
         keys: b"echo saved > /tmp/f; cat /tmp/f; nosuchcommand; echo status-$?\n",
     },
-    Typed { to: Input::Serial, after: "status-127", keys: b"poweroff\n" },
+    Typed {
+        to: Input::Serial,
+        after: "status-127",
+        keys: b"echo \"path-$PATH home-$HOME\"; sleep 1 & jobs; wait; echo waited-$?; (sleep 1; exit 3) & wait $!; echo bg-status-$?\n",
+    },
+    Typed { to: Input::Serial, after: "bg-status-3", keys: b"p=$$; echo spin-$((2 + 2)); while true; do :; done\n" },
+    Typed { to: Input::Serial, after: "spin-4", keys: b"\x03" },
+    Typed {
+        to: Input::Serial,
+        after: "/ # ",
+        keys: b"echo int-$?; [ $p = $$ ] && echo same-shell-$((3 * 3)); echo nap-$((1 + 4)); while true; do sleep 1; done\n",
+    },
+    Typed { to: Input::Serial, after: "nap-5", keys: b"\x03" },
+    Typed {
+        to: Input::Serial,
+        after: "/ # ",
+        keys: b"echo int2-$?; sh -c 'echo stop-$((1 + 2)); sleep 3; echo resumed-$((5 + 5))'\n",
+    },
+    Typed { to: Input::Serial, after: "stop-3", keys: b"\x1a" },
+    Typed { to: Input::Serial, after: "Stopped", keys: b"jobs; fg; echo fg-$((1 + 1))-$?\n" },
+    Typed { to: Input::Serial, after: "fg-2-", keys: b"sh -c 'echo stop-$((2 + 4)); sleep 2; echo bg-done-$((7 * 3))'\n" },
+    Typed { to: Input::Serial, after: "stop-6", keys: b"\x1a" },
+    Typed { to: Input::Serial, after: "Stopped", keys: b"bg; wait; echo bg-wait-$((2 + 3))-$?\n" },
+    Typed { to: Input::Serial, after: "bg-wait-5-", keys: b"cat & sleep 1; jobs; kill -9 %1; wait; echo ttin-$((4 * 4))\n" },
+    Typed {
+        to: Input::Serial,
+        after: "ttin-16",
+        keys: b"printf '#!/bin/sh\\necho \"count-$#\" \"all-$*\"\\n' > /tmp/s.sh; chmod +x /tmp/s.sh; /tmp/s.sh a b c; echo ran-$((8 + 1))\n",
+    },
+    Typed {
+        to: Input::Serial,
+        after: "ran-9",
+        keys: b"cat > /s.sh <<'EOF'\n#!/bin/sh\necho \"here-$(($# * 10))-$2\"\nEOF\n/s.sh x y; rm /s.sh; echo ran-$((9 + 1))\n",
+    },
+    Typed { to: Input::Serial, after: "ran-10", keys: b"poweroff\n" },
 ];
-const SHELL_EXPECT: &[&str] =
-    &["first-42", "item-3", "proc-6", "saved", "sh: nosuchcommand: not found", "status-127", "mm0: powering off"];
+const SHELL_EXPECT: &[&str] = &[
+    "Welcome to Tern.",
+    "first-42",
+    "item-3",
+    "proc-6",
+    "saved",
+    "sh: nosuchcommand: not found",
+    "status-127",
+    "path-/bin:/sbin home-/",
+    "[1]+  Running                 sleep 1 &",
+    "waited-0",
+    "bg-status-3",
+    "int-130",
+    "same-shell-9",
+    "int2-130",
+    "[1]+  Stopped                 sh -c 'echo stop-$((1 + 2)); sleep 3; echo resumed-$((5 + 5))'",
+    "resumed-10",
+    "fg-2-0",
+    "bg-done-21",
+    "bg-wait-5-0",
+    "[1]+  Stopped (tty input)     cat",
+    "count-3 all-a b c",
+    "here-20-y",
+    "mm0: powering off",
+];
 
 /// The same checks on the ramdisk (a boot module) as the root.
 const FAT_RAMDISK_CMDLINE: &str = "log=info mode=test root=ramdisk:2";

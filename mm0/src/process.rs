@@ -418,6 +418,42 @@ impl ProcessTable {
     pub fn iter(&self) -> impl Iterator<Item = &Process> {
         self.procs.values()
     }
+
+    /// How process `pid` stands to a terminal whose foreground process
+    /// group is `foreground` (0: none set). The terminal belongs to the
+    /// foreground group's session; a process of another session, or of no
+    /// known one, is not under its job control.
+    pub fn terminal_access(&self, pid: u64, foreground: u64) -> TerminalAccess {
+        let living = |p: &&Process| p.state == State::Running;
+        let Some(p) = self.procs.get(&pid).filter(living) else { return TerminalAccess::Foreground };
+        let session = self.procs.values().filter(living).find(|q| q.pgid == foreground).map(|q| q.sid);
+        if foreground == 0 || p.pgid == foreground || session != Some(p.sid) {
+            return TerminalAccess::Foreground;
+        }
+        TerminalAccess::Background { pgid: p.pgid, orphaned: self.orphaned(p.pgid) }
+    }
+
+    /// Whether process group `pgid` is orphaned (POSIX): no living member
+    /// has a parent in another group of the same session, so no shell is
+    /// left to continue it.
+    pub fn orphaned(&self, pgid: u64) -> bool {
+        let living = |p: &&Process| p.state == State::Running;
+        !self
+            .procs
+            .values()
+            .filter(living)
+            .filter(|m| m.pgid == pgid)
+            .any(|m| self.procs.get(&m.parent).filter(living).is_some_and(|q| q.pgid != pgid && q.sid == m.sid))
+    }
+}
+
+/// What a terminal's job control makes of a process using it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminalAccess {
+    /// In the foreground group, or not under the terminal's job control.
+    Foreground,
+    /// In group `pgid`, a background group of the terminal's session.
+    Background { pgid: u64, orphaned: bool },
 }
 
 #[cfg(test)]
@@ -430,6 +466,33 @@ mod tests {
         let mut t = ProcessTable::new(8);
         t.add(1, NO_PARENT).unwrap();
         t
+    }
+
+    #[test]
+    fn terminal_access_follows_groups_and_sessions() {
+        // 1 (init) starts shell 2 in a session of its own; 2 starts jobs
+        // 3 and 4 in groups of their own; 5 is 3's child in 3's group.
+        let mut t = table();
+        t.set_reaper(1);
+        t.add(2, 1).unwrap();
+        t.setsid(2).unwrap();
+        for (pid, parent) in [(3, 2), (4, 2)] {
+            t.add(pid, parent).unwrap();
+            t.setpgid(parent, pid as i64, 0).unwrap();
+        }
+        t.add(5, 3).unwrap();
+        assert_eq!(t.terminal_access(3, 3), TerminalAccess::Foreground);
+        assert_eq!(t.terminal_access(5, 3), TerminalAccess::Foreground);
+        assert_eq!(t.terminal_access(4, 3), TerminalAccess::Background { pgid: 4, orphaned: false });
+        assert_eq!(t.terminal_access(2, 3), TerminalAccess::Background { pgid: 2, orphaned: true });
+        assert_eq!(t.terminal_access(1, 3), TerminalAccess::Foreground, "another session");
+        assert_eq!(t.terminal_access(4, 0), TerminalAccess::Foreground, "no foreground group");
+        assert_eq!(t.terminal_access(4, 9), TerminalAccess::Foreground, "a foreground group with no one in it");
+        // The shell ends: its jobs go to init, of another session, and
+        // their groups are orphaned.
+        t.exit(2, Status::Exited(0));
+        assert_eq!(t.terminal_access(4, 3), TerminalAccess::Background { pgid: 4, orphaned: true });
+        assert!(t.orphaned(3), "5's parent 3 is in the group itself");
     }
 
     #[test]

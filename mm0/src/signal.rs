@@ -24,9 +24,10 @@ use abi::regs::ThreadRegs;
 use libtern::ipc::{self, Message};
 use libtern::{cap, kthread, notify, println};
 use mm0::layout::TaskKind;
-use mm0::process::Status;
+use mm0::process::{Status, TerminalAccess};
 use mm0_proto::signal::{
-    DefaultAction, Origin, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, UNCATCHABLE, bit, cld, offset,
+    DefaultAction, Origin, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, SIGTTIN, SIGTTOU, UNCATCHABLE, bit, cld,
+    offset,
 };
 use mm0_proto::{errno, event};
 
@@ -129,6 +130,37 @@ impl Mm0 {
             self.send_signal(pid, Some(slot), sig as u32, Origin { pid: caller as u32, ..Origin::default() });
         }
         ok(&[])
+    }
+
+    /// TTY_ACCESS (pid, foreground group, sig) from fs0: the console's
+    /// job control (see the label). Linux's rules: a background process
+    /// that ignores or blocks `sig` may write (SIGTTOU) but not read
+    /// (SIGTTIN: EIO); an orphaned group may do neither (EIO: nobody would
+    /// continue it); otherwise the whole group gets `sig`.
+    pub fn tty_access(&mut self, caller: u64, pid: u64, foreground: u64, sig: u64) -> Option<Message> {
+        if caller != self.fs0_events.task {
+            return fail(errno::EPERM);
+        }
+        let sig = match u32::try_from(sig) {
+            Ok(sig @ (SIGTTIN | SIGTTOU)) => sig,
+            _ => return fail(errno::EINVAL),
+        };
+        let TerminalAccess::Background { pgid, orphaned } = self.processes.terminal_access(pid, foreground) else {
+            return ok(&[]);
+        };
+        let mask = bit(sig);
+        let ignored = self.area_read(pid, offset::IGNORED) & mask != 0 || self.receiving_slot(pid, mask).is_none();
+        if ignored && sig == SIGTTOU {
+            return ok(&[]);
+        }
+        if ignored || orphaned {
+            return fail(errno::EIO);
+        }
+        let group: Vec<u64> = self.processes.iter().filter(|p| p.pgid == pgid).map(|p| p.pid).collect();
+        for member in group {
+            self.send_signal(member, None, sig, Origin::default());
+        }
+        fail(errno::EINTR)
     }
 
     /// Sends `sig` (1..=64) to process `pid`, to its thread in area slot

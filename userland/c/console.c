@@ -9,7 +9,11 @@
  * line is the end of file, and poll says when input is there. Then, in
  * raw mode (after "console: raw"), "xy" comes byte by byte without a
  * newline; and with this process the console's foreground group (after
- * "console: interrupt me"), ^C is SIGINT for it.
+ * "console: interrupt me"), ^C is SIGINT for it. Last, job control:
+ * children in background process groups that read the console stop with
+ * SIGTTIN (EIO when they ignore it or their group is orphaned), and with
+ * TOSTOP set, writing (or changing the settings at any time) stops them
+ * with SIGTTOU unless they ignore it.
  *
  * Scenario `keyboard` types the same at the PS/2 keyboard, and reads the
  * VGA screen while this program waits in raw mode after "console: raw".
@@ -22,6 +26,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,6 +149,158 @@ static void interrupt_key(void)
 	EXPECT_ERROR("tcsetpgrp_missing_group", tcsetpgrp(0, 99999), EPERM);
 }
 
+/* Forks a child in a process group of its own (a background job: this
+ * process keeps the console's foreground group) with SIGTTOU's default
+ * action, that runs `job` and exits with what it returns; its pid. */
+static pid_t background(int (*job)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		signal(SIGTTOU, SIG_DFL);
+		_exit(job());
+	}
+	setpgid(pid, pid);
+	return pid;
+}
+
+/* Waits for `pid` to end or stop: its wait status. */
+static int wait_for(pid_t pid)
+{
+	int status = -1;
+	while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* Checks that a background job `job` stops with `sig`, then ends it. */
+static void expect_stop(const char *name, int (*job)(void), int sig)
+{
+	pid_t pid = background(job);
+	int status = wait_for(pid);
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != sig)
+		report(name, "wait status %#x, expected a stop by signal %d", status, sig);
+	else
+		report(name, NULL);
+	kill(pid, SIGKILL);
+	wait_for(pid);
+}
+
+/* Checks that a background job `job` exits with 0 (it checks itself). */
+static void expect_exit_0(const char *name, int (*job)(void))
+{
+	int status = wait_for(background(job));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report(name, "wait status %#x", status);
+	else
+		report(name, NULL);
+}
+
+static int read_once_in_background(void)
+{
+	char c;
+	return read(0, &c, 1);
+}
+
+static int read_ignoring_sigttin(void)
+{
+	char c;
+	signal(SIGTTIN, SIG_IGN);
+	return !(read(0, &c, 1) < 0 && errno == EIO);
+}
+
+/* Stops at its read; continued in the foreground, reads again and finds
+ * no input (O_NONBLOCK, set by the parent). */
+static int read_until_foreground(void)
+{
+	char c;
+	return !(read(0, &c, 1) < 0 && errno == EAGAIN);
+}
+
+static const char background_line[] = "console: written in the background\n";
+
+static int write_in_background(void)
+{
+	return write(1, background_line, sizeof background_line - 1) != sizeof background_line - 1;
+}
+
+static int write_ignoring_sigttou(void)
+{
+	signal(SIGTTOU, SIG_IGN);
+	return write_in_background();
+}
+
+static int set_attributes_in_background(void)
+{
+	struct termios t;
+	tcgetattr(0, &t);
+	return tcsetattr(0, TCSANOW, &t);
+}
+
+/* Its parent leaves at once: its group is orphaned, and it reads. Tells
+ * through fd 3 (a pipe) what it saw: 'e' for EIO. */
+static int read_when_orphaned(void)
+{
+	pid_t parent = getpid();
+	if (fork() != 0)
+		return 0;
+	for (int i = 0; i < 2000 && getppid() == parent; i++)
+		usleep(10000);
+	char c;
+	char seen = read(0, &c, 1) < 0 && errno == EIO ? 'e' : 'x';
+	write(3, &seen, 1);
+	_exit(0);
+}
+
+/* Job control on the console: this process is its foreground group, its
+ * children in groups of their own are in the background. */
+static void job_control(void)
+{
+	/* Like a shell: it gives the console away and takes it back. */
+	signal(SIGTTOU, SIG_IGN);
+	expect_stop("background_read_gets_sigttin", read_once_in_background, SIGTTIN);
+	expect_exit_0("background_read_ignoring_sigttin_is_eio", read_ignoring_sigttin);
+
+	fcntl(0, F_SETFL, O_NONBLOCK);
+	pid_t pid = background(read_until_foreground);
+	int status = wait_for(pid);
+	tcsetpgrp(0, pid);
+	kill(pid, SIGCONT);
+	int end = wait_for(pid);
+	tcsetpgrp(0, getpgrp());
+	fcntl(0, F_SETFL, 0);
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTTIN || !WIFEXITED(end) || WEXITSTATUS(end) != 0)
+		report("stopped_reader_continued_in_foreground_reads", "wait statuses %#x, %#x", status, end);
+	else
+		report("stopped_reader_continued_in_foreground_reads", NULL);
+
+	expect_exit_0("background_write_without_tostop", write_in_background);
+	struct termios t, tostop;
+	tcgetattr(0, &t);
+	tostop = t;
+	tostop.c_lflag |= TOSTOP;
+	tcsetattr(0, TCSANOW, &tostop);
+	expect_stop("background_write_with_tostop_gets_sigttou", write_in_background, SIGTTOU);
+	expect_exit_0("background_write_ignoring_sigttou", write_ignoring_sigttou);
+	tcsetattr(0, TCSANOW, &t);
+	expect_stop("background_tcsetattr_gets_sigttou", set_attributes_in_background, SIGTTOU);
+
+	int fds[2];
+	pipe(fds);
+	dup2(fds[1], 3);
+	close(fds[1]);
+	wait_for(background(read_when_orphaned));
+	close(3);
+	char seen = 0;
+	read(fds[0], &seen, 1);
+	close(fds[0]);
+	if (seen != 'e')
+		report("orphaned_group_read_is_eio", "saw '%c'", seen ? seen : '0');
+	else
+		report("orphaned_group_read_is_eio", NULL);
+	signal(SIGTTOU, SIG_DFL);
+}
+
 int main(void)
 {
 	check_suite = "console";
@@ -170,5 +327,6 @@ int main(void)
 	expect_read("ctrl_d_is_end_of_file", 255, "");
 	raw_mode();
 	interrupt_key();
+	job_control();
 	return check_status();
 }

@@ -198,6 +198,8 @@ pub mod tty {
     pub const ICANON: u32 = 0o2;
     pub const ECHO: u32 = 0o10;
     pub const NOFLSH: u32 = 0o200;
+    /// A background process's write gets SIGTTOU.
+    pub const TOSTOP: u32 = 0o400;
     /// `c_cc` indexes.
     pub const VINTR: usize = 0;
     pub const VQUIT: usize = 1;

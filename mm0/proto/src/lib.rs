@@ -329,6 +329,16 @@ pub mod label {
     /// writes everything back and unmounts, then the machine powers off,
     /// restarts or halts.
     pub const REBOOT: u32 = 39;
+    /// fs0 only: (pid, foreground group, sig) -> (): job control of the
+    /// console for process `pid` about to read it (`sig` SIGTTIN) or
+    /// write or set it (SIGTTOU), the console's foreground group being
+    /// as given (0: none). Success: go on (in the foreground, not in the
+    /// console's session, or SIGTTOU ignored or blocked: POSIX lets that
+    /// write through). EIO: refuse (SIGTTIN ignored or blocked, or an
+    /// orphaned group). EINTR: `sig` went to the caller's process group;
+    /// the call is to be made again once it continues. EPERM for other
+    /// callers, EINVAL for another signal.
+    pub const TTY_ACCESS: u32 = 40;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;

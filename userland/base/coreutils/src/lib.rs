@@ -13,6 +13,7 @@ mod dump;
 mod sys;
 
 pub mod cat;
+pub mod chmod;
 pub mod clear;
 pub mod cp;
 pub mod cut;

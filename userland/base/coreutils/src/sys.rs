@@ -42,6 +42,8 @@ unsafe extern "C" {
     fn access(path: *const c_char, mode: c_int) -> c_int;
     fn utimensat(dirfd: c_int, path: *const c_char, times: *const c_void, flags: c_int) -> c_int;
     fn lseek(fd: c_int, offset: i64, whence: c_int) -> i64;
+    #[link_name = "umask"]
+    fn c_umask(mask: u32) -> u32;
     fn mount(
         source: *const c_char,
         target: *const c_char,
@@ -84,6 +86,17 @@ fn c_path(path: &Path) -> io::Result<CString> {
 /// `Ok` when a C call returned 0, else the errno it left.
 fn check(result: c_int) -> io::Result<()> {
     if result == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+/// The process's file mode creation mask.
+pub fn umask() -> u32 {
+    // SAFETY: umask touches no memory; setting the mask back at once
+    // leaves it as it was (the tools have one thread).
+    unsafe {
+        let mask = c_umask(0o022);
+        c_umask(mask);
+        mask
+    }
 }
 
 /// Restores the default action of SIGPIPE (terminate), which Rust's

@@ -196,6 +196,29 @@ fn touch_creates_and_updates() {
 }
 
 #[test]
+fn chmod_octal_symbolic_and_recursive() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Scratch::new("chmod");
+    dir.write("f", "");
+    dir.write("d/inner", "");
+    let mode = |name: &str| fs::metadata(dir.path.join(name)).unwrap().permissions().mode() & 0o7777;
+    let chmod = dir.run(tool!("chmod"), &["640", "f"], "");
+    assert_eq!(chmod.status, 0, "{}", chmod.stderr);
+    assert_eq!(mode("f"), 0o640);
+    assert_eq!(dir.run(tool!("chmod"), &["u+x,o=g", "f"], "").status, 0);
+    assert_eq!(mode("f"), 0o744);
+    assert_eq!(dir.run(tool!("chmod"), &["-w", "f"], "").status, 0);
+    assert_eq!(mode("f") & 0o200, 0);
+    assert_eq!(dir.run(tool!("chmod"), &["-R", "go=", "d"], "").status, 0);
+    assert_eq!((mode("d") & 0o077, mode("d/inner") & 0o077), (0, 0));
+    let chmod = dir.run(tool!("chmod"), &["u+q", "f"], "");
+    assert_eq!((chmod.status, chmod.stderr.lines().next()), (1, Some("chmod: invalid mode: 'u+q'")));
+    let chmod = dir.run(tool!("chmod"), &["+x", "f", "gone"], "");
+    assert_eq!((chmod.status, chmod.stderr.as_str()), (1, "chmod: gone: No such file or directory\n"));
+    assert_eq!(mode("f") & 0o100, 0o100);
+}
+
+#[test]
 fn du_and_stat_see_a_file() {
     let dir = Scratch::new("du");
     dir.write("sub/file", &"x".repeat(10_000));

@@ -8,9 +8,10 @@
 //! - in batch mode (`exec=SCRIPT` among its arguments, which the
 //!   `cargo tern run --exec` image passes), runs `/bin/sh SCRIPT`, prints
 //!   `tern: exit status N` and powers off;
-//! - otherwise starts a login shell on the console in a session of its
-//!   own with the terminal's foreground group set to it, and starts it
-//!   again when it exits, pausing when it keeps dying at once;
+//! - otherwise shows `/etc/motd` (as login does) and starts a login shell
+//!   on the console in a session of its own with the terminal's
+//!   foreground group set to it, and does both again when it exits,
+//!   pausing when it keeps dying at once;
 //! - reaps every process that ends while it waits (orphans come to init).
 //!
 //! `src/bin/boot.rs` is the boot module that becomes init: mm0 starts it

@@ -1,6 +1,7 @@
 //! /sbin/init: see the library's documentation.
 
 use std::ffi::CString;
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::thread::sleep;
@@ -10,6 +11,8 @@ use init::{MOUNTS, Mode, Respawn, mode, status_line};
 
 const SHELL: &str = "/bin/sh";
 const RC: &str = "/etc/rc";
+/// The message of the day, shown before each login shell (as login does).
+const MOTD: &str = "/etc/motd";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -77,6 +80,7 @@ fn reap_until(pid: libc::pid_t) -> i32 {
 fn keep_a_shell() -> ! {
     let mut respawn = Respawn::new();
     loop {
+        show_motd();
         let started = Instant::now();
         let shell = CString::new(SHELL).expect("no NUL in the path");
         // SAFETY: fork in a single-threaded process; the child only calls
@@ -107,6 +111,14 @@ fn keep_a_shell() -> ! {
             }
         }
         sleep(respawn.after(started.elapsed()));
+    }
+}
+
+/// Copies /etc/motd, if there is one, to the console.
+fn show_motd() {
+    if let Ok(text) = std::fs::read(MOTD) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&text).and_then(|()| out.flush());
     }
 }
 

@@ -1,0 +1,5 @@
+//! `chmod`: see `coreutils::chmod`.
+
+fn main() {
+    coreutils::common::main(coreutils::chmod::run)
+}
