@@ -109,6 +109,29 @@ impl Term {
         self.send("\r");
     }
 
+    /// Presses Enter until `needle` appears: the shell reports a job that
+    /// changed state at its next prompt, however long the job took.
+    #[track_caller]
+    fn enter_until(&mut self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.line("");
+            std::thread::sleep(Duration::from_millis(200));
+            self.pump();
+            if let Some(i) = self.out[self.seen..].find(needle) {
+                self.seen += i + needle.len();
+                return;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "no {needle:?} after pressing Enter; output after the last match:\n{:?}",
+                    &self.out[self.seen..]
+                );
+            }
+        }
+    }
+
     fn pause(&mut self, ms: u64) {
         std::thread::sleep(Duration::from_millis(ms));
         self.pump();
@@ -253,9 +276,7 @@ fn ctrl_z_stops_and_fg_bg_continue() {
     t.expect("finished-first");
     t.line("bg");
     t.expect("[1]+ sleep 0.5 &");
-    t.pause(800);
-    t.line("");
-    t.expect("[1]+  Done");
+    t.enter_until("[1]+  Done");
     t.line("exit");
     assert_eq!(t.finish(), 0);
 }
@@ -267,19 +288,13 @@ fn background_jobs_are_reported() {
     t.expect("$ ");
     t.line("sleep 0.2 &");
     t.expect("[1] ");
-    t.pause(500);
-    t.line("");
-    t.expect("[1]+  Done                    sleep 0.2");
+    t.enter_until("[1]+  Done                    sleep 0.2");
     t.line("sleep 30 &");
     t.expect("[1] ");
     t.line("kill %1");
-    t.pause(300);
-    t.line("");
-    t.expect("Terminated");
+    t.enter_until("Terminated");
     t.line("false &");
-    t.pause(300);
-    t.line("");
-    t.expect("Exit 1");
+    t.enter_until("Exit 1");
     t.line("sleep 0.1 & wait $!; echo waited $?");
     t.expect("waited 0");
     t.line("exit");
