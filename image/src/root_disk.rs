@@ -245,7 +245,7 @@ pub fn install_boot(image: &Path, boot: &DiskBoot) -> Result<()> {
     let partition = partitions(&sector)?[0].with_context(|| format!("{} has no partition 1", image.display()))?;
     ensure!(
         partition.kind == BOOT_FS.kind && partition.start == BOOT_START,
-        "partition 1 of {} is not a boot partition made by cargo tern",
+        "partition 1 of {} is not a boot partition made by cargo tern (`cargo tern run --fresh` makes a new disk)",
         image.display()
     );
     let gap = u64::from(BOOT_START - 1) * SECTOR;
