@@ -450,6 +450,44 @@ mod tests {
         assert!(judge_fsck(true, "exit status: 0", other, "/b/x.tmp").is_err());
     }
 
+    /// The boot area goes where BIOS and UEFI look for it, and nothing of
+    /// the partition table or the root partition changes.
+    #[test]
+    fn installs_the_boot_area_and_keeps_the_root() {
+        let dir = std::env::temp_dir().join(format!("tern-boot-area-{}", std::process::id()));
+        let rootfs = dir.join("rootfs");
+        fs::create_dir_all(rootfs.join("etc")).unwrap();
+        fs::write(rootfs.join("etc/motd"), "hi\n").unwrap();
+        let image = dir.join("disk.img");
+        make(&Tree { rootfs, bin: Vec::new(), sbin: Vec::new() }, &image, 64 << 20).unwrap();
+        let before = fs::read(&image).unwrap();
+
+        let tree = dir.join("tree");
+        fs::create_dir_all(tree.join("EFI/BOOT")).unwrap();
+        fs::write(tree.join("EFI/BOOT/BOOTX64.EFI"), "loader").unwrap();
+        let boot = DiskBoot { mbr_code: [0xaa; grub::MBR_CODE_BYTES], core: vec![0xcc; 3 * 512], tree };
+        install_boot(&image, &boot).unwrap();
+
+        let after = fs::read(&image).unwrap();
+        assert_eq!(after.len(), before.len());
+        assert!(after[..grub::MBR_CODE_BYTES].iter().all(|&b| b == 0xaa));
+        assert_eq!(after[grub::MBR_CODE_BYTES..512], before[grub::MBR_CODE_BYTES..512], "the partition table stays");
+        assert!(after[512..4 * 512].iter().all(|&b| b == 0xcc));
+        let [_, Some(root), ..] = partitions(&after[..512]).unwrap() else { panic!("no root partition") };
+        let root_bytes = root.offset_bytes() as usize..;
+        assert!(after[root_bytes.clone()] == before[root_bytes], "the root partition stays");
+        let boot_listing = cmd::output_checked(
+            mtools("mdir").arg("-b").arg("-i").arg(format!("{}@@{}", image.display(), 1u64 << 20)).arg("::/EFI/BOOT"),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8_lossy(&boot_listing.stdout).trim(), "::/EFI/BOOT/BOOTX64.EFI");
+
+        let too_big = DiskBoot { core: vec![0; 2048 * 512], ..boot };
+        let refused = install_boot(&image, &too_big).unwrap_err().to_string();
+        assert!(refused.contains("does not fit"), "{refused}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// The whole recipe with the real tools (`cargo tern test` installs
     /// them before the host tests run): a small root disk, its listing,
     /// fsck on it clean, then with its dirty bit set.
