@@ -88,6 +88,26 @@ const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement { probe: Probe::Program("gdb"), package: "gdb", why: "`cargo tern run --gdb` and its test" },
     Requirement { probe: Probe::Program("qemu-img"), package: "qemu-utils", why: "`cargo tern image --qcow2`" },
+    Requirement {
+        probe: Probe::Program("dpkg-source"),
+        package: "dpkg-dev",
+        why: "`cargo tern ports` unpacks Debian source packages (Lua)",
+    },
+    Requirement {
+        probe: Probe::Program("patch"),
+        package: "patch",
+        why: "`cargo tern ports` applies Lua's Debian fixes",
+    },
+    Requirement {
+        probe: Probe::Program("make"),
+        package: "make",
+        why: "`cargo tern ports` builds Lua with its makefile",
+    },
+    Requirement {
+        probe: Probe::Path(crate::ports::ARCHIVE_KEYRING),
+        package: "debian-archive-keyring",
+        why: "`cargo tern ports`: apt checks Debian's archive with it",
+    },
 ];
 
 /// Rust targets the build needs besides the host's.

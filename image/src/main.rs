@@ -45,6 +45,7 @@ mod keyboard;
 mod monitor;
 mod paths;
 mod plan;
+mod ports;
 mod qemu;
 mod report;
 mod root_disk;
@@ -130,6 +131,26 @@ enum Command {
     /// `bench: <name> <value> <unit>` lines; serial logs are saved to
     /// `build/logs/bench-<n>.log`.
     Bench(BenchArgs),
+    /// Fetch and build the third-party programs Tern runs: lua, rg, busybox.
+    ///
+    /// Lua 5.4 from Debian's source package `lua5.4` (its own makefile,
+    /// `musl-gcc -static`), ripgrep from the Rust package registry
+    /// (`cargo install`, x86_64-unknown-linux-musl), and Debian's
+    /// `busybox-static` binary package. apt runs with a private
+    /// configuration (bookworm, `deb` and `deb-src`) kept in the cache; the
+    /// machine's package lists are not touched. Everything is cached in
+    /// `$XDG_CACHE_HOME/tern-ports` (else `~/.cache/tern-ports`), the
+    /// programs in its `bin/`; only what is missing there is fetched and
+    /// built. Prints each program's file and the `--add` flags that put
+    /// them on Tern in a `cargo tern run --exec` run. See docs/PORTING.md.
+    Ports(PortsArgs),
+}
+
+#[derive(Args)]
+struct PortsArgs {
+    /// Remove the cache first: fetch and build everything again.
+    #[arg(long)]
+    rebuild: bool,
 }
 
 #[derive(Args)]
@@ -251,6 +272,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&paths, &args),
         Command::Test(args) => test(&paths, &args),
         Command::Bench(args) => bench(&paths, &args),
+        Command::Ports(args) => ports(&paths, &args),
     };
     result.unwrap_or_else(|error| {
         eprintln!("cargo tern: error: {error:#}");
@@ -261,6 +283,17 @@ fn main() -> ExitCode {
 fn build(paths: &Paths) -> Result<artifacts::Artifacts> {
     deps::ensure(paths)?;
     artifacts::build(paths)
+}
+
+fn ports(paths: &Paths, args: &PortsArgs) -> Result<ExitCode> {
+    deps::ensure(paths)?;
+    let ports = ports::build(paths, args.rebuild)?;
+    for port in &ports {
+        println!("ports: {:8} {} ({}) -> {}", port.name, port.file.display(), port.origin, port.guest);
+    }
+    let adds: Vec<String> = ports.iter().map(|p| format!("--add {}:{}", p.file.display(), p.guest)).collect();
+    println!("ports: on Tern: cargo tern run --exec 'CMD' {}", adds.join(" "));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn image(paths: &Paths, args: &ImageArgs) -> Result<ExitCode> {

@@ -1,11 +1,13 @@
 //! User and group ids, answered locally.
 //!
 //! Tern has one user so far: every process runs as root (uid 0, gid 0),
-//! with real, effective and saved ids all the same. Calls that change ids
-//! are not implemented yet and return `ENOSYS`.
+//! with real, effective and saved ids all the same, and no supplementary
+//! groups. Calls that change ids are not implemented yet and return
+//! `ENOSYS`.
 
 use crate::syscalls::{Args, SysResult};
 use crate::user;
+use fs0_proto::errno::EINVAL;
 
 /// The one user's id.
 const ROOT_UID: u32 = 0;
@@ -49,4 +51,13 @@ pub fn getresuid(args: &Args) -> SysResult {
 /// getresgid(rgid, egid, sgid)
 pub fn getresgid(args: &Args) -> SysResult {
     write_three(args, ROOT_GID)
+}
+
+/// getgroups(size, list): the one user has no supplementary groups, so
+/// there are none to write, whatever `size` (negative is EINVAL).
+pub fn getgroups(args: &Args) -> SysResult {
+    if (args[0] as i32) < 0 {
+        return Err(EINVAL);
+    }
+    Ok(0)
 }

@@ -227,7 +227,7 @@ static LOW: [Entry; 335] = [
     /* 112 */ Entry::new("setsid", process::setsid),
     /* 113 */ Entry::unimplemented("setreuid"),
     /* 114 */ Entry::unimplemented("setregid"),
-    /* 115 */ Entry::unimplemented("getgroups"),
+    /* 115 */ Entry::new("getgroups", credentials::getgroups),
     /* 116 */ Entry::unimplemented("setgroups"),
     /* 117 */ Entry::unimplemented("setresuid"),
     /* 118 */ Entry::new("getresuid", credentials::getresuid),

@@ -149,15 +149,20 @@ pub fn release() {
     }
 }
 
+/// The tid words a fork may ask for: glibc's fork is
+/// `clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD)`.
+const FORK_TID_FLAGS: u64 = CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+
 /// clone(flags, stack, parent_tid, child_tid, tls): a thread (the flags
-/// pthread_create uses), a plain fork (`SIGCHLD` alone), or posix_spawn's
+/// pthread_create uses), a fork (`SIGCHLD`, with [`FORK_TID_FLAGS`] or
+/// not), or posix_spawn's
 /// vfork-style child (`CLONE_VM | CLONE_VFORK | SIGCHLD` with a stack,
 /// [`fork::spawn`]). Other combinations (namespaces, CLONE_VM processes
 /// that share memory for real) are EINVAL: not supported.
 pub fn clone(args: &Args, frame: &SyscallFrame) -> SysResult {
     let [flags, stack, parent_tid, child_tid, tls, _] = *args;
-    if flags & !CSIGNAL == 0 && flags & CSIGNAL == u64::from(SIGCHLD) && stack == 0 {
-        return fork::fork(args);
+    if flags & !(CSIGNAL | FORK_TID_FLAGS) == 0 && flags & CSIGNAL == u64::from(SIGCHLD) && stack == 0 {
+        return fork_with_tids(args);
     }
     if flags & !CSIGNAL == CLONE_VM | CLONE_VFORK && flags & CSIGNAL == u64::from(SIGCHLD) && stack != 0 {
         return fork::spawn(stack, frame);
@@ -189,6 +194,27 @@ pub fn clone(args: &Args, frame: &SyscallFrame) -> SysResult {
         }
     }
     server::call(SLOT_MM0, label::THREAD_RUN, &[tid], &[]).map(|_| tid)
+}
+
+/// A fork by clone: as Linux does, the child's tid is written at
+/// `child_tid` in the child's memory (CLONE_CHILD_SETTID), which becomes
+/// its clear-child-tid word (CLONE_CHILD_CLEARTID), and at `parent_tid` in
+/// the parent's (CLONE_PARENT_SETTID). A bad address is ignored, as Linux
+/// ignores it.
+fn fork_with_tids(args: &Args) -> SysResult {
+    let [flags, _, parent_tid, child_tid, ..] = *args;
+    let pid = fork::fork(args)?;
+    if pid == 0 {
+        if flags & CLONE_CHILD_SETTID != 0 {
+            let _ = user::write(child_tid, own_slot_word(offset::TID) as u32);
+        }
+        if flags & CLONE_CHILD_CLEARTID != 0 {
+            CLEAR_CHILD_TID[current_slot()].store(child_tid, Ordering::Relaxed);
+        }
+    } else if flags & CLONE_PARENT_SETTID != 0 {
+        let _ = user::write(parent_tid, pid as u32);
+    }
+    Ok(pid)
 }
 
 /// `regs` as THREAD_START's IPC-buffer words.

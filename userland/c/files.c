@@ -278,6 +278,25 @@ static void readv_from_pipe(void)
 	close(p[1]);
 }
 
+/* An empty buffer is not looked at, whatever its address: musl flushes a
+ * file's buffer with writev(fd, {buffer, n} {NULL, 0}). */
+static void empty_iovecs(void)
+{
+	int p[2];
+	pipe(p);
+	struct iovec out[2] = {{"ab", 2}, {NULL, 0}};
+	ssize_t written = writev(p[1], out, 2);
+	char got[2] = {0};
+	struct iovec in[2] = {{got, sizeof got}, {NULL, 0}};
+	ssize_t read = readv(p[0], in, 2);
+	if (written != 2 || read != 2 || memcmp(got, "ab", 2) != 0)
+		report("empty_iovec_at_null", "writev %zd readv %zd", written, read);
+	else
+		report("empty_iovec_at_null", NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void selecting(void)
 {
 	int p[2];
@@ -374,6 +393,7 @@ int main(int argc, char **argv)
 	polling();
 	selecting();
 	readv_from_pipe();
+	empty_iovecs();
 	close_on_exec();
 	return check_status();
 }

@@ -6,6 +6,7 @@
  * and exits with 0 when every check passed. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,27 @@ static void subreaper(void)
 		report("subreaper_cleared", NULL);
 }
 
+/* glibc's fork: clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD)
+ * with the child's tid word; the child finds its pid there, the parent
+ * its child's with CLONE_PARENT_SETTID. */
+static void clone_as_glibc_forks(void)
+{
+	static volatile int child_tid, parent_tid;
+	unsigned long flags = CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_PARENT_SETTID | SIGCHLD;
+	long pid = syscall(SYS_clone, flags, 0L, &parent_tid, &child_tid, 0L);
+	if (pid == 0)
+		_exit(child_tid == getpid() ? 0 : 1);
+	int status = -1;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		report("clone_with_tid_flags", "clone %ld errno %d", pid, errno);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report("clone_with_tid_flags", "the child's tid word was not its pid (status %#x)", status);
+	else if (parent_tid != pid || child_tid != 0)
+		report("clone_with_tid_flags", "parent's word %d child's %d, child %ld", parent_tid, child_tid, pid);
+	else
+		report("clone_with_tid_flags", NULL);
+}
+
 int main(void)
 {
 	check_suite = "fork";
@@ -353,5 +375,6 @@ int main(void)
 	waitid_calls();
 	groups_and_sessions();
 	subreaper();
+	clone_as_glibc_forks();
 	return check_status();
 }

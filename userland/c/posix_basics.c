@@ -235,6 +235,14 @@ static void check_credentials(void)
 		report("credentials", NULL);
 	long rc = syscall(SYS_getresgid, &r, UNMAPPED_HOLE, &s);
 	expect_error("getresgid_bad_pointer", rc, errno, EFAULT);
+	gid_t groups[4] = {7, 7, 7, 7};
+	int n = getgroups(4, groups);
+	if (n != 0 || groups[0] != 7 || getgroups(0, NULL) != 0)
+		report("getgroups_none", "returned %d, first word %d", n, (int)groups[0]);
+	else
+		report("getgroups_none", NULL);
+	rc = syscall(SYS_getgroups, -1, groups);
+	expect_error("getgroups_negative_size", rc, errno, EINVAL);
 }
 
 static void check_uname(void)
