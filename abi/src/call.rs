@@ -107,11 +107,14 @@ pub enum Call {
     /// when the deadline (ns since boot) passes; one timer per
     /// notification, a new call replaces it, deadline 0 cancels.
     TimerSet = 37,
+    /// (thread) -> (activity: a [`thread_activity`] value): what a thread
+    /// is doing, for /proc's process states.
+    ThreadActivity = 38,
 }
 
 impl Call {
     /// Every call, in number order.
-    pub const ALL: [Call; 38] = [
+    pub const ALL: [Call; 39] = [
         Call::DebugWrite,
         Call::Yield,
         Call::Send,
@@ -150,6 +153,7 @@ impl Call {
         Call::ThreadDestroy,
         Call::NotificationBind,
         Call::TimerSet,
+        Call::ThreadActivity,
     ];
 
     /// Decode a call number; `None` for numbers the kernel does not know.
@@ -160,6 +164,18 @@ impl Call {
 
 /// A slot argument meaning "none" (no pager, the current caller...).
 pub const NONE: u64 = u64::MAX;
+
+/// What [`Call::ThreadActivity`] answers.
+pub mod thread_activity {
+    /// Ready or running, or in a call a server has not taken yet or is
+    /// serving now (its implicit reply right is still the server's).
+    pub const RUNNING: u64 = 0;
+    /// Waiting for a message or a notification, or for the reply to a
+    /// call the server put aside (`SaveReply`) to answer later.
+    pub const WAITING: u64 = 1;
+    /// Suspended, never started, or stopped by a fault without a pager.
+    pub const STOPPED: u64 = 2;
+}
 
 /// Direction of a [`Call::GrantCopy`].
 pub mod direction {

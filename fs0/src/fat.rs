@@ -682,6 +682,16 @@ impl Fat {
         cache.write(at, &head).map_err(|_| EIO)
     }
 
+    /// The volume's space: (bytes per cluster, clusters, free clusters).
+    /// fatfs counts the free clusters once, by reading the whole FAT,
+    /// unless the volume's FSInfo sector had the count (a FAT32 volume
+    /// unmounted cleanly); from then on it keeps the count as clusters
+    /// come and go, so this is cheap (and every write asks it anyway).
+    pub fn space(&self) -> Result<(u64, u64, u64), u32> {
+        let stats = self.fs()?.stats().map_err(errno)?;
+        Ok((u64::from(stats.cluster_size()), u64::from(stats.total_clusters()), u64::from(stats.free_clusters())))
+    }
+
     /// ENOSPC unless a change of directory entries has room to finish.
     fn room_for_entries(&self) -> Result<(), u32> {
         let stats = self.fs()?.stats().map_err(errno)?;
@@ -1093,6 +1103,22 @@ pub(crate) mod tests {
         let mut tail = [0u8; 3];
         assert_eq!(again.read(f, 200_000, &mut tail), Ok(3));
         assert_eq!(&tail, b"end");
+    }
+
+    #[test]
+    fn space_shrinks_as_files_grow_and_comes_back() {
+        let (mut fat, _) = volume(40);
+        let (cluster, clusters, free) = fat.space().unwrap();
+        assert!(cluster >= 512 && cluster.is_power_of_two());
+        assert!(free < clusters && free * cluster > 30 << 20, "most of 40 MiB is free: {free} of {clusters}");
+        let f = fat.create(ROOT, b"big", 0).unwrap();
+        fat.hold(f);
+        assert_eq!(fat.write(f, 0, &vec![7u8; 1 << 20], 0), Ok(1 << 20));
+        let (_, _, after) = fat.space().unwrap();
+        assert!(free - after >= (1 << 20) / cluster, "1 MiB takes clusters: {free} -> {after}");
+        fat.let_go(f).unwrap();
+        fat.remove(ROOT, b"big", false, 0).unwrap();
+        assert_eq!(fat.space().unwrap().2, free);
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub const CHUNK: usize = 512;
 
 /// `st_dev` of the tmpfs, the devices and pipes.
 const DEV_DEVICES: u64 = 2;
-const DEV_PIPES: u64 = 3;
+pub const DEV_PIPES: u64 = 3;
 
 /// What a description refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Calls that name files by path: open, stat, mkdir, unlink, rename,
+//! Calls that name files by path: open, stat, statfs, mkdir, unlink, rename,
 //! symlink, readlink, link, chdir, getcwd, truncate, chmod, access, and
 //! getdents on an open directory.
 //!
@@ -9,15 +9,16 @@
 //! (both mode 1777); it is the root unless a FAT volume is (see
 //! [`crate::storage`]).
 
+use fs0::file_data::BLOCK;
 use fs0::procfs::Procfs;
 use fs0::tmpfs::{ROOT, Tmpfs};
-use fs0::vfs::{Found, Kind};
+use fs0::vfs::{Found, Kind, NAME_MAX};
 use fs0_proto::errno::{EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ERANGE};
 use fs0_proto::fcntl::{O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_TRUNC};
-use fs0_proto::{AT_FDCWD, at, utime};
+use fs0_proto::{AT_FDCWD, StatFs, at, magic, st, utime};
 
 use crate::devices::Device;
-use crate::files::{Files, Node, Outcome, errno, words};
+use crate::files::{DEV_PIPES, Files, Node, Outcome, errno, words};
 
 /// Bytes the tmpfs may hold (file blocks and entries): 16 of fs0's 40 MiB
 /// heap, the rest left for the disk cache, descriptors and pipes.
@@ -124,6 +125,33 @@ impl Files {
         }
         match self.existing(pid, dirfd, path, flags).and_then(|ino| self.stat_inode(ino)) {
             Ok(st) => words(&st.to_words()),
+            Err(e) => errno(e),
+        }
+    }
+
+    /// STATFS (dirfd, flags) of `path` (or, with AT_EMPTY_PATH and an
+    /// empty path, of descriptor `dirfd`): the file system holding it.
+    pub fn statfs(&mut self, pid: u64, dirfd: u64, path: &[u8], flags: u64) -> Outcome {
+        let result = if path.is_empty() && flags & at::EMPTY_PATH != 0 {
+            match self.lookup(pid, dirfd) {
+                Ok((_, Node::File(ino) | Node::Dir(ino), _)) => self.fs.statfs(ino),
+                // Devices open from the start are those of /dev.
+                Ok((_, Node::Device(_), _)) => self.fs.statfs(ROOT),
+                Ok((_, Node::PipeRead(_) | Node::PipeWrite(_), _)) => Ok(StatFs {
+                    fs_type: magic::PIPEFS,
+                    name_max: NAME_MAX as u32,
+                    block_size: BLOCK,
+                    dev: DEV_PIPES as u32,
+                    flags: st::VALID,
+                    ..StatFs::default()
+                }),
+                Err(e) => Err(e),
+            }
+        } else {
+            self.existing(pid, dirfd, path, flags).and_then(|ino| self.fs.statfs(ino))
+        };
+        match result {
+            Ok(s) => words(&s.to_words()),
             Err(e) => errno(e),
         }
     }

@@ -3,12 +3,14 @@
 //!
 //! The tree:
 //! - `meminfo` (MemTotal, MemFree, MemAvailable... in kB), `uptime`,
+//!   `mounts` (the mount table, in Linux's format: `source mountpoint type
+//!   options 0 0` a line, kept here by [`crate::vfs::Vfs`] as it mounts),
 //!   `self` (a link to the reader's own directory);
 //! - a directory per process, named by its pid, with `stat` (Linux's
 //!   one-line format, the fields ps uses filled, the rest 0), `status`
 //!   (Name, State, Pid, PPid, Threads, VmRSS), `comm`, `cmdline` (the
-//!   arguments, each ending in NUL) and `exe` (a link to the program's
-//!   path as exec was given it).
+//!   arguments, each ending in NUL), `mounts` (the same table: one for
+//!   all) and `exe` (a link to the program's path as exec was given it).
 //!
 //! Nothing is stored: a node number encodes what it is (the pid in its
 //! upper bits), every read asks the [`ProcessTable`] anew and cuts the text
@@ -32,7 +34,7 @@ pub struct ProcessStatus {
     pub parent: u64,
     pub pgid: u64,
     pub sid: u64,
-    /// `R`, `T` or `Z`.
+    /// `R`, `S`, `T` or `Z`.
     pub state: u8,
     pub threads: u64,
     pub resident_pages: u64,
@@ -58,13 +60,16 @@ pub trait ProcessTable {
 }
 
 /// The files of a process directory, by the low bits of their node.
-const PID_FILES: [(&[u8], u64); 5] = [(b"stat", 1), (b"status", 2), (b"comm", 3), (b"cmdline", 4), (b"exe", 5)];
+const PID_FILES: [(&[u8], u64); 6] =
+    [(b"stat", 1), (b"status", 2), (b"comm", 3), (b"cmdline", 4), (b"exe", 5), (b"mounts", 6)];
 const EXE: u64 = 5;
+const PID_MOUNTS: u64 = 6;
 /// The root's own entries, by node offset from [`ROOT`].
-const ROOT_FILES: [(&[u8], u64); 3] = [(b"meminfo", 1), (b"uptime", 2), (b"self", 3)];
+const ROOT_FILES: [(&[u8], u64); 4] = [(b"meminfo", 1), (b"uptime", 2), (b"self", 3), (b"mounts", 4)];
 const MEMINFO: u64 = 1;
 const UPTIME: u64 = 2;
 const SELF: u64 = 3;
+const MOUNTS: u64 = 4;
 /// Bits of a node below the pid.
 const PID_SHIFT: u32 = 8;
 const PAGE_KIB: u64 = 4;
@@ -79,6 +84,8 @@ pub enum ProcKind {
 
 pub struct Procfs {
     table: Box<dyn ProcessTable>,
+    /// The text of `mounts`.
+    mounts: Vec<u8>,
 }
 
 /// A node's pid and the file in its directory (0: the directory itself);
@@ -94,7 +101,12 @@ fn node(pid: u64, file: u64) -> u64 {
 
 impl Procfs {
     pub fn new(table: Box<dyn ProcessTable>) -> Procfs {
-        Procfs { table }
+        Procfs { table, mounts: Vec::new() }
+    }
+
+    /// What `mounts` says from now on.
+    pub fn set_mounts(&mut self, text: Vec<u8>) {
+        self.mounts = text;
     }
 
     fn process(&self, pid: u64) -> Result<ProcessStatus, u32> {
@@ -106,7 +118,7 @@ impl Procfs {
         match split(ino).ok_or(ENOENT)? {
             (0, 0) => Ok(ProcKind::Directory),
             (0, SELF) => Ok(ProcKind::Symlink),
-            (0, MEMINFO | UPTIME) => Ok(ProcKind::File),
+            (0, MEMINFO | UPTIME | MOUNTS) => Ok(ProcKind::File),
             (pid, file) if pid != 0 => {
                 self.process(pid)?;
                 match file {
@@ -170,6 +182,7 @@ impl Procfs {
                     let ns = self.table.uptime_ns();
                     Ok(format!("{}.{:02} 0.00\n", ns / 1_000_000_000, ns / 10_000_000 % 100).into_bytes())
                 }
+                MOUNTS => Ok(self.mounts.clone()),
                 _ => Err(fs0_proto::errno::EISDIR),
             };
         }
@@ -201,6 +214,7 @@ impl Procfs {
             }
             2 => {
                 let state = match p.state {
+                    b'S' => "S (sleeping)",
                     b'T' => "T (stopped)",
                     b'Z' => "Z (zombie)",
                     _ => "R (running)",
@@ -219,6 +233,7 @@ impl Procfs {
             }
             3 => format!("{name}\n").into_bytes(),
             4 => p.cmdline,
+            PID_MOUNTS => self.mounts.clone(),
             _ => return Err(fs0_proto::errno::EISDIR),
         })
     }
@@ -306,7 +321,8 @@ pub(crate) mod tests {
             cmdline: b"sh\0-c\0ls\0".to_vec(),
         };
         let ls = ProcessStatus { pid: 7, parent: 3, state: b'Z', ..ProcessStatus::default() };
-        Procfs::new(Box::new(Fixed(vec![sh, ls])))
+        let sleeper = ProcessStatus { pid: 8, parent: 3, state: b'S', ..ProcessStatus::default() };
+        Procfs::new(Box::new(Fixed(vec![sh, ls, sleeper])))
     }
 
     fn read_all(p: &Procfs, ino: u64) -> String {
@@ -320,7 +336,7 @@ pub(crate) mod tests {
         let p = procfs();
         let names: Vec<String> =
             p.list(ROOT).unwrap().into_iter().map(|(n, _)| String::from_utf8(n).unwrap()).collect();
-        assert_eq!(names, ["meminfo", "uptime", "self", "3", "7"]);
+        assert_eq!(names, ["meminfo", "uptime", "self", "mounts", "3", "7", "8"]);
         assert_eq!(p.lookup(ROOT, b"4"), Err(ENOENT));
         assert_eq!(p.lookup(ROOT, b"x"), Err(ENOENT));
         let sh = p.lookup(ROOT, b"3").unwrap();
@@ -347,10 +363,28 @@ pub(crate) mod tests {
         assert_eq!((Procfs::exe_owner(exe), Procfs::exe_owner(sh)), (Some(3), None));
         let zombie = p.lookup(ROOT, b"7").unwrap();
         assert!(read_all(&p, p.lookup(zombie, b"stat").unwrap()).starts_with("7 () Z 3 "));
+        let zombie_status = read_all(&p, p.lookup(zombie, b"status").unwrap());
+        assert!(zombie_status.contains("State:\tZ (zombie)\n"), "{zombie_status}");
+        let sleeper = p.lookup(ROOT, b"8").unwrap();
+        assert!(read_all(&p, p.lookup(sleeper, b"stat").unwrap()).starts_with("8 () S 3 "));
+        assert!(read_all(&p, p.lookup(sleeper, b"status").unwrap()).contains("State:\tS (sleeping)\n"));
         let meminfo = read_all(&p, node(0, MEMINFO));
         assert!(meminfo.starts_with("MemTotal:           4000 kB\nMemFree:            1000 kB\n"));
         assert_eq!(read_all(&p, node(0, UPTIME)), "12.34 0.00\n");
         let mut tail = [0u8; 4];
         assert_eq!(p.read(node(3, 3), 1, &mut tail), Ok(2), "comm from offset 1: \"h\\n\"");
+    }
+
+    #[test]
+    fn mounts_reads_as_set_from_the_root_and_each_process() {
+        let mut p = procfs();
+        let mounts = p.lookup(ROOT, b"mounts").unwrap();
+        assert_eq!(p.kind(mounts), Ok(ProcKind::File));
+        assert_eq!(read_all(&p, mounts), "");
+        p.set_mounts(b"tmpfs / tmpfs rw 0 0\n".to_vec());
+        assert_eq!(read_all(&p, mounts), "tmpfs / tmpfs rw 0 0\n");
+        let sh = p.lookup(ROOT, b"3").unwrap();
+        assert_eq!(read_all(&p, p.lookup(sh, b"mounts").unwrap()), "tmpfs / tmpfs rw 0 0\n");
+        assert_eq!(p.lookup(ROOT, b"4"), Err(ENOENT));
     }
 }

@@ -170,6 +170,7 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
         }
         label::OPEN if grants == 1 => with_path(0, |p| files.open(pid, w(0), p, w(1), w(2))),
         label::STAT if grants == 1 => with_path(0, |p| files.stat(pid, w(0), p, w(1))),
+        label::STATFS if grants == 1 => with_path(0, |p| files.statfs(pid, w(0), p, w(1))),
         label::MKDIR if grants == 1 => with_path(0, |p| files.mkdir(pid, w(0), p, w(1))),
         label::UNLINK if grants == 1 => with_path(0, |p| files.unlink(pid, w(0), p, w(1))),
         label::CHDIR if grants == 1 => with_path(0, |p| files.chdir(pid, w(0), p)),
@@ -197,6 +198,7 @@ fn handle(files: &mut Files, request: &Received) -> Outcome {
         label::READ
         | label::OPEN
         | label::STAT
+        | label::STATFS
         | label::MKDIR
         | label::UNLINK
         | label::CHDIR

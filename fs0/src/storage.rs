@@ -1,7 +1,8 @@
 //! The root file system's disk: `root=ide:N` among fs0's arguments (mm0
 //! copies it from the kernel command line) mounts the FAT volume on MBR
 //! partition N of the IDE disk as `/`, `root=ramdisk:N` the one on
-//! partition N of the ramdisk (a boot module mm0 copies into fs0).
+//! partition N of the ramdisk (a boot module mm0 copies into fs0); the
+//! mount table names it `/dev/ideN` or `/dev/ramdiskN`.
 //! Without either the tmpfs is the root.
 //!
 //! The IDE disk is reached through the block protocol (`block-proto`) on
@@ -10,6 +11,7 @@
 //! disk goes through one [`BlockCache`].
 
 use alloc::boxed::Box;
+use alloc::format;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
@@ -181,7 +183,7 @@ pub fn mount_root(vfs: &mut Vfs, args: &str, clock: &'static FatClock) {
         .open()
         .map_err(Problem::Disk)
         .and_then(|disk| mount_fat(disk, number, clock))
-        .and_then(|fat| vfs.mount_fat_root(fat).map_err(Problem::Tree));
+        .and_then(|fat| vfs.mount_fat_root(fat, format!("/dev/{name}{number}").as_bytes()).map_err(Problem::Tree));
     match mounted {
         Ok(()) => println!("fs0: root is FAT on {name} partition {number}"),
         Err(why) => println!("fs0: root not mounted from {name} partition {number}: {why}; the root is in memory"),

@@ -135,6 +135,11 @@ impl Tmpfs {
         Tmpfs { inodes, next: ROOT + 1, used: 0, limit }
     }
 
+    /// Bytes held (file blocks and entry costs) and the most allowed.
+    pub fn space(&self) -> (u64, u64) {
+        (self.used, self.limit)
+    }
+
     pub fn get(&self, ino: u64) -> Option<&Inode> {
         self.inodes.get(&ino)
     }
@@ -560,8 +565,10 @@ mod tests {
     fn space_is_limited_and_returned() {
         let limit = 2 * ENTRY_COST + 2 * BLOCK;
         let mut t = Tmpfs::new(limit, 0);
+        assert_eq!(t.space(), (0, limit));
         let f = t.create(ROOT, b"f", 0o644, 0).unwrap();
         assert_eq!(t.write(f, 0, &[1; 2 * BLOCK as usize], 0), Ok(2 * BLOCK as usize));
+        assert_eq!(t.space(), (ENTRY_COST + 2 * BLOCK, limit));
         assert_eq!(t.write(f, 2 * BLOCK, &[1], 0), Err(errno::ENOSPC));
         // Rewriting held blocks costs nothing; a second name still fits.
         assert_eq!(t.write(f, 0, &[2; 100], 0), Ok(100));
@@ -574,6 +581,7 @@ mod tests {
         assert_eq!(t.write(g, BLOCK, &[3; 10], 0), Err(errno::ENOSPC));
         t.remove(ROOT, b"f", false, 0).unwrap();
         t.remove(ROOT, b"g", false, 0).unwrap();
+        assert_eq!(t.space(), (0, limit), "everything came back");
         let h = t.create(ROOT, b"h", 0o644, 0).unwrap();
         assert_eq!(t.write(h, 0, &[1; 2 * BLOCK as usize], 0), Ok(2 * BLOCK as usize));
     }

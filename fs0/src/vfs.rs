@@ -16,14 +16,19 @@
 //! mounted root leaves for the parent of the directory it covers. `..` of
 //! the root is the root. A mount point cannot be removed or renamed
 //! (EBUSY); rename and link between file systems are EXDEV.
+//!
+//! The mount table ([`Vfs::mount_table`]) is what /proc/mounts reads, and
+//! [`Vfs::statfs`] what statfs says of each file system: FAT's clusters,
+//! the tmpfs's space limit in 4 KiB blocks and its room for names.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use fs0_proto::errno::{EACCES, EBUSY, EINVAL, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOTDIR, EPERM, EXDEV};
+use fs0_proto::{StatFs, magic, st};
 
 use crate::fat::{self, Fat};
-use crate::file_data::Window;
+use crate::file_data::{BLOCK, Window};
 use crate::procfs::{self, ProcKind, Procfs};
 use crate::tmpfs::{self, Content, Tmpfs, kind};
 
@@ -98,6 +103,8 @@ pub struct Vfs {
     root: u64,
     /// (covered directory, root of what is mounted on it).
     mounts: Vec<(u64, u64)>,
+    /// What the FAT volume is mounted from, as /proc/mounts names it.
+    fat_source: Vec<u8>,
 }
 
 fn is_fat(ino: u64) -> bool {
@@ -111,14 +118,15 @@ fn is_proc(ino: u64) -> bool {
 impl Vfs {
     /// A tree whose root is the tmpfs.
     pub fn new(tmp: Tmpfs) -> Vfs {
-        Vfs { tmp, fat: None, proc: None, root: tmpfs::ROOT, mounts: Vec::new() }
+        Vfs { tmp, fat: None, proc: None, root: tmpfs::ROOT, mounts: Vec::new(), fat_source: Vec::new() }
     }
 
     /// Makes `fat` the root, with the tmpfs's [`TMPFS_MOUNTS`] mounted on
     /// its directories of the same names (made if missing). Because the
     /// names agree, a tmpfs directory's path in the tmpfs is its path in
-    /// the tree too.
-    pub fn mount_fat_root(&mut self, mut fat: Fat) -> Result<(), u32> {
+    /// the tree too. `source` names the volume in the mount table (e.g.
+    /// `/dev/ide2`).
+    pub fn mount_fat_root(&mut self, mut fat: Fat, source: &[u8]) -> Result<(), u32> {
         let mut mounts = Vec::new();
         for name in TMPFS_MOUNTS {
             let covered = match fat.lookup(fat::ROOT, name) {
@@ -132,6 +140,8 @@ impl Vfs {
         self.fat = Some(fat);
         self.root = fat::ROOT;
         self.mounts = mounts;
+        self.fat_source = source.to_vec();
+        self.publish_mounts();
         Ok(())
     }
 
@@ -148,7 +158,73 @@ impl Vfs {
         };
         self.proc = Some(proc);
         self.mounts.push((covered, procfs::ROOT));
+        self.publish_mounts();
         Ok(())
+    }
+
+    /// Gives /proc the mount table as it is now.
+    fn publish_mounts(&mut self) {
+        let text = self.mount_table();
+        if let Some(proc) = self.proc.as_mut() {
+            proc.set_mounts(text);
+        }
+    }
+
+    /// The mount table in Linux's /proc/mounts format, a line per mount
+    /// (`source mountpoint type options 0 0`, blanks and backslashes in
+    /// names as octal escapes): the root, then the mounts in the order
+    /// they were made. The tmpfs mounted on both /dev and /tmp is one file
+    /// system with two lines.
+    pub fn mount_table(&self) -> Vec<u8> {
+        let mut text = Vec::new();
+        let points = core::iter::once((b"/".to_vec(), self.root))
+            .chain(self.mounts.iter().filter_map(|&(covered, root)| Some((self.path_of(covered).ok()?, root))));
+        for (path, root) in points {
+            let (source, fs_type): (&[u8], &[u8]) = if is_proc(root) {
+                (b"proc", b"proc")
+            } else if is_fat(root) {
+                (&self.fat_source, b"vfat")
+            } else {
+                (b"tmpfs", b"tmpfs")
+            };
+            for field in [source, &path, fs_type] {
+                escape_into(&mut text, field);
+                text.push(b' ');
+            }
+            text.extend_from_slice(b"rw 0 0\n");
+        }
+        text
+    }
+
+    /// What statfs says of the file system that holds node `ino`.
+    pub fn statfs(&self, ino: u64) -> Result<StatFs, u32> {
+        let base = StatFs { name_max: NAME_MAX as u32, block_size: BLOCK, flags: st::VALID, ..StatFs::default() };
+        if is_proc(ino) {
+            self.proc()?;
+            return Ok(StatFs { fs_type: magic::PROC, dev: DEV_PROC as u32, ..base });
+        }
+        if is_fat(ino) {
+            let (cluster, clusters, free) = self.fat_ref()?.space()?;
+            return Ok(StatFs {
+                fs_type: magic::MSDOS,
+                block_size: cluster,
+                blocks: clusters,
+                blocks_free: free,
+                dev: DEV_FAT as u32,
+                ..base
+            });
+        }
+        let (used, limit) = self.tmp.space();
+        let room = limit.saturating_sub(used);
+        Ok(StatFs {
+            fs_type: magic::TMPFS,
+            blocks: limit / BLOCK,
+            blocks_free: room / BLOCK,
+            files: limit / tmpfs::ENTRY_COST,
+            files_free: room / tmpfs::ENTRY_COST,
+            dev: DEV_TMPFS as u32,
+            ..base
+        })
     }
 
     pub fn root(&self) -> u64 {
@@ -518,6 +594,18 @@ impl Vfs {
     }
 }
 
+/// Appends `field` as /proc/mounts writes it: space, tab, newline and
+/// backslash as `\ooo`.
+fn escape_into(text: &mut Vec<u8>, field: &[u8]) {
+    for &b in field {
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\\') {
+            text.extend_from_slice(&[b'\\', b'0' + (b >> 6), b'0' + ((b >> 3) & 7), b'0' + (b & 7)]);
+        } else {
+            text.push(b);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,7 +652,7 @@ mod tests {
         let tmp_dir = tmp.mkdir(tmpfs::ROOT, b"tmp", 0o1777, 0).unwrap();
         let mut v = Vfs::new(tmp);
         let (fat, _) = crate::fat::tests::volume(40);
-        v.mount_fat_root(fat).unwrap();
+        v.mount_fat_root(fat, b"/dev/ide2").unwrap();
         let root = v.root();
         assert_eq!(root, fat::ROOT);
         assert_eq!(v.resolve(root, b"/dev/shm", true, 1).unwrap().inode, Some(shm));
@@ -582,6 +670,58 @@ mod tests {
         assert_eq!(v.symlink(home, b"l", b"x", 0), Err(EPERM));
         let names: Vec<Vec<u8>> = v.list(root).unwrap().into_iter().map(|(name, _)| name).collect();
         assert_eq!(names, [&b"."[..], b"..", b"dev", b"tmp", b"home"]);
+    }
+
+    #[test]
+    fn the_mount_table_and_statfs_tell_the_file_systems_apart() {
+        let mut tmp = Tmpfs::new(1 << 20, 0);
+        tmp.mkdir(tmpfs::ROOT, b"dev", 0o755, 0).unwrap();
+        tmp.mkdir(tmpfs::ROOT, b"tmp", 0o1777, 0).unwrap();
+        let mut v = Vfs::new(tmp);
+        let (fat, _) = crate::fat::tests::volume(40);
+        v.mount_fat_root(fat, b"/dev/ide2").unwrap();
+        v.mount_proc(crate::procfs::tests::procfs()).unwrap();
+        let table =
+            "/dev/ide2 / vfat rw 0 0\ntmpfs /dev tmpfs rw 0 0\ntmpfs /tmp tmpfs rw 0 0\nproc /proc proc rw 0 0\n";
+        assert_eq!(v.mount_table(), table.as_bytes());
+        let root = v.root();
+        for path in [&b"/proc/mounts"[..], b"/proc/self/mounts"] {
+            let mounts = v.resolve(root, path, true, 3).unwrap().inode.unwrap();
+            let mut out = [0u8; 256];
+            let n = v.read(mounts, 0, &mut out).unwrap();
+            assert_eq!(&out[..n], table.as_bytes());
+        }
+
+        let fat = v.statfs(root).unwrap();
+        assert_eq!((fat.fs_type, fat.name_max, fat.dev), (magic::MSDOS, 255, DEV_FAT as u32));
+        assert!(fat.block_size >= 512 && fat.blocks_free > 0 && fat.blocks_free < fat.blocks);
+        let home = v.mkdir(root, b"home", 0o755, 0).unwrap();
+        assert_eq!(v.statfs(home).unwrap().blocks, fat.blocks, "every FAT node is on the same volume");
+
+        let tmp_dir = v.resolve(root, b"/tmp", true, 1).unwrap().inode.unwrap();
+        let before = v.statfs(tmp_dir).unwrap();
+        assert_eq!((before.fs_type, before.block_size, before.blocks), (magic::TMPFS, BLOCK, 256));
+        assert_eq!(before.blocks_free, 255, "/dev and /tmp take 2 x 512 bytes");
+        // Names and blocks share the room: files_free is how many more empty files fit.
+        assert_eq!((before.files, before.files_free), (2048, 2046));
+        let f = v.create(tmp_dir, b"f", 0o644, 0).unwrap();
+        v.write(f, 0, &[1; 10 * BLOCK as usize], 0).unwrap();
+        let after = v.statfs(f).unwrap();
+        assert_eq!((after.blocks_free, after.files_free), (245, 1965), "10 blocks and a name (512 bytes) less room");
+
+        let proc = v.statfs(procfs::ROOT).unwrap();
+        assert_eq!((proc.fs_type, proc.blocks, proc.blocks_free), (magic::PROC, 0, 0));
+    }
+
+    #[test]
+    fn a_tmpfs_root_has_one_line_and_names_are_escaped() {
+        let mut v = vfs();
+        assert_eq!(v.mount_table(), b"tmpfs / tmpfs rw 0 0\n");
+        v.mount_proc(crate::procfs::tests::procfs()).unwrap();
+        assert_eq!(v.mount_table(), b"tmpfs / tmpfs rw 0 0\nproc /proc proc rw 0 0\n");
+        let mut text = Vec::new();
+        escape_into(&mut text, b"my disk\\x\ty\n");
+        assert_eq!(text, b"my\\040disk\\134x\\011y\\012");
     }
 
     #[test]

@@ -71,6 +71,11 @@ impl<T> Arena<T> {
         Some(value)
     }
 
+    /// Every live object.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.entries.iter().filter_map(|e| e.value.as_ref())
+    }
+
     /// Ids of every live object.
     pub fn ids(&self) -> Vec<Id> {
         self.entries

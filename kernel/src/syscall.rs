@@ -397,6 +397,10 @@ impl Kernel {
                 self.set_timer(nid, a[1], a[2])?;
                 Ok(values(&[]))
             }
+            Call::ThreadActivity => {
+                let target = self.thread_cap(space, a[0])?;
+                Ok(values(&[self.activity(target).ok_or(Error::Dead)?]))
+            }
             Call::ThreadDestroy => {
                 let target = self.thread_cap(space, a[0])?;
                 self.destroy_thread(target);

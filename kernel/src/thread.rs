@@ -329,6 +329,27 @@ impl Kernel {
         th.state = State::Inactive;
     }
 
+    /// What thread `t` is doing ([`abi::call::thread_activity`]). A thread
+    /// awaiting a reply runs in effect while a server holds its call as
+    /// the current one (serving it); once the server saved the reply, the
+    /// thread waits for an event.
+    pub fn activity(&self, t: Id) -> Option<u64> {
+        use abi::call::thread_activity::{RUNNING, STOPPED, WAITING};
+        let th = self.threads.get(t)?;
+        Some(match th.state {
+            State::Runnable | State::Sending { .. } => RUNNING,
+            State::Inactive => STOPPED,
+            State::Receiving { .. } | State::WaitingNotification { .. } => WAITING,
+            State::AwaitingReply => {
+                let served = self
+                    .threads
+                    .values()
+                    .any(|server| server.caller.is_some_and(|c| c.thread == t && c.seq == th.call.seq));
+                if served { RUNNING } else { WAITING }
+            }
+        })
+    }
+
     /// True when the thread is stopped, so its registers may be replaced.
     pub fn is_stopped(&self, t: Id) -> bool {
         self.threads.get(t).is_some_and(|th| matches!(th.state, State::Inactive))

@@ -1,5 +1,6 @@
 //! Calls that name files by path, served by fs0 (`fs0/src/namespace.rs`):
-//! open, openat, stat, lstat, newfstatat, statx, fstat, mkdir, mkdirat, rmdir,
+//! open, openat, stat, lstat, newfstatat, statx, fstat, statfs, fstatfs,
+//! mkdir, mkdirat, rmdir,
 //! unlink, unlinkat, rename, renameat, renameat2, symlink, symlinkat,
 //! readlink, readlinkat, link, linkat, chdir, fchdir, getcwd, truncate,
 //! ftruncate, chmod, fchmod, fchmodat, utimensat, access, faccessat, faccessat2,
@@ -14,7 +15,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use abi::ipc::{Grant, grant};
 use fs0_proto::errno::{EFAULT, EINVAL, ENAMETOOLONG, ENOENT};
-use fs0_proto::{AT_FDCWD, Stat, at, label, utime};
+use fs0_proto::{AT_FDCWD, Stat, StatFs, at, label, utime};
 use libtern_sys::ipc::Message;
 use mm0_proto::SLOT_FS0;
 
@@ -246,6 +247,60 @@ pub fn newfstatat(args: &Args) -> SysResult {
     let g = if g.len == 0 { EMPTY } else { g };
     let reply = call(label::STAT, &[dirfd(dir), flags], &[g])?;
     write_stat(buf, &reply)
+}
+
+/// `struct statfs` (x86_64).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct KernelStatFs {
+    fs_type: i64,
+    bsize: i64,
+    blocks: u64,
+    bfree: u64,
+    bavail: u64,
+    files: u64,
+    ffree: u64,
+    fsid: [i32; 2],
+    namelen: i64,
+    frsize: i64,
+    flags: i64,
+    spare: [i64; 4],
+}
+
+const _: () = assert!(size_of::<KernelStatFs>() == 120);
+
+/// Writes fs0's statfs words as `struct statfs` at `buf`.
+fn write_statfs(buf: u64, reply: &Message) -> SysResult {
+    let s = StatFs::from_words(&reply.words).ok_or(fs0_proto::errno::EIO)?;
+    let out = KernelStatFs {
+        fs_type: i64::from(s.fs_type),
+        bsize: s.block_size as i64,
+        blocks: s.blocks,
+        bfree: s.blocks_free,
+        bavail: s.blocks_free,
+        files: s.files,
+        ffree: s.files_free,
+        fsid: [s.dev as i32, 0],
+        namelen: i64::from(s.name_max),
+        frsize: s.block_size as i64,
+        flags: i64::from(s.flags),
+        ..KernelStatFs::default()
+    };
+    user::write(buf, out).map(|()| 0)
+}
+
+/// statfs(path, buf)
+pub fn statfs(args: &Args) -> SysResult {
+    user::check_range(args[1], size_of::<KernelStatFs>() as u64)?;
+    let reply = call(label::STATFS, &[AT_FDCWD, 0], &[nonempty(args[0])?])?;
+    write_statfs(args[1], &reply)
+}
+
+/// fstatfs(fd, buf)
+pub fn fstatfs(args: &Args) -> SysResult {
+    user::check_range(args[1], size_of::<KernelStatFs>() as u64)?;
+    let reply = call(label::STATFS, &[u64::from(args[0] as u32), at::EMPTY_PATH], &[EMPTY])?;
+    write_statfs(args[1], &reply)
 }
 
 /// mkdir(path, mode)

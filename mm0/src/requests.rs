@@ -237,7 +237,12 @@ impl Mm0 {
         let (parent, pgid, sid) = process.map_or((NO_PARENT, pid, pid), |p| (p.parent, p.pgid, p.sid));
         let (state, texts, threads, pages) = match self.tasks.get(&pid) {
             Some(task) => {
-                let state = if task.stopped { ProcessState::Stopped } else { ProcessState::Running };
+                let activities = task
+                    .threads
+                    .values()
+                    .filter(|t| t.ended.is_none())
+                    .map(|t| libtern::kthread::activity(t.slot).unwrap_or(abi::call::thread_activity::RUNNING));
+                let state = ProcessState::of_live(task.stopped, activities);
                 let texts = [task.name.as_bytes(), task.exe.as_bytes(), &task.cmdline[..]];
                 (state, texts, task.live_threads(), task.pages.len())
             }

@@ -2,7 +2,9 @@
  * append, truncate, stat, directories and their listing, rename, links,
  * the working directory, modes and the umask, and offsets shared across
  * fork; 1,000 files in one directory; several processes appending;
- * sparse files. (Filling the file system is fork_stress's: it runs alone.)
+ * sparse files; statfs and fstatfs of the root (the tmpfs, or FAT in
+ * scenario `fat`), /tmp and /proc. (Filling the file system is
+ * fork_stress's: it runs alone.)
  *
  * Prints one "test: paths/<name> ... ok|FAILED" line per check (check.h)
  * and exits with 0 when every check passed. */
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -352,6 +355,139 @@ static void statx_call(void)
 }
 
 /* sendfile and copy_file_range copy between descriptors. */
+/* Linux's f_type values. */
+#define TMPFS_MAGIC 0x01021994
+#define MSDOS_SUPER_MAGIC 0x4d44
+#define PROC_SUPER_MAGIC 0x9fa0
+#define PIPEFS_MAGIC 0x50495045
+
+/* The f_type the root should have, from its line in /proc/mounts (0 if
+ * there is none). */
+static long root_type(void)
+{
+	char line[256], point[128], type[32];
+	long found = 0;
+	FILE *mounts = fopen("/proc/mounts", "r");
+	while (mounts && fgets(line, sizeof line, mounts))
+		if (sscanf(line, "%*s %127s %31s", point, type) == 2 && strcmp(point, "/") == 0)
+			found = strcmp(type, "vfat") == 0    ? MSDOS_SUPER_MAGIC
+				: strcmp(type, "tmpfs") == 0 ? TMPFS_MAGIC
+							     : 0;
+	if (mounts)
+		fclose(mounts);
+	return found;
+}
+
+/* What is wrong with `s`, the figures of a file system of type `type`
+ * that has blocks, or NULL. */
+static const char *sane_statfs(const struct statfs *s, long type)
+{
+	static char why[200];
+	if ((long)s->f_type != type || s->f_bsize <= 0 || s->f_frsize != s->f_bsize || s->f_blocks == 0 ||
+	    s->f_bfree > s->f_blocks || s->f_bavail > s->f_bfree || s->f_ffree > s->f_files || s->f_namelen != 255) {
+		snprintf(why, sizeof why,
+			 "type %#lx (expected %#lx), bsize %ld, frsize %ld, blocks %llu, bfree %llu, bavail %llu, files "
+			 "%llu, ffree %llu, namelen %ld",
+			 (long)s->f_type, type, (long)s->f_bsize, (long)s->f_frsize, (unsigned long long)s->f_blocks,
+			 (unsigned long long)s->f_bfree, (unsigned long long)s->f_bavail,
+			 (unsigned long long)s->f_files, (unsigned long long)s->f_ffree, (long)s->f_namelen);
+		return why;
+	}
+	return NULL;
+}
+
+/* Free blocks of directory `dir`'s file system fall by at least the
+ * blocks of file `path` (in `dir`) while it is there, and come back when
+ * it goes. Other programs write at the same time, so the check gets a few
+ * tries. NULL when it held. */
+static const char *space_follows_a_file(const char *dir, const char *path)
+{
+	static char why[160];
+	enum { SIZE = 1 << 20 };
+	static char data[SIZE];
+	memset(data, 'x', sizeof data);
+	for (int attempt = 0; attempt < 4; attempt++) {
+		struct statfs before, during, after;
+		if (statfs(dir, &before) != 0)
+			return "statfs failed";
+		int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		ssize_t w = write(fd, data, sizeof data);
+		fsync(fd);
+		close(fd);
+		int stated = statfs(path, &during);
+		unlink(path);
+		if (w != SIZE || stated != 0 || statfs(dir, &after) != 0)
+			return "writing or statfs failed";
+		long long blocks = SIZE / before.f_bsize;
+		long long taken = (long long)before.f_bfree - (long long)during.f_bfree;
+		long long back = (long long)after.f_bfree - (long long)during.f_bfree;
+		if (taken >= blocks && back >= blocks)
+			return NULL;
+		snprintf(why, sizeof why, "a %d-byte file took %lld blocks of %ld bytes and gave back %lld", SIZE, taken,
+			 (long)before.f_bsize, back);
+	}
+	return why;
+}
+
+static void statfs_calls(void)
+{
+	struct statfs root, tmp, proc, f;
+	long want = root_type();
+	const char *why = statfs("/", &root) != 0 ? "statfs failed"
+			  : want == 0		  ? "no / in /proc/mounts"
+						  : sane_statfs(&root, want);
+	if (why)
+		report("statfs_root", "%s (%s)", why, errno_name(errno));
+	else
+		report("statfs_root", NULL);
+
+	why = statfs("/tmp", &tmp) != 0 ? "statfs failed" : sane_statfs(&tmp, TMPFS_MAGIC);
+	if (why == NULL && (tmp.f_bsize != 4096 || tmp.f_files == 0))
+		why = "a tmpfs has 4 KiB blocks and room for names";
+	if (why)
+		report("statfs_tmp", "%s", why);
+	else
+		report("statfs_tmp", NULL);
+
+	if (statfs("/proc/self/stat", &proc) != 0 || proc.f_type != PROC_SUPER_MAGIC || proc.f_blocks != 0)
+		report("statfs_proc", "type %#lx, blocks %llu", (long)proc.f_type, (unsigned long long)proc.f_blocks);
+	else
+		report("statfs_proc", NULL);
+
+	/* fstatfs agrees with statfs on both file systems; a pipe is pipefs. */
+	int dir = open("/tmp", O_RDONLY | O_DIRECTORY), root_dir = open("/", O_RDONLY | O_DIRECTORY), p[2] = {-1, -1};
+	int ok = dir >= 0 && fstatfs(dir, &f) == 0 && f.f_type == TMPFS_MAGIC && f.f_blocks == tmp.f_blocks;
+	ok = ok && root_dir >= 0 && fstatfs(root_dir, &f) == 0 && f.f_type == root.f_type && f.f_blocks == root.f_blocks;
+	ok = ok && pipe(p) == 0 && fstatfs(p[0], &f) == 0 && f.f_type == PIPEFS_MAGIC;
+	if (!ok)
+		report("fstatfs", "type %#lx (%s)", (long)f.f_type, errno_name(errno));
+	else
+		report("fstatfs", NULL);
+	close(dir);
+	close(root_dir);
+	close(p[0]);
+	close(p[1]);
+
+	why = space_follows_a_file("/", "/statfs-space");
+	if (why)
+		report("statfs_space_root", "%s", why);
+	else
+		report("statfs_space_root", NULL);
+	why = space_follows_a_file("/tmp", "/tmp/statfs-space");
+	if (why)
+		report("statfs_space_tmp", "%s", why);
+	else
+		report("statfs_space_tmp", NULL);
+
+	/* musl's statfs() clears the buffer itself: bad pointers go as raw calls. */
+	EXPECT_ERROR("statfs_missing", statfs("/no/such/dir", &f), ENOENT);
+	EXPECT_ERROR("statfs_empty_path", statfs("", &f), ENOENT);
+	EXPECT_ERROR("statfs_bad_buffer", syscall(SYS_statfs, "/", (void *)8), EFAULT);
+	EXPECT_ERROR("statfs_bad_path", syscall(SYS_statfs, (void *)8, &f), EFAULT);
+	EXPECT_ERROR("fstatfs_bad_fd", fstatfs(-1, &f), EBADF);
+	EXPECT_ERROR("fstatfs_bad_buffer", syscall(SYS_fstatfs, 0, (void *)8), EFAULT);
+}
+
 static void copies(void)
 {
 	int in = open("/tmp/copy-in", O_CREAT | O_TRUNC | O_RDWR, 0644);
@@ -501,6 +637,7 @@ int main(void)
 	unlinked_while_open();
 	file_times();
 	statx_call();
+	statfs_calls();
 	copies();
 	unlink("/tmp/a.txt");
 	return check_status();

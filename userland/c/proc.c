@@ -1,8 +1,9 @@
-/* /proc as ps and free read it: the caller's own entries through
- * /proc/self, a child's directory while it runs and as a zombie, the
- * listing of processes, memory figures that agree with sysinfo, and the
- * refusals of a read-only tree. Started as the boot module `proc`, so its
- * exe is /bin/proc. */
+/* /proc as ps, free and mount read it: the caller's own entries through
+ * /proc/self, a child's directory and its state (S while it waits in
+ * pause or in a read of a pipe, T while stopped, Z until waited for), the
+ * listing of processes, memory figures that agree with sysinfo, the mount
+ * table, and the refusals of a read-only tree. Started as the boot module
+ * `proc`, so its exe is /bin/proc. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -118,10 +119,13 @@ static void child_entries(void)
 	snprintf(path, sizeof path, "/proc/%d/status", (int)child);
 	ssize_t n = slurp(path, buf, sizeof buf);
 	snprintf(want, sizeof want, "PPid:\t%d\n", getpid());
-	if (n <= 0 || strstr(buf, want) == NULL || strstr(buf, "State:\tR") == NULL)
-		report("child_running", "%s: %zd '%.120s'", path, n, buf);
+	/* Asleep in pause once it gets there. */
+	for (int tries = 0; tries < 200 && (n = slurp(path, buf, sizeof buf)) > 0 && !strstr(buf, "State:\tS"); tries++)
+		usleep(5000);
+	if (n <= 0 || strstr(buf, want) == NULL || strstr(buf, "State:\tS (sleeping)\n") == NULL)
+		report("child_sleeping", "%s: %zd '%.120s'", path, n, buf);
 	else
-		report("child_running", NULL);
+		report("child_sleeping", NULL);
 
 	kill(child, SIGKILL);
 	/* A zombie until waited for: state Z. */
@@ -149,6 +153,99 @@ static void child_entries(void)
 		report("child_gone", NULL);
 	close(ready[0]);
 	close(ready[1]);
+}
+
+/* The state letter of process `pid` in its stat, 0 if it cannot be read. */
+static char state_of(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	char *close_paren = slurp(path, buf, sizeof buf) > 0 ? strrchr(buf, ')') : NULL;
+	return close_paren ? close_paren[2] : 0;
+}
+
+/* Waits up to a second for process `pid` to be in state `want`; its last
+ * state. */
+static char await_state(pid_t pid, char want)
+{
+	char state = 0;
+	for (int tries = 0; tries < 200 && (state = state_of(pid)) != want; tries++)
+		usleep(5000);
+	return state;
+}
+
+/* A child blocked reading an empty pipe sleeps (S); stopped by SIGSTOP it
+ * is T, and sleeps again after SIGCONT. */
+static void child_states(void)
+{
+	int p[2];
+	if (pipe(p) != 0) {
+		report("state_reading", "pipe: %s", errno_name(errno));
+		return;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		char c;
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	char state = await_state(child, 'S');
+	if (state != 'S')
+		report("state_reading", "a child reading a pipe is %c, expected S", state ? state : '?');
+	else
+		report("state_reading", NULL);
+
+	kill(child, SIGSTOP);
+	state = await_state(child, 'T');
+	if (state != 'T')
+		report("state_stopped", "a stopped child is %c, expected T", state ? state : '?');
+	else
+		report("state_stopped", NULL);
+
+	kill(child, SIGCONT);
+	state = await_state(child, 'S');
+	if (state != 'S')
+		report("state_continued", "a continued child is %c, expected S", state ? state : '?');
+	else
+		report("state_continued", NULL);
+
+	int status = -1;
+	write(p[1], "x", 1);
+	waitpid(child, &status, 0);
+	close(p[1]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report("state_child_read", "the child's read failed: status %#x", status);
+	else
+		report("state_child_read", NULL);
+}
+
+/* /proc/mounts and /proc/self/mounts: the same table, a line per mount in
+ * Linux's format, with the root and /proc among them. */
+static void mounts(void)
+{
+	char all[2048], own[2048], source[128], point[128], type[32], options[64];
+	ssize_t n = slurp("/proc/mounts", all, sizeof all), m = slurp("/proc/self/mounts", own, sizeof own);
+	int lines = 0, root = 0, proc = 0, tmp = 0, bad = 0, zeros[2];
+	for (char *line = n > 0 ? strtok(all, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		lines++;
+		if (sscanf(line, "%127s %127s %31s %63s %d %d", source, point, type, options, &zeros[0], &zeros[1]) != 6 ||
+		    zeros[0] != 0 || zeros[1] != 0 || strcmp(options, "rw") != 0) {
+			bad++;
+			continue;
+		}
+		root += strcmp(point, "/") == 0 && (strcmp(type, "vfat") == 0 || strcmp(type, "tmpfs") == 0);
+		proc += strcmp(source, "proc") == 0 && strcmp(point, "/proc") == 0 && strcmp(type, "proc") == 0;
+		tmp += strcmp(source, "tmpfs") == 0 && strcmp(point, "/tmp") == 0 && strcmp(type, "tmpfs") == 0;
+		/* On a FAT root /tmp is a mount of its own; on a tmpfs root it is a directory. */
+		tmp += strcmp(point, "/") == 0 && strcmp(type, "tmpfs") == 0;
+	}
+	n = slurp("/proc/mounts", all, sizeof all);
+	if (n <= 0 || m != n || memcmp(all, own, n) != 0 || bad || root != 1 || proc != 1 || tmp != 1)
+		report("mounts", "%d lines (%d bad): root %d, proc %d, tmp %d; self's %zd bytes of %zd: '%.100s'", lines, bad,
+		       root, proc, tmp, m, n, all);
+	else
+		report("mounts", NULL);
 }
 
 static void memory(void)
@@ -190,6 +287,8 @@ int main(int argc, char **argv)
 	check_suite = "proc";
 	self_entries(argc, argv);
 	child_entries();
+	child_states();
+	mounts();
 	memory();
 	refusals();
 	return check_status();

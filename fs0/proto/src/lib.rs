@@ -131,6 +131,12 @@ pub mod label {
     /// (fsync, fdatasync); [`crate::ALL_FILES`]: everything (sync, syncfs).
     /// EINVAL for pipes and devices.
     pub const SYNC: u32 = 27;
+    /// (dirfd, flags) + grant 0 (path; empty with AT_EMPTY_PATH: the
+    /// descriptor `dirfd` itself) -> [`crate::StatFs`] words: statfs and
+    /// fstatfs, the figures of the file system holding the file (symbolic
+    /// links followed). Pipes answer as Linux's pipefs, devices open from
+    /// boot as the tmpfs holding /dev.
+    pub const STATFS: u32 = 28;
 }
 
 /// The fd word of SYNC that means every file system.
@@ -167,6 +173,75 @@ impl Stat {
         let w: &[u64; Self::WORDS] = w.get(..Self::WORDS)?.try_into().ok()?;
         Some(Stat { mode: w[0], ino: w[1], nlink: w[2], size: w[3], rdev: w[4], mtime: w[5], ctime: w[6], dev: w[7] })
     }
+}
+
+/// What STATFS answers: Linux's `struct statfs` less what follows from
+/// the rest (`f_frsize` is the block size; nothing is reserved for root,
+/// so `f_bavail` is `f_bfree`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatFs {
+    /// The file system's magic number ([`magic`]).
+    pub fs_type: u32,
+    /// Longest name of an entry.
+    pub name_max: u32,
+    /// Bytes per block.
+    pub block_size: u64,
+    /// Blocks in all, and free.
+    pub blocks: u64,
+    pub blocks_free: u64,
+    /// Files (inodes) it may hold, and how many more; 0 and 0 where there
+    /// is no such limit (FAT, /proc).
+    pub files: u64,
+    pub files_free: u64,
+    /// The file system's `st_dev` (for `f_fsid`).
+    pub dev: u32,
+    /// Mount flags (Linux's `ST_*` bits).
+    pub flags: u32,
+}
+
+impl StatFs {
+    pub const WORDS: usize = 7;
+
+    pub const fn to_words(self) -> [u64; Self::WORDS] {
+        [
+            self.fs_type as u64 | (self.name_max as u64) << 32,
+            self.block_size,
+            self.blocks,
+            self.blocks_free,
+            self.files,
+            self.files_free,
+            self.dev as u64 | (self.flags as u64) << 32,
+        ]
+    }
+
+    pub fn from_words(w: &[u64]) -> Option<StatFs> {
+        let w: &[u64; Self::WORDS] = w.get(..Self::WORDS)?.try_into().ok()?;
+        Some(StatFs {
+            fs_type: w[0] as u32,
+            name_max: (w[0] >> 32) as u32,
+            block_size: w[1],
+            blocks: w[2],
+            blocks_free: w[3],
+            files: w[4],
+            files_free: w[5],
+            dev: w[6] as u32,
+            flags: (w[6] >> 32) as u32,
+        })
+    }
+}
+
+/// `f_type` of each kind of file system (Linux's magic numbers).
+pub mod magic {
+    pub const TMPFS: u32 = 0x0102_1994;
+    pub const MSDOS: u32 = 0x4d44;
+    pub const PROC: u32 = 0x9fa0;
+    pub const PIPEFS: u32 = 0x5049_5045;
+}
+
+/// `f_flags` bits of [`StatFs`] (Linux's `ST_*` values).
+pub mod st {
+    /// The flags are valid (always set, as Linux does).
+    pub const VALID: u32 = 0x20;
 }
 
 /// `*at` flags (Linux values).
@@ -491,6 +566,23 @@ mod tests {
         let s = Stat { mode: 0o100644, ino: 7, nlink: 1, size: 10, rdev: 0, mtime: 5, ctime: 6, dev: 1 };
         assert_eq!(Stat::from_words(&s.to_words()), Some(s));
         assert_eq!(Stat::from_words(&[1, 2]), None);
+    }
+
+    #[test]
+    fn statfs_round_trips() {
+        let s = StatFs {
+            fs_type: magic::TMPFS,
+            name_max: 255,
+            block_size: 4096,
+            blocks: 4096,
+            blocks_free: 100,
+            files: 32768,
+            files_free: 32000,
+            dev: 7,
+            flags: st::VALID,
+        };
+        assert_eq!(StatFs::from_words(&s.to_words()), Some(s));
+        assert_eq!(StatFs::from_words(&[1, 2]), None);
     }
 
     #[test]

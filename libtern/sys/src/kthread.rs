@@ -28,6 +28,11 @@ pub fn resume(thread: u64) -> Result<(), Error> {
     call6(Call::ThreadResume, [thread, 0, 0, 0, 0, 0]).map(|_| ())
 }
 
+/// What the thread is doing: an `abi::call::thread_activity` value.
+pub fn activity(thread: u64) -> Result<u64, Error> {
+    call6(Call::ThreadActivity, [thread, 0, 0, 0, 0, 0]).map(|r| r[0])
+}
+
 /// Reads the saved registers of a thread that is not running.
 pub fn read_regs(thread: u64) -> Result<ThreadRegs, Error> {
     let mut regs = ThreadRegs::default();

@@ -532,8 +532,11 @@ pub const KILL_GROUP: u64 = 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum ProcessState {
-    /// Alive (mm0 does not tell running from waiting).
+    /// Running, ready to run, or in a call being served.
     Running = b'R',
+    /// Every thread waits for something (a message, a notification, a
+    /// reply put aside: a child's end, a pipe, a sleep's deadline).
+    Sleeping = b'S',
     /// Stopped by a signal.
     Stopped = b'T',
     /// Ended, not yet waited for.
@@ -542,7 +545,24 @@ pub enum ProcessState {
 
 impl ProcessState {
     pub fn from_word(word: u64) -> Option<ProcessState> {
-        [ProcessState::Running, ProcessState::Stopped, ProcessState::Zombie].into_iter().find(|s| *s as u64 == word)
+        [ProcessState::Running, ProcessState::Sleeping, ProcessState::Stopped, ProcessState::Zombie]
+            .into_iter()
+            .find(|s| *s as u64 == word)
+    }
+
+    /// The state of a live process: stopped by a signal, else sleeping
+    /// when it has threads and every one is waiting (each thread's
+    /// `abi::call::thread_activity`), else running.
+    pub fn of_live(stopped: bool, activities: impl IntoIterator<Item = u64>) -> ProcessState {
+        use abi::call::thread_activity::WAITING;
+        let mut activities = activities.into_iter().peekable();
+        if stopped {
+            ProcessState::Stopped
+        } else if activities.peek().is_some() && activities.all(|a| a == WAITING) {
+            ProcessState::Sleeping
+        } else {
+            ProcessState::Running
+        }
     }
 }
 
@@ -649,6 +669,20 @@ mod tests {
     extern crate std;
 
     use super::*;
+
+    #[test]
+    fn a_process_sleeps_when_every_thread_waits() {
+        use abi::call::thread_activity::{RUNNING, STOPPED, WAITING};
+        assert_eq!(ProcessState::of_live(false, [WAITING]), ProcessState::Sleeping);
+        assert_eq!(ProcessState::of_live(false, [WAITING, WAITING]), ProcessState::Sleeping);
+        assert_eq!(ProcessState::of_live(false, [WAITING, RUNNING]), ProcessState::Running);
+        assert_eq!(ProcessState::of_live(false, [STOPPED, WAITING]), ProcessState::Running, "a thread about to start");
+        assert_eq!(ProcessState::of_live(false, []), ProcessState::Running);
+        assert_eq!(ProcessState::of_live(true, [WAITING]), ProcessState::Stopped);
+        for s in [ProcessState::Running, ProcessState::Sleeping, ProcessState::Stopped, ProcessState::Zombie] {
+            assert_eq!(ProcessState::from_word(s as u64), Some(s));
+        }
+    }
 
     #[test]
     fn process_names_round_trip_through_words() {
