@@ -398,15 +398,19 @@ static const char *sane_statfs(const struct statfs *s, long type)
 
 /* Free blocks of directory `dir`'s file system fall by at least the
  * blocks of file `path` (in `dir`) while it is there, and come back when
- * it goes. Other programs write at the same time, so the check gets a few
- * tries. NULL when it held. */
+ * it goes. Other programs write at the same time (the `fat` scenario runs
+ * the whole suite on the FAT root), so the check is made again a quarter
+ * second later until a quiet moment shows the counts exactly, for up to
+ * ten seconds. NULL when it held. */
 static const char *space_follows_a_file(const char *dir, const char *path)
 {
 	static char why[160];
 	enum { SIZE = 1 << 20 };
 	static char data[SIZE];
 	memset(data, 'x', sizeof data);
-	for (int attempt = 0; attempt < 4; attempt++) {
+	for (int attempt = 0; attempt < 40; attempt++) {
+		if (attempt > 0)
+			usleep(250 * 1000);
 		struct statfs before, during, after;
 		if (statfs(dir, &before) != 0)
 			return "statfs failed";
