@@ -4,8 +4,8 @@
 //! What a signal does depends on the target's dispositions, which libposix
 //! keeps in the process's signal area (`mm0_proto::signal`): SIGKILL and
 //! unhandled signals whose default is to terminate end the process here;
-//! ignored ones are dropped; stop signals stop every thread of the process
-//! and SIGCONT resumes them (both reported to the parent's wait). A handled
+//! ignored ones are dropped unless blocked (then they wait, as on Linux);
+//! stop signals stop every thread of the process and SIGCONT resumes them (both reported to the parent's wait). A handled
 //! signal is marked pending in the area, and mm0 makes sure the target
 //! thread notices soon:
 //! - a sleep in libposix (nanosleep, pause, sigsuspend) waits on the
@@ -184,17 +184,24 @@ impl Mm0 {
         let ignored = self.area_read(pid, offset::IGNORED) & mask & !UNCATCHABLE != 0;
         if !handled {
             let action = DefaultAction::of(sig);
-            if ignored || !matches!(action, DefaultAction::Terminate | DefaultAction::Stop) {
-                return;
-            }
+            let acts = matches!(action, DefaultAction::Terminate | DefaultAction::Stop);
             let blocked = match slot {
                 Some(i) => self.area_read(pid, offset::thread(i, offset::BLOCKED)) & mask != 0,
                 None => self.receiving_slot(pid, mask).is_none(),
             };
-            if blocked {
-                // It acts when unblocked: libposix then sends it again.
+            if blocked && (acts || ignored) {
+                // It acts when unblocked (libposix then sends it again),
+                // by the disposition of that moment: as on Linux, a
+                // blocked signal is never ignored, so a shell's child that
+                // blocks signals across fork until it has reset the
+                // shell's ignored ones loses none.
                 self.mark_pending(pid, slot, sig, origin);
-            } else if action == DefaultAction::Terminate {
+                return;
+            }
+            if ignored || !acts {
+                return;
+            }
+            if action == DefaultAction::Terminate {
                 self.end_task(pid, Status::Killed(sig as u8));
             } else {
                 self.stop_process(pid, sig);

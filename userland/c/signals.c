@@ -584,6 +584,55 @@ static void blocked_default(void)
 		report("blocked_default_waits_for_unblock", NULL);
 }
 
+/* A blocked signal is never ignored (Linux): sent while ignored and
+ * blocked, it stays pending and acts by the disposition it has when
+ * unblocked, as a shell's child that resets the shell's ignored signals
+ * before unblocking them relies on. Ignoring it again drops it. */
+static void blocked_ignored(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t term, pending;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		signal(SIGTERM, SIG_IGN);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		kill(getpid(), SIGTERM);
+		sigpending(&pending);
+		if (!sigismember(&pending, SIGTERM))
+			_exit(1);
+		signal(SIGTERM, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+		_exit(2);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGTERM)
+		report("blocked_ignored_stays_pending", "status %#x", status);
+	else
+		report("blocked_ignored_stays_pending", NULL);
+
+	pid = fork();
+	if (pid == 0) {
+		sigset_t term, pending;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		kill(getpid(), SIGTERM);
+		signal(SIGTERM, SIG_IGN);
+		sigpending(&pending);
+		if (sigismember(&pending, SIGTERM))
+			_exit(1);
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+		_exit(2);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2)
+		report("ignoring_drops_pending", "status %#x", status);
+	else
+		report("ignoring_drops_pending", NULL);
+}
+
 static void stop_and_continue(void)
 {
 	pid_t pid = fork();
@@ -678,6 +727,7 @@ int main(void)
 	stop_and_continue();
 	stop_during_calls();
 	blocked_default();
+	blocked_ignored();
 	timers();
 	return check_status();
 }

@@ -129,7 +129,18 @@ impl Shell {
     /// table.
     pub fn fork_job(&mut self, pgid: i32, foreground: bool) -> Result<i32, i32> {
         let monitor = self.opts.monitor;
-        let pid = sys::fork()?;
+        // The child starts with the shell's dispositions (SIGTERM, SIGTSTP...
+        // ignored) and is in its job's group at once (the parent puts it
+        // there too): signals stay blocked until it has its own, so a
+        // `kill %1` sent meanwhile waits instead of being ignored.
+        let mask = sys::block_all_signals();
+        let pid = match sys::fork() {
+            Ok(pid) => pid,
+            Err(e) => {
+                sys::restore_signal_mask(&mask);
+                return Err(e);
+            }
+        };
         if pid == 0 {
             if monitor {
                 let me = sys::getpid();
@@ -141,6 +152,7 @@ impl Shell {
             }
             let bg_no_jc = !foreground && !monitor;
             self.child_signals(bg_no_jc);
+            sys::restore_signal_mask(&mask);
             if bg_no_jc && let Ok(fd) = sys::open("/dev/null", libc::O_RDONLY, 0) {
                 if fd != 0 {
                     let _ = sys::dup2(fd, 0);
@@ -150,9 +162,12 @@ impl Shell {
                 }
             }
             self.become_subshell();
-        } else if monitor {
-            let pg = if pgid == 0 { pid } else { pgid };
-            sys::setpgid(pid, pg);
+        } else {
+            if monitor {
+                let pg = if pgid == 0 { pid } else { pgid };
+                sys::setpgid(pid, pg);
+            }
+            sys::restore_signal_mask(&mask);
         }
         Ok(pid)
     }

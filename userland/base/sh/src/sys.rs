@@ -137,6 +137,24 @@ pub fn fork() -> Result<i32, i32> {
     if pid < 0 { Err(errno()) } else { Ok(pid) }
 }
 
+/// Blocks every signal; returns the mask before, for
+/// [`restore_signal_mask`].
+pub fn block_all_signals() -> libc::sigset_t {
+    // SAFETY: sigfillset and sigprocmask on sets this function owns.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::sigprocmask(libc::SIG_SETMASK, &all, &mut old);
+        old
+    }
+}
+
+pub fn restore_signal_mask(old: &libc::sigset_t) {
+    // SAFETY: `old` is a signal set from `block_all_signals`.
+    unsafe { libc::sigprocmask(libc::SIG_SETMASK, old, std::ptr::null_mut()) };
+}
+
 /// Ends the process now, without running destructors (a forked child).
 pub fn exit_now(status: i32) -> ! {
     // SAFETY: _exit never returns.
