@@ -5,9 +5,9 @@
 //! keeps in the process's signal area (`mm0_proto::signal`): SIGKILL and
 //! unhandled signals whose default is to terminate end the process here;
 //! ignored ones are dropped unless blocked (then they wait, as on Linux);
-//! stop signals stop every thread of the process and SIGCONT resumes them (both reported to the parent's wait). A handled
-//! signal is marked pending in the area, and mm0 makes sure the target
-//! thread notices soon:
+//! stop signals stop every thread of the process and SIGCONT resumes them
+//! (both reported to the parent's wait). A handled signal is marked pending
+//! in the area, and mm0 makes sure the target thread notices soon:
 //! - a sleep in libposix (nanosleep, pause, sigsuspend) waits on the
 //!   process's notification, which gets the thread's bit: the wait ends,
 //!   even if it starts only later (notification bits stay set);
