@@ -34,8 +34,6 @@ const PATH_MAX: u64 = 4096;
 /// Most bytes of argument and environment strings, pointers included
 /// (mm0's limit, `mm0::stack::ARG_MAX`).
 const ARG_MAX: u64 = 256 * 1024;
-/// Largest executable file (mm0's limit).
-const MAX_EXECUTABLE: u64 = 8 << 20;
 /// Scripts whose interpreter is a script, at most this deep.
 const MAX_INTERPRETERS: usize = 4;
 /// Bytes of a `#!` line looked at (Linux's BINPRM_BUF_SIZE).
@@ -202,9 +200,6 @@ fn read_executable(fd: u64) -> Result<(u64, u64), u32> {
     let st = fs::file_stat(fd)?;
     if st.mode & S_IFMT != S_IFREG || st.mode & 0o111 == 0 {
         return Err(EACCES);
-    }
-    if st.size > MAX_EXECUTABLE {
-        return Err(fs0_proto::errno::ENOMEM);
     }
     let addr = buffer(st.size)?;
     match fs::read_at(fd, 0, addr, st.size) {

@@ -43,7 +43,7 @@ fn boot_program<'a>(
     Program {
         name,
         kind,
-        bytes,
+        file: bytes,
         args: args.iter().map(|a| a.as_bytes()).collect(),
         envp: None,
         path: None,

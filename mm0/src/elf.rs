@@ -7,11 +7,15 @@
 //! finding its base from AT_PHDR, so the loader adds the base to every
 //! address and applies no relocations. [`parse`] checks every
 //! segment (inside the user half, file bytes inside the file, no overflow)
-//! so the loader can trust the [`Image`]. [`Segment::pages`] splits a
+//! so the loader can trust the [`Image`]. The file is read through
+//! [`ProgramFile`], a piece at a time: a boot module lies in memory, an
+//! executed file is the caller's buffer, which mm0 never copies whole (so
+//! a program's size is not bounded by mm0's heap). [`Segment::pages`] splits a
 //! segment into pages: a page holding file bytes is filled and mapped at
 //! load time; a page of pure .bss is left to the page-fault path, which
 //! gives it a zeroed frame on first touch.
 
+use alloc::vec;
 use alloc::vec::Vec;
 
 use abi::PAGE_SIZE;
@@ -35,7 +39,33 @@ pub enum ElfError {
     BadSegment,
     /// No PT_LOAD segment.
     Empty,
+    /// The file's bytes could not be read ([`ProgramFile::read_at`]).
+    Unreadable,
 }
+
+/// An executable's bytes, read by offset.
+pub trait ProgramFile {
+    fn len(&self) -> u64;
+    /// Fills `buf` with the bytes at `offset`; [`ElfError::Unreadable`] if
+    /// they cannot be read.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), ElfError>;
+}
+
+impl ProgramFile for [u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), ElfError> {
+        let start = usize::try_from(offset).map_err(|_| ElfError::Unreadable)?;
+        let bytes = start.checked_add(buf.len()).and_then(|end| self.get(start..end)).ok_or(ElfError::Unreadable)?;
+        buf.copy_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// Bytes of the ELF64 file header.
+const EHDR_SIZE: usize = 64;
 
 /// Where a position-independent executable's address 0 goes.
 pub const PIE_BASE: u64 = 0x0000_5555_5555_4000 & !(abi::PAGE_SIZE - 1);
@@ -145,9 +175,15 @@ const PHDR_SIZE: u64 = 56;
 /// Most program headers (Linux allows 64 KiB of them: 1,170).
 const MAX_PHNUM: u64 = 65536 / PHDR_SIZE;
 
-/// Reads the program headers of `bytes`.
-pub fn parse(bytes: &[u8]) -> Result<Image, ElfError> {
-    let header: Header = Elf::parse_header(bytes).map_err(|_| ElfError::Malformed)?;
+/// Reads the program headers of `file`.
+pub fn parse<F: ProgramFile + ?Sized>(file: &F) -> Result<Image, ElfError> {
+    let file_len = file.len();
+    let mut ehdr = [0u8; EHDR_SIZE];
+    if file_len < EHDR_SIZE as u64 {
+        return Err(ElfError::Malformed);
+    }
+    file.read_at(0, &mut ehdr)?;
+    let header: Header = Elf::parse_header(&ehdr).map_err(|_| ElfError::Malformed)?;
     let container = header.container().map_err(|_| ElfError::Malformed)?;
     let endian = header.endianness().map_err(|_| ElfError::Malformed)?;
     if container != Container::Big || !endian.is_little() {
@@ -158,19 +194,20 @@ pub fn parse(bytes: &[u8]) -> Result<Image, ElfError> {
     }
     // The headers must lie in the file before any is read (so a bogus
     // count cannot make the parser allocate for 65,535 of them).
-    let headers_end = (header.e_phnum as u64).checked_mul(PHDR_SIZE).and_then(|n| n.checked_add(header.e_phoff));
-    if header.e_phnum as u64 > MAX_PHNUM || headers_end.is_none_or(|end| end > bytes.len() as u64) {
+    let headers_len = header.e_phnum as u64 * PHDR_SIZE;
+    let headers_end = header.e_phoff.checked_add(headers_len);
+    if header.e_phnum as u64 > MAX_PHNUM || headers_end.is_none_or(|end| end > file_len) {
         return Err(ElfError::Malformed);
     }
+    let mut headers = vec![0u8; headers_len as usize];
+    file.read_at(header.e_phoff, &mut headers)?;
     let ctx = Ctx::new(container, endian);
-    let phdrs = ProgramHeader::parse(bytes, header.e_phoff as usize, header.e_phnum as usize, ctx)
-        .map_err(|_| ElfError::Malformed)?;
+    let phdrs = ProgramHeader::parse(&headers, 0, header.e_phnum as usize, ctx).map_err(|_| ElfError::Malformed)?;
     // A dynamically linked program needs its interpreter: not supported.
     if phdrs.iter().any(|ph| ph.p_type == PT_INTERP) {
         return Err(ElfError::Unsupported);
     }
     let base = if header.e_type == ET_DYN { PIE_BASE } else { 0 };
-    let file_len = bytes.len() as u64;
     let mut segments = Vec::new();
     for ph in phdrs.iter().filter(|ph| ph.p_type == PT_LOAD && ph.p_memsz != 0) {
         segments.push(check(ph, file_len, base)?);
@@ -237,7 +274,7 @@ mod tests {
             &[(0x40_0000, 0x1800, 0, 0x1800, PF_R | PF_X), (0x40_2000, 0x3000, 0x1800, 0x100, PF_R | PF_W)],
             0x2000,
         );
-        let image = parse(&bytes).unwrap();
+        let image = parse(&bytes[..]).unwrap();
         assert_eq!(image.entry, 0x40_1000);
         assert_eq!(image.segments.len(), 2);
         assert_eq!(image.segments[0].prot, prot::READ | prot::EXEC);
@@ -250,32 +287,58 @@ mod tests {
 
     #[test]
     fn rejects_what_it_cannot_load() {
-        assert_eq!(parse(b"not an elf").unwrap_err(), ElfError::Malformed);
+        assert_eq!(parse(&b"not an elf"[..]).unwrap_err(), ElfError::Malformed);
         let relocatable = elf(1, &[(0x40_0000, 0x1000, 0, 0x1000, PF_R)], 0x1000);
-        assert_eq!(parse(&relocatable).unwrap_err(), ElfError::Unsupported);
+        assert_eq!(parse(&relocatable[..]).unwrap_err(), ElfError::Unsupported);
         let mut dynamic = elf(ET_DYN, &[(0, 0x1000, 0, 0x1000, PF_R), (0x1000, 0x10, 0x100, 0x10, PF_R)], 0x1000);
         let second = PHOFF as usize + 56;
         dynamic[second..second + 4].copy_from_slice(&PT_INTERP.to_le_bytes());
-        assert_eq!(parse(&dynamic).unwrap_err(), ElfError::Unsupported, "a program needing ld.so");
+        assert_eq!(parse(&dynamic[..]).unwrap_err(), ElfError::Unsupported, "a program needing ld.so");
         let past_file = elf(ET_EXEC, &[(0x40_0000, 0x2000, 0, 0x2000, PF_R)], 0x1000);
-        assert_eq!(parse(&past_file).unwrap_err(), ElfError::BadSegment);
+        assert_eq!(parse(&past_file[..]).unwrap_err(), ElfError::BadSegment);
         let kernel = elf(ET_EXEC, &[(0xffff_8000_0000_0000, 0x1000, 0, 0x100, PF_R)], 0x1000);
-        assert_eq!(parse(&kernel).unwrap_err(), ElfError::BadSegment);
+        assert_eq!(parse(&kernel[..]).unwrap_err(), ElfError::BadSegment);
         let null_page = elf(ET_EXEC, &[(0, 0x1000, 0, 0x100, PF_R)], 0x1000);
-        assert_eq!(parse(&null_page).unwrap_err(), ElfError::BadSegment);
+        assert_eq!(parse(&null_page[..]).unwrap_err(), ElfError::BadSegment);
         let wraps = elf(ET_EXEC, &[(u64::MAX - 0xfff, 0x2000, 0, 0x100, PF_R)], 0x1000);
-        assert_eq!(parse(&wraps).unwrap_err(), ElfError::BadSegment);
+        assert_eq!(parse(&wraps[..]).unwrap_err(), ElfError::BadSegment);
         let file_bigger = elf(ET_EXEC, &[(0x40_0000, 0x100, 0, 0x200, PF_R)], 0x1000);
-        assert_eq!(parse(&file_bigger).unwrap_err(), ElfError::BadSegment);
+        assert_eq!(parse(&file_bigger[..]).unwrap_err(), ElfError::BadSegment);
         let empty = elf(ET_EXEC, &[], 0x1000);
-        assert_eq!(parse(&empty).unwrap_err(), ElfError::Empty);
+        assert_eq!(parse(&empty[..]).unwrap_err(), ElfError::Empty);
+    }
+
+    /// A file of which only the first bytes can be read: parsing reads
+    /// the headers alone, however big the file is.
+    struct HeadersOnly {
+        head: Vec<u8>,
+        len: u64,
+    }
+
+    impl ProgramFile for HeadersOnly {
+        fn len(&self) -> u64 {
+            self.len
+        }
+
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), ElfError> {
+            self.head[..].read_at(offset, buf)
+        }
+    }
+
+    #[test]
+    fn parsing_reads_only_the_headers() {
+        let head = elf(ET_EXEC, &[(0x40_0000, 0x4000_0000, 0, 0x4000_0000, PF_R | PF_X)], 0x200);
+        let big = HeadersOnly { head, len: 0x4000_0000 };
+        assert_eq!(parse(&big).unwrap().segments[0].filesz, 0x4000_0000);
+        let unreadable = HeadersOnly { head: big.head[..EHDR_SIZE].to_vec(), len: big.len };
+        assert_eq!(parse(&unreadable).unwrap_err(), ElfError::Unreadable);
     }
 
     #[test]
     fn static_pie_is_placed_at_the_pie_base() {
         let pie =
             elf(ET_DYN, &[(0, 0x1000, 0, 0x1000, PF_R | PF_X), (0x2000, 0x3000, 0x1000, 0x10, PF_R | PF_W)], 0x2000);
-        let image = parse(&pie).unwrap();
+        let image = parse(&pie[..]).unwrap();
         assert_eq!(image.entry, PIE_BASE + 0x40_1000);
         assert_eq!(image.segments[0].vaddr, PIE_BASE);
         assert_eq!(image.segments[1].vaddr, PIE_BASE + 0x2000);

@@ -4,7 +4,8 @@
 //! and environment strings, each NUL-terminated, one after the other; the
 //! program is either a boot module (`/bin/<name>`, until there is a root
 //! file system on disk) or, read from a file by libposix, the bytes of a
-//! second grant (mm0 never calls fs0).
+//! second grant (mm0 never calls fs0), which mm0 reads a page at a time
+//! as it loads them ([`GrantedFile`]), so a program may be any size.
 //! Everything that can fail is checked first (path, ELF, argument space),
 //! so a failed exec leaves the caller running with an errno. Then the new
 //! program is built in a new address space, exactly as mm0 starts one,
@@ -26,7 +27,7 @@ use abi::boot::SLOT_FACTORY;
 use libtern::grant;
 use libtern::ipc::Message;
 use libtern::{factory, println};
-use mm0::elf::{self, ElfError};
+use mm0::elf::{self, ElfError, ProgramFile};
 use mm0::layout::TaskKind;
 use mm0::stack;
 use mm0_proto::signal::{SIGRTMAX, bit, offset};
@@ -42,8 +43,25 @@ use crate::task::Task;
 const PATH_MAX: usize = 4096;
 /// Where boot modules appear until there is a root file system on disk.
 pub const MODULE_DIR: &str = "/bin/";
-/// Largest executable file mm0 takes (it holds the file while it loads).
-const MAX_EXECUTABLE: u64 = 8 << 20;
+/// The executable file of an EXEC request: the bytes of the caller's
+/// grant 1, valid while the caller waits for the answer.
+struct GrantedFile {
+    len: u64,
+}
+
+impl ProgramFile for GrantedFile {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), ElfError> {
+        let end = offset.checked_add(buf.len() as u64).ok_or(ElfError::Unreadable)?;
+        if end > self.len {
+            return Err(ElfError::Unreadable);
+        }
+        grant::read(abi::call::NONE, 1, offset, buf).map_err(|_| ElfError::Unreadable)
+    }
+}
 
 /// An exec request: the path, then the arguments and the environment.
 struct Request<'a> {
@@ -101,44 +119,32 @@ impl Mm0 {
                 self.exec_image(id, slot as usize, &request, name, program)
             }
             exec_source::FILE if grants == 2 => {
-                let size = libtern::ipc::received_grants()[1].len;
-                if size > MAX_EXECUTABLE {
-                    return fail(errno::ENOMEM);
-                }
-                // mm0's heap is fixed: a file it cannot hold is ENOMEM,
-                // not an allocation failure that would end mm0.
-                let mut program = Vec::new();
-                if program.try_reserve_exact(size as usize).is_err() {
-                    return fail(errno::ENOMEM);
-                }
-                program.resize(size as usize, 0);
-                if grant::read(abi::call::NONE, 1, 0, &mut program).is_err() {
-                    return fail(errno::EFAULT);
-                }
+                let file = GrantedFile { len: libtern::ipc::received_grants()[1].len };
                 let base = request.path.rsplit(|&b| b == b'/').next().unwrap_or(request.path);
                 let name = String::from(core::str::from_utf8(base).unwrap_or("program"));
-                self.exec_image(id, slot as usize, &request, name, &program)
+                self.exec_image(id, slot as usize, &request, name, &file)
             }
             _ => fail(errno::EINVAL),
         }
     }
 
-    /// Replaces process `id`'s image with the program in `program_bytes`
+    /// Replaces process `id`'s image with the program in `program_file`
     /// (called `module_name`), or fails leaving it as it was.
-    fn exec_image(
+    fn exec_image<F: ProgramFile + ?Sized>(
         &mut self,
         id: u64,
         slot: usize,
         request: &Request,
         module_name: String,
-        program_bytes: &[u8],
+        program_file: &F,
     ) -> Option<Message> {
         let old = self.tasks.get(&id)?;
-        let image = match elf::parse(program_bytes) {
+        let image = match elf::parse(program_file) {
             Ok(image) => image,
             Err(ElfError::Malformed | ElfError::Unsupported | ElfError::Empty | ElfError::BadSegment) => {
                 return fail(errno::ENOEXEC);
             }
+            Err(ElfError::Unreadable) => return fail(errno::EFAULT),
         };
         // The new program's arguments are all of argv; Program wants argv[0]
         // apart (its name), so it gets the module name and argv[1..], and
@@ -153,7 +159,7 @@ impl Mm0 {
         let program = Program {
             name: argv0,
             kind: TaskKind::Posix,
-            bytes: program_bytes,
+            file: program_file,
             args: rest,
             envp: Some(request.envp.clone()),
             path: Some(request.path),
@@ -178,6 +184,7 @@ impl Mm0 {
                 println!("mm0: exec of {module_name} by task {id} failed: {e}");
                 self.dispose(&mut new);
                 return fail(match e {
+                    StartError::Elf(ElfError::Unreadable) => errno::EFAULT,
                     StartError::Memory(_) | StartError::Region(_) => errno::ENOMEM,
                     StartError::TooLong => errno::E2BIG,
                     _ => errno::EAGAIN,

@@ -22,7 +22,7 @@ use abi::boot::SLOT_FACTORY;
 use abi::regs::ThreadRegs;
 use abi::{Error, PAGE_SIZE};
 use libtern::{cap, factory, kthread, space};
-use mm0::elf::{self, ElfError, Image};
+use mm0::elf::{self, ElfError, Image, ProgramFile};
 use mm0::layout::{TaskKind, page_down};
 use mm0::process::NO_PARENT;
 use mm0::stack::{self, at};
@@ -51,11 +51,12 @@ pub struct LibPosix {
     pub image: Image,
 }
 
-/// A program to start.
-pub struct Program<'a> {
+/// A program to start, read from `file` (a boot module in memory, or an
+/// executed file).
+pub struct Program<'a, F: ProgramFile + ?Sized = [u8]> {
     pub name: &'a str,
     pub kind: TaskKind,
-    pub bytes: &'a [u8],
+    pub file: &'a F,
     /// Arguments after the name (argv[1..] or StartInfo.args).
     pub args: Vec<&'a [u8]>,
     /// The environment (POSIX programs; `None`: the default one).
@@ -73,7 +74,7 @@ pub struct Program<'a> {
 /// Most bytes of a command line kept for /proc/<pid>/cmdline.
 const CMDLINE_MAX: usize = 4096;
 
-impl Program<'_> {
+impl<F: ProgramFile + ?Sized> Program<'_, F> {
     /// The path it was started from: as given to exec, else the boot
     /// module's `/bin/<name>`.
     pub fn exe(&self) -> String {
@@ -169,8 +170,8 @@ fn random_bytes() -> [u8; 16] {
 
 impl Mm0 {
     /// Starts `p`; returns the new task's id.
-    pub fn start(&mut self, p: &Program) -> Result<u64, StartError> {
-        let image = elf::parse(p.bytes).map_err(StartError::Elf)?;
+    pub fn start<F: ProgramFile + ?Sized>(&mut self, p: &Program<F>) -> Result<u64, StartError> {
+        let image = elf::parse(p.file).map_err(StartError::Elf)?;
         // POSIX processes number from 1 (init, started first, is pid 1);
         // native tasks from NATIVE_IDS up, never a pid.
         let next = if p.kind == TaskKind::Native { &mut self.next_native } else { &mut self.next_task };
@@ -205,10 +206,15 @@ impl Mm0 {
     }
 
     /// Fills `task` and starts its first thread; returns the thread's id.
-    pub fn build(&mut self, task: &mut Task, p: &Program, image: &Image) -> Result<u64, StartError> {
+    pub fn build<F: ProgramFile + ?Sized>(
+        &mut self,
+        task: &mut Task,
+        p: &Program<F>,
+        image: &Image,
+    ) -> Result<u64, StartError> {
         self.install_caps(task, &p.role)?;
         task.pager = cap::derive(self.endpoint, abi::Rights::SEND, task.id | PAGER_BADGE)?;
-        self.load_image(task, p.bytes, image, Kind::Image)?;
+        self.load_image(task, p.file, image, Kind::Image)?;
         task.brk_start = image.end();
         task.brk = task.brk_start;
 
@@ -293,7 +299,14 @@ impl Mm0 {
 
     /// Maps the file bytes of `image`'s segments into `task` and records its
     /// regions as `kind`.
-    fn load_image(&mut self, task: &mut Task, bytes: &[u8], image: &Image, kind: Kind) -> Result<(), StartError> {
+    fn load_image<F: ProgramFile + ?Sized>(
+        &mut self,
+        task: &mut Task,
+        file: &F,
+        image: &Image,
+        kind: Kind,
+    ) -> Result<(), StartError> {
+        let mut buffer = [0u8; PAGE_SIZE as usize];
         for seg in &image.segments {
             let (start, end) = seg.page_range();
             // Segments of one image may share a boundary page; two images
@@ -305,8 +318,9 @@ impl Mm0 {
             for plan in seg.pages() {
                 let data = match plan.copy {
                     Some((offset, file_offset, len)) => {
-                        let range = file_offset as usize..(file_offset + len) as usize;
-                        Some((offset, bytes.get(range).ok_or(StartError::Elf(ElfError::BadSegment))?))
+                        let bytes = &mut buffer[..len as usize];
+                        file.read_at(file_offset, bytes).map_err(StartError::Elf)?;
+                        Some((offset, &*bytes))
                     }
                     None => None,
                 };
@@ -336,7 +350,7 @@ impl Mm0 {
     fn native_start(
         &mut self,
         task: &mut Task,
-        p: &Program,
+        p: &Program<impl ProgramFile + ?Sized>,
         tid: u64,
         image: &Image,
     ) -> Result<ThreadRegs, StartError> {
@@ -360,7 +374,12 @@ impl Mm0 {
 
     /// A POSIX process: libposix, the personality, the initial stack;
     /// registers for the program's entry.
-    fn posix_start(&mut self, task: &mut Task, p: &Program, image: &Image) -> Result<ThreadRegs, StartError> {
+    fn posix_start(
+        &mut self,
+        task: &mut Task,
+        p: &Program<impl ProgramFile + ?Sized>,
+        image: &Image,
+    ) -> Result<ThreadRegs, StartError> {
         let lib = self.libposix.clone().ok_or(StartError::NoLibposix)?;
         self.load_image(task, lib.bytes, &lib.image, Kind::System)?;
         let (gate_start, gate_end) = lib.image.exec_range().ok_or(StartError::NoLibposix)?;

@@ -72,8 +72,8 @@ use crate::server::Mm0;
 use crate::verdict::Verdict;
 
 /// mm0's heap: task tables, regions, one entry per backed page of every
-/// task, and an executable file while exec loads it (at most 8 MiB; see
-/// `exec.rs`). Wired by the kernel, like the rest of mm0's image.
+/// task (an executable file is never held whole: exec reads it a page at
+/// a time). Wired by the kernel, like the rest of mm0's image.
 const HEAP_SIZE: usize = 24 << 20;
 
 /// Most processes (tasks, zombies included) at once: a fork past it fails

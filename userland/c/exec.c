@@ -155,6 +155,19 @@ static void elf_from_file(void)
 	/* A truncated ELF is refused and the caller goes on. */
 	write_file("/tmp/exit42-short", elf, 40, 0755);
 	EXPECT_ERROR("truncated_elf_file", execv("/tmp/exit42-short", args), ENOEXEC);
+	/* A program bigger than mm0's heap could hold at once (9 MiB of file
+	 * bytes, all loaded): mm0 reads the file a page at a time. */
+	enum { BIG = 9 << 20 };
+	unsigned char *big = calloc(1, BIG);
+	unsigned long big_size = BIG;
+	memcpy(big, elf, sizeof elf);
+	memcpy(big + 64 + 32, &big_size, 8); /* p_filesz */
+	memcpy(big + 64 + 40, &big_size, 8); /* p_memsz */
+	big[BIG - 1] = 1;
+	write_file("/tmp/exit42-big", big, BIG, 0755);
+	free(big);
+	expect_exit("big_program_file", run_child("/tmp/exit42-big", args, NULL), 42);
+	unlink("/tmp/exit42-big");
 }
 
 static void scripts(void)
