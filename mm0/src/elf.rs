@@ -45,14 +45,15 @@ pub enum ElfError {
 
 /// An executable's bytes, read by offset.
 pub trait ProgramFile {
-    fn len(&self) -> u64;
+    /// The file's size in bytes.
+    fn size(&self) -> u64;
     /// Fills `buf` with the bytes at `offset`; [`ElfError::Unreadable`] if
     /// they cannot be read.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), ElfError>;
 }
 
 impl ProgramFile for [u8] {
-    fn len(&self) -> u64 {
+    fn size(&self) -> u64 {
         <[u8]>::len(self) as u64
     }
 
@@ -177,7 +178,7 @@ const MAX_PHNUM: u64 = 65536 / PHDR_SIZE;
 
 /// Reads the program headers of `file`.
 pub fn parse<F: ProgramFile + ?Sized>(file: &F) -> Result<Image, ElfError> {
-    let file_len = file.len();
+    let file_len = file.size();
     let mut ehdr = [0u8; EHDR_SIZE];
     if file_len < EHDR_SIZE as u64 {
         return Err(ElfError::Malformed);
@@ -316,7 +317,7 @@ mod tests {
     }
 
     impl ProgramFile for HeadersOnly {
-        fn len(&self) -> u64 {
+        fn size(&self) -> u64 {
             self.len
         }
 

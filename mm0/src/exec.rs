@@ -50,7 +50,7 @@ struct GrantedFile {
 }
 
 impl ProgramFile for GrantedFile {
-    fn len(&self) -> u64 {
+    fn size(&self) -> u64 {
         self.len
     }
 
