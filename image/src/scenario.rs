@@ -263,7 +263,7 @@ const SHELL_EXPECT: &[&str] = &[
     "saved",
     "sh: nosuchcommand: not found",
     "status-127",
-    "path-/bin:/sbin home-/",
+    "path-/bin:/sbin:/opt/busybox/bin home-/",
     "[1]+  Running                 sleep 1 &",
     "waited-0",
     "bg-status-3",
