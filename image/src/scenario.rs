@@ -281,6 +281,28 @@ const SHELL_EXPECT: &[&str] = &[
     "mm0: powering off",
 ];
 
+/// busybox at the console (the ports are on every root disk once built,
+/// [`crate::ports`]): its shell interactively (a prompt of its own, a
+/// pipeline, a loop), then `vi` in the terminal's raw mode: insert a line
+/// once its status line shows, Esc, `:wq` once it says the text is
+/// modified, and the file read back (upper-cased, so that the screen's
+/// own drawing of the text cannot match).
+const BUSYBOX_TYPED: &[Typed] = &[
+    Typed { to: Input::Serial, after: "/ # ", keys: b"PS1='bb-$((6 * 7))> ' busybox sh\n" },
+    Typed {
+        to: Input::Serial,
+        after: "bb-42> ",
+        keys: b"echo one-$((3 * 4)); for i in a b; do echo it-$i; done | busybox tr a-z A-Z\n",
+    },
+    Typed { to: Input::Serial, after: "IT-B", keys: b"busybox vi /tmp/v.txt\n" },
+    Typed { to: Input::Serial, after: "- /tmp/v.txt 1/1 100%", keys: b"ihello from vi\x1b" },
+    Typed { to: Input::Serial, after: "[Modified]", keys: b":wq\r" },
+    Typed { to: Input::Serial, after: "bb-42> ", keys: b"busybox tr a-z A-Z < /tmp/v.txt; echo vi-done-$((2 * 5))\n" },
+    Typed { to: Input::Serial, after: "vi-done-10", keys: b"exit\n" },
+    Typed { to: Input::Serial, after: "/ # ", keys: b"poweroff\n" },
+];
+const BUSYBOX_EXPECT: &[&str] = &["one-12", "IT-A", "IT-B", "HELLO FROM VI", "vi-done-10", "mm0: powering off"];
+
 /// The same checks on the ramdisk (a boot module) as the root.
 const FAT_RAMDISK_CMDLINE: &str = "log=info mode=test root=ramdisk:2";
 const FAT_RAMDISK_TASKS: &[&str] = &["ramdisk data", "fat posix expect=0 write"];
@@ -428,6 +450,19 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: SHELL_TYPED,
+        disk: Disk::FreshRoot,
+        screen: None,
+    },
+    Scenario {
+        name: "ports-busybox",
+        boot: Boot::Direct,
+        cmdline: FAT_ROOT_CMDLINE,
+        tasks: SHELL_TASKS,
+        expect: BUSYBOX_EXPECT,
+        expect_once: &[],
+        timeout: TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: BUSYBOX_TYPED,
         disk: Disk::FreshRoot,
         screen: None,
     },
