@@ -142,8 +142,9 @@ enum Command {
     /// machine's package lists are not touched. Everything is cached in
     /// `$XDG_CACHE_HOME/tern-ports` (else `~/.cache/tern-ports`), the
     /// programs in its `bin/`; only what is missing there is fetched and
-    /// built. Prints each program's file and the `--add` flags that put
-    /// them on Tern in a `cargo tern run --exec` run. See docs/PORTING.md.
+    /// built. Prints each program's file and its place on Tern: every root
+    /// disk `cargo tern` makes carries the ports the cache holds (lua and
+    /// rg in /bin, /opt/busybox/bin/busybox). See docs/PORTING.md.
     Ports(PortsArgs),
 }
 
@@ -292,8 +293,7 @@ fn ports(paths: &Paths, args: &PortsArgs) -> Result<ExitCode> {
     for port in &ports {
         println!("ports: {:8} {} ({}) -> {}", port.name, port.file.display(), port.origin, port.guest);
     }
-    let adds: Vec<String> = ports.iter().map(|p| format!("--add {}:{}", p.file.display(), p.guest)).collect();
-    println!("ports: on Tern: cargo tern run --exec 'CMD' {}", adds.join(" "));
+    println!("ports: every root disk cargo tern makes carries them now (cargo tern run, image, --exec)");
     Ok(ExitCode::SUCCESS)
 }
 
