@@ -507,7 +507,7 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
     };
     deps::ensure(paths)?;
     let mut tally = report::Tally::default();
-    if runs_ports {
+    if runs_ports || scenarios.iter().any(|scenario| scenario.name.starts_with("ports")) {
         // Before the build: the disks it makes carry the ports it finds.
         println!("== ports: cargo tern ports");
         if let Err(error) = ports::build(paths, false) {

@@ -282,7 +282,8 @@ const SHELL_EXPECT: &[&str] = &[
 ];
 
 /// busybox at the console (the ports are on every root disk once built,
-/// [`crate::ports`]): its shell interactively (a prompt of its own, a
+/// [`crate::ports`]; `cargo tern test` builds them first when it runs a
+/// scenario whose name starts with `ports`): its shell interactively (a prompt of its own, a
 /// pipeline, a loop), then `vi` in the terminal's raw mode: insert a line
 /// once its status line shows, Esc, `:wq` once it says the text is
 /// modified, and the file read back (upper-cased, so that the screen's
