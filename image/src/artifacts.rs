@@ -11,6 +11,9 @@
 //! - The distro's programs: the binaries of `userland/base` (core
 //!   utilities, init), built for musl the same way, for /bin and /sbin of
 //!   root disks; and `boot`, the module that executes /sbin/init as pid 1.
+//! - The ports the cache holds ([`crate::ports::cached`]): built by
+//!   `cargo tern ports`, not here, and put on every root disk with the
+//!   distro's programs.
 //! - `ramdisk`: a root disk image with the files of `rootfs/` and the
 //!   programs, for booting with `root=ramdisk:2`.
 
@@ -23,6 +26,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cmd;
 use crate::paths::{NATIVE_TARGET, POSIX_TARGET, Paths};
+use crate::ports;
 use crate::root_disk;
 use crate::symbols;
 
@@ -56,12 +60,20 @@ pub struct Artifacts {
     /// root disk.
     pub bin: Vec<PathBuf>,
     pub sbin: Vec<PathBuf>,
+    /// The third-party programs found in the ports' cache.
+    pub ports: ports::Cached,
 }
 
 impl Artifacts {
-    /// What a root disk holds: `rootfs/` and the programs in /bin.
+    /// What a root disk holds: `rootfs/`, the programs in /bin and /sbin,
+    /// and the ports.
     pub fn root_tree(&self, paths: &Paths) -> root_disk::Tree {
-        root_disk::Tree { rootfs: paths.rootfs(), bin: self.bin.clone(), sbin: self.sbin.clone() }
+        root_disk::Tree {
+            rootfs: paths.rootfs(),
+            bin: self.bin.clone(),
+            sbin: self.sbin.clone(),
+            extra: self.ports.files.clone(),
+        }
     }
 
     /// The file for the module `name`.
@@ -90,7 +102,7 @@ pub fn build(paths: &Paths) -> Result<Artifacts> {
     modules.insert(KERNEL_SYM.to_string(), kernel_sym);
     let base = build_base_userland(paths)?;
     modules.insert(BOOT.to_string(), base.boot);
-    let mut artifacts = Artifacts { kernel, modules, bin: base.bin, sbin: base.sbin };
+    let mut artifacts = Artifacts { kernel, modules, bin: base.bin, sbin: base.sbin, ports: ports::cached() };
     let ramdisk = paths.build.join(RAMDISK_FILE);
     root_disk::make(&artifacts.root_tree(paths), &ramdisk, root_disk::RAMDISK_BYTES)?;
     artifacts.modules.insert(RAMDISK.to_string(), ramdisk);

@@ -45,6 +45,7 @@ mod keyboard;
 mod monitor;
 mod paths;
 mod plan;
+mod port_tests;
 mod ports;
 mod qemu;
 mod report;
@@ -141,8 +142,9 @@ enum Command {
     /// machine's package lists are not touched. Everything is cached in
     /// `$XDG_CACHE_HOME/tern-ports` (else `~/.cache/tern-ports`), the
     /// programs in its `bin/`; only what is missing there is fetched and
-    /// built. Prints each program's file and the `--add` flags that put
-    /// them on Tern in a `cargo tern run --exec` run. See docs/PORTING.md.
+    /// built. Prints each program's file and its place on Tern: every root
+    /// disk `cargo tern` makes carries the ports the cache holds (lua and
+    /// rg in /bin, /opt/busybox/bin/busybox). See docs/PORTING.md.
     Ports(PortsArgs),
 }
 
@@ -291,13 +293,20 @@ fn ports(paths: &Paths, args: &PortsArgs) -> Result<ExitCode> {
     for port in &ports {
         println!("ports: {:8} {} ({}) -> {}", port.name, port.file.display(), port.origin, port.guest);
     }
-    let adds: Vec<String> = ports.iter().map(|p| format!("--add {}:{}", p.file.display(), p.guest)).collect();
-    println!("ports: on Tern: cargo tern run --exec 'CMD' {}", adds.join(" "));
+    println!("ports: every root disk cargo tern makes carries them now (cargo tern run, image, --exec)");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says how to get the ports onto the disk when the cache lacks some.
+fn hint_ports(artifacts: &artifacts::Artifacts) {
+    if !artifacts.ports.missing.is_empty() {
+        println!("{}", ports::HINT);
+    }
 }
 
 fn image(paths: &Paths, args: &ImageArgs) -> Result<ExitCode> {
     let artifacts = build(paths)?;
+    hint_ports(&artifacts);
     let plan = plan::run()?;
     let iso = paths.iso("tern");
     grub::make_iso(&plan, &artifacts, &paths.iso_root("tern"), &iso)?;
@@ -319,6 +328,7 @@ fn image(paths: &Paths, args: &ImageArgs) -> Result<ExitCode> {
 
 fn run(paths: &Paths, args: &RunArgs) -> Result<ExitCode> {
     let artifacts = build(paths)?;
+    hint_ports(&artifacts);
     if let Some(command) = &args.exec {
         return batch(paths, &artifacts, args, command);
     }
@@ -380,8 +390,8 @@ fn batch(paths: &Paths, artifacts: &artifacts::Artifacts, args: &RunArgs, comman
     }
     let timeout = Duration::from_secs(args.timeout);
     let log = paths.logs().join("exec.log");
-    let (status, end) = batch_run(paths, artifacts, args.accel.accel(), command, &adds, timeout, &log, true)?;
-    Ok(ExitCode::from(match (status, end) {
+    let batch = batch_run(paths, artifacts, args.accel.accel(), command, &adds, timeout, &log, true)?;
+    Ok(ExitCode::from(match (batch.status, batch.end) {
         (Some(status), _) => status,
         (None, qemu::End::TimedOut(_)) => {
             eprintln!("cargo tern: the run timed out after {} s (log: {})", args.timeout, log.display());
@@ -396,8 +406,7 @@ fn batch(paths: &Paths, artifacts: &artifacts::Artifacts, args: &RunArgs, comman
 
 /// A batch run: a fresh disk with `command` as a script and `adds` (host
 /// file, guest path) on it, booted with init in batch mode (`exec=SCRIPT`),
-/// which prints `tern: exit status N` and powers off. The command's status
-/// (`None` if it never came), and how QEMU ended.
+/// which prints `tern: exit status N` and powers off.
 #[allow(clippy::too_many_arguments)]
 fn batch_run(
     paths: &Paths,
@@ -408,7 +417,7 @@ fn batch_run(
     timeout: Duration,
     log: &Path,
     echo: bool,
-) -> Result<(Option<u8>, qemu::End)> {
+) -> Result<Batch> {
     let disk = paths.test_disk("exec");
     root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
     for (host, guest) in adds {
@@ -423,7 +432,7 @@ fn batch_run(
         media,
         accel,
         console: Console::Captured,
-        disk: Some(disk),
+        disk: Some(disk.clone()),
         monitor: None,
         wait_for_gdb: false,
     };
@@ -434,7 +443,17 @@ fn batch_run(
         .rev()
         .find_map(|line| line.strip_prefix(BATCH_STATUS))
         .and_then(|s| s.trim().parse::<u8>().ok());
-    Ok((status, capture.end))
+    Ok(Batch { status, end: capture.end, disk })
+}
+
+/// How a batch run ended.
+struct Batch {
+    /// The command's exit status; `None` if it never came.
+    status: Option<u8>,
+    /// How QEMU ended.
+    end: qemu::End,
+    /// The disk it ran on, as the run left it.
+    disk: PathBuf,
 }
 
 /// The line init ends a batch run with.
@@ -449,7 +468,8 @@ fn batch_tests(paths: &Paths, artifacts: &artifacts::Artifacts, accel: qemu::Acc
     let command = "/root/bin/hello; s=$?; echo \"hello said $s\"; exit $((s + 2))";
     let log = paths.logs().join("batch.log");
     let adds = [(hello, "/root/bin/hello".to_string())];
-    let (status, end) = batch_run(paths, artifacts, accel, command, &adds, BATCH_TEST_TIMEOUT, &log, false)?;
+    let Batch { status, end, .. } =
+        batch_run(paths, artifacts, accel, command, &adds, BATCH_TEST_TIMEOUT, &log, false)?;
     let output = std::fs::read_to_string(&log).unwrap_or_default();
     let mut group = report::Group::new("batch");
     let check = |ok: bool, why: String| if ok { Ok(()) } else { Err(why) };
@@ -475,17 +495,26 @@ fn batch_tests(paths: &Paths, artifacts: &artifacts::Artifacts, accel: qemu::Acc
 const BATCH_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
-    // The batch run and gdb are tested after the scenarios, under the
-    // names `batch` and `gdb`.
+    // The batch run, gdb and the ports are tested after the scenarios,
+    // under the names `batch`, `gdb` and `ports`.
     let runs_batch = args.filter.as_deref().is_none_or(|f| "batch".contains(f));
     let runs_gdb = args.filter.as_deref().is_none_or(|f| "gdb".contains(f));
+    let runs_ports = args.filter.as_deref().is_none_or(|f| "ports".contains(f));
     let scenarios = match scenario::select(args.filter.as_deref()) {
         Ok(scenarios) => scenarios,
-        Err(_) if runs_batch || runs_gdb => Vec::new(),
+        Err(_) if runs_batch || runs_gdb || runs_ports => Vec::new(),
         Err(e) => return Err(e),
     };
     deps::ensure(paths)?;
     let mut tally = report::Tally::default();
+    if runs_ports || scenarios.iter().any(|scenario| scenario.name.starts_with("ports")) {
+        // Before the build: the disks it makes carry the ports it finds.
+        println!("== ports: cargo tern ports");
+        if let Err(error) = ports::build(paths, false) {
+            eprintln!("building the ports failed: {error:#}");
+            tally.push(report::Group::single("ports: build", Err(format!("{error:#}"))));
+        }
+    }
     println!("== build");
     let built = artifacts::build(paths);
     if let Err(error) = &built {
@@ -507,6 +536,9 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
             }
             if runs_gdb {
                 tally.push(gdb::tests(paths, artifacts, args.accel.accel())?);
+            }
+            if runs_ports {
+                tally.push(port_tests::tests(paths, artifacts, args.accel.accel())?);
             }
         }
         Err(_) => println!("== system tests skipped: the build failed"),

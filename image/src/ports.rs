@@ -16,6 +16,10 @@
 //!
 //! Each program is built only when its file in `bin/` is missing; the
 //! downloads are kept beside it and reused. `--rebuild` starts over.
+//!
+//! Every root disk `cargo tern` makes carries the ports the cache holds
+//! ([`cached`], at the places of [`PORTS`]); `cargo tern test` builds them
+//! first, so its disks always do.
 
 use std::env;
 use std::ffi::OsString;
@@ -37,6 +41,17 @@ pub const ARCHIVE_KEYRING: &str = "/usr/share/keyrings/debian-archive-keyring.gp
 /// The ripgrep release built, with its own `Cargo.lock` (`--locked`).
 const RIPGREP_VERSION: &str = "15.2.0";
 
+/// The ports: each one's file name in the cache's `bin/`, and its place
+/// on Tern's root file system.
+pub const PORTS: [(&str, &str); 3] = [("lua", "/bin/lua"), ("rg", "/bin/rg"), ("busybox", "/opt/busybox/bin/busybox")];
+
+/// The directory that holds busybox on Tern, on the default `PATH`.
+pub const BUSYBOX_DIR: &str = "/opt/busybox/bin";
+
+/// What `cargo tern run` and `cargo tern image` print when the cache lacks
+/// a port.
+pub const HINT: &str = "ports: `cargo tern ports` adds lua, rg, busybox (several minutes the first time)";
+
 /// Where each port is cached, and where it goes on Tern.
 pub struct Port {
     pub name: &'static str,
@@ -46,6 +61,36 @@ pub struct Port {
     pub guest: &'static str,
     /// Where it came from (package and version).
     pub origin: String,
+}
+
+/// The ports the cache holds, built or not: (file in the cache, place on
+/// Tern) for each one present, and the names of those missing.
+pub struct Cached {
+    pub files: Vec<(PathBuf, String)>,
+    pub missing: Vec<&'static str>,
+}
+
+/// The ports already in the cache; builds nothing.
+pub fn cached() -> Cached {
+    let bin = cache_dir(env::var_os("XDG_CACHE_HOME"), env::var_os("HOME")).map(|dir| dir.join("bin"));
+    in_bin(bin.as_deref())
+}
+
+/// [`cached`] for the cache's `bin/` directory (`None`: no cache at all).
+fn in_bin(bin: Option<&Path>) -> Cached {
+    let mut cached = Cached { files: Vec::new(), missing: Vec::new() };
+    for (name, guest) in PORTS {
+        match bin.map(|bin| bin.join(name)).filter(|file| file.is_file()) {
+            Some(file) => cached.files.push((file, guest.to_string())),
+            None => cached.missing.push(name),
+        }
+    }
+    cached
+}
+
+/// The place on Tern of the port `name`.
+fn guest(name: &str) -> &'static str {
+    PORTS.iter().find(|(port, _)| *port == name).map(|(_, guest)| *guest).expect("a port of the table")
 }
 
 /// Builds whatever is missing from the cache and returns the three ports.
@@ -229,7 +274,7 @@ fn lua(cache: &Cache) -> Result<Port> {
     let origin = find_ending(&dir, ".dsc")?
         .and_then(|dsc| Some(dsc.file_stem()?.to_string_lossy().replace('_', " ")))
         .unwrap_or_default();
-    Ok(Port { name: "lua", file, guest: "/bin/lua", origin: format!("Debian source {origin}") })
+    Ok(Port { name: "lua", file, guest: guest("lua"), origin: format!("Debian source {origin}") })
 }
 
 /// Whether a Debian patch is packaging rather than a change to the
@@ -260,7 +305,7 @@ fn ripgrep(paths: &Paths, cache: &Cache) -> Result<Port> {
         // code and data ~5 MiB).
         cmd::run(Command::new("strip").arg("-o").arg(&file).arg(root.join("bin/rg")))?;
     }
-    Ok(Port { name: "rg", file, guest: "/bin/rg", origin: format!("crate ripgrep {RIPGREP_VERSION}") })
+    Ok(Port { name: "rg", file, guest: guest("rg"), origin: format!("crate ripgrep {RIPGREP_VERSION}") })
 }
 
 /// busybox: Debian's `busybox-static` binary package, unpacked.
@@ -279,7 +324,7 @@ fn busybox(cache: &Cache) -> Result<Port> {
     let origin = find_ending(&dir, ".deb")?
         .and_then(|deb| Some(deb.file_stem()?.to_string_lossy().replace("%3a", ":").replace('_', " ")))
         .unwrap_or_default();
-    Ok(Port { name: "busybox", file, guest: "/opt/busybox/bin/busybox", origin: format!("Debian package {origin}") })
+    Ok(Port { name: "busybox", file, guest: guest("busybox"), origin: format!("Debian package {origin}") })
 }
 
 /// The first file in `dir` whose name ends with `suffix`.
@@ -338,6 +383,19 @@ mod tests {
                  deb-src [signed-by={ARCHIVE_KEYRING}] http://m.example/debian bookworm main\n"
             )
         );
+    }
+
+    #[test]
+    fn the_disk_gets_the_ports_the_cache_holds() {
+        let bin = std::env::temp_dir().join(format!("tern-ports-bin-{}", std::process::id()));
+        fs::create_dir_all(&bin).unwrap();
+        fs::write(bin.join("rg"), "rg").unwrap();
+        let cached = in_bin(Some(&bin));
+        assert_eq!(cached.files, [(bin.join("rg"), "/bin/rg".to_string())]);
+        assert_eq!(cached.missing, ["lua", "busybox"]);
+        assert_eq!(in_bin(None).missing, ["lua", "rg", "busybox"]);
+        assert!(guest("busybox").starts_with(BUSYBOX_DIR));
+        fs::remove_dir_all(&bin).unwrap();
     }
 
     #[test]

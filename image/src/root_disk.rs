@@ -115,12 +115,14 @@ fn layout(bytes: u64) -> Result<[Partition; 2]> {
     Ok([boot, root])
 }
 
-/// What the root partition holds: the tree under `rootfs`, and the
-/// system's programs in /bin and /sbin.
+/// What the root partition holds: the tree under `rootfs`, the system's
+/// programs in /bin and /sbin, and more files at places of their own
+/// (host file, absolute guest path: the ports, [`crate::ports`]).
 pub struct Tree {
     pub rootfs: PathBuf,
     pub bin: Vec<PathBuf>,
     pub sbin: Vec<PathBuf>,
+    pub extra: Vec<(PathBuf, String)>,
 }
 
 /// Makes the root disk `image`, `bytes` long (a whole number of MiB), with
@@ -144,11 +146,7 @@ pub fn make(tree: &Tree, image: &Path, bytes: u64) -> Result<()> {
     let mount_points = MOUNT_POINTS.iter().map(|dir| format!("::/{dir}"));
     cmd::output_checked(mtools("mmd").arg("-i").arg(&root_file.0).args(mount_points))
         .context("making the mount points on the root partition")?;
-    for (dir, programs) in [("bin", &tree.bin), ("sbin", &tree.sbin)] {
-        if !programs.is_empty() {
-            put_programs(&root_file.0, dir, programs)?;
-        }
-    }
+    put_tree_files(tree, &root_file.0)?;
 
     let mut disk = File::create(image).with_context(|| format!("creating {}", image.display()))?;
     disk.set_len(bytes).with_context(|| format!("sizing {} to {bytes} bytes", image.display()))?;
@@ -158,6 +156,20 @@ pub fn make(tree: &Tree, image: &Path, bytes: u64) -> Result<()> {
             .with_context(|| format!("copying {} into {}", file.0.display(), image.display()))?;
     }
     disk.sync_all().with_context(|| format!("writing {}", image.display()))
+}
+
+/// Copies `tree`'s programs and extra files into the FAT file system in
+/// `file` (replacing older ones).
+fn put_tree_files(tree: &Tree, file: &Path) -> Result<()> {
+    for (dir, programs) in [("bin", &tree.bin), ("sbin", &tree.sbin)] {
+        if !programs.is_empty() {
+            put_programs(file, dir, programs)?;
+        }
+    }
+    for (host, guest) in &tree.extra {
+        put_file(file, host, guest).with_context(|| format!("adding {} as {guest}", host.display()))?;
+    }
+    Ok(())
 }
 
 /// Copies `programs` into directory `dir` of the FAT file system in
@@ -274,17 +286,11 @@ pub fn install_boot(image: &Path, boot: &DiskBoot) -> Result<()> {
 }
 
 /// Puts `tree`'s programs into /bin and /sbin of the existing root disk
-/// `image` (replacing older ones), leaving every other file as it is: the
-/// disk `cargo tern run` keeps from run to run gets the programs just
-/// built.
+/// `image`, and its extra files at their places (replacing older ones),
+/// leaving every other file as it is: the disk `cargo tern run` keeps from
+/// run to run gets the programs just built.
 pub fn update_programs(tree: &Tree, image: &Path) -> Result<()> {
-    let partition = root_partition_of(image)?;
-    for (dir, programs) in [("bin", &tree.bin), ("sbin", &tree.sbin)] {
-        if !programs.is_empty() {
-            put_programs(&partition, dir, programs)?;
-        }
-    }
-    Ok(())
+    put_tree_files(tree, &root_partition_of(image)?)
 }
 
 /// The root partition of the disk `image`, as mtools names it
@@ -302,27 +308,46 @@ fn root_partition_of(image: &Path) -> Result<PathBuf> {
 /// absolute path) on the root partition of the disk `image`, making the
 /// directories above it.
 pub fn add_file(image: &Path, host: &Path, guest: &str) -> Result<()> {
+    put_file(&root_partition_of(image)?, host, guest)
+}
+
+/// Copies `host` (a file or a directory, recursively) to `guest` (an
+/// absolute path) on the FAT file system `partition` (a file, or
+/// `image@@offset`), making the directories above it.
+fn put_file(partition: &Path, host: &Path, guest: &str) -> Result<()> {
     ensure!(
         guest.starts_with('/') && !guest.ends_with('/'),
         "the guest path `{guest}` must be absolute, like /root/prog"
     );
     ensure!(host.exists(), "{} does not exist", host.display());
-    let partition = root_partition_of(image)?;
     let mut parent = String::new();
     let parts: Vec<&str> = guest.split('/').filter(|p| !p.is_empty()).collect();
     for dir in &parts[..parts.len() - 1] {
         parent = format!("{parent}/{dir}");
         let exists =
-            cmd::output_checked(mtools("mdir").arg("-b").arg("-i").arg(&partition).arg(format!("::{parent}"))).is_ok();
+            cmd::output_checked(mtools("mdir").arg("-b").arg("-i").arg(partition).arg(format!("::{parent}"))).is_ok();
         if !exists {
-            cmd::output_checked(mtools("mmd").arg("-i").arg(&partition).arg(format!("::{parent}")))
+            cmd::output_checked(mtools("mmd").arg("-i").arg(partition).arg(format!("::{parent}")))
                 .with_context(|| format!("making {parent}"))?;
         }
     }
     cmd::output_checked(
-        mtools("mcopy").arg("-s").arg("-o").arg("-i").arg(&partition).arg(host).arg(format!("::{guest}")),
+        mtools("mcopy").arg("-s").arg("-o").arg("-i").arg(partition).arg(host).arg(format!("::{guest}")),
     )
     .with_context(|| format!("copying {} to {guest}", host.display()))?;
+    Ok(())
+}
+
+/// Copies `guest` (a file or a directory, recursively) from the root
+/// partition of the disk `image` to `host`, which must not exist yet:
+/// what a run left on its disk.
+pub fn get_file(image: &Path, guest: &str, host: &Path) -> Result<()> {
+    ensure!(!host.exists(), "{} exists already", host.display());
+    let partition = root_partition_of(image)?;
+    cmd::output_checked(
+        mtools("mcopy").arg("-s").arg("-n").arg("-i").arg(&partition).arg(format!("::{guest}")).arg(host),
+    )
+    .with_context(|| format!("copying {guest} out of {}", image.display()))?;
     Ok(())
 }
 
@@ -459,7 +484,7 @@ mod tests {
         fs::create_dir_all(rootfs.join("etc")).unwrap();
         fs::write(rootfs.join("etc/motd"), "hi\n").unwrap();
         let image = dir.join("disk.img");
-        make(&Tree { rootfs, bin: Vec::new(), sbin: Vec::new() }, &image, 64 << 20).unwrap();
+        make(&Tree { rootfs, bin: Vec::new(), sbin: Vec::new(), extra: Vec::new() }, &image, 64 << 20).unwrap();
         let before = fs::read(&image).unwrap();
 
         let tree = dir.join("tree");
@@ -502,7 +527,8 @@ mod tests {
         // The smallest FAT32 mkfs.fat makes with 512-byte clusters is ~33 MiB.
         let program = dir.join("test");
         fs::write(&program, "#!/bin/sh\n").unwrap();
-        make(&Tree { rootfs, bin: vec![program], sbin: Vec::new() }, &image, 64 << 20).unwrap();
+        let extra = vec![(program.clone(), "/opt/x/bin/prog".to_string())];
+        make(&Tree { rootfs, bin: vec![program], sbin: Vec::new(), extra }, &image, 64 << 20).unwrap();
 
         let sector = fs::read(&image).unwrap()[..512].to_vec();
         let [_, Some(root), None, None] = partitions(&sector).unwrap() else { panic!("two partitions expected") };
@@ -513,7 +539,7 @@ mod tests {
         let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
         assert_eq!(
             listing.lines().collect::<Vec<_>>(),
-            ["::/etc/", "::/dev/", "::/proc/", "::/tmp/", "::/bin/"],
+            ["::/etc/", "::/dev/", "::/proc/", "::/tmp/", "::/bin/", "::/opt/"],
             "{listing}"
         );
         let bin = cmd::output_checked(
@@ -526,6 +552,10 @@ mod tests {
         .unwrap();
         let bin = String::from_utf8_lossy(&bin.stdout).into_owned();
         assert_eq!(bin.lines().collect::<Vec<_>>(), ["::/bin/test", "::/bin/["], "{bin}");
+        let back = dir.join("back");
+        get_file(&image, "/opt/x", &back).unwrap();
+        assert_eq!(fs::read_to_string(back.join("bin/prog")).unwrap(), "#!/bin/sh\n");
+        assert!(get_file(&image, "/opt/none", &dir.join("none")).is_err());
         assert_eq!(fsck_root(&image), Ok(()));
 
         // FAT32's dirty bit: byte 0x41 of the root partition's boot sector.

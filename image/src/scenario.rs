@@ -263,7 +263,7 @@ const SHELL_EXPECT: &[&str] = &[
     "saved",
     "sh: nosuchcommand: not found",
     "status-127",
-    "path-/bin:/sbin home-/",
+    "path-/bin:/sbin:/opt/busybox/bin home-/",
     "[1]+  Running                 sleep 1 &",
     "waited-0",
     "bg-status-3",
@@ -280,6 +280,29 @@ const SHELL_EXPECT: &[&str] = &[
     "here-20-y",
     "mm0: powering off",
 ];
+
+/// busybox at the console (the ports are on every root disk once built,
+/// [`crate::ports`]; `cargo tern test` builds them first when it runs a
+/// scenario whose name starts with `ports`): its shell interactively (a prompt of its own, a
+/// pipeline, a loop), then `vi` in the terminal's raw mode: insert a line
+/// once its status line shows, Esc, `:wq` once it says the text is
+/// modified, and the file read back (upper-cased, so that the screen's
+/// own drawing of the text cannot match).
+const BUSYBOX_TYPED: &[Typed] = &[
+    Typed { to: Input::Serial, after: "/ # ", keys: b"PS1='bb-$((6 * 7))> ' busybox sh\n" },
+    Typed {
+        to: Input::Serial,
+        after: "bb-42> ",
+        keys: b"echo one-$((3 * 4)); for i in a b; do echo it-$i; done | busybox tr a-z A-Z\n",
+    },
+    Typed { to: Input::Serial, after: "IT-B", keys: b"busybox vi /tmp/v.txt\n" },
+    Typed { to: Input::Serial, after: "- /tmp/v.txt 1/1 100%", keys: b"ihello from vi\x1b" },
+    Typed { to: Input::Serial, after: "[Modified]", keys: b":wq\r" },
+    Typed { to: Input::Serial, after: "bb-42> ", keys: b"busybox tr a-z A-Z < /tmp/v.txt; echo vi-done-$((2 * 5))\n" },
+    Typed { to: Input::Serial, after: "vi-done-10", keys: b"exit\n" },
+    Typed { to: Input::Serial, after: "/ # ", keys: b"poweroff\n" },
+];
+const BUSYBOX_EXPECT: &[&str] = &["one-12", "IT-A", "IT-B", "HELLO FROM VI", "vi-done-10", "mm0: powering off"];
 
 /// The same checks on the ramdisk (a boot module) as the root.
 const FAT_RAMDISK_CMDLINE: &str = "log=info mode=test root=ramdisk:2";
@@ -428,6 +451,19 @@ pub const SCENARIOS: &[Scenario] = &[
         timeout: TIMEOUT,
         ending: Ending::TestsDone,
         typed: SHELL_TYPED,
+        disk: Disk::FreshRoot,
+        screen: None,
+    },
+    Scenario {
+        name: "ports-busybox",
+        boot: Boot::Direct,
+        cmdline: FAT_ROOT_CMDLINE,
+        tasks: SHELL_TASKS,
+        expect: BUSYBOX_EXPECT,
+        expect_once: &[],
+        timeout: TIMEOUT,
+        ending: Ending::TestsDone,
+        typed: BUSYBOX_TYPED,
         disk: Disk::FreshRoot,
         screen: None,
     },

@@ -5,6 +5,8 @@
 //! - checks that the file server mounted /dev, /proc, /tmp and /dev/shm
 //!   (fs0 mounts them itself at boot; init says so if one is missing);
 //! - runs `/etc/rc` with `/bin/sh` if it exists;
+//! - gives `/etc/rc` and a batch run's script the default [`PATH`] (the
+//!   login shell sets its own from `/etc/profile`: the same);
 //! - in batch mode (`exec=SCRIPT` among its arguments, which the
 //!   `cargo tern run --exec` image passes), runs `/bin/sh SCRIPT`, prints
 //!   `tern: exit status N` and powers off;
@@ -70,6 +72,10 @@ impl Default for Respawn {
     }
 }
 
+/// The default `PATH`, as `/etc/profile` sets it: the system's programs
+/// and busybox (`/opt/busybox/bin`).
+pub const PATH: &str = "/bin:/sbin:/opt/busybox/bin";
+
 /// The directories fs0 mounts at boot that init expects.
 pub const MOUNTS: [&str; 4] = ["/dev", "/proc", "/tmp", "/dev/shm"];
 
@@ -83,6 +89,12 @@ mod tests {
         let args = vec!["quiet".to_string(), "exec=/etc/batch.sh".to_string()];
         assert_eq!(mode(&args), Mode::Batch("/etc/batch.sh".into()));
         assert_eq!(status_line(3), "tern: exit status 3");
+    }
+
+    #[test]
+    fn the_default_path_is_the_profiles() {
+        let profile = include_str!("../../../../rootfs/etc/profile");
+        assert!(profile.lines().any(|line| line == format!("PATH={PATH}")), "{profile}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::Instant;
 
-use init::{MOUNTS, Mode, Respawn, mode, status_line};
+use init::{MOUNTS, Mode, PATH, Respawn, mode, status_line};
 
 const SHELL: &str = "/bin/sh";
 const RC: &str = "/etc/rc";
@@ -27,11 +27,11 @@ fn main() {
     }
     ignore_terminal_signals();
     if Path::new(RC).is_file() {
-        run_and_reap(Command::new(SHELL).arg(RC));
+        run_and_reap(Command::new(SHELL).arg(RC).env("PATH", PATH));
     }
     match mode(&args) {
         Mode::Batch(script) => {
-            let status = run_and_reap(Command::new(SHELL).arg(&script));
+            let status = run_and_reap(Command::new(SHELL).arg(&script).env("PATH", PATH));
             println!("{}", status_line(status));
             power_off();
         }
