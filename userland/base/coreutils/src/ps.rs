@@ -55,14 +55,22 @@ pub fn run(args: &[String]) -> i32 {
         .collect();
     processes.sort_by_key(|p| p.pid);
     let mut out = stdout();
-    let mut text = format!("{:>5} {:>5} STAT CMD\n", "PID", "PPID");
-    for p in &processes {
-        text.push_str(&format!("{:>5} {:>5} {:<4} {}\n", p.pid, p.ppid, p.state, p.command));
-    }
+    let text = table(&processes);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => SUCCESS,
         Err(err) => TOOL.write_error(&err),
     }
+}
+
+/// The listing: numbers right-aligned in columns at least 5 wide and as
+/// wide as the longest (Tern's servers have 7-digit ids).
+fn table(processes: &[Process]) -> String {
+    let width = processes.iter().map(|p| p.pid.max(p.ppid).to_string().len()).max().unwrap_or(0).max(5);
+    let mut text = format!("{:>width$} {:>width$} STAT CMD\n", "PID", "PPID");
+    for p in processes {
+        text.push_str(&format!("{:>width$} {:>width$} {:<4} {}\n", p.pid, p.ppid, p.state, p.command));
+    }
+    text
 }
 
 fn read_process(pid: u32) -> Option<Process> {
@@ -91,6 +99,16 @@ fn parse_process(stat: &str, cmdline: &[u8]) -> Option<Process> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_fit_the_longest_number() {
+        let p = |pid, command: &str| Process { pid, ppid: 0, state: 'S', command: command.into() };
+        assert_eq!(table(&[p(1, "init")]), "  PID  PPID STAT CMD\n    1     0 S    init\n");
+        assert_eq!(
+            table(&[p(1, "init"), p(4194304, "fs0")]),
+            "    PID    PPID STAT CMD\n      1       0 S    init\n4194304       0 S    fs0\n"
+        );
+    }
 
     #[test]
     fn stat_and_cmdline() {
