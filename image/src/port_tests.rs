@@ -124,6 +124,36 @@ const CASES: &[Case] = &[
         "busybox grep, wc, head, tail",
         "busybox grep -c fox data.txt words.txt; busybox grep -n -i '^QU' words.txt | busybox head -5; busybox wc data.txt words.txt; busybox tail -n 3 data.txt",
     ),
+    host(
+        "busybox mkdir, touch, mv, rm, rmdir, ls -R",
+        "busybox mkdir -p work/a/b/c && busybox touch work/a/b/c/f && busybox mv work/a/b/c/f work/a/g && busybox ls -R work/a && busybox rm -r work/a/b && busybox rm -f work/a/g && busybox rmdir work/a && busybox ls work",
+    ),
+    host(
+        "busybox echo, printf, seq, paste, expr, basename, dirname",
+        "busybox echo -n a; busybox echo b; busybox printf '%05.1f|%-4s|%x\\n' 3.14159 ab 255; busybox seq 3 2 11 | busybox paste -s -d+; busybox expr 6 \\* 7; busybox basename /a/b/c.txt .txt; busybox dirname /a/b/c.txt",
+    ),
+    host("busybox date -d", "busybox date -u -d @86400 '+%Y-%m-%d %H:%M:%S %A'"),
+    host(
+        "busybox sha1sum, base64, nl, rev, fold",
+        "busybox sha1sum words.txt; busybox head -c 100 data.txt | busybox base64; busybox head -5 words.txt | busybox nl; busybox head -3 words.txt | busybox rev; busybox head -c 60 data.txt | busybox fold -w 20",
+    ),
+    host(
+        "busybox tee, comm, dd",
+        "busybox sort -u words.txt | busybox head -20 | busybox tee work/w1 > /dev/null; busybox sort -u words.txt | busybox sed -n '10,30p' > work/w2; busybox comm -12 work/w1 work/w2 | busybox wc -l; busybox paste -d: work/w1 work/w2 | busybox head -3; busybox dd if=data.txt bs=10 count=3 2>/dev/null | busybox wc -c",
+    ),
+    host(
+        "busybox test, [, stat",
+        "busybox test -f data.txt && busybox test ! -d data.txt && echo tests-ok; busybox [ 3 -lt 5 ] && echo bracket-ok; busybox stat -c '%s %n' data.txt",
+    ),
+    host(
+        "busybox du, df, ps",
+        "busybox du -s tree | busybox awk '{print ($1 > 0), $2}'; busybox df -P -k / | busybox awk 'NR == 2 {print ($2 > 0), ($3 <= $2)}'; busybox ps | busybox awk 'NR == 1 {print $1, $NF}'",
+    ),
+    host(
+        "busybox sleep, env, uname, pwd, yes, realpath",
+        "busybox sleep 0.1 && echo slept; X=y busybox env | busybox grep '^X='; busybox uname -m; (cd tree && busybox pwd) | busybox sed 's,.*/,,'; busybox yes ab | busybox head -3; busybox realpath tree/d01/../d02 | busybox sed 's,.*/\\(tree/.*\\),\\1,'",
+    ),
+    host("busybox hexdump, cksum", "busybox hexdump -C -n 48 data.txt; busybox cksum words.txt"),
     Case {
         name: "busybox whoami, id",
         command: "busybox whoami; busybox id",
