@@ -44,7 +44,7 @@ const KERNEL_FILE: &str = "tern-kernel";
 pub const BOOT_LABEL: &str = "TERNBOOT";
 
 /// GRUB's BIOS boot sector, whose first [`MBR_CODE_BYTES`] are code.
-const BIOS_BOOT_IMAGE: &str = "/usr/lib/grub/i386-pc/boot.img";
+pub const BIOS_BOOT_IMAGE: &str = "/usr/lib/grub/i386-pc/boot.img";
 /// The MBR's code area: the disk signature and partition table follow.
 pub const MBR_CODE_BYTES: usize = 440;
 /// In core.img's first sector (GRUB's diskboot), the 64-bit sector number

@@ -41,6 +41,7 @@ mod deps;
 mod disk;
 mod gdb;
 mod grub;
+mod images;
 mod keyboard;
 mod monitor;
 mod paths;
@@ -57,8 +58,6 @@ mod symbols;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
-
-use std::process::Command as Process;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::{Args, Parser, Subcommand};
@@ -307,20 +306,10 @@ fn hint_ports(artifacts: &artifacts::Artifacts) {
 fn image(paths: &Paths, args: &ImageArgs) -> Result<ExitCode> {
     let artifacts = build(paths)?;
     hint_ports(&artifacts);
-    let plan = plan::run()?;
-    let iso = paths.iso("tern");
-    grub::make_iso(&plan, &artifacts, &paths.iso_root("tern"), &iso)?;
-    println!("image: {} (BIOS and UEFI; the root is the disk below)", iso.display());
-    let disk = paths.image_disk();
-    root_disk::make(&artifacts.root_tree(paths), &disk, root_disk::DEFAULT_BYTES)?;
-    root_disk::install_boot(&disk, &grub::disk_boot(&plan, &artifacts, &paths.disk_boot("tern"))?)?;
-    println!("image: {} (raw disk, BIOS and UEFI)", disk.display());
-    if args.qcow2 {
-        let qcow2 = disk.with_extension("qcow2");
-        cmd::output_checked(
-            Process::new("qemu-img").args(["convert", "-f", "raw", "-O", "qcow2"]).arg(&disk).arg(&qcow2),
-        )
-        .context("converting the disk to qcow2")?;
+    let images = images::make(paths, &artifacts, args.qcow2)?;
+    println!("image: {} (BIOS and UEFI; the root is the disk below)", images.iso.display());
+    println!("image: {} (raw disk, BIOS and UEFI)", images.disk.display());
+    if let Some(qcow2) = images.qcow2 {
         println!("image: {} (qcow2)", qcow2.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -495,14 +484,15 @@ fn batch_tests(paths: &Paths, artifacts: &artifacts::Artifacts, accel: qemu::Acc
 const BATCH_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
-    // The batch run, gdb and the ports are tested after the scenarios,
-    // under the names `batch`, `gdb` and `ports`.
+    // The batch run, gdb, the ports and the images are tested after the
+    // scenarios, under the names `batch`, `gdb`, `ports` and `image`.
     let runs_batch = args.filter.as_deref().is_none_or(|f| "batch".contains(f));
     let runs_gdb = args.filter.as_deref().is_none_or(|f| "gdb".contains(f));
     let runs_ports = args.filter.as_deref().is_none_or(|f| "ports".contains(f));
+    let runs_image = args.filter.as_deref().is_none_or(|f| "image".contains(f));
     let scenarios = match scenario::select(args.filter.as_deref()) {
         Ok(scenarios) => scenarios,
-        Err(_) if runs_batch || runs_gdb || runs_ports => Vec::new(),
+        Err(_) if runs_batch || runs_gdb || runs_ports || runs_image => Vec::new(),
         Err(e) => return Err(e),
     };
     deps::ensure(paths)?;
@@ -539,6 +529,9 @@ fn test(paths: &Paths, args: &TestArgs) -> Result<ExitCode> {
             }
             if runs_ports {
                 tally.push(port_tests::tests(paths, artifacts, args.accel.accel())?);
+            }
+            if runs_image {
+                tally.push(images::tests(paths, artifacts)?);
             }
         }
         Err(_) => println!("== system tests skipped: the build failed"),

@@ -296,12 +296,17 @@ pub fn update_programs(tree: &Tree, image: &Path) -> Result<()> {
 /// The root partition of the disk `image`, as mtools names it
 /// (`image@@offset`).
 fn root_partition_of(image: &Path) -> Result<PathBuf> {
+    partition_of(image, ROOT_PARTITION)
+}
+
+/// Partition `number` of the disk `image`, as mtools names it.
+fn partition_of(image: &Path, number: usize) -> Result<PathBuf> {
     let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
     let mut sector = [0; SECTOR as usize];
     disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
-    let root = partitions(&sector)?[ROOT_PARTITION - 1]
-        .with_context(|| format!("{} has no partition {ROOT_PARTITION}", image.display()))?;
-    Ok(PathBuf::from(format!("{}@@{}", image.display(), root.offset_bytes())))
+    let partition =
+        partitions(&sector)?[number - 1].with_context(|| format!("{} has no partition {number}", image.display()))?;
+    Ok(PathBuf::from(format!("{}@@{}", image.display(), partition.offset_bytes())))
 }
 
 /// Copies `host` (a file or a directory, recursively) to `guest` (an
@@ -342,12 +347,21 @@ fn put_file(partition: &Path, host: &Path, guest: &str) -> Result<()> {
 /// partition of the disk `image` to `host`, which must not exist yet:
 /// what a run left on its disk.
 pub fn get_file(image: &Path, guest: &str, host: &Path) -> Result<()> {
+    copy_out(image, ROOT_PARTITION, guest, host)
+}
+
+/// The same from the boot partition (GRUB, the kernel and its modules).
+pub fn get_boot_file(image: &Path, guest: &str, host: &Path) -> Result<()> {
+    copy_out(image, 1, guest, host)
+}
+
+fn copy_out(image: &Path, number: usize, guest: &str, host: &Path) -> Result<()> {
     ensure!(!host.exists(), "{} exists already", host.display());
-    let partition = root_partition_of(image)?;
+    let partition = partition_of(image, number)?;
     cmd::output_checked(
         mtools("mcopy").arg("-s").arg("-n").arg("-i").arg(&partition).arg(format!("::{guest}")).arg(host),
     )
-    .with_context(|| format!("copying {guest} out of {}", image.display()))?;
+    .with_context(|| format!("copying {guest} out of partition {number} of {}", image.display()))?;
     Ok(())
 }
 
