@@ -15,9 +15,9 @@ use crate::mapped::{self, Access};
 use crate::server;
 use crate::syscalls::{Args, SysResult, nr};
 use crate::{identity, log, signal, thread, user};
-use fs0_proto::errno::{EINTR, EINVAL};
+use fs0_proto::errno::{EFAULT, EINTR, EINVAL};
 use libtern_sys::mm0;
-use mm0_proto::{SLOT_MM0, label, wait};
+use mm0_proto::{SLOT_MM0, comm, label, wait};
 
 /// Bytes of `struct rusage`.
 const RUSAGE_SIZE: usize = 144;
@@ -193,10 +193,24 @@ pub fn setsid(_args: &Args) -> SysResult {
 /// (PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER), kept by mm0. Other
 /// options are EINVAL, as Linux answers an option it does not know.
 pub fn prctl(args: &Args) -> SysResult {
+    const PR_SET_NAME: u64 = 15;
+    const PR_GET_NAME: u64 = 16;
     const PR_SET_CHILD_SUBREAPER: u64 = 36;
     const PR_GET_CHILD_SUBREAPER: u64 = 37;
     let [option, arg2, ..] = *args;
     match u64::from(option as u32) {
+        PR_SET_NAME => {
+            // As Linux: up to the NUL, at most 15 bytes.
+            let mut name = [0u8; comm::MAX];
+            for (i, byte) in name.iter_mut().enumerate() {
+                *byte = user::read::<u8>(arg2.checked_add(i as u64).ok_or(EFAULT)?)?;
+                if *byte == 0 {
+                    break;
+                }
+            }
+            thread_name(Some(&name)).map(|_| 0)
+        }
+        PR_GET_NAME => user::write(arg2, thread_name(None)?).map(|()| 0),
         PR_SET_CHILD_SUBREAPER => server::call(SLOT_MM0, label::SUBREAPER, &[1, u64::from(arg2 != 0)], &[]).map(|_| 0),
         PR_GET_CHILD_SUBREAPER => {
             let on = server::call(SLOT_MM0, label::SUBREAPER, &[0, 0], &[])?.word(0);
@@ -207,6 +221,14 @@ pub fn prctl(args: &Args) -> SysResult {
             Err(EINVAL)
         }
     }
+}
+
+/// The calling thread's name, after making it `new` if given.
+fn thread_name(new: Option<&[u8]>) -> Result<[u8; 16], u32> {
+    let [w0, w1] = comm::to_words(new.unwrap_or_default());
+    let slot = thread::current_slot() as u64;
+    let reply = server::call(SLOT_MM0, label::THREAD_NAME, &[slot, u64::from(new.is_some()), w0, w1], &[])?;
+    Ok(comm::from_words([reply.word(0), reply.word(1)]))
 }
 
 /// End the process with `status`. If mm0 cannot be reached, fault, so that

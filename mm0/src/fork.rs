@@ -108,6 +108,7 @@ impl Mm0 {
         let parent = self.tasks.get_mut(&parent_id).ok_or(StartError::Kernel(abi::Error::Dead))?;
         child.brk_start = parent.brk_start;
         child.brk = parent.brk;
+        let name = parent.thread_in_slot(start.slot).map(|t| parent.thread_name(t));
         let ipc_buffers = TaskKind::Posix.ipc_buffer(0)..TaskKind::Posix.ipc_buffer(MAX_THREADS);
         let signal_area = SIGNAL_AREA..SIGNAL_AREA + SIGNAL_AREA_SIZE;
         for vma in parent.vmas.iter().filter(|v| !ipc_buffers.contains(&v.start)) {
@@ -158,6 +159,7 @@ impl Mm0 {
                 posix_tid: child.id,
                 notification: child.notification,
                 started: true,
+                name,
             },
         );
         // A child starts with nothing pending and its one thread in slot

@@ -255,6 +255,7 @@ impl Mm0 {
                 posix_tid,
                 notification: task.notification,
                 started: true,
+                name: None,
             },
         );
         let priority = if matches!(p.role, Role::Fs0 { .. }) { PRIORITY_SERVER } else { PRIORITY_TASK };

@@ -235,6 +235,11 @@ impl Mm0 {
         };
         let process = self.processes.get(pid);
         let (parent, pgid, sid) = process.map_or((NO_PARENT, pid, pid), |p| (p.parent, p.pgid, p.sid));
+        // Its comm is the main thread's name.
+        let main_name = self
+            .tasks
+            .get(&pid)
+            .and_then(|task| task.threads.values().find(|t| t.posix_tid == pid).map(|t| task.thread_name(t)));
         let (state, texts, threads, pages) = match self.tasks.get(&pid) {
             Some(task) => {
                 let activities = task
@@ -243,7 +248,10 @@ impl Mm0 {
                     .filter(|t| t.ended.is_none())
                     .map(|t| libtern::kthread::activity(t.slot).unwrap_or(abi::call::thread_activity::RUNNING));
                 let state = ProcessState::of_live(task.stopped, activities);
-                let texts = [task.name.as_bytes(), task.exe.as_bytes(), &task.cmdline[..]];
+                let name = main_name
+                    .as_ref()
+                    .map_or(task.name.as_bytes(), |n| &n[..n.iter().position(|&b| b == 0).unwrap_or(n.len())]);
+                let texts = [name, task.exe.as_bytes(), &task.cmdline[..]];
                 (state, texts, task.live_threads(), task.pages.len())
             }
             None => (ProcessState::Zombie, [&b""[..]; 3], 0, 0),

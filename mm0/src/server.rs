@@ -208,6 +208,7 @@ impl Mm0 {
             label::DMA_MEMORY => self.dma_memory(id, msg.word(0)),
             label::REBOOT => self.reboot(msg.word(0)),
             label::TTY_ACCESS => self.tty_access(id, msg.word(0), msg.word(1), msg.word(2)),
+            label::THREAD_NAME => self.thread_name(id, msg.word(0), msg.word(1), [msg.word(2), msg.word(3)]),
             label::EXEC => {
                 self.exec(id, [msg.word(0), msg.word(1), msg.word(2), msg.word(3), msg.word(4)], msg.info.grants())
             }

@@ -21,7 +21,7 @@ use libtern::space;
 use mm0::frames::Frame;
 use mm0::layout::{MAX_THREADS, MMAP_BOTTOM, MMAP_TOP, TaskKind};
 use mm0::vma::{Kind, Vma, VmaList, prot};
-use mm0_proto::errno;
+use mm0_proto::{comm, errno};
 
 use crate::phys::Phys;
 
@@ -60,6 +60,8 @@ pub struct Thread {
     /// The thread has been let run (a POSIX clone waits, stopped, until
     /// libposix has set it up: THREAD_RUN).
     pub started: bool,
+    /// Its name (prctl PR_SET_NAME), NUL-padded; `None`: the task's.
+    pub name: Option<[u8; 16]>,
 }
 
 /// A backed page of a task.
@@ -169,6 +171,17 @@ impl Task {
             counted: false,
             companion_of: None,
         }
+    }
+
+    /// The name of `thread`, one of this task's: its own, or the task's
+    /// cut to a thread name's length.
+    pub fn thread_name(&self, thread: &Thread) -> [u8; 16] {
+        thread.name.unwrap_or_else(|| comm::from_words(comm::to_words(self.name.as_bytes())))
+    }
+
+    /// The live thread using signal-area slot `slot`.
+    pub fn thread_in_slot(&self, slot: usize) -> Option<&Thread> {
+        self.threads.values().find(|t| t.ipc_index == slot && t.ended.is_none())
     }
 
     /// Threads that have not ended.

@@ -19,8 +19,8 @@ use libtern::ipc::{self, Message};
 use libtern::{cap, factory, grant, kthread, println};
 use mm0::layout::TaskKind;
 use mm0::vma::{Kind, Vma, prot};
-use mm0_proto::errno;
 use mm0_proto::signal::{offset, slot_address};
+use mm0_proto::{comm, errno};
 
 use crate::lifecycle::cleanup;
 use crate::loader::START_RFLAGS;
@@ -140,7 +140,8 @@ impl Mm0 {
             Begin::Posix { notification } => notification,
         };
         let started = begin == Begin::Native;
-        let thread = Thread { slot, ipc_index: index, ended: None, joiner: None, posix_tid, notification, started };
+        let thread =
+            Thread { slot, ipc_index: index, ended: None, joiner: None, posix_tid, notification, started, name: None };
         task.threads.insert(tid, thread);
         self.threads.insert(tid, id);
         if started && let Err(e) = kthread::resume(slot) {
@@ -227,10 +228,31 @@ impl Mm0 {
             }
         };
         self.next_task += 1;
-        if let Some(task) = self.tasks.get(&id) {
+        if let Some(task) = self.tasks.get_mut(&id) {
             init_slot(&mut self.phys, task, made.index, posix_tid, made.tid, blocked);
+            let name = task.thread_in_slot(caller_slot as usize).map(|t| task.thread_name(t));
+            if let Some(thread) = task.threads.get_mut(&made.tid) {
+                thread.name = name;
+            }
         }
         ok(&[posix_tid, made.index as u64, task_notification])
+    }
+
+    /// THREAD_NAME (slot, set, name words): see `mm0_proto::label`.
+    pub fn thread_name(&mut self, id: u64, slot: u64, set: u64, words: [u64; 2]) -> Option<Message> {
+        let task = self.tasks.get_mut(&id)?;
+        let Some(tid) =
+            task.threads.iter().find(|(_, t)| t.ipc_index as u64 == slot && t.ended.is_none()).map(|(&tid, _)| tid)
+        else {
+            return fail(errno::EINVAL);
+        };
+        if set != 0
+            && let Some(thread) = task.threads.get_mut(&tid)
+        {
+            thread.name = Some(comm::from_words(words));
+        }
+        let name = task.threads.get(&tid).map(|t| task.thread_name(t))?;
+        ok(&comm::to_words(&name))
     }
 
     /// THREAD_RUN (POSIX thread id): let a thread THREAD_START made run

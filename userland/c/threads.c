@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -214,6 +217,68 @@ static void fork_and_exit(void)
 		report("exit_from_thread", NULL);
 }
 
+static char worker_saw[16];
+
+static void *rename_self(void *arg)
+{
+	(void)arg;
+	prctl(PR_GET_NAME, worker_saw);
+	prctl(PR_SET_NAME, "worker");
+	return NULL;
+}
+
+/* The process's comm as /proc shows it, without its newline. */
+static void proc_comm(char *out, size_t len)
+{
+	out[0] = 0;
+	int fd = open("/proc/self/comm", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, out, len - 1);
+	close(fd);
+	out[n > 0 ? n : 0] = 0;
+	out[strcspn(out, "\n")] = 0;
+}
+
+/* prctl's thread names: cut to 15 bytes, inherited by new threads and
+ * forked children, each thread's own; /proc/<pid>/comm shows the main
+ * thread's. */
+static void thread_names(void)
+{
+	char name[16] = "", comm[32];
+	prctl(PR_SET_NAME, "a-long-thread-name");
+	prctl(PR_GET_NAME, name);
+	proc_comm(comm, sizeof comm);
+	if (strcmp(name, "a-long-thread-n") != 0 || strcmp(comm, name) != 0)
+		report("prctl_set_get_name", "got '%s', /proc/self/comm '%s'", name, comm);
+	else
+		report("prctl_set_get_name", NULL);
+
+	pthread_t t;
+	pthread_create(&t, NULL, rename_self, NULL);
+	pthread_join(t, NULL);
+	prctl(PR_GET_NAME, name);
+	proc_comm(comm, sizeof comm);
+	if (strcmp(worker_saw, "a-long-thread-n") != 0 || strcmp(name, "a-long-thread-n") != 0 || strcmp(comm, name) != 0)
+		report("thread_names_are_per_thread", "the thread saw '%s'; then main '%s', comm '%s'", worker_saw, name,
+		       comm);
+	else
+		report("thread_names_are_per_thread", NULL);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		char child[16] = "";
+		prctl(PR_GET_NAME, child);
+		_exit(strcmp(child, "a-long-thread-n") == 0 ? 0 : 1);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report("fork_keeps_thread_name", "status %#x", status);
+	else
+		report("fork_keeps_thread_name", NULL);
+	EXPECT_ERROR("prctl_get_name_bad_buffer", prctl(PR_GET_NAME, (void *)8), EFAULT);
+	prctl(PR_SET_NAME, "threads");
+}
+
 int main(void)
 {
 	check_suite = "threads";
@@ -222,5 +287,6 @@ int main(void)
 	detached_thread();
 	signal_one_thread();
 	fork_and_exit();
+	thread_names();
 	return check_status();
 }

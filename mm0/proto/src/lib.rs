@@ -339,6 +339,14 @@ pub mod label {
     /// the call is to be made again once it continues. EPERM for other
     /// callers, EINVAL for another signal.
     pub const TTY_ACCESS: u32 = 40;
+    /// (slot, set, name words 0-1) -> (name words 0-1): the name (comm) of
+    /// the caller's thread in signal-area slot `slot`, as prctl's
+    /// PR_SET_NAME and PR_GET_NAME see it ([`crate::comm`]); with `set` 1
+    /// it is replaced first. A thread starts with its creator's name, a
+    /// forked child with the forking thread's; after exec it is the
+    /// program's file name. /proc/<pid>/comm shows the main thread's.
+    /// EINVAL for a slot without a live thread.
+    pub const THREAD_NAME: u32 = 41;
     /// (key, size, flags) -> (id): shmget, with Linux's flags
     /// ([`crate::shm`]) and errors (EEXIST, ENOENT, EINVAL, ENOSPC).
     pub const SHMGET: u32 = 23;
@@ -710,5 +718,46 @@ mod tests {
         let name = ProcessName::from_words(&[u64::from_le_bytes(*b"abc\xffdefg")], 1000);
         assert_eq!(name.len(), 8);
         assert_eq!(name.bytes(&mut [0; PROCESS_NAME_MAX]), "abc");
+    }
+}
+
+/// Thread names ([`label::THREAD_NAME`]): at most [`comm::MAX`] bytes,
+/// carried NUL-padded in two message words.
+pub mod comm {
+    /// Linux's TASK_COMM_LEN less the NUL.
+    pub const MAX: usize = 15;
+
+    /// `name` cut to [`MAX`] bytes (and at a NUL), as two words.
+    pub fn to_words(name: &[u8]) -> [u64; 2] {
+        let end = name.iter().position(|&b| b == 0).unwrap_or(name.len()).min(MAX);
+        let mut bytes = [0u8; 16];
+        bytes[..end].copy_from_slice(&name[..end]);
+        let (low, high) = bytes.split_at(8);
+        [
+            u64::from_le_bytes(low.try_into().unwrap_or_default()),
+            u64::from_le_bytes(high.try_into().unwrap_or_default()),
+        ]
+    }
+
+    /// The name two words carry, NUL-padded to 16 bytes.
+    pub fn from_words(words: [u64; 2]) -> [u8; 16] {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&words[0].to_le_bytes());
+        bytes[8..].copy_from_slice(&words[1].to_le_bytes());
+        bytes[MAX] = 0;
+        bytes
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn names_are_cut_to_fifteen_bytes_and_padded() {
+            assert_eq!(from_words(to_words(b"sh")), *b"sh\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+            assert_eq!(from_words(to_words(b"a-name-longer-than-15")), *b"a-name-longer-t\0");
+            assert_eq!(from_words(to_words(b"ab\0cd")), *b"ab\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+            assert_eq!(from_words([u64::MAX; 2])[15], 0, "always NUL-terminated");
+        }
     }
 }
