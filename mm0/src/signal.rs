@@ -26,8 +26,8 @@ use libtern::{cap, kthread, notify, println};
 use mm0::layout::TaskKind;
 use mm0::process::{Status, TerminalAccess};
 use mm0_proto::signal::{
-    DefaultAction, Origin, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, SIGTTIN, SIGTTOU, UNCATCHABLE, bit, cld,
-    offset,
+    DefaultAction, Origin, SIGCHLD, SIGCONT, SIGKILL, SIGNAL_AREA, SIGRTMAX, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU,
+    UNCATCHABLE, bit, cld, offset,
 };
 use mm0_proto::{errno, event};
 
@@ -62,6 +62,9 @@ pub fn set_area_word(phys: &mut Phys, task: &Task, off: u64, value: u64) {
         phys.write_word(p.phys, off % abi::PAGE_SIZE, value);
     }
 }
+
+/// The signals whose default action stops a process.
+const STOP_SIGNALS: u64 = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU);
 
 impl Mm0 {
     /// The word at `off` in the signal area of process `pid`.
@@ -176,8 +179,15 @@ impl Mm0 {
             self.end_task(pid, Status::Killed(SIGKILL as u8));
             return;
         }
+        // As POSIX says: SIGCONT discards pending stop signals and a stop
+        // signal a pending SIGCONT, so a process that blocked both while
+        // they were sent (a shell's child between fork and its own
+        // dispositions) is not stopped after it was continued.
         if sig == SIGCONT {
+            self.discard_pending(pid, STOP_SIGNALS);
             self.continue_process(pid);
+        } else if STOP_SIGNALS & bit(sig) != 0 {
+            self.discard_pending(pid, bit(SIGCONT));
         }
         let mask = bit(sig);
         let handled = self.area_read(pid, offset::HANDLED) & mask & !UNCATCHABLE != 0;
@@ -189,7 +199,7 @@ impl Mm0 {
                 Some(i) => self.area_read(pid, offset::thread(i, offset::BLOCKED)) & mask != 0,
                 None => self.receiving_slot(pid, mask).is_none(),
             };
-            if blocked && (acts || ignored) {
+            if blocked {
                 // It acts when unblocked (libposix then sends it again),
                 // by the disposition of that moment: as on Linux, a
                 // blocked signal is never ignored, so a shell's child that
@@ -230,6 +240,19 @@ impl Mm0 {
         };
         self.area_write(pid, offset::origin(sig), origin.to_word());
         self.area_write(pid, at, self.area_read(pid, at) | bit(sig));
+    }
+
+    /// Drops the signals of `mask` from what is pending for `pid` and for
+    /// each of its threads.
+    fn discard_pending(&mut self, pid: u64, mask: u64) {
+        let Some(task) = self.tasks.get(&pid) else { return };
+        let slots: Vec<usize> = task.threads.values().filter(|t| t.ended.is_none()).map(|t| t.ipc_index).collect();
+        for at in slots.into_iter().map(|i| offset::thread(i, offset::THREAD_PENDING)).chain([offset::PENDING]) {
+            let pending = self.area_read(pid, at);
+            if pending & mask != 0 {
+                self.area_write(pid, at, pending & !mask);
+            }
+        }
     }
 
     /// The area slot of a running thread of `pid` that does not block

@@ -633,6 +633,58 @@ static void blocked_ignored(void)
 		report("ignoring_drops_pending", NULL);
 }
 
+/* SIGCONT discards pending stop signals, and a stop signal a pending
+ * SIGCONT (POSIX): a child that blocks signals while both are sent (a
+ * shell's child between fork and setting its dispositions) is not
+ * stopped after it was continued. */
+static void continue_discards_stop(void)
+{
+	int ready[2], go[2];
+	pipe(ready);
+	pipe(go);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t all, pending;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		char c;
+		write(ready[1], "r", 1);
+		read(go[0], &c, 1);
+		sigpending(&pending);
+		if (sigismember(&pending, SIGTSTP) || !sigismember(&pending, SIGCONT))
+			_exit(1);
+		write(ready[1], "r", 1);
+		read(go[0], &c, 1);
+		sigpending(&pending);
+		if (!sigismember(&pending, SIGTSTP) || sigismember(&pending, SIGCONT))
+			_exit(2);
+		signal(SIGTSTP, SIG_IGN);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		_exit(0);
+	}
+	/* A child that fails early ends the parent's reads with end of file. */
+	close(ready[1]);
+	close(go[0]);
+	char c;
+	read(ready[0], &c, 1);
+	kill(pid, SIGTSTP);
+	kill(pid, SIGCONT);
+	write(go[1], "g", 1);
+	read(ready[0], &c, 1);
+	kill(pid, SIGTSTP);
+	write(go[1], "g", 1);
+	int status;
+	waitpid(pid, &status, WUNTRACED);
+	if (WIFSTOPPED(status))
+		kill(pid, SIGKILL);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report("continue_discards_pending_stop", "status %#x", status);
+	else
+		report("continue_discards_pending_stop", NULL);
+	close(ready[0]);
+	close(go[1]);
+}
+
 static void stop_and_continue(void)
 {
 	pid_t pid = fork();
@@ -728,6 +780,7 @@ int main(void)
 	stop_during_calls();
 	blocked_default();
 	blocked_ignored();
+	continue_discards_stop();
 	timers();
 	return check_status();
 }
