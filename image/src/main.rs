@@ -113,8 +113,13 @@ enum Command {
     /// Each scenario boots a test plan and reads `test: <name> ... ok|FAILED`
     /// lines from the serial console; a scenario's boot counts as one more
     /// test that fails on a panic, a timeout, a missing `tests: done` line or
-    /// a QEMU exit status other than 33/35. The scenarios (direct boot, ISO
-    /// with SeaBIOS, ISO with UEFI) are defined in `image/src/scenario.rs`.
+    /// a QEMU exit status other than 33/35. The scenarios (direct boots, the
+    /// ISO and the distro disk under SeaBIOS and UEFI, the console and the
+    /// keyboard, the disk and FAT, the shell typed at, busybox) are defined
+    /// in `image/src/scenario.rs`. After them come the groups `batch` (a
+    /// `--exec` run), `gdb`, `ports` (Lua, ripgrep and busybox on Tern
+    /// compared with the host; `cargo tern ports` builds them first) and
+    /// `image` (what `cargo tern image --qcow2` writes).
     /// Serial logs are saved to `build/logs/<scenario>.log`. The last line of output is
     /// `N passed, N failed`; the exit status is non-zero if anything failed.
     Test(TestArgs),
@@ -129,7 +134,9 @@ enum Command {
     /// on a FAT root disk on the IDE channel (`root=ide:2`) and on the
     /// ramdisk (`root=ramdisk:2`). Collects the guest's
     /// `bench: <name> <value> <unit>` lines; serial logs are saved to
-    /// `build/logs/bench-<n>.log`.
+    /// `build/logs/bench-<n>.log`. Last, `boot_to_prompt_ms`: from QEMU's
+    /// start to the shell's prompt, booting the distro disk through SeaBIOS
+    /// and GRUB as `cargo tern run` does.
     Bench(BenchArgs),
     /// Fetch and build the third-party programs Tern runs: lua, rg, busybox.
     ///
@@ -212,7 +219,8 @@ struct RunArgs {
 
 #[derive(Args)]
 struct TestArgs {
-    /// Run only the system-test scenarios whose name contains SUBSTR.
+    /// Run only the system-test scenarios and groups (batch, gdb, ports,
+    /// image) whose name contains SUBSTR.
     #[arg(long, value_name = "SUBSTR")]
     filter: Option<String>,
     /// Stream each scenario's serial output to this terminal as it arrives.
