@@ -52,27 +52,15 @@ pub const MBR_CODE_BYTES: usize = 440;
 const CORE_REST_FIELD: usize = 0x1f4;
 const CORE_REST_SECTOR: u64 = 2;
 
-/// Modules built into the BIOS core.img: the disk, the partition table
-/// and FAT to reach grub.cfg, and what grub.cfg uses.
-const BIOS_MODULES: &[&str] =
-    &["biosdisk", "part_msdos", "fat", "normal", "configfile", "test", "serial", "terminal", "multiboot2"];
-/// Modules in the UEFI image: the same without the BIOS disk driver, plus
-/// the label search of its built-in configuration and the video drivers
-/// multiboot2 wants under UEFI.
-const UEFI_MODULES: &[&str] = &[
-    "part_msdos",
-    "fat",
-    "normal",
-    "configfile",
-    "test",
-    "serial",
-    "terminal",
-    "multiboot2",
-    "search",
-    "search_label",
-    "echo",
-    "all_video",
-];
+/// Modules both loaders need: the partition table and FAT to reach
+/// grub.cfg, and what grub.cfg uses.
+const COMMON_MODULES: &[&str] =
+    &["part_msdos", "fat", "normal", "configfile", "test", "serial", "terminal", "multiboot2"];
+/// Built into the BIOS core.img besides: the BIOS disk driver.
+const BIOS_MODULES: &[&str] = &["biosdisk"];
+/// In the UEFI image besides: the label search of its built-in
+/// configuration, and the video drivers multiboot2 wants under UEFI.
+const UEFI_MODULES: &[&str] = &["search", "search_label", "echo", "all_video"];
 
 /// The text of grub.cfg for `plan`.
 pub fn grub_cfg(plan: &Plan) -> String {
@@ -165,7 +153,7 @@ pub fn disk_boot(plan: &Plan, artifacts: &Artifacts, staging: &Path) -> Result<D
         Command::new("grub-mkimage")
             .args(["-O", "i386-pc", "-p", "(hd0,msdos1)/boot/grub", "-o"])
             .arg(&core_file)
-            .args(BIOS_MODULES),
+            .args(BIOS_MODULES.iter().chain(COMMON_MODULES)),
     )
     .context("making GRUB's BIOS core.img")?;
     let mut core = fs::read(&core_file).with_context(|| format!("reading {}", core_file.display()))?;
@@ -179,7 +167,7 @@ pub fn disk_boot(plan: &Plan, artifacts: &Artifacts, staging: &Path) -> Result<D
     cmd::output_checked(
         Command::new("grub-mkstandalone")
             .args(["-O", "x86_64-efi", "--locales=", "--fonts=", "--themes="])
-            .arg(format!("--install-modules={}", UEFI_MODULES.join(" ")))
+            .arg(format!("--install-modules={}", [COMMON_MODULES, UEFI_MODULES].concat().join(" ")))
             .arg("-o")
             .arg(efi_dir.join("BOOTX64.EFI"))
             .arg(format!("boot/grub/grub.cfg={}", early_cfg.display())),

@@ -90,14 +90,12 @@ fn non_empty(file: &Path) -> Outcome {
 }
 
 fn mbr_boots(disk: &Path) -> Outcome {
-    let bytes = fs::read(disk).map_err(|e| format!("{}: {e}", disk.display()))?;
+    let sector = root_disk::mbr_of(disk).map_err(|e| format!("{e:#}"))?;
     let boot_image = fs::read(grub::BIOS_BOOT_IMAGE).map_err(|e| format!("{}: {e}", grub::BIOS_BOOT_IMAGE))?;
-    let code = grub::MBR_CODE_BYTES;
-    if bytes.len() < 512 || bytes[..code] != boot_image[..code] || bytes[510..512] != [0x55, 0xaa] {
-        return Err("sector 0 is not GRUB's boot code with a partition table".into());
+    if boot_image.get(..grub::MBR_CODE_BYTES) != Some(&sector[..grub::MBR_CODE_BYTES]) {
+        return Err("sector 0 does not hold GRUB's boot code".into());
     }
-    let table = root_disk::partitions(&bytes[..512]).map_err(|e| format!("{e:#}"))?;
-    match table {
+    match root_disk::partitions(&sector).map_err(|e| format!("{e:#}"))? {
         [Some(_), Some(_), None, None] => Ok(()),
         other => Err(format!("partitions {other:?}, expected two")),
     }

@@ -252,9 +252,9 @@ impl RunArgs {
     /// otherwise; a ramdisk root (too big for the boot partition) boots
     /// directly or from the ISO.
     fn boot(&self) -> Boot {
-        match (self.direct, self.iso || self.ramdisk, self.uefi) {
+        let iso = self.iso || (self.ramdisk && self.uefi);
+        match (self.direct || (self.ramdisk && !iso), iso, self.uefi) {
             (true, _, _) => Boot::Direct,
-            (false, true, false) if !self.iso => Boot::Direct,
             (false, true, false) => Boot::IsoBios,
             (false, true, true) => Boot::IsoUefi,
             (false, false, false) => Boot::DiskBios,
@@ -670,5 +670,29 @@ fn stage_bench_disk(
             root_disk::make(&artifacts.root_tree(paths), &path, root_disk::DEFAULT_BYTES)?;
             Ok(Some(path))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boot_of(flags: &[&str]) -> Boot {
+        let cli = Cli::try_parse_from(["cargo tern", "run"].iter().chain(flags)).unwrap();
+        let Command::Run(args) = cli.command else { panic!("not a run") };
+        args.boot()
+    }
+
+    #[test]
+    fn run_flags_pick_the_boot_path() {
+        assert_eq!(boot_of(&[]), Boot::DiskBios);
+        assert_eq!(boot_of(&["--uefi"]), Boot::DiskUefi);
+        assert_eq!(boot_of(&["--iso"]), Boot::IsoBios);
+        assert_eq!(boot_of(&["--iso", "--uefi"]), Boot::IsoUefi);
+        assert_eq!(boot_of(&["--direct"]), Boot::Direct);
+        assert_eq!(boot_of(&["--ramdisk"]), Boot::Direct, "a ramdisk does not fit the boot partition");
+        assert_eq!(boot_of(&["--ramdisk", "--iso"]), Boot::IsoBios);
+        assert_eq!(boot_of(&["--ramdisk", "--uefi"]), Boot::IsoUefi);
+        assert!(Cli::try_parse_from(["cargo tern", "run", "--direct", "--uefi"]).is_err());
     }
 }

@@ -102,6 +102,26 @@ pub fn partitions(sector0: &[u8]) -> Result<[Option<Partition>; TABLE_ENTRIES]> 
     mbr::read(sector0).with_context(|| format!("no MBR: sector 0 ({} bytes) does not end in 0x55 0xaa", sector0.len()))
 }
 
+/// Sector 0 of the disk `image`.
+pub fn mbr_of(image: &Path) -> Result<[u8; SECTOR as usize]> {
+    let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
+    read_mbr(&mut disk, image)
+}
+
+/// Sector 0 of `disk`, the open file of `image`.
+fn read_mbr(disk: &mut File, image: &Path) -> Result<[u8; SECTOR as usize]> {
+    let mut sector = [0; SECTOR as usize];
+    disk.seek(SeekFrom::Start(0))?;
+    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
+    Ok(sector)
+}
+
+/// Partition `number` (from 1) of the MBR `sector0` of `image`.
+fn partition_in(sector0: &[u8], image: &Path, number: usize) -> Result<Partition> {
+    let table = partitions(sector0).with_context(|| format!("reading the partition table of {}", image.display()))?;
+    table[number - 1].with_context(|| format!("{} has no partition {number}", image.display()))
+}
+
 /// Partition 1 (boot) and partition 2 (root, to the end) of a disk of
 /// `bytes` bytes.
 fn layout(bytes: u64) -> Result<[Partition; 2]> {
@@ -195,17 +215,21 @@ fn put_programs(file: &Path, dir: &str, programs: &[PathBuf]) -> Result<()> {
 /// point among them is refused: its files would be hidden under the tmpfs
 /// fs0 mounts there.
 fn rootfs_entries(rootfs: &Path) -> Result<Vec<PathBuf>> {
-    let mut entries = Vec::new();
-    for entry in fs::read_dir(rootfs).with_context(|| format!("reading {}", rootfs.display()))? {
-        let path = entry.with_context(|| format!("reading {}", rootfs.display()))?.path();
-        if !path.ends_with("README.md") {
-            entries.push(path);
-        }
-    }
-    entries.sort();
+    let mut entries = dir_entries(rootfs)?;
+    entries.retain(|path| !path.ends_with("README.md"));
     if let Some(hidden) = entries.iter().find(|path| MOUNT_POINTS.iter().any(|dir| path.ends_with(dir))) {
         bail!("{} would be hidden: fs0 mounts its tmpfs there; remove it from rootfs/", hidden.display());
     }
+    Ok(entries)
+}
+
+/// The paths of the entries of directory `dir`, sorted.
+fn dir_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        entries.push(entry.with_context(|| format!("reading {}", dir.display()))?.path());
+    }
+    entries.sort();
     Ok(entries)
 }
 
@@ -252,9 +276,8 @@ fn copy_partition_in(disk: &mut File, partition: &Partition, file: &Path) -> Res
 pub fn install_boot(image: &Path, boot: &DiskBoot) -> Result<()> {
     let mut disk =
         File::options().read(true).write(true).open(image).with_context(|| format!("opening {}", image.display()))?;
-    let mut sector = [0; SECTOR as usize];
-    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
-    let partition = partitions(&sector)?[0].with_context(|| format!("{} has no partition 1", image.display()))?;
+    let mut sector = read_mbr(&mut disk, image)?;
+    let partition = partition_in(&sector, image, 1)?;
     ensure!(
         partition.kind == BOOT_FS.kind && partition.start == BOOT_START,
         "partition 1 of {} is not a boot partition made by cargo tern (`cargo tern run --fresh` makes a new disk)",
@@ -269,11 +292,7 @@ pub fn install_boot(image: &Path, boot: &DiskBoot) -> Result<()> {
 
     let file = ScratchFile::next_to(image, "part1")?;
     mkfs(&file.0, &partition, &BOOT_FS)?;
-    let mut top = Vec::new();
-    for entry in fs::read_dir(&boot.tree).with_context(|| format!("reading {}", boot.tree.display()))? {
-        top.push(entry.with_context(|| format!("reading {}", boot.tree.display()))?.path());
-    }
-    cmd::output_checked(mtools("mcopy").arg("-s").arg("-i").arg(&file.0).args(&top).arg("::/"))
+    cmd::output_checked(mtools("mcopy").arg("-s").arg("-i").arg(&file.0).args(dir_entries(&boot.tree)?).arg("::/"))
         .context("copying GRUB, the kernel and its modules onto the boot partition")?;
 
     sector[..grub::MBR_CODE_BYTES].copy_from_slice(&boot.mbr_code);
@@ -301,11 +320,7 @@ fn root_partition_of(image: &Path) -> Result<PathBuf> {
 
 /// Partition `number` of the disk `image`, as mtools names it.
 fn partition_of(image: &Path, number: usize) -> Result<PathBuf> {
-    let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
-    let mut sector = [0; SECTOR as usize];
-    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
-    let partition =
-        partitions(&sector)?[number - 1].with_context(|| format!("{} has no partition {number}", image.display()))?;
+    let partition = partition_in(&mbr_of(image)?, image, number)?;
     Ok(PathBuf::from(format!("{}@@{}", image.display(), partition.offset_bytes())))
 }
 
@@ -375,11 +390,7 @@ pub fn fsck_root(image: &Path) -> Outcome {
 /// image, no partition 2, no fsck.fat), `Ok` with fsck.fat's verdict.
 fn fsck_root_partition(image: &Path) -> Result<Outcome> {
     let mut disk = File::open(image).with_context(|| format!("opening {}", image.display()))?;
-    let mut sector = [0; SECTOR as usize];
-    disk.read_exact(&mut sector).with_context(|| format!("reading the MBR of {}", image.display()))?;
-    let root = partitions(&sector).with_context(|| format!("reading the partition table of {}", image.display()))?
-        [ROOT_PARTITION - 1]
-        .with_context(|| format!("{} has no partition {ROOT_PARTITION}", image.display()))?;
+    let root = partition_in(&read_mbr(&mut disk, image)?, image, ROOT_PARTITION)?;
 
     let copy = ScratchFile::next_to(image, "fsck-part2")?;
     disk.seek(SeekFrom::Start(root.offset_bytes()))?;

@@ -184,6 +184,10 @@ impl Task {
         self.threads.values().find(|t| t.ipc_index == slot && t.ended.is_none())
     }
 
+    pub fn thread_in_slot_mut(&mut self, slot: usize) -> Option<&mut Thread> {
+        self.threads.values_mut().find(|t| t.ipc_index == slot && t.ended.is_none())
+    }
+
     /// Threads that have not ended.
     pub fn live_threads(&self) -> usize {
         self.threads.values().filter(|t| t.ended.is_none()).count()

@@ -241,17 +241,14 @@ impl Mm0 {
     /// THREAD_NAME (slot, set, name words): see `mm0_proto::label`.
     pub fn thread_name(&mut self, id: u64, slot: u64, set: u64, words: [u64; 2]) -> Option<Message> {
         let task = self.tasks.get_mut(&id)?;
-        let Some(tid) =
-            task.threads.iter().find(|(_, t)| t.ipc_index as u64 == slot && t.ended.is_none()).map(|(&tid, _)| tid)
-        else {
+        let Some(thread) = task.thread_in_slot_mut(slot as usize) else {
             return fail(errno::EINVAL);
         };
-        if set != 0
-            && let Some(thread) = task.threads.get_mut(&tid)
-        {
+        if set != 0 {
             thread.name = Some(comm::from_words(words));
         }
-        let name = task.threads.get(&tid).map(|t| task.thread_name(t))?;
+        let task = self.tasks.get(&id)?;
+        let name = task.thread_name(task.thread_in_slot(slot as usize)?);
         ok(&comm::to_words(&name))
     }
 

@@ -84,18 +84,27 @@ impl Term {
     #[track_caller]
     fn expect(&mut self, needle: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            self.pump();
-            if let Some(i) = self.out[self.seen..].find(needle) {
-                self.seen += i + needle.len();
-                return;
-            }
+        while !self.found(needle) {
             if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("timed out waiting for {needle:?}; output after the last match:\n{:?}", &self.out[self.seen..]);
+                self.give_up(&format!("timed out waiting for {needle:?}"));
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Whether `needle` came after what was seen before; if so, it is
+    /// seen now.
+    fn found(&mut self, needle: &str) -> bool {
+        self.pump();
+        let Some(i) = self.out[self.seen..].find(needle) else { return false };
+        self.seen += i + needle.len();
+        true
+    }
+
+    #[track_caller]
+    fn give_up(&mut self, why: &str) -> ! {
+        let _ = self.child.kill();
+        panic!("{why}; output after the last match:\n{:?}", &self.out[self.seen..]);
     }
 
     fn send(&mut self, s: &str) {
@@ -117,17 +126,11 @@ impl Term {
         loop {
             self.line("");
             std::thread::sleep(Duration::from_millis(200));
-            self.pump();
-            if let Some(i) = self.out[self.seen..].find(needle) {
-                self.seen += i + needle.len();
+            if self.found(needle) {
                 return;
             }
             if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!(
-                    "no {needle:?} after pressing Enter; output after the last match:\n{:?}",
-                    &self.out[self.seen..]
-                );
+                self.give_up(&format!("no {needle:?} after pressing Enter"));
             }
         }
     }
